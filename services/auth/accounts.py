@@ -1,0 +1,97 @@
+"""Creating accounts: self-registration and the operator's bootstrap."""
+
+from __future__ import annotations
+
+import logging
+from typing import Any
+
+from court.v1 import events_pb2
+from psycopg import Connection
+
+from services.auth import passwords, store, validation
+from services.auth.models import NOTICE_FORMATS, ROLES, SELF_REGISTERED_ROLES, Account, NewAccount
+from services.common.errors import CourtError
+from services.common.events import new_event
+from services.common.outbox import enqueue
+
+log = logging.getLogger(__name__)
+
+
+def validate_new_account(
+    *,
+    username: str,
+    password: str,
+    name: str,
+    email: str,
+    role: str,
+    bar_number: str = "",
+    bar_state: str = "",
+    firm: str = "",
+    address: str = "",
+) -> NewAccount:
+    if role not in ROLES:
+        raise CourtError("validation_failed", f"unknown role {role!r}", details={"field": "role"})
+    username = validation.username(username)
+    passwords.check_policy(password, username=username)
+    account = NewAccount(
+        username=username,
+        password=password,
+        name=validation.text(name, field="name", max_length=200),
+        email=validation.email(email),
+        role=role,
+        address=validation.text(address, field="address", max_length=500, required=False),
+        firm=validation.text(firm, field="firm", max_length=200, required=False),
+    )
+    if role == "attorney":
+        account = NewAccount(
+            **{
+                **account.__dict__,
+                "bar_number": validation.text(bar_number, field="bar_number", max_length=32),
+                "bar_state": validation.bar_state(bar_state),
+            }
+        )
+    return account
+
+
+def register(conn: Connection[Any], account: NewAccount, *, self_service: bool = True) -> Account:
+    """Store ``account`` and announce it, in the caller's transaction."""
+    if self_service and account.role not in SELF_REGISTERED_ROLES:
+        raise CourtError(
+            "forbidden",
+            "clerk and admin accounts are created by an operator (openecf account create)",
+            details={"field": "role"},
+        )
+    try:
+        created = store.insert_account(
+            conn, account, password_hash=passwords.hash_password(account.password)
+        )
+    except store.UsernameTaken:
+        raise CourtError(
+            "duplicate",
+            f"the username {account.username!r} is already registered",
+            details={"field": "username"},
+        ) from None
+    payload = events_pb2.AccountRegistered(
+        account_id=created.account_id,
+        username=created.username,
+        name=created.name,
+        email=created.email,
+        role=ROLES[created.role],
+        notice_format=NOTICE_FORMATS[created.notice_format],
+        bar_number=created.bar_number,
+        bar_state=created.bar_state,
+        firm=created.firm,
+        notices_enabled=created.notices_enabled,
+    )
+    payload.created_at.FromDatetime(created.created_at)
+    enqueue(
+        conn,
+        new_event(
+            event_type="auth.account_registered",
+            source="auth",
+            subject=created.account_id,
+            payload=payload,
+        ),
+    )
+    log.info("account registered", extra={"account_id": created.account_id, "role": created.role})
+    return created

@@ -1,0 +1,35 @@
+"""PostgreSQL access: one pool per service, bound to that service's own schema."""
+
+from __future__ import annotations
+
+import re
+
+from psycopg import Connection
+from psycopg.rows import TupleRow
+from psycopg_pool import ConnectionPool
+
+_SCHEMA = re.compile(r"^[a-z][a-z0-9_]{0,62}$")
+
+
+def check_schema_name(schema: str) -> str:
+    # Schema names are interpolated into SQL, so they must be plain identifiers.
+    if not _SCHEMA.match(schema):
+        raise ValueError(f"bad schema name {schema!r}")
+    return schema
+
+
+def connect_pool(conninfo: str, *, schema: str, max_size: int = 8) -> ConnectionPool:
+    """A pool whose connections see only ``schema`` (and ``public``) by default."""
+    check_schema_name(schema)
+    pool: ConnectionPool[Connection[TupleRow]] = ConnectionPool(
+        conninfo,
+        min_size=1,
+        max_size=max_size,
+        kwargs={"options": f"-c search_path={schema}", "application_name": f"openecf-{schema}"},
+        # A connection broken by a database restart is noticed before it is handed out.
+        check=ConnectionPool.check_connection,
+        open=False,
+        name=schema,
+    )
+    pool.open(wait=True, timeout=30)
+    return pool

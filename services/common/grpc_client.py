@@ -1,0 +1,77 @@
+"""Channels to the other services, carrying the trace id and this service's identity.
+
+A person's session token is forwarded explicitly by the caller (``metadata_for``), so a
+service never acts for a user it was not asked to act for.
+"""
+
+from __future__ import annotations
+
+import time
+from collections.abc import Callable
+from typing import Any
+
+import grpc
+
+from services.common import metrics
+from services.common.identity import AUTHORIZATION, SERVICE_IDENTITY, sign_service_token
+from services.common.logs import TRACE_HEADER, current_trace_id
+
+
+class _ClientCallDetails(grpc.ClientCallDetails):
+    def __init__(
+        self, base: grpc.ClientCallDetails, metadata: list[tuple[str, str | bytes]]
+    ) -> None:
+        self.method = base.method
+        self.timeout = base.timeout
+        self.metadata = tuple(metadata)
+        self.credentials = base.credentials
+        self.wait_for_ready = base.wait_for_ready
+        self.compression = base.compression
+
+
+class CourtClientInterceptor(grpc.UnaryUnaryClientInterceptor, grpc.UnaryStreamClientInterceptor):
+    def __init__(self, *, service: str, secret: str) -> None:
+        self._service = service
+        self._secret = secret
+
+    def _details(self, details: grpc.ClientCallDetails) -> grpc.ClientCallDetails:
+        metadata = list(details.metadata or [])
+        trace = current_trace_id()
+        if trace:
+            metadata.append((TRACE_HEADER, trace))
+        if self._secret:
+            metadata.append((SERVICE_IDENTITY, sign_service_token(self._service, self._secret)))
+        return _ClientCallDetails(details, metadata)
+
+    def intercept_unary_unary(
+        self, continuation: Callable[..., Any], details: grpc.ClientCallDetails, request: Any
+    ) -> Any:
+        service, method = details.method.strip("/").split("/", 1)
+        started = time.perf_counter()
+        outcome = continuation(self._details(details), request)
+        code = outcome.code()
+        metrics.GRPC_CLIENT_HANDLED.labels(service, method, code.name if code else "OK").inc()
+        metrics.GRPC_CLIENT_HANDLING_SECONDS.labels(service, method).observe(
+            time.perf_counter() - started
+        )
+        return outcome
+
+    def intercept_unary_stream(
+        self, continuation: Callable[..., Any], details: grpc.ClientCallDetails, request: Any
+    ) -> Any:
+        return continuation(self._details(details), request)
+
+
+def open_channel(address: str, *, service: str, secret: str) -> grpc.Channel:
+    channel = grpc.insecure_channel(
+        address,
+        options=[
+            ("grpc.max_receive_message_length", 64 * 1024 * 1024),
+            ("grpc.max_send_message_length", 64 * 1024 * 1024),
+        ],
+    )
+    return grpc.intercept_channel(channel, CourtClientInterceptor(service=service, secret=secret))
+
+
+def metadata_for(session_token: str | None) -> list[tuple[str, str]]:
+    return [(AUTHORIZATION, f"Bearer {session_token}")] if session_token else []

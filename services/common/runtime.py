@@ -1,0 +1,93 @@
+"""What every service process builds at start: settings, logs, its pool, Kafka clients,
+the outbox relay and its consumers — so each ``server.py`` stays a few lines long."""
+
+from __future__ import annotations
+
+import threading
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from typing import Any
+
+import grpc
+from google.protobuf.descriptor import ServiceDescriptor
+from kafka import KafkaProducer
+from psycopg_pool import ConnectionPool
+
+from services.common.consumer import EventConsumer, Handler
+from services.common.db import connect_pool
+from services.common.grpc_server import ServiceSpec, Worker, serve
+from services.common.kafka import make_consumer, make_producer
+from services.common.logs import configure_logging
+from services.common.outbox import OutboxRelay
+from services.common.settings import Settings, get_settings
+
+# (generated add_XServicer_to_server, the servicer, its ServiceDescriptor)
+Servicer = tuple[Callable[[Any, grpc.Server], None], object, ServiceDescriptor]
+
+
+@dataclass
+class ServiceRuntime:
+    name: str
+    settings: Settings
+    pool: ConnectionPool
+    producer: KafkaProducer
+    workers: dict[str, Worker] = field(default_factory=dict)
+
+    def add_consumer(self, *, group: str, topics: list[str], handlers: dict[str, Handler]) -> None:
+        """Consume ``topics`` as group ``group``, applying each event type's handler once."""
+        settings = self.settings
+
+        def run(stop: threading.Event) -> None:
+            consumer = EventConsumer(
+                name=group,
+                consumer=make_consumer(settings.kafka_bootstrap, group_id=group, topics=topics),
+                pool=self.pool,
+                handlers=handlers,
+                dead_letters=self.producer,
+                max_attempts=settings.consumer_max_attempts,
+                backoff_seconds=settings.consumer_backoff_seconds,
+            )
+            consumer.run(stop)
+
+        self.workers[f"consumer:{group}"] = run
+
+    def serve(self, *servicers: Servicer) -> None:
+        """Serve the servicers (with health, reflection, workers) until SIGTERM."""
+
+        def register(server: grpc.Server) -> list[str]:
+            for add_to_server, servicer, _ in servicers:
+                add_to_server(servicer, server)
+            return [descriptor.full_name for _, _, descriptor in servicers]
+
+        spec = ServiceSpec(
+            name=self.name,
+            register=register,
+            workers=self.workers,
+            on_stop=[lambda: self.producer.close(timeout=5), self.pool.close],
+        )
+        serve(spec, self.settings)
+
+
+def build_runtime(name: str, settings: Settings | None = None) -> ServiceRuntime:
+    settings = settings or get_settings()
+    configure_logging(name, settings.log_level)
+    if not settings.kafka_bootstrap:
+        raise RuntimeError("OPENECF_KAFKA_BOOTSTRAP is not set")
+    pool = connect_pool(
+        settings.require_database_url(), schema=name, max_size=settings.database_pool_size
+    )
+    producer = make_producer(settings.kafka_bootstrap, client_id=f"openecf-{name}")
+    relay = OutboxRelay(
+        pool=pool,
+        producer=producer,
+        schema=name,
+        batch_size=settings.outbox_batch_size,
+        poll_seconds=settings.outbox_poll_seconds,
+    )
+    return ServiceRuntime(
+        name=name,
+        settings=settings,
+        pool=pool,
+        producer=producer,
+        workers={"outbox-relay": relay.run},
+    )

@@ -1,0 +1,142 @@
+"""Settings from the environment (``OPENECF_*``), one object for every process.
+
+Secrets are ``SecretStr`` so they never print in a log line or a repr.
+"""
+
+from __future__ import annotations
+
+import re
+from datetime import time
+from functools import lru_cache
+from pathlib import Path
+from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
+
+from pydantic import Field, SecretStr, field_validator, model_validator
+from pydantic_settings import BaseSettings, SettingsConfigDict
+
+SERVICE_NAMES = ("auth", "filing", "docket", "notify", "access")
+PROCESS_NAMES = (*SERVICE_NAMES, "edge")
+
+Port = int
+_HOSTPORT = re.compile(r"^[A-Za-z0-9.\-\[\]:]+:\d{1,5}$")
+
+
+class Settings(BaseSettings):
+    """Every knob of the platform; the README's settings table mirrors this class."""
+
+    model_config = SettingsConfigDict(env_prefix="OPENECF_", extra="ignore", frozen=True)
+
+    # Where the local stack keeps data, logs and caches.
+    data_dir: Path = Path(".openecf")
+
+    # Real components. Empty means "the local stack starts its own".
+    database_url: SecretStr = SecretStr("")
+    kafka_bootstrap: str = ""
+    database_pool_size: int = Field(default=8, ge=1, le=200)
+
+    # Network: gRPC services and the edge.
+    bind_host: str = "127.0.0.1"
+    auth_addr: str = "127.0.0.1:50051"
+    filing_addr: str = "127.0.0.1:50052"
+    docket_addr: str = "127.0.0.1:50053"
+    notify_addr: str = "127.0.0.1:50054"
+    access_addr: str = "127.0.0.1:50055"
+    auth_port: Port = Field(default=50051, ge=1, le=65535)
+    filing_port: Port = Field(default=50052, ge=1, le=65535)
+    docket_port: Port = Field(default=50053, ge=1, le=65535)
+    notify_port: Port = Field(default=50054, ge=1, le=65535)
+    access_port: Port = Field(default=50055, ge=1, le=65535)
+    edge_port: Port = Field(default=8000, ge=1, le=65535)
+    # /metrics ports: auth, filing, docket, notify, access, edge.
+    metrics_port_base: Port = Field(default=9101, ge=1, le=65530)
+    grpc_workers: int = Field(default=16, ge=1, le=256)
+    shutdown_grace_seconds: float = Field(default=10.0, ge=0, le=300)
+
+    # SMTP: the local sink, or the court's relay.
+    smtp_host: str = "127.0.0.1"
+    smtp_port: Port = Field(default=1025, ge=1, le=65535)
+    smtp_starttls: bool = False
+    smtp_username: str = ""
+    smtp_password: SecretStr = SecretStr("")
+    mail_from: str = "ecf-noreply@court.example"
+
+    # Service-to-service identity: an HMAC key shared by the services only.
+    service_secret: SecretStr = SecretStr("")
+
+    # The court.
+    court_timezone: str = "America/Los_Angeles"
+    maintenance_day: int = Field(default=5, ge=0, le=6)  # Monday=0 … Saturday=5
+    maintenance_start: time = time(0, 0)
+    maintenance_hours: float = Field(default=5.0, gt=0, le=168)
+
+    # Consumers and the outbox relay.
+    consumer_max_attempts: int = Field(default=5, ge=1, le=100)
+    consumer_backoff_seconds: float = Field(default=0.2, gt=0, le=60)
+    outbox_poll_seconds: float = Field(default=0.1, gt=0, le=60)
+    outbox_batch_size: int = Field(default=100, ge=1, le=10000)
+
+    log_level: str = "INFO"
+
+    @field_validator("court_timezone")
+    @classmethod
+    def _known_timezone(cls, value: str) -> str:
+        try:
+            ZoneInfo(value)
+        except (ZoneInfoNotFoundError, ValueError) as exc:
+            raise ValueError(f"unknown time zone {value!r} (use an IANA name)") from exc
+        return value
+
+    @field_validator("auth_addr", "filing_addr", "docket_addr", "notify_addr", "access_addr")
+    @classmethod
+    def _host_port(cls, value: str) -> str:
+        if not _HOSTPORT.match(value):
+            raise ValueError(f"{value!r} is not host:port")
+        return value
+
+    @field_validator("kafka_bootstrap")
+    @classmethod
+    def _bootstrap(cls, value: str) -> str:
+        for server in filter(None, value.split(",")):
+            if not _HOSTPORT.match(server.strip()):
+                raise ValueError(f"{server!r} is not host:port")
+        return value
+
+    @field_validator("log_level")
+    @classmethod
+    def _level(cls, value: str) -> str:
+        upper = value.upper()
+        if upper not in {"DEBUG", "INFO", "WARNING", "ERROR"}:
+            raise ValueError("log level must be DEBUG, INFO, WARNING or ERROR")
+        return upper
+
+    @model_validator(mode="after")
+    def _distinct_ports(self) -> Settings:
+        ports = [self.grpc_port(name) for name in SERVICE_NAMES] + [self.edge_port]
+        ports += [self.metrics_port(name) for name in PROCESS_NAMES]
+        if len(set(ports)) != len(ports):
+            raise ValueError("the gRPC, edge and metrics ports must all differ")
+        return self
+
+    @property
+    def tz(self) -> ZoneInfo:
+        return ZoneInfo(self.court_timezone)
+
+    def grpc_port(self, service: str) -> int:
+        return int(getattr(self, f"{service}_port"))
+
+    def grpc_addr(self, service: str) -> str:
+        return str(getattr(self, f"{service}_addr"))
+
+    def metrics_port(self, process: str) -> int:
+        return self.metrics_port_base + PROCESS_NAMES.index(process)
+
+    def require_database_url(self) -> str:
+        url = self.database_url.get_secret_value()
+        if not url:
+            raise RuntimeError("OPENECF_DATABASE_URL is not set")
+        return url
+
+
+@lru_cache(maxsize=1)
+def get_settings() -> Settings:
+    return Settings()

@@ -1,0 +1,105 @@
+"""Errors as application/problem+json with a stable ``code`` (RFC 9457)."""
+
+from __future__ import annotations
+
+import logging
+
+import grpc
+from fastapi import FastAPI, Request
+from fastapi.exceptions import RequestValidationError
+from fastapi.responses import JSONResponse
+from google.rpc import error_details_pb2
+from grpc_status import rpc_status
+from starlette.exceptions import HTTPException
+
+from services.common.errors import ERROR_KINDS
+from services.common.logs import current_trace_id
+
+log = logging.getLogger(__name__)
+PROBLEM_JSON = "application/problem+json"
+
+_HTTP_CODES = {
+    401: "unauthenticated",
+    403: "forbidden",
+    404: "not_found",
+    405: "not_found",
+    413: "too_large",
+    415: "not_pdf",
+    422: "validation_failed",
+}
+
+
+def problem(
+    code: str,
+    detail: str,
+    *,
+    status: int | None = None,
+    extra: dict[str, object] | None = None,
+    headers: dict[str, str] | None = None,
+) -> JSONResponse:
+    http_status = status or ERROR_KINDS[code].http_status
+    body: dict[str, object] = {
+        "type": f"https://openecf.org/problems/{code}",
+        "title": code.replace("_", " "),
+        "status": http_status,
+        "code": code,
+        "detail": detail,
+        "trace_id": current_trace_id() or None,
+        **(extra or {}),
+    }
+    return JSONResponse(body, status_code=http_status, media_type=PROBLEM_JSON, headers=headers)
+
+
+def from_rpc_error(error: grpc.RpcError) -> JSONResponse:
+    """Translate a service's status (with its ErrorInfo reason) into a problem."""
+    status = rpc_status.from_call(error)
+    reason, fields, retry_after = None, {}, None
+    if status is not None:
+        for detail in status.details:
+            info = error_details_pb2.ErrorInfo()
+            retry = error_details_pb2.RetryInfo()
+            if detail.Unpack(info):
+                reason, fields = info.reason, dict(info.metadata)
+            elif detail.Unpack(retry):
+                retry_after = retry.retry_delay.seconds
+    code = error.code()
+    if reason in ERROR_KINDS:
+        headers = {"Retry-After": str(retry_after)} if retry_after is not None else None
+        return problem(reason, error.details() or reason, extra=fields or None, headers=headers)
+    if code in (grpc.StatusCode.UNAVAILABLE, grpc.StatusCode.DEADLINE_EXCEEDED):
+        return problem(
+            "unavailable",
+            "a court service is not reachable; try again shortly",
+            headers={"Retry-After": "5"},
+        )
+    log.error("unexpected service error", extra={"grpc_code": str(code)})
+    return problem("internal", "the court system could not complete the request")
+
+
+def install(app: FastAPI) -> None:
+    @app.exception_handler(grpc.RpcError)
+    async def _rpc(_: Request, exc: grpc.RpcError) -> JSONResponse:
+        return from_rpc_error(exc)
+
+    @app.exception_handler(RequestValidationError)
+    async def _validation(_: Request, exc: RequestValidationError) -> JSONResponse:
+        errors = [
+            {"field": ".".join(str(p) for p in err.get("loc", ())[1:]), "message": err.get("msg")}
+            for err in exc.errors()
+        ]
+        first = errors[0] if errors else {"field": "", "message": "invalid request"}
+        return problem(
+            "validation_failed", f"{first['field']}: {first['message']}", extra={"errors": errors}
+        )
+
+    @app.exception_handler(HTTPException)
+    async def _http(_: Request, exc: HTTPException) -> JSONResponse:
+        if exc.status_code == 400:  # a body that does not parse: the same as a bad field
+            return problem("validation_failed", f"the request body is not valid: {exc.detail}")
+        code = _HTTP_CODES.get(exc.status_code, "internal")
+        return problem(code, str(exc.detail), status=exc.status_code)
+
+    @app.exception_handler(Exception)
+    async def _unexpected(_: Request, exc: Exception) -> JSONResponse:
+        log.exception("unhandled error")
+        return problem("internal", "the court system could not complete the request")

@@ -1,0 +1,31 @@
+"""The edge process: uvicorn serving the FastAPI app, plus ``/metrics``."""
+
+from __future__ import annotations
+
+import uvicorn
+
+from services.common.logs import configure_logging
+from services.common.metrics import start_metrics_server
+from services.common.settings import get_settings
+from services.edge.app import create_app
+from services.edge.clients import connect
+
+
+def main() -> None:
+    settings = get_settings()
+    configure_logging("edge", settings.log_level)
+    start_metrics_server(
+        process="edge", host=settings.bind_host, port=settings.metrics_port("edge")
+    )
+    clients = connect(settings)
+    try:
+        uvicorn.run(
+            create_app(clients),
+            host=settings.bind_host,
+            port=settings.edge_port,
+            log_config=None,  # keep our JSON logs
+            access_log=False,
+            timeout_graceful_shutdown=int(settings.shutdown_grace_seconds),
+        )
+    finally:
+        clients.close()

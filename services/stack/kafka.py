@@ -1,0 +1,480 @@
+"""A real Apache Kafka broker (KRaft, one combined broker+controller node) for the local stack.
+
+The jars come from Maven Central through `mvn` into a cache folder; the broker runs as a child
+process on the machine's Java 17. See /work/shared/notes/kafka-local.md for the facts used here.
+"""
+
+from __future__ import annotations
+
+import atexit
+import base64
+import contextlib
+import fcntl
+import logging
+import os
+import shutil
+import signal
+import socket
+import subprocess
+import time
+import uuid
+from collections.abc import Iterator
+from pathlib import Path
+from typing import IO, Any
+
+from kafka import KafkaAdminClient
+from kafka.errors import KafkaError, TopicAlreadyExistsError, for_code
+
+logger = logging.getLogger(__name__)
+
+# The SLF4J -> log4j2 binding is missing from Kafka's published POM; without it the broker logs
+# nothing. The matching log4j version per Kafka release comes from Kafka's own build files.
+_LOG4J_FOR_KAFKA = {"4.3.0": "2.25.4", "4.2.0": "2.25.3", "4.1.1": "2.24.3"}
+_DEPENDENCY_PLUGIN = "org.apache.maven.plugins:maven-dependency-plugin:3.8.1:copy-dependencies"
+_MARKER = ".complete"
+_JAVA_HINT = "install Java 17 (e.g. `apt-get install openjdk-17-jre-headless`)"
+
+_POM = """<?xml version="1.0" encoding="UTF-8"?>
+<project xmlns="http://maven.apache.org/POM/4.0.0">
+  <modelVersion>4.0.0</modelVersion>
+  <groupId>org.openecf.stack</groupId>
+  <artifactId>kafka-runtime</artifactId>
+  <version>1</version>
+  <packaging>pom</packaging>
+  <dependencies>
+    <dependency>
+      <groupId>org.apache.kafka</groupId>
+      <artifactId>kafka_2.13</artifactId>
+      <version>{kafka}</version>
+    </dependency>
+    <dependency>
+      <groupId>org.apache.logging.log4j</groupId>
+      <artifactId>log4j-slf4j-impl</artifactId>
+      <version>{log4j}</version>
+    </dependency>
+  </dependencies>
+</project>
+"""
+
+
+def _require_tool(name: str, hint: str) -> str:
+    path = shutil.which(name)
+    if path is None and name == "java" and os.environ.get("JAVA_HOME"):
+        candidate = Path(os.environ["JAVA_HOME"]) / "bin" / "java"
+        path = str(candidate) if candidate.exists() else None
+    if path is None:
+        raise RuntimeError(f"`{name}` was not found on PATH; {hint}")
+    return path
+
+
+@contextlib.contextmanager
+def _file_lock(path: Path) -> Iterator[None]:
+    # Serialises fetches from concurrent processes (tests beside `make run`); the kernel drops
+    # the lock if the holder dies, so a crashed fetch never blocks the next one.
+    with path.open("a") as handle:
+        fcntl.flock(handle, fcntl.LOCK_EX)
+        try:
+            yield
+        finally:
+            fcntl.flock(handle, fcntl.LOCK_UN)
+
+
+def fetch_kafka_jars(cache_dir: Path, version: str = "4.3.0") -> Path:
+    """Return the folder of Kafka's runtime jars, downloading them with Maven the first time."""
+    final = cache_dir / f"kafka-{version}"
+    libs = final / "libs"
+    if (final / _MARKER).exists():
+        return libs  # Fast path: no lock, no Maven, no network.
+
+    cache_dir.mkdir(parents=True, exist_ok=True)
+    with _file_lock(cache_dir / f"kafka-{version}.lock"):
+        if (final / _MARKER).exists():
+            return libs  # Another process finished the fetch while we waited.
+        mvn = _require_tool("mvn", "install Maven 3 (e.g. `apt-get install maven`)")
+        _require_tool("java", _JAVA_HINT)
+        log4j = _LOG4J_FOR_KAFKA.get(version, _LOG4J_FOR_KAFKA["4.3.0"])
+
+        # Download into a scratch folder and rename it at the end, so a fetch interrupted at
+        # any point leaves nothing that looks complete. Leftovers are ours to remove (we hold
+        # the lock).
+        partial = cache_dir / f"kafka-{version}.partial"
+        for stale in (partial, final):
+            if stale.exists():
+                shutil.rmtree(stale)
+        partial.mkdir()
+        pom = partial / "pom.xml"
+        pom.write_text(_POM.format(kafka=version, log4j=log4j))
+
+        logger.info("fetching Kafka %s jars from Maven Central into %s", version, final)
+        started = time.monotonic()
+        command = [
+            mvn,
+            "-q",
+            "-B",
+            "-f",
+            str(pom),
+            _DEPENDENCY_PLUGIN,
+            "-DincludeScope=runtime",
+            f"-DoutputDirectory={partial / 'libs'}",
+        ]
+        result = subprocess.run(
+            command, cwd=partial, capture_output=True, text=True, check=False, timeout=1800
+        )
+        jars = sorted((partial / "libs").glob("*.jar"))
+        if result.returncode != 0 or not any(j.name.startswith("kafka_2.13-") for j in jars):
+            output = (result.stdout + result.stderr).strip()[-4000:]
+            raise RuntimeError(
+                f"fetching Kafka {version} with Maven failed (exit {result.returncode}):\n{output}"
+            )
+        (partial / _MARKER).write_text(f"kafka {version}\nlog4j {log4j}\njars {len(jars)}\n")
+        os.rename(partial, final)
+        logger.info(
+            "fetched %d jars for Kafka %s in %.1fs",
+            len(jars),
+            version,
+            time.monotonic() - started,
+        )
+        return libs
+
+
+def _new_cluster_id() -> str:
+    # Same format as `StorageTool random-uuid` (URL-safe base64 of 16 random bytes, no padding,
+    # never starting with "-"), made here to save a JVM start.
+    while True:
+        cluster_id = base64.urlsafe_b64encode(uuid.uuid4().bytes).decode().rstrip("=")
+        if not cluster_id.startswith("-"):
+            return cluster_id
+
+
+def _write_atomically(path: Path, text: str) -> None:
+    tmp = path.with_name(path.name + ".tmp")
+    tmp.write_text(text)
+    os.replace(tmp, path)
+
+
+def _tail(path: Path, lines: int = 40) -> str:
+    try:
+        return "\n".join(path.read_text(errors="replace").splitlines()[-lines:])
+    except OSError:
+        return "(no log)"
+
+
+def _port_is_free(port: int) -> bool:
+    with socket.socket(socket.AF_INET, socket.SOCK_STREAM) as probe:
+        # The JVM binds with SO_REUSEADDR too, so sockets in TIME_WAIT from a previous run of
+        # the broker do not count as busy.
+        probe.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
+        try:
+            probe.bind(("127.0.0.1", port))
+        except OSError:
+            return False
+    return True
+
+
+def _pids_with_args(*needles: str) -> list[int]:
+    """Processes whose command line contains every needle as a separate argument."""
+    found = []
+    for entry in Path("/proc").iterdir():
+        if not entry.name.isdigit() or int(entry.name) == os.getpid():
+            continue
+        try:
+            args = (entry / "cmdline").read_bytes().split(b"\0")
+        except OSError:
+            continue
+        decoded = {a.decode(errors="replace") for a in args}
+        if all(n in decoded for n in needles):
+            found.append(int(entry.name))
+    return found
+
+
+class KafkaBroker:
+    """One Kafka 4 node in KRaft mode (broker and controller) listening on 127.0.0.1."""
+
+    def __init__(
+        self, *, data_dir: Path, jars_dir: Path, port: int, controller_port: int, log_file: Path
+    ) -> None:
+        self.data_dir = data_dir
+        self.jars_dir = jars_dir
+        self.port = port
+        self.controller_port = controller_port
+        self.log_file = log_file
+        self._process: subprocess.Popen[bytes] | None = None
+        self._output: IO[bytes] | None = None
+
+    @property
+    def bootstrap(self) -> str:
+        return f"127.0.0.1:{self.port}"
+
+    @property
+    def is_running(self) -> bool:
+        return self._process is not None and self._process.poll() is None
+
+    @property
+    def _properties_file(self) -> Path:
+        return self.data_dir / "server.properties"
+
+    @property
+    def _log_dir(self) -> Path:
+        return self.data_dir / "data"
+
+    def start(self, timeout: float = 90) -> str:
+        """Start the broker (formatting its storage the first time) and wait until it serves."""
+        if self.is_running:
+            return self.bootstrap
+        java = _require_tool("java", _JAVA_HINT)
+        if not any(self.jars_dir.glob("kafka_2.13-*.jar")):
+            raise RuntimeError(f"no Kafka jars in {self.jars_dir}; call fetch_kafka_jars first")
+        started = time.monotonic()
+        self.data_dir.mkdir(parents=True, exist_ok=True)
+        self.log_file.parent.mkdir(parents=True, exist_ok=True)
+        self._stop_leftover()
+        for port in (self.port, self.controller_port):
+            if not _port_is_free(port):
+                # Checked up front: otherwise the readiness probe could be answered by whatever
+                # else holds the port (e.g. a developer's broker) before ours dies.
+                raise RuntimeError(f"port 127.0.0.1:{port} is already in use")
+
+        log4j_config = self._write_log4j_config()
+        self._write_server_properties()
+        self._format_storage(java, log4j_config)
+
+        command = [
+            java,
+            "-Xms256m",
+            "-Xmx512m",
+            "-XX:+UseG1GC",
+            "-cp",
+            f"{self.jars_dir}/*",
+            f"-Dlog4j2.configurationFile={log4j_config}",
+            "kafka.Kafka",
+            str(self._properties_file),
+        ]
+        logger.info("starting Kafka broker on %s (data in %s)", self.bootstrap, self.data_dir)
+        # JVM messages that bypass log4j (crashes, early errors) go to the same log file.
+        self._output = self.log_file.open("ab")
+        self._process = subprocess.Popen(
+            command,
+            stdin=subprocess.DEVNULL,
+            stdout=self._output,
+            stderr=subprocess.STDOUT,
+            # Own session: a Ctrl-C in the terminal must not reach the broker before the parent
+            # has stopped its clients, then the broker, in order.
+            start_new_session=True,
+        )
+        atexit.register(self.stop)
+        try:
+            self._wait_until_ready(started + timeout)
+        except BaseException:
+            self.stop()
+            raise
+        logger.info("Kafka broker ready on %s in %.1fs", self.bootstrap, time.monotonic() - started)
+        return self.bootstrap
+
+    def stop(self, timeout: float = 30) -> None:
+        """Stop the broker: SIGTERM (controlled shutdown), then SIGKILL after `timeout`."""
+        process, self._process = self._process, None
+        atexit.unregister(self.stop)
+        if process is not None:
+            if process.poll() is None:
+                logger.info("stopping Kafka broker on %s", self.bootstrap)
+                process.terminate()
+                try:
+                    process.wait(timeout)
+                except subprocess.TimeoutExpired:
+                    logger.warning("Kafka broker did not stop in %ss; killing it", timeout)
+                    process.kill()
+                    process.wait()
+            logger.info("Kafka broker on %s stopped (exit %s)", self.bootstrap, process.returncode)
+        if self._output is not None:
+            self._output.close()
+            self._output = None
+
+    def _stop_leftover(self) -> None:
+        # A broker from a crashed parent survives it (own session) and holds the data folder's
+        # lock and our ports; the data folder is ours, so stop it.
+        for pid in _pids_with_args("kafka.Kafka", str(self._properties_file)):
+            logger.warning("stopping leftover Kafka broker (pid %d) on %s", pid, self.data_dir)
+            with contextlib.suppress(ProcessLookupError):
+                os.kill(pid, signal.SIGTERM)
+                deadline = time.monotonic() + 30
+                while Path(f"/proc/{pid}").exists() and time.monotonic() < deadline:
+                    time.sleep(0.1)
+                if Path(f"/proc/{pid}").exists():
+                    os.kill(pid, signal.SIGKILL)
+                while Path(f"/proc/{pid}").exists():
+                    time.sleep(0.05)
+
+    def _write_log4j_config(self) -> Path:
+        path = self.data_dir / "log4j2.properties"
+        _write_atomically(
+            path,
+            "\n".join(
+                [
+                    "status = warn",
+                    # Log4j's own shutdown hook would close the file before Kafka's hook has logged
+                    # its shutdown; every event is flushed at once, so nothing is lost without it.
+                    "shutdownHook = disable",
+                    "appender.file.type = File",
+                    "appender.file.name = file",
+                    f"appender.file.fileName = {self.log_file}",
+                    "appender.file.append = true",
+                    "appender.file.layout.type = PatternLayout",
+                    "appender.file.layout.pattern = [%d] %p %m (%c)%n",
+                    "rootLogger.level = warn",
+                    "rootLogger.appenderRef.file.ref = file",
+                    "logger.kafka.name = kafka",
+                    "logger.kafka.level = info",
+                    "logger.apachekafka.name = org.apache.kafka",
+                    "logger.apachekafka.level = info",
+                    "",
+                ]
+            ),
+        )
+        return path
+
+    def _write_server_properties(self) -> None:
+        # Rewritten on every start so port changes take effect; the cluster id and the data
+        # stay in the data folder.
+        listeners = (
+            f"PLAINTEXT://127.0.0.1:{self.port},CONTROLLER://127.0.0.1:{self.controller_port}"
+        )
+        settings = {
+            "process.roles": "broker,controller",
+            "node.id": "1",
+            "controller.quorum.bootstrap.servers": f"127.0.0.1:{self.controller_port}",
+            "listeners": listeners,
+            "advertised.listeners": listeners,
+            "inter.broker.listener.name": "PLAINTEXT",
+            "controller.listener.names": "CONTROLLER",
+            "listener.security.protocol.map": "CONTROLLER:PLAINTEXT,PLAINTEXT:PLAINTEXT",
+            "log.dirs": str(self._log_dir),
+            # A single node cannot hold more than one replica of anything.
+            "offsets.topic.replication.factor": "1",
+            "transaction.state.log.replication.factor": "1",
+            "transaction.state.log.min.isr": "1",
+            "share.coordinator.state.topic.replication.factor": "1",
+            "share.coordinator.state.topic.min.isr": "1",
+            "min.insync.replicas": "1",
+            # Consumer groups form at once instead of after 3 s (tests, restarts).
+            "group.initial.rebalance.delay.ms": "0",
+            "num.partitions": "3",
+            # Topics are created on purpose (ensure_topics), never by a typo in a producer.
+            "auto.create.topics.enable": "false",
+            # Compacted topics (platform.maintenance) need the cleaner.
+            "log.cleaner.enable": "true",
+        }
+        text = "".join(
+            f"{key}={value.replace(chr(92), chr(92) * 2)}\n" for key, value in settings.items()
+        )
+        _write_atomically(self._properties_file, text)
+
+    def _cluster_id(self) -> str:
+        path = self.data_dir / "cluster.id"
+        if path.exists():
+            return path.read_text().strip()
+        cluster_id = _new_cluster_id()
+        _write_atomically(path, cluster_id + "\n")
+        return cluster_id
+
+    def _format_storage(self, java: str, log4j_config: Path) -> None:
+        if (self._log_dir / "meta.properties").exists():
+            return  # Formatted on an earlier start; formatting again would cost a JVM start.
+        command = [
+            java,
+            "-Xmx256m",
+            "-cp",
+            f"{self.jars_dir}/*",
+            f"-Dlog4j2.configurationFile={log4j_config}",
+            "kafka.tools.StorageTool",
+            "format",
+            "--standalone",
+            "-t",
+            self._cluster_id(),
+            "-c",
+            str(self._properties_file),
+            "-g",
+        ]
+        logger.info("formatting Kafka storage in %s", self._log_dir)
+        result = subprocess.run(command, capture_output=True, text=True, check=False, timeout=120)
+        if result.returncode != 0:
+            output = (result.stdout + result.stderr).strip()[-4000:]
+            raise RuntimeError(f"formatting Kafka storage in {self._log_dir} failed:\n{output}")
+
+    def _wait_until_ready(self, deadline: float) -> None:
+        while True:
+            assert self._process is not None
+            if self._process.poll() is not None:
+                raise RuntimeError(
+                    f"Kafka broker exited with code {self._process.returncode} during start; "
+                    f"last lines of {self.log_file}:\n{_tail(self.log_file)}"
+                )
+            if self._answers_metadata():
+                return
+            if time.monotonic() > deadline:
+                raise RuntimeError(
+                    f"Kafka broker on {self.bootstrap} not ready in time; "
+                    f"last lines of {self.log_file}:\n{_tail(self.log_file)}"
+                )
+            time.sleep(0.25)
+
+    def _answers_metadata(self) -> bool:
+        # A plain TCP connect first: cheap, and it keeps kafka-python from logging connection
+        # errors on every poll while the JVM is still booting.
+        try:
+            socket.create_connection(("127.0.0.1", self.port), timeout=0.5).close()
+        except OSError:
+            return False
+        try:
+            admin = _admin(self.bootstrap, timeout_ms=2000)
+        except (KafkaError, OSError):
+            return False
+        try:
+            admin.list_topics()
+        except (KafkaError, OSError):
+            return False
+        finally:
+            admin.close()
+        return True
+
+
+def _admin(bootstrap: str, timeout_ms: int) -> Any:
+    return KafkaAdminClient(
+        bootstrap_servers=bootstrap,
+        client_id="openecf-stack",
+        bootstrap_timeout_ms=timeout_ms,
+        request_timeout_ms=timeout_ms,
+    )
+
+
+def ensure_topics(
+    bootstrap: str,
+    topics: dict[str, dict[str, str]],
+    partitions: int = 3,
+    *,
+    replication_factor: int = 1,
+) -> None:
+    """Create the topics that do not exist yet, with the given configs; leave existing ones."""
+    admin = _admin(bootstrap, timeout_ms=30000)
+    try:
+        existing = set(admin.list_topics())
+        missing = {name: configs for name, configs in topics.items() if name not in existing}
+        if not missing:
+            return
+        request = {
+            name: {
+                "num_partitions": partitions,
+                "replication_factor": replication_factor,
+                "configs": configs,
+            }
+            for name, configs in missing.items()
+        }
+        # Errors are checked per topic: a concurrent creator (another test, the stack) makes
+        # TopicAlreadyExistsError, which is success here.
+        result = admin.create_topics(request, raise_errors=False, wait_for_metadata=True)
+        for topic in result["topics"]:
+            error = for_code(topic["error_code"])
+            if topic["error_code"] and error is not TopicAlreadyExistsError:
+                raise error(f"creating topic {topic['name']}: {topic.get('error_message')}")
+        logger.info("created Kafka topics %s", ", ".join(sorted(missing)))
+    finally:
+        admin.close()

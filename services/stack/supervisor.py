@@ -1,0 +1,295 @@
+"""The whole platform on one machine: real PostgreSQL, Kafka and SMTP, every service.
+
+Used by ``openecf stack up`` (``make run``) and by the tests' session fixture. Children
+run in their own sessions so a Ctrl-C reaches only us, and we stop them in order:
+the edge, the services, then SMTP, Kafka and PostgreSQL.
+"""
+
+from __future__ import annotations
+
+import logging
+import os
+import secrets
+import signal
+import subprocess
+import sys
+import time
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from pathlib import Path
+
+import grpc
+import httpx
+from grpc_health.v1 import health_pb2, health_pb2_grpc
+from pydantic import SecretStr
+
+from services.common.events import TOPIC_CONFIGS
+from services.common.migrations import migrate
+from services.common.settings import SERVICE_NAMES, Settings
+from services.stack import bootstrap
+from services.stack.environment import settings_env
+from services.stack.kafka import KafkaBroker, ensure_topics, fetch_kafka_jars
+from services.stack.postgres import EmbeddedPostgres
+
+log = logging.getLogger(__name__)
+Announce = Callable[[str], None]
+
+
+@dataclass
+class Child:
+    name: str
+    argv: list[str]
+    log_file: Path
+    process: subprocess.Popen[bytes] | None = None
+
+
+@dataclass
+class LocalStack:
+    settings: Settings
+    cache_dir: Path
+    kafka_port: int = 9092
+    kafka_controller_port: int = 9093
+    announce: Announce = print
+    postgres: EmbeddedPostgres | None = None
+    kafka: KafkaBroker | None = None
+    children: dict[str, Child] = field(default_factory=dict)
+    demo_accounts: list[dict[str, str]] = field(default_factory=list)
+
+    @property
+    def data_dir(self) -> Path:
+        return self.settings.data_dir.resolve()
+
+    @property
+    def maildir(self) -> Path:
+        return self.data_dir / "mail"
+
+    @property
+    def log_dir(self) -> Path:
+        return self.data_dir / "logs"
+
+    # -- start ---------------------------------------------------------------------------
+
+    def up(self) -> Settings:
+        """Start everything; return the settings every child runs with."""
+        self.log_dir.mkdir(parents=True, exist_ok=True)
+        started = time.monotonic()
+        updates: dict[str, object] = {}
+        if not self.settings.database_url.get_secret_value():
+            self.postgres = EmbeddedPostgres(self.data_dir / "postgres")
+            updates["database_url"] = SecretStr(self.postgres.start())
+            self.announce(
+                f"postgres  ready  (embedded PostgreSQL, data in {self.data_dir / 'postgres'})"
+            )
+        else:
+            self.announce("postgres  ready  (external, OPENECF_DATABASE_URL)")
+        if not self.settings.kafka_bootstrap:
+            jars = fetch_kafka_jars(self.cache_dir)
+            self.kafka = KafkaBroker(
+                data_dir=self.data_dir / "kafka",
+                jars_dir=jars,
+                port=self.kafka_port,
+                controller_port=self.kafka_controller_port,
+                log_file=self.log_dir / "kafka.log",
+            )
+            updates["kafka_bootstrap"] = self.kafka.start()
+            self.announce(f"kafka     ready  ({updates['kafka_bootstrap']}, KRaft, Apache Kafka 4)")
+        else:
+            self.announce(f"kafka     ready  (external, {self.settings.kafka_bootstrap})")
+        if not self.settings.service_secret.get_secret_value():
+            updates["service_secret"] = SecretStr(self._service_secret())
+        self.settings = self.settings.model_copy(update=updates)
+        ensure_topics(self.settings.kafka_bootstrap, TOPIC_CONFIGS)
+
+        database_url = self.settings.require_database_url()
+        for service in SERVICE_NAMES:
+            migrate(database_url, service)
+        self.announce("schemas   ready  (migrations applied: " + ", ".join(SERVICE_NAMES) + ")")
+        self.demo_accounts = bootstrap.ensure_demo_accounts(database_url, self.data_dir)
+
+        self._start_child(
+            "smtp",
+            [
+                sys.executable,
+                "-m",
+                "services.stack.smtp_sink",
+                "--host",
+                self.settings.smtp_host,
+                "--port",
+                str(self.settings.smtp_port),
+                "--maildir",
+                str(self.maildir),
+            ],
+        )
+        for service in (*SERVICE_NAMES, "edge"):
+            self._start_child(
+                service, [sys.executable, "-m", "services.cli.main", "serve", service]
+            )
+        self._wait_smtp()
+        self.announce(
+            f"smtp      ready  (127.0.0.1:{self.settings.smtp_port}, mail kept in {self.maildir})"
+        )
+        for service in SERVICE_NAMES:
+            self._wait_grpc(service)
+            self.announce(
+                f"{service:<9} ready  (gRPC {self.settings.grpc_addr(service)}, "
+                f"metrics :{self.settings.metrics_port(service)})"
+            )
+        self._wait_edge()
+        self.announce(
+            f"edge      ready  (http://127.0.0.1:{self.settings.edge_port}, "
+            f"metrics :{self.settings.metrics_port('edge')})"
+        )
+        self.announce(f"OpenECF is up in {time.monotonic() - started:.1f}s")
+        return self.settings
+
+    def _service_secret(self) -> str:
+        path = self.data_dir / "service-secret"
+        if not path.exists():
+            path.write_text(secrets.token_hex(32))
+            path.chmod(0o600)
+        return path.read_text().strip()
+
+    def child_env(self) -> dict[str, str]:
+        env = {key: value for key, value in os.environ.items() if not key.startswith("OPENECF_")}
+        env.update(settings_env(self.settings))
+        return env
+
+    def _start_child(self, name: str, argv: list[str]) -> None:
+        child = Child(name=name, argv=argv, log_file=self.log_dir / f"{name}.log")
+        self.children[name] = child
+        self._spawn(child)
+
+    def _spawn(self, child: Child) -> None:
+        with child.log_file.open("ab") as out:
+            child.process = subprocess.Popen(
+                child.argv,
+                env=self.child_env(),
+                stdout=out,
+                stderr=subprocess.STDOUT,
+                stdin=subprocess.DEVNULL,
+                start_new_session=True,  # a Ctrl-C reaches the supervisor only
+            )
+
+    def _check_alive(self, name: str) -> None:
+        process = self.children[name].process
+        if process is not None and process.poll() is not None:
+            tail = self.children[name].log_file.read_text(errors="replace")[-3000:]
+            raise RuntimeError(f"{name} exited with {process.returncode}; its log ends:\n{tail}")
+
+    def _wait_grpc(self, service: str, timeout: float = 60) -> None:
+        deadline = time.monotonic() + timeout
+        with grpc.insecure_channel(self.settings.grpc_addr(service)) as channel:
+            stub = health_pb2_grpc.HealthStub(channel)
+            while True:
+                self._check_alive(service)
+                try:
+                    reply = stub.Check(health_pb2.HealthCheckRequest(), timeout=1)
+                    if reply.status == health_pb2.HealthCheckResponse.SERVING:
+                        return
+                except grpc.RpcError:
+                    pass
+                if time.monotonic() > deadline:
+                    raise RuntimeError(f"{service} did not become healthy in {timeout:.0f}s")
+                time.sleep(0.2)
+
+    def _wait_edge(self, timeout: float = 60) -> None:
+        deadline = time.monotonic() + timeout
+        url = f"http://127.0.0.1:{self.settings.edge_port}/readyz"
+        while True:
+            self._check_alive("edge")
+            try:
+                if httpx.get(url, timeout=2).status_code == 200:
+                    return
+            except httpx.HTTPError:
+                pass
+            if time.monotonic() > deadline:
+                raise RuntimeError(f"the edge was not ready in {timeout:.0f}s")
+            time.sleep(0.2)
+
+    def _wait_smtp(self, timeout: float = 30) -> None:
+        import socket
+
+        deadline = time.monotonic() + timeout
+        while True:
+            self._check_alive("smtp")
+            try:
+                with socket.create_connection(("127.0.0.1", self.settings.smtp_port), timeout=1):
+                    return
+            except OSError:
+                if time.monotonic() > deadline:
+                    raise RuntimeError("the SMTP sink did not start") from None
+                time.sleep(0.1)
+
+    # -- control -------------------------------------------------------------------------
+
+    def stop_child(self, name: str, timeout: float = 20) -> int | None:
+        process = self.children[name].process
+        if process is None or process.poll() is not None:
+            return process.returncode if process else None
+        process.send_signal(signal.SIGTERM)
+        try:
+            return process.wait(timeout)
+        except subprocess.TimeoutExpired:
+            log.warning("%s did not stop in %ss; killing it", name, timeout)
+            process.kill()
+            return process.wait()
+
+    def restart_child(self, name: str) -> None:
+        self.stop_child(name)
+        self._spawn(self.children[name])
+        if name in SERVICE_NAMES:
+            self._wait_grpc(name)
+
+    def down(self) -> None:
+        # SIGTERM the edge first, then all services at once, so shutdown takes one grace period.
+        for group in (["edge"], list(SERVICE_NAMES), ["smtp"]):
+            for name in group:
+                process = self.children.get(name, Child(name, [], Path())).process
+                if process is not None and process.poll() is None:
+                    process.send_signal(signal.SIGTERM)
+            for name in group:
+                if name in self.children:
+                    self.stop_child(name)
+        if self.kafka is not None:
+            self.kafka.stop()
+        if self.postgres is not None:
+            self.postgres.stop()
+
+
+def run_forever(stack: LocalStack) -> int:
+    """``openecf stack up``: start, print where to go, wait for Ctrl-C, stop cleanly."""
+    stopping = False
+
+    def request_stop(*_: object) -> None:
+        nonlocal stopping
+        stopping = True
+
+    signal.signal(signal.SIGINT, request_stop)
+    signal.signal(signal.SIGTERM, request_stop)
+    try:
+        settings = stack.up()
+        stack.announce("")
+        stack.announce(f"  Portal and API:  http://127.0.0.1:{settings.edge_port}/")
+        stack.announce(f"  API reference:   http://127.0.0.1:{settings.edge_port}/docs")
+        stack.announce(f"  Mail (Maildir):  {stack.maildir}")
+        stack.announce(f"  Logs:            {stack.log_dir}")
+        for account in stack.demo_accounts:
+            stack.announce(
+                f"  Demo {account['role']:<6} username {account['username']:<14}"
+                f" password {account['password']}"
+            )
+        stack.announce("  Ctrl-C stops everything.")
+        while not stopping:
+            for name, child in stack.children.items():
+                if child.process is not None and child.process.poll() is not None:
+                    stack.announce(f"{name} exited ({child.process.returncode}); restarting it")
+                    stack._spawn(child)
+            time.sleep(0.5)
+    except Exception as exc:
+        stack.announce(f"stack failed: {exc}")
+        stack.down()
+        return 1
+    stack.announce("stopping…")
+    stack.down()
+    stack.announce("stopped")
+    return 0

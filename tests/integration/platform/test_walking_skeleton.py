@@ -1,0 +1,103 @@
+"""One real event across the system: edge → auth (outbox) → Kafka → notify (consumer)."""
+
+from __future__ import annotations
+
+import json
+import time
+import uuid
+
+import httpx
+import psycopg
+
+from services.stack.supervisor import LocalStack
+
+
+def _wait_for(predicate, timeout: float = 20.0):  # type: ignore[no-untyped-def]
+    deadline = time.monotonic() + timeout
+    while True:
+        value = predicate()
+        if value:
+            return value
+        if time.monotonic() > deadline:
+            raise AssertionError(f"condition not met within {timeout}s")
+        time.sleep(0.1)
+
+
+def _registration(username: str) -> dict[str, str]:
+    return {
+        "username": username,
+        "password": "a long and unusual passphrase 42",
+        "name": "Ada Lovelace",
+        "email": f"{username}@example.org",
+        "role": "public",
+    }
+
+
+def test_a_registration_reaches_notify_through_the_outbox_and_kafka(
+    edge_url: str, database_url: str, stack: LocalStack
+) -> None:
+    username = f"ada{uuid.uuid4().hex[:8]}"
+    trace_id = uuid.uuid4().hex
+    response = httpx.post(
+        f"{edge_url}/api/v1/accounts",
+        json=_registration(username),
+        headers={"x-trace-id": trace_id},
+    )
+    assert response.status_code == 201, response.text
+    assert response.headers["x-trace-id"] == trace_id
+    account_id = response.json()["account_id"]
+
+    with psycopg.connect(database_url, autocommit=True) as conn:
+        row = _wait_for(
+            lambda: conn.execute(
+                "SELECT username, email, role FROM notify.recipients WHERE account_id = %s",
+                [account_id],
+            ).fetchone()
+        )
+        assert row == (username, f"{username}@example.org", "public")
+        sent = conn.execute(
+            "SELECT sent_at IS NOT NULL FROM auth.outbox WHERE key = %s", [account_id]
+        ).fetchone()
+        assert sent == (True,)
+
+    # The trace id followed the request from the edge into auth and through Kafka to notify.
+    def logged(process: str) -> bool:
+        lines = (stack.log_dir / f"{process}.log").read_text().splitlines()
+        return any(
+            json.loads(line).get("trace_id") == trace_id for line in lines if line.startswith("{")
+        )
+
+    _wait_for(lambda: logged("auth") and logged("notify"))
+
+
+def test_a_duplicate_username_is_a_conflict_in_any_case(edge_url: str) -> None:
+    username = f"Grace{uuid.uuid4().hex[:8]}"
+    first = httpx.post(f"{edge_url}/api/v1/accounts", json=_registration(username))
+    assert first.status_code == 201
+    again = httpx.post(f"{edge_url}/api/v1/accounts", json=_registration(username.upper()))
+    assert again.status_code == 409
+    assert again.headers["content-type"].startswith("application/problem+json")
+    assert again.json()["code"] == "duplicate"
+
+
+def test_bad_registrations_are_clear_422s_not_500s(edge_url: str) -> None:
+    cases = [
+        {},
+        {**_registration("weakpw"), "password": "short"},
+        {**_registration("badmail"), "email": "not-an-address"},
+        {**_registration("badrole"), "role": "clerk"},
+        {**_registration("x"), "username": "x"},
+        {**_registration("sqlish"), "username": "robert'); DROP TABLE accounts;--"},
+        {**_registration("longname"), "name": "Ω" * 5000},
+        {**_registration("typed"), "username": 12345},
+    ]
+    for body in cases:
+        response = httpx.post(f"{edge_url}/api/v1/accounts", json=body)
+        assert response.status_code == 422, (body, response.text)
+        assert response.json()["code"] == "validation_failed"
+    not_json = httpx.post(
+        f"{edge_url}/api/v1/accounts",
+        content=b"\xff\xfe not json",
+        headers={"content-type": "application/json"},
+    )
+    assert not_json.status_code == 422

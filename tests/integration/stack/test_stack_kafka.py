@@ -1,0 +1,133 @@
+"""The local Kafka broker: real Apache Kafka 4 (KRaft) from Maven Central jars."""
+
+from __future__ import annotations
+
+import socket
+import time
+from collections.abc import Iterator
+from pathlib import Path
+
+import pytest
+from kafka import KafkaAdminClient, KafkaConsumer, KafkaProducer
+from kafka.admin import ConfigResource, ConfigResourceType
+
+from services.stack.kafka import KafkaBroker, ensure_topics, fetch_kafka_jars
+
+# The same cache as the real stack, so the jars are fetched once per machine.
+CACHE_DIR = Path(__file__).resolve().parents[3] / ".openecf" / "cache"
+
+
+def _free_port() -> int:
+    with socket.socket() as probe:
+        probe.bind(("127.0.0.1", 0))
+        return int(probe.getsockname()[1])
+
+
+@pytest.fixture(scope="module")
+def jars_dir() -> Path:
+    return fetch_kafka_jars(CACHE_DIR)
+
+
+@pytest.fixture
+def broker(tmp_path: Path, jars_dir: Path) -> Iterator[KafkaBroker]:
+    kafka = KafkaBroker(
+        data_dir=tmp_path / "kafka",
+        jars_dir=jars_dir,
+        port=_free_port(),
+        controller_port=_free_port(),
+        log_file=tmp_path / "logs" / "kafka.log",
+    )
+    yield kafka
+    kafka.stop()
+
+
+def _read_all(bootstrap: str, topic: str, group: str, expected: int) -> list[tuple[bytes, bytes]]:
+    consumer = KafkaConsumer(
+        topic,
+        bootstrap_servers=bootstrap,
+        group_id=group,
+        auto_offset_reset="earliest",
+        consumer_timeout_ms=1000,
+    )
+    records: list[tuple[bytes, bytes]] = []
+    deadline = time.monotonic() + 30
+    try:
+        while len(records) < expected and time.monotonic() < deadline:
+            records.extend((r.key, r.value) for r in consumer)
+        consumer.commit()
+    finally:
+        consumer.close()
+    return records
+
+
+def test_fetch_is_skipped_once_complete(jars_dir: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    assert any(jars_dir.glob("kafka_2.13-4.3.0.jar"))
+    assert any(jars_dir.glob("log4j-slf4j-impl-*.jar"))
+    # With no mvn (nor anything else) on PATH, a completed cache must still answer.
+    monkeypatch.setenv("PATH", "")
+    assert fetch_kafka_jars(CACHE_DIR) == jars_dir
+
+
+def test_fetch_without_maven_is_a_clear_error(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setenv("PATH", "")
+    with pytest.raises(RuntimeError, match="`mvn` was not found"):
+        fetch_kafka_jars(tmp_path / "cache")
+    assert not (tmp_path / "cache" / "kafka-4.3.0").exists()
+
+
+def test_produce_consume_and_keep_data_across_a_restart(broker: KafkaBroker) -> None:
+    bootstrap = broker.start()
+    assert broker.is_running
+    assert bootstrap == f"127.0.0.1:{broker.port}"
+
+    topics = {"platform.maintenance": {"cleanup.policy": "compact"}, "filing.events": {}}
+    ensure_topics(bootstrap, topics)
+    ensure_topics(bootstrap, topics)  # Idempotent.
+
+    admin = KafkaAdminClient(bootstrap_servers=bootstrap)
+    try:
+        described = {t["name"]: t for t in admin.describe_topics(list(topics))}
+        assert {name: len(t["partitions"]) for name, t in described.items()} == {
+            "platform.maintenance": 3,
+            "filing.events": 3,
+        }
+        configs = admin.describe_configs(
+            [ConfigResource(ConfigResourceType.TOPIC, "platform.maintenance")]
+        )
+        policy = configs["topic"]["platform.maintenance"]["cleanup.policy"]["value"]
+        assert policy == "compact"
+    finally:
+        admin.close()
+
+    producer = KafkaProducer(bootstrap_servers=bootstrap)
+    producer.send("platform.maintenance", key=b"state", value=b"on").get(timeout=30)
+    producer.close()
+    assert _read_all(bootstrap, "platform.maintenance", "first", 1) == [(b"state", b"on")]
+
+    broker.stop()
+    assert not broker.is_running
+    with pytest.raises(OSError):
+        socket.create_connection(("127.0.0.1", broker.port), timeout=1).close()
+
+    started = time.monotonic()
+    assert broker.start() == bootstrap
+    restart_seconds = time.monotonic() - started
+    ensure_topics(bootstrap, topics)  # Existing topics are left alone after a restart too.
+    assert _read_all(bootstrap, "platform.maintenance", "second", 1) == [(b"state", b"on")]
+    # The first group's committed offset survived: nothing new for it.
+    producer = KafkaProducer(bootstrap_servers=bootstrap)
+    producer.send("platform.maintenance", key=b"state", value=b"off").get(timeout=30)
+    producer.close()
+    assert _read_all(bootstrap, "platform.maintenance", "first", 1) == [(b"state", b"off")]
+    assert restart_seconds < 60
+
+
+def test_a_busy_port_is_reported(broker: KafkaBroker) -> None:
+    with socket.socket() as holder:
+        holder.bind(("127.0.0.1", broker.port))
+        holder.listen()
+        with pytest.raises(RuntimeError, match="already in use"):
+            broker.start()
+    assert not broker.is_running

@@ -1,0 +1,49 @@
+"""Start the real local stack for a test session."""
+
+from __future__ import annotations
+
+import logging
+from pathlib import Path
+
+from pydantic import SecretStr
+
+from services.common.settings import SERVICE_NAMES, Settings
+from services.stack.supervisor import LocalStack
+from support.ports import free_port, free_port_run
+
+REPO = Path(__file__).resolve().parents[2]
+KAFKA_CACHE = REPO / ".openecf" / "cache"
+log = logging.getLogger("test-stack")
+
+
+def test_settings(data_dir: Path) -> Settings:
+    ports = {f"{name}_port": free_port() for name in SERVICE_NAMES}
+    addrs = {f"{name}_addr": f"127.0.0.1:{ports[f'{name}_port']}" for name in SERVICE_NAMES}
+    return Settings(
+        data_dir=data_dir,
+        database_url=SecretStr(""),
+        kafka_bootstrap="",
+        service_secret=SecretStr(""),
+        edge_port=free_port(),
+        metrics_port_base=free_port_run(6),
+        smtp_port=free_port(),
+        shutdown_grace_seconds=3,
+        **ports,
+        **addrs,
+    )
+
+
+def start_stack(data_dir: Path) -> LocalStack:
+    stack = LocalStack(
+        settings=test_settings(data_dir),
+        cache_dir=KAFKA_CACHE,
+        kafka_port=free_port(),
+        kafka_controller_port=free_port(),
+        announce=log.info,
+    )
+    try:
+        stack.up()
+    except BaseException:
+        stack.down()
+        raise
+    return stack

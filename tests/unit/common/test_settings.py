@@ -1,0 +1,52 @@
+from __future__ import annotations
+
+import pytest
+from pydantic import ValidationError
+
+from services.common.settings import Settings
+
+
+def test_defaults_are_the_documented_local_ports() -> None:
+    settings = Settings(_env_file=None)  # type: ignore[call-arg]
+    assert [settings.grpc_port(s) for s in ("auth", "filing", "docket", "notify", "access")] == [
+        50051,
+        50052,
+        50053,
+        50054,
+        50055,
+    ]
+    assert [settings.metrics_port(p) for p in ("auth", "edge")] == [9101, 9106]
+    assert settings.edge_port == 8000
+
+
+@pytest.mark.parametrize(
+    ("env", "message"),
+    [
+        ({"OPENECF_AUTH_PORT": "70000"}, "less than or equal to 65535"),
+        ({"OPENECF_AUTH_PORT": "http"}, "valid integer"),
+        ({"OPENECF_COURT_TIMEZONE": "Pacific/Atlantis"}, "unknown time zone"),
+        ({"OPENECF_KAFKA_BOOTSTRAP": "kafka"}, "is not host:port"),
+        ({"OPENECF_FILING_PORT": "50051"}, "must all differ"),
+        ({"OPENECF_MAINTENANCE_DAY": "7"}, "less than or equal to 6"),
+        ({"OPENECF_LOG_LEVEL": "chatty"}, "log level"),
+        ({"OPENECF_SMTP_STARTTLS": "perhaps"}, "valid boolean"),
+    ],
+)
+def test_bad_values_are_refused_with_a_clear_message(
+    monkeypatch: pytest.MonkeyPatch, env: dict[str, str], message: str
+) -> None:
+    for key, value in env.items():
+        monkeypatch.setenv(key, value)
+    with pytest.raises(ValidationError) as raised:
+        Settings()
+    assert message in str(raised.value)
+
+
+def test_secrets_never_print(monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setenv("OPENECF_DATABASE_URL", "postgresql://court:hunter2secret@db/court")
+    monkeypatch.setenv("OPENECF_SMTP_PASSWORD", "smtp-hunter2")
+    monkeypatch.setenv("OPENECF_SERVICE_SECRET", "hmac-hunter2")
+    settings = Settings()
+    shown = repr(settings) + str(settings) + str(settings.model_dump())
+    assert "hunter2" not in shown
+    assert settings.require_database_url().endswith("@db/court")
