@@ -30,8 +30,8 @@ test: $(STAMP) tools
 	OPENECF_GRPCURL=$(GRPCURL) $(PY) -m pytest -q
 
 lint: $(STAMP)
-	$(VENV)/bin/ruff check services tests scripts bench
-	$(VENV)/bin/ruff format --check services tests scripts bench
+	$(VENV)/bin/ruff check services tests scripts
+	$(VENV)/bin/ruff format --check services tests scripts
 	$(VENV)/bin/mypy
 
 protos: $(STAMP)
