@@ -6,13 +6,14 @@ PY := $(VENV)/bin/python
 STAMP := $(VENV)/.installed
 GOBIN := $(CURDIR)/.openecf/tools/bin
 GRPCURL := $(GOBIN)/grpcurl
+HELM := $(GOBIN)/helm
 
-.PHONY: run test lint protos venv tools clean-data
+.PHONY: run test lint protos venv tools browser clean-data
 
 $(STAMP): pyproject.toml constraints.txt
 	@test -x $(PY) || $(PYTHON) -m venv $(VENV)
 	$(PY) -m pip install --quiet --upgrade pip==26.3
-	$(PY) -m pip install --quiet --constraint constraints.txt --editable '.[dev]'
+	$(PY) -m pip install --quiet --constraint constraints.txt --editable '.[dev,stack]'
 	@touch $(STAMP)
 
 venv: $(STAMP)
@@ -21,13 +22,23 @@ venv: $(STAMP)
 $(GRPCURL):
 	GOBIN=$(GOBIN) go install github.com/fullstorydev/grpcurl/cmd/grpcurl@v1.9.3
 
-tools: $(GRPCURL)
+# Helm 4 for the chart tests, built from the Go module proxy (cached).
+$(HELM):
+	GOBIN=$(GOBIN) go install helm.sh/helm/v4/cmd/helm@v4.3.1
+
+tools: $(GRPCURL) $(HELM)
+
+# Debian's Chromium for the portal's browser tests (Playwright drives it; its own browser
+# download does not work here). Runs apt-get (as root) only when a binary is missing.
+browser:
+	@test -x /usr/bin/chromium && test -x /usr/bin/chromedriver || \
+		(apt-get update && DEBIAN_FRONTEND=noninteractive apt-get install -y chromium chromium-driver)
 
 run: $(STAMP)
 	$(VENV)/bin/openecf stack up
 
-test: $(STAMP) tools
-	OPENECF_GRPCURL=$(GRPCURL) $(PY) -m pytest -q
+test: $(STAMP) tools browser
+	OPENECF_GRPCURL=$(GRPCURL) OPENECF_HELM=$(HELM) $(PY) -m pytest -q
 
 lint: $(STAMP)
 	$(VENV)/bin/ruff check services tests scripts

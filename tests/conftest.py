@@ -5,6 +5,7 @@ from __future__ import annotations
 from collections.abc import Iterator
 
 import pytest
+from support.api import Api
 from support.stack import start_stack
 
 from services.stack.supervisor import LocalStack
@@ -27,3 +28,20 @@ def database_url(stack: LocalStack) -> str:
 @pytest.fixture(scope="session")
 def edge_url(stack: LocalStack) -> str:
     return f"http://127.0.0.1:{stack.settings.edge_port}"
+
+
+@pytest.fixture(scope="session")
+def clerk(stack: LocalStack, edge_url: str) -> Api:
+    """The demo clerk the stack creates, logged in."""
+    entry = next(a for a in stack.demo_accounts if a["role"] == "clerk")
+    api = Api(edge_url)
+    assert api.login(entry["username"], entry["password"]).status_code == 201
+    return api
+
+
+@pytest.fixture(scope="session")
+def admin(stack: LocalStack, edge_url: str) -> Api:
+    entry = next(a for a in stack.demo_accounts if a["role"] == "admin")
+    api = Api(edge_url)
+    assert api.login(entry["username"], entry["password"]).status_code == 201
+    return api

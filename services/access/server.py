@@ -1,22 +1,36 @@
-"""The access service process.
-
-The walking skeleton: the contract is served (every RPC answers UNIMPLEMENTED until
-its issue lands), with health, reflection, metrics and the outbox relay running.
-"""
+"""The access service process: the vault, the policy, free looks, fees, and the case view."""
 
 from __future__ import annotations
 
 from court.v1 import access_pb2, access_pb2_grpc
 
+from services.access import case_view
+from services.access.documents import Documents
+from services.access.free_looks import FreeLooks
+from services.access.servicer import AccessServicer
+from services.access.vault import Vault
+from services.common.clock import system_clock
 from services.common.runtime import build_runtime
 
 
 def main() -> None:
     runtime = build_runtime("access")
+    pool, tz, clock = runtime.pool, runtime.settings.tz, system_clock
+    vault = Vault(pool)
+    runtime.add_consumer(
+        group=case_view.GROUP, topics=[case_view.TOPIC], handlers=case_view.HANDLERS
+    )
     runtime.serve(
         (
             access_pb2_grpc.add_AccessServiceServicer_to_server,
-            access_pb2_grpc.AccessServiceServicer(),  # type: ignore[abstract]
+            AccessServicer(
+                pool=pool,
+                vault=vault,
+                documents=Documents(pool, vault, clock=clock, tz=tz),
+                free_looks=FreeLooks(pool, vault, clock=clock, tz=tz),
+                clock=clock,
+                tz=tz,
+            ),
             access_pb2.DESCRIPTOR.services_by_name["AccessService"],
         )
     )

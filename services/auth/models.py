@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import datetime
 
 from court.v1 import auth_pb2, common_pb2
@@ -16,14 +16,29 @@ ROLES = {
 }
 ROLE_NAMES = {value: name for name, value in ROLES.items()}
 SELF_REGISTERED_ROLES = ("public", "attorney", "pro_se")
-COURT_STAFF_ROLES = ("clerk", "admin")
+# Who may apply to e-file: attorneys, and pro se parties (refused later in immigration cases).
+EFILER_ROLES = ("attorney", "pro_se")
 
 NOTICE_FORMATS = {"html": common_pb2.NOTICE_FORMAT_HTML, "text": common_pb2.NOTICE_FORMAT_TEXT}
+NOTICE_FORMAT_NAMES = {value: name for name, value in NOTICE_FORMATS.items()}
 EFILER_STATUSES = {
     "not_applied": auth_pb2.EFILER_STATUS_NOT_APPLIED,
     "pending": auth_pb2.EFILER_STATUS_PENDING,
     "approved": auth_pb2.EFILER_STATUS_APPROVED,
 }
+
+
+@dataclass(frozen=True)
+class SecondaryEmail:
+    email: str
+    case_numbers: tuple[str, ...] | None  # None: every case
+
+    def to_proto(self) -> auth_pb2.SecondaryEmail:
+        return auth_pb2.SecondaryEmail(
+            email=self.email,
+            case_numbers=list(self.case_numbers or ()),
+            all_cases=self.case_numbers is None,
+        )
 
 
 @dataclass(frozen=True)
@@ -41,6 +56,8 @@ class Account:
     notice_format: str
     notices_enabled: bool
     created_at: datetime
+    mfa_enrolled: bool = False
+    secondary_emails: tuple[SecondaryEmail, ...] = field(default=())
 
     def to_proto(self) -> auth_pb2.Account:
         message = auth_pb2.Account(
@@ -56,9 +73,24 @@ class Account:
             efiler_status=EFILER_STATUSES[self.efiler_status],
             notice_format=NOTICE_FORMATS[self.notice_format],
             notices_enabled=self.notices_enabled,
+            mfa_enrolled=self.mfa_enrolled,
+            secondary_emails=[s.to_proto() for s in self.secondary_emails],
         )
         message.created_at.FromDatetime(self.created_at)
         return message
+
+
+@dataclass(frozen=True)
+class Credentials:
+    """What a login is checked against; never leaves the auth service."""
+
+    account_id: str
+    password_hash: str
+    failed_logins: int
+    locked_until: datetime | None
+    mfa_enrolled: bool
+    mfa_secret: str | None
+    mfa_last_step: int
 
 
 @dataclass(frozen=True)

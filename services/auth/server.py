@@ -2,18 +2,49 @@
 
 from __future__ import annotations
 
-from court.v1 import auth_pb2, auth_pb2_grpc
+import threading
 
+from court.v1 import auth_pb2, auth_pb2_grpc, maintenance_pb2, maintenance_pb2_grpc
+
+from services.auth import metrics, store
+from services.auth.maintenance_servicer import MaintenanceServicer
+from services.auth.policy import AuthPolicy
+from services.auth.profile import Profiles
+from services.auth.recovery import Recovery
 from services.auth.servicer import AuthServicer
+from services.auth.sessions import Sessions
+from services.common.maintenance.schedule import WeeklySchedule
+from services.common.principal import set_resolver
 from services.common.runtime import build_runtime
 
 
 def main() -> None:
     runtime = build_runtime("auth")
+    policy = AuthPolicy.from_settings(runtime.settings)
+    sessions = Sessions(runtime.pool, policy)
+    # Inside auth, a session token is checked against our own tables.
+    set_resolver(lambda token: sessions.validate(token)[0])
+
+    def count_sessions(stop: threading.Event) -> None:
+        while not stop.wait(15):
+            with runtime.pool.connection() as conn:
+                metrics.ACTIVE_SESSIONS.set(store.count_active_sessions(conn, policy.clock.now()))
+
+    runtime.workers["active-sessions-gauge"] = count_sessions
     runtime.serve(
         (
             auth_pb2_grpc.add_AuthServiceServicer_to_server,
-            AuthServicer(runtime.pool),  # type: ignore[abstract]  # until issue 3 lands
+            AuthServicer(
+                pool=runtime.pool,
+                sessions=sessions,
+                profiles=Profiles(runtime.pool, policy),
+                recovery=Recovery(runtime.pool, policy),
+            ),
             auth_pb2.DESCRIPTOR.services_by_name["AuthService"],
-        )
+        ),
+        (
+            maintenance_pb2_grpc.add_MaintenanceServiceServicer_to_server,
+            MaintenanceServicer(runtime.pool, WeeklySchedule.from_settings(runtime.settings)),
+            maintenance_pb2.DESCRIPTOR.services_by_name["MaintenanceService"],
+        ),
     )

@@ -52,3 +52,20 @@ def bar_state(value: str) -> str:
     if not _BAR_STATE.match(value):
         raise _invalid("bar_state", "bar_state must be a two-letter state code")
     return value
+
+
+_CASE_NUMBER = re.compile(r"^\d{2}-\d{1,6}$")
+_UUID = re.compile(r"^[0-9a-fA-F]{8}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{12}$")
+
+
+def case_number(value: str) -> str:
+    value = value.strip()
+    if not _CASE_NUMBER.match(value):
+        raise _invalid("case_number", f"{value[:40]!r} is not a case number like 26-1234")
+    return value
+
+
+def uuid_text(value: str, field: str) -> str:
+    if not _UUID.match(value):
+        raise CourtError("not_found", f"no such {field.replace('_', ' ')}")
+    return value.lower()

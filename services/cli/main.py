@@ -10,6 +10,7 @@ from pathlib import Path
 
 from pydantic import ValidationError
 
+from services.cli import maintenance
 from services.common.settings import PROCESS_NAMES, SERVICE_NAMES, get_settings
 
 
@@ -95,6 +96,8 @@ def build_parser() -> argparse.ArgumentParser:
     up = stack.add_parser("up", help="run the whole platform on this machine (make run)")
     up.add_argument("--cache-dir", default="", help="where the Kafka jars are cached")
     up.set_defaults(run=_stack_up)
+
+    maintenance.register(commands)  # openecf maintenance status|on|off|next|scheduler
     return parser
 
 

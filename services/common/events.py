@@ -30,8 +30,8 @@ TOPIC_CONFIGS: dict[str, dict[str, str]] = {
 
 
 def topic_for(event_type: str) -> str:
-    """``filing.submitted`` → ``filing.events``; ``platform.maintenance`` is its own topic."""
-    if event_type == "platform.maintenance":
+    """``filing.submitted`` → ``filing.events``; maintenance changes have their own topic."""
+    if event_type in ("platform.maintenance", "platform.maintenance_changed"):
         return MAINTENANCE_TOPIC
     prefix = event_type.split(".", 1)[0]
     topic = f"{prefix}.events"

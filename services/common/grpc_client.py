@@ -47,6 +47,7 @@ class CourtClientInterceptor(grpc.UnaryUnaryClientInterceptor, grpc.UnaryStreamC
         self, continuation: Callable[..., Any], details: grpc.ClientCallDetails, request: Any
     ) -> Any:
         service, method = details.method.strip("/").split("/", 1)
+        metrics.GRPC_CLIENT_STARTED.labels(service, method).inc()
         started = time.perf_counter()
         outcome = continuation(self._details(details), request)
         code = outcome.code()
@@ -59,7 +60,21 @@ class CourtClientInterceptor(grpc.UnaryUnaryClientInterceptor, grpc.UnaryStreamC
     def intercept_unary_stream(
         self, continuation: Callable[..., Any], details: grpc.ClientCallDetails, request: Any
     ) -> Any:
-        return continuation(self._details(details), request)
+        service, method = details.method.strip("/").split("/", 1)
+        metrics.GRPC_CLIENT_STARTED.labels(service, method).inc()
+        started = time.perf_counter()
+        call = continuation(self._details(details), request)
+
+        def finished(done: Any) -> None:
+            # Runs once the stream ends (read to the end, failed or cancelled).
+            code = done.code()
+            metrics.GRPC_CLIENT_HANDLED.labels(service, method, code.name if code else "OK").inc()
+            metrics.GRPC_CLIENT_HANDLING_SECONDS.labels(service, method).observe(
+                time.perf_counter() - started
+            )
+
+        call.add_done_callback(finished)
+        return call
 
 
 def open_channel(address: str, *, service: str, secret: str) -> grpc.Channel:

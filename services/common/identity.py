@@ -13,7 +13,7 @@ import hmac
 import time
 from collections.abc import Iterator
 from contextlib import contextmanager
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 
 AUTHORIZATION = "authorization"
 SERVICE_IDENTITY = "x-openecf-service"
@@ -24,14 +24,15 @@ SERVICE_TOKEN_TTL_SECONDS = 300
 class Caller:
     session_token: str | None = None  # unverified: ask auth
     service: str | None = None  # verified service name
+    # Per-call memo (the resolved principal): a new Caller per RPC, so nothing leaks across calls.
+    memo: dict[str, object] = field(default_factory=dict, compare=False, repr=False)
 
 
-_NOBODY = Caller()
-_caller: contextvars.ContextVar[Caller] = contextvars.ContextVar("caller", default=_NOBODY)
+_caller: contextvars.ContextVar[Caller | None] = contextvars.ContextVar("caller", default=None)
 
 
 def current_caller() -> Caller:
-    return _caller.get()
+    return _caller.get() or Caller()
 
 
 @contextmanager

@@ -32,7 +32,12 @@ GRPC_ERRORS_BY_REASON = Counter(
     ["grpc_service", "grpc_method", "reason"],
 )
 
-# gRPC client side.
+# gRPC client side (unary and server-streaming calls alike).
+GRPC_CLIENT_STARTED = Counter(
+    "grpc_client_started_total",
+    "RPCs started by this process as a client.",
+    ["grpc_service", "grpc_method"],
+)
 GRPC_CLIENT_HANDLED = Counter(
     "grpc_client_handled_total",
     "RPCs completed by this process as a client.",
@@ -76,6 +81,20 @@ EVENT_HANDLING_SECONDS = Histogram(
     "Time to apply one event.",
     ["consumer", "event_type"],
     buckets=LATENCY_BUCKETS,
+)
+
+# Maintenance (every process; the two gauges are computed at scrape time).
+MAINTENANCE_ACTIVE = Gauge(
+    "openecf_maintenance_active", "1 while this process enforces a maintenance window, else 0."
+)
+MAINTENANCE_REFUSED = Counter(
+    "openecf_maintenance_refused_total",
+    "Calls refused because the court is closed for maintenance.",
+    ["service", "method"],
+)
+MAINTENANCE_NEXT_WINDOW_SECONDS = Gauge(
+    "openecf_maintenance_next_window_seconds",
+    "Seconds until the next scheduled maintenance window starts (0 while one is in progress).",
 )
 
 BUILD_INFO = Info("openecf_build", "The running OpenECF build.")

@@ -16,13 +16,14 @@ import zlib
 from typing import Any
 
 from court.v1 import events_pb2
+from google.protobuf.message import Message
 from kafka import KafkaProducer
 from kafka.errors import KafkaError
 from psycopg import Connection
 from psycopg_pool import ConnectionPool
 
 from services.common import metrics
-from services.common.events import topic_for
+from services.common.events import new_event, topic_for
 
 log = logging.getLogger(__name__)
 
@@ -49,6 +50,15 @@ def enqueue(
             envelope.trace_id,
         ],
     )
+
+
+def publish(
+    conn: Connection[Any], *, event_type: str, source: str, subject: str, payload: Message
+) -> events_pb2.EventEnvelope:
+    """Build an event and add it to the outbox, in the caller's transaction."""
+    envelope = new_event(event_type=event_type, source=source, subject=subject, payload=payload)
+    enqueue(conn, envelope)
+    return envelope
 
 
 class OutboxRelay:

@@ -13,12 +13,16 @@ from google.protobuf.descriptor import ServiceDescriptor
 from kafka import KafkaProducer
 from psycopg_pool import ConnectionPool
 
+from services.common.auth_client import remote_resolver
 from services.common.consumer import EventConsumer, Handler
 from services.common.db import connect_pool
 from services.common.grpc_server import ServiceSpec, Worker, serve
 from services.common.kafka import make_consumer, make_producer
 from services.common.logs import configure_logging
+from services.common.maintenance.follower import follower_worker
+from services.common.maintenance.gate import MaintenanceGate
 from services.common.outbox import OutboxRelay
+from services.common.principal import set_resolver
 from services.common.settings import Settings, get_settings
 
 # (generated add_XServicer_to_server, the servicer, its ServiceDescriptor)
@@ -51,7 +55,7 @@ class ServiceRuntime:
 
         self.workers[f"consumer:{group}"] = run
 
-    def serve(self, *servicers: Servicer) -> None:
+    def serve(self, *servicers: Servicer, on_stop: list[Callable[[], None]] | None = None) -> None:
         """Serve the servicers (with health, reflection, workers) until SIGTERM."""
 
         def register(server: grpc.Server) -> list[str]:
@@ -63,7 +67,8 @@ class ServiceRuntime:
             name=self.name,
             register=register,
             workers=self.workers,
-            on_stop=[lambda: self.producer.close(timeout=5), self.pool.close],
+            gates=[MaintenanceGate(service=self.name, tz=self.settings.tz)],
+            on_stop=[*(on_stop or []), lambda: self.producer.close(timeout=5), self.pool.close],
         )
         serve(spec, self.settings)
 
@@ -77,6 +82,8 @@ def build_runtime(name: str, settings: Settings | None = None) -> ServiceRuntime
         settings.require_database_url(), schema=name, max_size=settings.database_pool_size
     )
     producer = make_producer(settings.kafka_bootstrap, client_id=f"openecf-{name}")
+    if name != "auth":  # auth resolves sessions from its own tables
+        set_resolver(remote_resolver(settings, service=name))
     relay = OutboxRelay(
         pool=pool,
         producer=producer,
@@ -89,5 +96,8 @@ def build_runtime(name: str, settings: Settings | None = None) -> ServiceRuntime
         settings=settings,
         pool=pool,
         producer=producer,
-        workers={"outbox-relay": relay.run},
+        workers={
+            "outbox-relay": relay.run,
+            "maintenance-follower": follower_worker(settings, process=name),
+        },
     )

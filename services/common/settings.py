@@ -59,9 +59,36 @@ class Settings(BaseSettings):
     smtp_username: str = ""
     smtp_password: SecretStr = SecretStr("")
     mail_from: str = "ecf-noreply@court.example"
+    # Where people reach the portal: the links in e-mails point here.
+    public_base_url: str = "http://127.0.0.1:8000"
+    mail_retry_seconds: float = Field(default=30.0, gt=0, le=3600)
+    mail_max_attempts: int = Field(default=10, ge=1, le=100)
+    # NDAs: the court's name in them; how long one waits for its free-look links (access
+    # unreachable) before it goes out without them; sender threads (one relay connection each).
+    court_name: str = "United States Court of Appeals"
+    notice_link_wait_seconds: float = Field(default=900.0, ge=0, le=7 * 24 * 3600)
+    notice_sender_threads: int = Field(default=3, ge=1, le=32)
 
     # Service-to-service identity: an HMAC key shared by the services only.
     service_secret: SecretStr = SecretStr("")
+
+    # Sessions, lockout and one-time tokens.
+    session_idle_minutes: int = Field(default=30, ge=1, le=24 * 60)
+    session_absolute_hours: int = Field(default=12, ge=1, le=24 * 14)
+    lockout_threshold: int = Field(default=5, ge=1, le=100)
+    lockout_minutes: int = Field(default=15, ge=1, le=24 * 60)
+    reset_token_minutes: int = Field(default=30, ge=5, le=24 * 60)
+    totp_issuer: str = "OpenECF"
+
+    # Filing intake.
+    filing_max_file_mb: int = Field(default=30, ge=1, le=60)
+    filing_max_total_mb: int = Field(default=60, ge=1, le=60)  # gRPC carries up to 64 MiB
+    filing_max_attachments: int = Field(default=20, ge=0, le=100)
+    # Filing types a clerk reviews before they are docketed (comma-separated).
+    filing_review_types: str = "notice_of_appearance"
+    pdf_workers: int = Field(default=2, ge=1, le=32)
+    pdf_timeout_seconds: float = Field(default=10.0, gt=0, le=300)
+    pdf_memory_mb: int = Field(default=512, ge=64, le=8192)
 
     # The court.
     court_timezone: str = "America/Los_Angeles"

@@ -1,7 +1,8 @@
-"""The edge: the REST API (and, as the portal issue lands, the portal pages)."""
+"""The edge: the REST API and the portal pages."""
 
 from __future__ import annotations
 
+import logging
 import time
 from collections.abc import Awaitable, Callable
 
@@ -10,9 +11,25 @@ from prometheus_client import Counter, Histogram
 
 from services.common.logs import TRACE_HEADER, trace_context
 from services.common.metrics import LATENCY_BUCKETS
-from services.edge import problems
+from services.edge import maintenance, problems
 from services.edge.clients import ServiceClients
-from services.edge.routes import accounts, health
+from services.edge.portal import router as portal
+from services.edge.routes import (
+    accounts,
+    cases,
+    clerk,
+    documents,
+    filings,
+    health,
+    me,
+    notices,
+    recovery,
+    sessions,
+)
+
+access_log = logging.getLogger("openecf.access")
+# Kubelet probes and scrapes: logged at debug, so the access log is about people.
+QUIET_ROUTES = frozenset({"/healthz", "/readyz"})
 
 HTTP_REQUESTS = Counter(
     "http_requests_total", "HTTP requests answered by the edge.", ["method", "route", "status"]
@@ -33,8 +50,24 @@ def create_app(clients: ServiceClients) -> FastAPI:
     )
     app.state.clients = clients
     problems.install(app)
+    maintenance.install(app)  # before observe, so its 503s are traced and counted
     app.include_router(health.router)
-    app.include_router(accounts.router)
+    for router in (
+        accounts.router,
+        sessions.router,
+        me.router,
+        recovery.router,
+        clerk.router,
+        filings.router,
+        documents.router,
+        cases.router,
+        cases.clerk_router,
+        notices.router,
+    ):
+        app.include_router(router)
+    # The portal's pages and files: GETs outside /api/v1, so maintenance never refuses them.
+    app.include_router(portal.router)
+    app.mount(portal.STATIC_PATH, portal.static_files(), name="portal-static")
 
     @app.middleware("http")
     async def observe(
@@ -43,10 +76,22 @@ def create_app(clients: ServiceClients) -> FastAPI:
         started = time.perf_counter()
         with trace_context(request.headers.get(TRACE_HEADER)) as trace_id:
             response = await call_next(request)
-        route = request.scope.get("route")
-        path = getattr(route, "path", "unmatched")
+            route = request.scope.get("route")
+            path = getattr(route, "path", "unmatched")
+            elapsed = time.perf_counter() - started
+            # The access log: one JSON line per request, with the trace id (probes at debug).
+            access_log.log(
+                logging.DEBUG if path in QUIET_ROUTES else logging.INFO,
+                "request",
+                extra={
+                    "method": request.method,
+                    "route": path,
+                    "status": response.status_code,
+                    "duration_ms": round(elapsed * 1000, 1),
+                },
+            )
         HTTP_REQUESTS.labels(request.method, path, str(response.status_code)).inc()
-        HTTP_SECONDS.labels(request.method, path).observe(time.perf_counter() - started)
+        HTTP_SECONDS.labels(request.method, path).observe(elapsed)
         response.headers["X-Trace-Id"] = trace_id
         return response
 

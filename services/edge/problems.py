@@ -12,7 +12,7 @@ from google.rpc import error_details_pb2
 from grpc_status import rpc_status
 from starlette.exceptions import HTTPException
 
-from services.common.errors import ERROR_KINDS
+from services.common.errors import ERROR_KINDS, CourtError
 from services.common.logs import current_trace_id
 
 log = logging.getLogger(__name__)
@@ -80,6 +80,10 @@ def install(app: FastAPI) -> None:
     @app.exception_handler(grpc.RpcError)
     async def _rpc(_: Request, exc: grpc.RpcError) -> JSONResponse:
         return from_rpc_error(exc)
+
+    @app.exception_handler(CourtError)
+    async def _court(_: Request, exc: CourtError) -> JSONResponse:
+        return problem(exc.code, exc.message, extra=dict(exc.details) or None)
 
     @app.exception_handler(RequestValidationError)
     async def _validation(_: Request, exc: RequestValidationError) -> JSONResponse:

@@ -5,6 +5,7 @@ from __future__ import annotations
 import uvicorn
 
 from services.common.logs import configure_logging
+from services.common.maintenance.follower import follow_in_background
 from services.common.metrics import start_metrics_server
 from services.common.settings import get_settings
 from services.edge.app import create_app
@@ -18,6 +19,7 @@ def main() -> None:
         process="edge", host=settings.bind_host, port=settings.metrics_port("edge")
     )
     clients = connect(settings)
+    stop_following = follow_in_background(settings, process="edge")
     try:
         uvicorn.run(
             create_app(clients),
@@ -28,4 +30,5 @@ def main() -> None:
             timeout_graceful_shutdown=int(settings.shutdown_grace_seconds),
         )
     finally:
+        stop_following()
         clients.close()

@@ -1,22 +1,62 @@
-"""The filing service process.
-
-The walking skeleton: the contract is served (every RPC answers UNIMPLEMENTED until
-its issue lands), with health, reflection, metrics and the outbox relay running.
-"""
+"""The filing service process."""
 
 from __future__ import annotations
 
 from court.v1 import filing_pb2, filing_pb2_grpc
 
+from services.common.grpc_client import open_channel
 from services.common.runtime import build_runtime
+from services.filing import case_view, metrics
+from services.filing.intake import Intake, IntakeLimits
+from services.filing.pdf_checks import PdfLimits
+from services.filing.pdf_sandbox import PdfInspector
+from services.filing.review import Review
+from services.filing.servicer import FilingServicer
+from services.filing.vault import Vault
 
 
 def main() -> None:
     runtime = build_runtime("filing")
+    settings = runtime.settings
+    inspector = PdfInspector(
+        workers=settings.pdf_workers,
+        timeout_seconds=settings.pdf_timeout_seconds,
+        memory_bytes=settings.pdf_memory_mb * 2**20,
+        limits=PdfLimits(max_file_bytes=settings.filing_max_file_mb * 2**20),
+    )
+    access = open_channel(
+        settings.grpc_addr("access"),
+        service="filing",
+        secret=settings.service_secret.get_secret_value(),
+    )
+    intake = Intake(
+        pool=runtime.pool,
+        vault=Vault(access),
+        inspector=inspector,
+        limits=IntakeLimits(
+            max_file_bytes=settings.filing_max_file_mb * 2**20,
+            max_total_bytes=settings.filing_max_total_mb * 2**20,
+            max_attachments=settings.filing_max_attachments,
+            review_types=frozenset(
+                t.strip() for t in settings.filing_review_types.split(",") if t.strip()
+            ),
+        ),
+    )
+    runtime.add_consumer(
+        group="filing.cases",
+        topics=["docket.events"],
+        handlers={
+            "docket.case_opened": case_view.on_case_opened,
+            "docket.appearance_entered": case_view.on_appearance_entered,
+            "docket.entry_recorded": case_view.make_on_entry_recorded(),
+        },
+    )
+    runtime.workers["filing-gauges"] = metrics.gauge_worker(runtime.pool)
     runtime.serve(
         (
             filing_pb2_grpc.add_FilingServiceServicer_to_server,
-            filing_pb2_grpc.FilingServiceServicer(),  # type: ignore[abstract]
+            FilingServicer(pool=runtime.pool, intake=intake, review=Review(runtime.pool)),
             filing_pb2.DESCRIPTOR.services_by_name["FilingService"],
-        )
+        ),
+        on_stop=[inspector.close, access.close],
     )

@@ -1,24 +1,99 @@
-"""The notify service process."""
+"""The notify service process.
+
+Consumers (each event applied once, in one transaction with its id):
+- ``notify.accounts`` on auth.events: the recipients view, and the account e-mails;
+- ``notify.filings`` on filing.events: the filer's receipt, and a clerk's rejection;
+- ``notify.notices`` on docket.events: the case view and, for every recorded entry, one NDA
+  row per recipient address.
+Workers: the composer (free-look links from access, then the message), the NDA senders (one
+SMTP connection each), the account-mail sender, and the queue gauges. None of them is gated
+by maintenance: notices of entries recorded before a window go out during it.
+"""
 
 from __future__ import annotations
 
-from court.v1 import notify_pb2, notify_pb2_grpc
+from datetime import timedelta
 
+from court.v1 import access_pb2_grpc, notify_pb2, notify_pb2_grpc
+
+from services.common.grpc_client import open_channel
 from services.common.runtime import build_runtime
-from services.notify.recipients import on_account_registered
+from services.notify import filing_mail, metrics, notices
+from services.notify.account_mail import AccountMail
+from services.notify.delivery import NoticeSender, Wakeup
+from services.notify.links import NoticeComposer
+from services.notify.recipients import on_account_registered, on_account_updated
+from services.notify.sender import MailSender, SmtpRelay
+from services.notify.servicer import NotifyServicer
 
 
 def main() -> None:
     runtime = build_runtime("notify")
+    settings = runtime.settings
+    mail = AccountMail(public_base_url=settings.public_base_url)
     runtime.add_consumer(
         group="notify.accounts",
         topics=["auth.events"],
-        handlers={"auth.account_registered": on_account_registered},
+        handlers={
+            "auth.account_registered": on_account_registered,
+            "auth.account_updated": on_account_updated,
+            "auth.account_locked": mail.on_account_locked,
+            "auth.credential_reissue_requested": mail.on_credential_reissue,
+            "auth.efiler_approved": mail.on_efiler_approved,
+        },
     )
+    runtime.add_consumer(
+        group="notify.notices",
+        topics=["docket.events"],
+        handlers={
+            "docket.case_opened": notices.on_case_opened,
+            "docket.appearance_entered": notices.on_appearance_entered,
+            "docket.entry_recorded": notices.on_entry_recorded,
+        },
+    )
+    runtime.add_consumer(
+        group="notify.filings",
+        topics=["filing.events"],
+        handlers={
+            "filing.submitted": filing_mail.on_filing_submitted,
+            "filing.rejected": filing_mail.on_filing_rejected,
+        },
+    )
+
+    relay = SmtpRelay.from_settings(settings)
+    retry_base = timedelta(seconds=settings.mail_retry_seconds)
+    wakeup = Wakeup()
+    access = access_pb2_grpc.AccessServiceStub(
+        open_channel(
+            settings.access_addr,
+            service="notify",
+            secret=settings.service_secret.get_secret_value(),
+        )
+    )
+    composer = NoticeComposer(
+        pool=runtime.pool, access=access, settings=settings, on_composed=wakeup.wake
+    )
+    runtime.workers["nda-composer"] = composer.run
+    sender = NoticeSender(
+        pool=runtime.pool,
+        relay=relay,
+        retry_base=retry_base,
+        max_attempts=settings.mail_max_attempts,
+        wakeup=wakeup,
+    )
+    for number in range(settings.notice_sender_threads):
+        runtime.workers[f"nda-sender-{number}"] = sender.run
+    runtime.workers["mail-sender"] = MailSender(
+        pool=runtime.pool,
+        relay=relay,
+        retry_base=retry_base,
+        max_attempts=settings.mail_max_attempts,
+    ).run
+    runtime.workers["notify-gauges"] = metrics.gauge_worker(runtime.pool)
     runtime.serve(
         (
             notify_pb2_grpc.add_NotifyServiceServicer_to_server,
-            notify_pb2_grpc.NotifyServiceServicer(),  # type: ignore[abstract]
+            NotifyServicer(runtime.pool),
             notify_pb2.DESCRIPTOR.services_by_name["NotifyService"],
         )
     )

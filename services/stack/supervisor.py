@@ -24,6 +24,7 @@ from grpc_health.v1 import health_pb2, health_pb2_grpc
 from pydantic import SecretStr
 
 from services.common.events import TOPIC_CONFIGS
+from services.common.maintenance.schedule import WeeklySchedule
 from services.common.migrations import migrate
 from services.common.settings import SERVICE_NAMES, Settings
 from services.stack import bootstrap
@@ -124,6 +125,9 @@ class LocalStack:
             self._start_child(
                 service, [sys.executable, "-m", "services.cli.main", "serve", service]
             )
+        # The local stand-in for the maintenance CronJobs (Saturday 00:00 on, 05:00 off).
+        cli = [sys.executable, "-m", "services.cli.main"]
+        self._start_child("scheduler", [*cli, "maintenance", "scheduler"])
         self._wait_smtp()
         self.announce(
             f"smtp      ready  (127.0.0.1:{self.settings.smtp_port}, mail kept in {self.maildir})"
@@ -139,6 +143,9 @@ class LocalStack:
             f"edge      ready  (http://127.0.0.1:{self.settings.edge_port}, "
             f"metrics :{self.settings.metrics_port('edge')})"
         )
+        self._check_alive("scheduler")
+        schedule = WeeklySchedule.from_settings(self.settings).describe()
+        self.announce(f"scheduler ready  (maintenance window {schedule})")
         self.announce(f"OpenECF is up in {time.monotonic() - started:.1f}s")
         return self.settings
 
@@ -242,7 +249,7 @@ class LocalStack:
 
     def down(self) -> None:
         # SIGTERM the edge first, then all services at once, so shutdown takes one grace period.
-        for group in (["edge"], list(SERVICE_NAMES), ["smtp"]):
+        for group in (["edge", "scheduler"], list(SERVICE_NAMES), ["smtp"]):
             for name in group:
                 process = self.children.get(name, Child(name, [], Path())).process
                 if process is not None and process.poll() is None:

@@ -3,10 +3,12 @@
 from __future__ import annotations
 
 import logging
+from datetime import datetime
 from pathlib import Path
 
 from pydantic import SecretStr
 
+from services.common.clock import COURT_TZ
 from services.common.settings import SERVICE_NAMES, Settings
 from services.stack.supervisor import LocalStack
 from support.ports import free_port, free_port_run
@@ -28,6 +30,9 @@ def test_settings(data_dir: Path) -> Settings:
         metrics_port_base=free_port_run(6),
         smtp_port=free_port(),
         shutdown_grace_seconds=3,
+        # The weekly maintenance window three days from now: a test session never runs into
+        # it (on a real Saturday night the stack's scheduler would close the court).
+        maintenance_day=(datetime.now(COURT_TZ).weekday() + 3) % 7,
         **ports,
         **addrs,
     )

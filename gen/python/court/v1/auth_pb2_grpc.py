@@ -107,6 +107,11 @@ class AuthServiceStub:
                 request_serializer=court_dot_v1_dot_auth__pb2.SearchAttorneysRequest.SerializeToString,
                 response_deserializer=court_dot_v1_dot_auth__pb2.SearchAttorneysResponse.FromString,
                 _registered_method=True)
+        self.ListEfilerApplications = channel.unary_unary(
+                '/court.v1.AuthService/ListEfilerApplications',
+                request_serializer=court_dot_v1_dot_auth__pb2.ListEfilerApplicationsRequest.SerializeToString,
+                response_deserializer=court_dot_v1_dot_auth__pb2.ListEfilerApplicationsResponse.FromString,
+                _registered_method=True)
 
 
 class AuthServiceServicer:
@@ -215,6 +220,13 @@ class AuthServiceServicer:
         context.set_details('Method not implemented!')
         raise NotImplementedError('Method not implemented!')
 
+    def ListEfilerApplications(self, request, context):
+        """Court staff: the e-filer applications waiting for approval, oldest first.
+        """
+        context.set_code(grpc.StatusCode.UNIMPLEMENTED)
+        context.set_details('Method not implemented!')
+        raise NotImplementedError('Method not implemented!')
+
 
 def add_AuthServiceServicer_to_server(servicer, server):
     rpc_method_handlers = {
@@ -287,6 +299,11 @@ def add_AuthServiceServicer_to_server(servicer, server):
                     servicer.SearchAttorneys,
                     request_deserializer=court_dot_v1_dot_auth__pb2.SearchAttorneysRequest.FromString,
                     response_serializer=court_dot_v1_dot_auth__pb2.SearchAttorneysResponse.SerializeToString,
+            ),
+            'ListEfilerApplications': grpc.unary_unary_rpc_method_handler(
+                    servicer.ListEfilerApplications,
+                    request_deserializer=court_dot_v1_dot_auth__pb2.ListEfilerApplicationsRequest.FromString,
+                    response_serializer=court_dot_v1_dot_auth__pb2.ListEfilerApplicationsResponse.SerializeToString,
             ),
     }
     generic_handler = grpc.method_handlers_generic_handler(
@@ -670,6 +687,33 @@ class AuthService:
             '/court.v1.AuthService/SearchAttorneys',
             court_dot_v1_dot_auth__pb2.SearchAttorneysRequest.SerializeToString,
             court_dot_v1_dot_auth__pb2.SearchAttorneysResponse.FromString,
+            options,
+            channel_credentials,
+            insecure,
+            call_credentials,
+            compression,
+            wait_for_ready,
+            timeout,
+            metadata,
+            _registered_method=True)
+
+    @staticmethod
+    def ListEfilerApplications(request,
+            target,
+            options=(),
+            channel_credentials=None,
+            call_credentials=None,
+            insecure=False,
+            compression=None,
+            wait_for_ready=None,
+            timeout=None,
+            metadata=None):
+        return grpc.experimental.unary_unary(
+            request,
+            target,
+            '/court.v1.AuthService/ListEfilerApplications',
+            court_dot_v1_dot_auth__pb2.ListEfilerApplicationsRequest.SerializeToString,
+            court_dot_v1_dot_auth__pb2.ListEfilerApplicationsResponse.FromString,
             options,
             channel_credentials,
             insecure,

@@ -70,6 +70,8 @@ class AuthServiceStub:
     """Set a new password with a reset token from a credential reissue."""
     SearchAttorneys: _grpc.UnaryUnaryMultiCallable[_auth_pb2.SearchAttorneysRequest, _auth_pb2.SearchAttorneysResponse]
     """Attorney (bar) search by name."""
+    ListEfilerApplications: _grpc.UnaryUnaryMultiCallable[_auth_pb2.ListEfilerApplicationsRequest, _auth_pb2.ListEfilerApplicationsResponse]
+    """Court staff: the e-filer applications waiting for approval, oldest first."""
 
 @_typing.type_check_only
 class AuthServiceAsyncStub(AuthServiceStub):
@@ -111,6 +113,8 @@ class AuthServiceAsyncStub(AuthServiceStub):
     """Set a new password with a reset token from a credential reissue."""
     SearchAttorneys: _aio.UnaryUnaryMultiCallable[_auth_pb2.SearchAttorneysRequest, _auth_pb2.SearchAttorneysResponse]  # type: ignore[assignment]
     """Attorney (bar) search by name."""
+    ListEfilerApplications: _aio.UnaryUnaryMultiCallable[_auth_pb2.ListEfilerApplicationsRequest, _auth_pb2.ListEfilerApplicationsResponse]  # type: ignore[assignment]
+    """Court staff: the e-filer applications waiting for approval, oldest first."""
 
 class AuthServiceServicer(metaclass=_abc_1.ABCMeta):
     """Accounts and sessions. Except for Register, Login, ValidateSession, RequestCredentialReissue
@@ -233,5 +237,13 @@ class AuthServiceServicer(metaclass=_abc_1.ABCMeta):
         context: _ServicerContext,
     ) -> _typing.Union[_auth_pb2.SearchAttorneysResponse, _abc.Awaitable[_auth_pb2.SearchAttorneysResponse]]:
         """Attorney (bar) search by name."""
+
+    @_abc_1.abstractmethod
+    def ListEfilerApplications(
+        self,
+        request: _auth_pb2.ListEfilerApplicationsRequest,
+        context: _ServicerContext,
+    ) -> _typing.Union[_auth_pb2.ListEfilerApplicationsResponse, _abc.Awaitable[_auth_pb2.ListEfilerApplicationsResponse]]:
+        """Court staff: the e-filer applications waiting for approval, oldest first."""
 
 def add_AuthServiceServicer_to_server(servicer: AuthServiceServicer, server: _typing.Union[_grpc.Server, _aio.Server]) -> None: ...

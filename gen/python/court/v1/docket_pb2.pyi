@@ -88,6 +88,7 @@ class Case(_message.Message):
     PARTIES_FIELD_NUMBER: _builtins.int
     COUNSEL_FIELD_NUMBER: _builtins.int
     LAST_ENTRY_NUMBER_FIELD_NUMBER: _builtins.int
+    ORIGIN_FIELD_NUMBER: _builtins.int
     case_number: _builtins.str
     title: _builtins.str
     case_type: _common_pb2.CaseType.ValueType
@@ -100,6 +101,10 @@ class Case(_message.Message):
     def parties(self) -> _containers.RepeatedCompositeFieldContainer[_common_pb2.Party]: ...
     @_builtins.property
     def counsel(self) -> _containers.RepeatedCompositeFieldContainer[Global___Counsel]: ...
+    @_builtins.property
+    def origin(self) -> Global___CaseOrigin:
+        """Where the case comes from (the agency, and for immigration the alien number)."""
+
     def __init__(
         self,
         *,
@@ -111,14 +116,41 @@ class Case(_message.Message):
         parties: _abc.Iterable[_common_pb2.Party] | None = ...,
         counsel: _abc.Iterable[Global___Counsel] | None = ...,
         last_entry_number: _builtins.int = ...,
+        origin: Global___CaseOrigin | None = ...,
     ) -> None: ...
-    _HasFieldArgType: _TypeAlias = _typing.Literal["opened_at", b"opened_at"]  # noqa: Y015
+    _HasFieldArgType: _TypeAlias = _typing.Literal["opened_at", b"opened_at", "origin", b"origin"]  # noqa: Y015
     def HasField(self, field_name: _HasFieldArgType) -> _builtins.bool: ...
-    _ClearFieldArgType: _TypeAlias = _typing.Literal["case_number", b"case_number", "case_type", b"case_type", "counsel", b"counsel", "last_entry_number", b"last_entry_number", "opened_at", b"opened_at", "parties", b"parties", "status", b"status", "title", b"title"]  # noqa: Y015
+    _ClearFieldArgType: _TypeAlias = _typing.Literal["case_number", b"case_number", "case_type", b"case_type", "counsel", b"counsel", "last_entry_number", b"last_entry_number", "opened_at", b"opened_at", "origin", b"origin", "parties", b"parties", "status", b"status", "title", b"title"]  # noqa: Y015
     def ClearField(self, field_name: _ClearFieldArgType) -> None: ...
     def WhichOneof(self, oneof_group: _Never) -> None: ...
 
 Global___Case: _TypeAlias = Case  # noqa: Y015
+
+@_typing.final
+class CaseOrigin(_message.Message):
+    """The agency decision a petition for review asks the court to review."""
+
+    DESCRIPTOR: _descriptor.Descriptor
+
+    AGENCY_FIELD_NUMBER: _builtins.int
+    ALIEN_NUMBER_FIELD_NUMBER: _builtins.int
+    agency: _builtins.str
+    """The agency, e.g. "Board of Immigration Appeals"."""
+    alien_number: _builtins.str
+    """Restricted: only court staff and counsel of record see it; empty for everyone else."""
+    def __init__(
+        self,
+        *,
+        agency: _builtins.str = ...,
+        alien_number: _builtins.str = ...,
+    ) -> None: ...
+    _HasFieldArgType: _TypeAlias = _Never  # noqa: Y015
+    def HasField(self, field_name: _HasFieldArgType) -> _builtins.bool: ...
+    _ClearFieldArgType: _TypeAlias = _typing.Literal["agency", b"agency", "alien_number", b"alien_number"]  # noqa: Y015
+    def ClearField(self, field_name: _ClearFieldArgType) -> None: ...
+    def WhichOneof(self, oneof_group: _Never) -> None: ...
+
+Global___CaseOrigin: _TypeAlias = CaseOrigin  # noqa: Y015
 
 @_typing.final
 class EntryDocument(_message.Message):
@@ -137,7 +169,9 @@ class EntryDocument(_message.Message):
     may_open: _builtins.bool
     """Whether the caller may open the document (from access.CheckAccess)."""
     denied_reason: _builtins.str
-    """Why not, when may_open is false: "restricted_case", "sealed", "unauthenticated"."""
+    """Why not, when may_open is false: "restricted_case", "sealed", "unauthenticated", or
+    "unavailable" when the access service could not be asked (try again later).
+    """
     filename: _builtins.str
     fee_cents: _builtins.int
     """What opening it would cost the caller, in cents."""
@@ -175,7 +209,7 @@ class DocketEntry(_message.Message):
     FILING_TYPE_FIELD_NUMBER: _builtins.int
     number: _builtins.int
     text: _builtins.str
-    """Docket text."""
+    """Docket text; empty on a sealed entry for anyone but court staff."""
     sealed: _builtins.bool
     filer_name: _builtins.str
     filing_type: _common_pb2.FilingType.ValueType
@@ -307,7 +341,9 @@ class SearchCasesRequest(_message.Message):
     MINE_FIELD_NUMBER: _builtins.int
     PAGE_FIELD_NUMBER: _builtins.int
     query: _builtins.str
-    """Matches case number or title; empty matches every case."""
+    """Matches case number (exact or prefix), title words or party names; empty matches every
+    case. Newest cases first.
+    """
     mine: _builtins.bool
     """Only cases the caller is counsel of record or a party in."""
     @_builtins.property
@@ -336,7 +372,9 @@ class SearchCasesResponse(_message.Message):
     @_builtins.property
     def cases(self) -> _containers.RepeatedCompositeFieldContainer[Global___Case]: ...
     @_builtins.property
-    def page(self) -> _common_pb2.PageInfo: ...
+    def page(self) -> _common_pb2.PageInfo:
+        """total_size counts matches up to 1,000 (a broad search says "1,000 or more")."""
+
     def __init__(
         self,
         *,

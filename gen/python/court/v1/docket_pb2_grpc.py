@@ -81,7 +81,7 @@ class DocketServiceServicer:
         raise NotImplementedError('Method not implemented!')
 
     def SearchCases(self, request, context):
-        """Case search by number or title; `mine` limits it to the caller's cases.
+        """Case search by number, title or party name; `mine` limits it to the caller's cases.
         """
         context.set_code(grpc.StatusCode.UNIMPLEMENTED)
         context.set_details('Method not implemented!')

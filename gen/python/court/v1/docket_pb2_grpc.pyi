@@ -41,7 +41,7 @@ class DocketServiceStub:
     GetDocketSheet: _grpc.UnaryUnaryMultiCallable[_docket_pb2.GetDocketSheetRequest, _docket_pb2.GetDocketSheetResponse]
     """The docket sheet, entries in number order, with whether the caller may open each document."""
     SearchCases: _grpc.UnaryUnaryMultiCallable[_docket_pb2.SearchCasesRequest, _docket_pb2.SearchCasesResponse]
-    """Case search by number or title; `mine` limits it to the caller's cases."""
+    """Case search by number, title or party name; `mine` limits it to the caller's cases."""
     SealEntry: _grpc.UnaryUnaryMultiCallable[_docket_pb2.SealEntryRequest, _docket_pb2.SealEntryResponse]
     """Clerk: seal a docket entry; its documents then follow the sealed rule
     (event `docket.entry_sealed`).
@@ -59,7 +59,7 @@ class DocketServiceAsyncStub(DocketServiceStub):
     GetDocketSheet: _aio.UnaryUnaryMultiCallable[_docket_pb2.GetDocketSheetRequest, _docket_pb2.GetDocketSheetResponse]  # type: ignore[assignment]
     """The docket sheet, entries in number order, with whether the caller may open each document."""
     SearchCases: _aio.UnaryUnaryMultiCallable[_docket_pb2.SearchCasesRequest, _docket_pb2.SearchCasesResponse]  # type: ignore[assignment]
-    """Case search by number or title; `mine` limits it to the caller's cases."""
+    """Case search by number, title or party name; `mine` limits it to the caller's cases."""
     SealEntry: _aio.UnaryUnaryMultiCallable[_docket_pb2.SealEntryRequest, _docket_pb2.SealEntryResponse]  # type: ignore[assignment]
     """Clerk: seal a docket entry; its documents then follow the sealed rule
     (event `docket.entry_sealed`).
@@ -92,7 +92,7 @@ class DocketServiceServicer(metaclass=_abc_1.ABCMeta):
         request: _docket_pb2.SearchCasesRequest,
         context: _ServicerContext,
     ) -> _typing.Union[_docket_pb2.SearchCasesResponse, _abc.Awaitable[_docket_pb2.SearchCasesResponse]]:
-        """Case search by number or title; `mine` limits it to the caller's cases."""
+        """Case search by number, title or party name; `mine` limits it to the caller's cases."""
 
     @_abc_1.abstractmethod
     def SealEntry(

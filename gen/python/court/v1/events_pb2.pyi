@@ -358,6 +358,8 @@ class FilingSubmitted(_message.Message):
     DESCRIPTION_FIELD_NUMBER: _builtins.int
     REQUIRES_REVIEW_FIELD_NUMBER: _builtins.int
     FILER_FIRM_FIELD_NUMBER: _builtins.int
+    ORIGIN_AGENCY_FIELD_NUMBER: _builtins.int
+    ALIEN_NUMBER_FIELD_NUMBER: _builtins.int
     filing_id: _builtins.str
     filing_type: _common_pb2.FilingType.ValueType
     case_number: _builtins.str
@@ -369,6 +371,10 @@ class FilingSubmitted(_message.Message):
     description: _builtins.str
     requires_review: _builtins.bool
     filer_firm: _builtins.str
+    origin_agency: _builtins.str
+    """The agency whose order a petition asks the court to review."""
+    alien_number: _builtins.str
+    """Immigration petitions: the alien number (A-number). Restricted: never in public views."""
     @_builtins.property
     def parties(self) -> _containers.RepeatedCompositeFieldContainer[_common_pb2.Party]: ...
     @_builtins.property
@@ -391,10 +397,12 @@ class FilingSubmitted(_message.Message):
         description: _builtins.str = ...,
         requires_review: _builtins.bool = ...,
         filer_firm: _builtins.str = ...,
+        origin_agency: _builtins.str = ...,
+        alien_number: _builtins.str = ...,
     ) -> None: ...
     _HasFieldArgType: _TypeAlias = _typing.Literal["received_at", b"received_at"]  # noqa: Y015
     def HasField(self, field_name: _HasFieldArgType) -> _builtins.bool: ...
-    _ClearFieldArgType: _TypeAlias = _typing.Literal["case_number", b"case_number", "case_type", b"case_type", "description", b"description", "documents", b"documents", "filer_account_id", b"filer_account_id", "filer_firm", b"filer_firm", "filer_name", b"filer_name", "filing_id", b"filing_id", "filing_type", b"filing_type", "parties", b"parties", "received_at", b"received_at", "requires_review", b"requires_review", "title", b"title"]  # noqa: Y015
+    _ClearFieldArgType: _TypeAlias = _typing.Literal["alien_number", b"alien_number", "case_number", b"case_number", "case_type", b"case_type", "description", b"description", "documents", b"documents", "filer_account_id", b"filer_account_id", "filer_firm", b"filer_firm", "filer_name", b"filer_name", "filing_id", b"filing_id", "filing_type", b"filing_type", "origin_agency", b"origin_agency", "parties", b"parties", "received_at", b"received_at", "requires_review", b"requires_review", "title", b"title"]  # noqa: Y015
     def ClearField(self, field_name: _ClearFieldArgType) -> None: ...
     def WhichOneof(self, oneof_group: _Never) -> None: ...
 

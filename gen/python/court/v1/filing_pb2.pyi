@@ -104,6 +104,8 @@ class FilingMetadata(_message.Message):
     CASE_TYPE_FIELD_NUMBER: _builtins.int
     PARTIES_FIELD_NUMBER: _builtins.int
     DESCRIPTION_FIELD_NUMBER: _builtins.int
+    ORIGIN_AGENCY_FIELD_NUMBER: _builtins.int
+    ALIEN_NUMBER_FIELD_NUMBER: _builtins.int
     filing_type: _common_pb2.FilingType.ValueType
     case_number: _builtins.str
     """The case to file in; empty for a petition for review, which opens a new case."""
@@ -113,6 +115,9 @@ class FilingMetadata(_message.Message):
     """CASE_TYPE_IMMIGRATION or CASE_TYPE_AGENCY; petitions only."""
     description: _builtins.str
     """Short description, the basis of the docket text."""
+    origin_agency: _builtins.str
+    """Petitions: the agency whose order is under review, and for immigration the A-number."""
+    alien_number: _builtins.str
     @_builtins.property
     def parties(self) -> _containers.RepeatedCompositeFieldContainer[_common_pb2.Party]:
         """Parties; petitions only."""
@@ -126,10 +131,12 @@ class FilingMetadata(_message.Message):
         case_type: _common_pb2.CaseType.ValueType = ...,
         parties: _abc.Iterable[_common_pb2.Party] | None = ...,
         description: _builtins.str = ...,
+        origin_agency: _builtins.str = ...,
+        alien_number: _builtins.str = ...,
     ) -> None: ...
     _HasFieldArgType: _TypeAlias = _Never  # noqa: Y015
     def HasField(self, field_name: _HasFieldArgType) -> _builtins.bool: ...
-    _ClearFieldArgType: _TypeAlias = _typing.Literal["case_number", b"case_number", "case_type", b"case_type", "description", b"description", "filing_type", b"filing_type", "parties", b"parties", "title", b"title"]  # noqa: Y015
+    _ClearFieldArgType: _TypeAlias = _typing.Literal["alien_number", b"alien_number", "case_number", b"case_number", "case_type", b"case_type", "description", b"description", "filing_type", b"filing_type", "origin_agency", b"origin_agency", "parties", b"parties", "title", b"title"]  # noqa: Y015
     def ClearField(self, field_name: _ClearFieldArgType) -> None: ...
     def WhichOneof(self, oneof_group: _Never) -> None: ...
 

@@ -1,0 +1,464 @@
+{{/*
+Names and labels (helm create, Bitnami). Selectors use openecf.selectorLabels (plus the
+component) only: a label that changes between releases in a selector breaks `helm upgrade`.
+*/}}
+
+{{- define "openecf.name" -}}
+{{- default .Chart.Name .Values.nameOverride | trunc 63 | trimSuffix "-" }}
+{{- end }}
+
+{{/*
+Full name: release-chart, unless the release name already holds the chart name. Kept to 50
+characters so "<fullname>-<component>" (at most 12 more) fits the 63 of a DNS label.
+*/}}
+{{- define "openecf.fullname" -}}
+{{- if .Values.fullnameOverride }}
+{{- .Values.fullnameOverride | trunc 50 | trimSuffix "-" }}
+{{- else }}
+{{- $name := default .Chart.Name .Values.nameOverride }}
+{{- if contains $name .Release.Name }}
+{{- .Release.Name | trunc 50 | trimSuffix "-" }}
+{{- else }}
+{{- printf "%s-%s" .Release.Name $name | trunc 50 | trimSuffix "-" }}
+{{- end }}
+{{- end }}
+{{- end }}
+
+{{- define "openecf.chart" -}}
+{{- printf "%s-%s" .Chart.Name .Chart.Version | replace "+" "_" | trunc 63 | trimSuffix "-" }}
+{{- end }}
+
+{{/* Labels on every object: commonLabels, then the chart's own (which win). */}}
+{{- define "openecf.labels" -}}
+{{- $labels := dict }}
+{{- range $key, $value := .Values.commonLabels }}
+{{- $_ := set $labels $key $value }}
+{{- end }}
+{{- range $key, $value := include "openecf.selectorLabels" . | fromYaml }}
+{{- $_ := set $labels $key $value }}
+{{- end }}
+{{- $_ := set $labels "helm.sh/chart" (include "openecf.chart" .) }}
+{{- $_ := set $labels "app.kubernetes.io/version" .Chart.AppVersion }}
+{{- $_ := set $labels "app.kubernetes.io/managed-by" .Release.Service }}
+{{- $_ := set $labels "app.kubernetes.io/part-of" "openecf" }}
+{{- toYaml $labels }}
+{{- end }}
+
+{{/* The labels selectors use: stable for the life of the release. */}}
+{{- define "openecf.selectorLabels" -}}
+app.kubernetes.io/name: {{ include "openecf.name" . }}
+app.kubernetes.io/instance: {{ .Release.Name }}
+{{- end }}
+
+{{/*
+Per component (a process, or migrate, maintenance, test). Call with
+(dict "root" $ "component" "auth").
+*/}}
+{{- define "openecf.componentName" -}}
+{{- printf "%s-%s" (include "openecf.fullname" .root) .component }}
+{{- end }}
+
+{{- define "openecf.componentLabels" -}}
+{{- $labels := include "openecf.labels" .root | fromYaml }}
+{{- $_ := set $labels "app.kubernetes.io/component" .component }}
+{{- toYaml $labels }}
+{{- end }}
+
+{{/*
+A pod's labels: podLabels (all pods, then this process's), then the component's own labels,
+which win so a selector always matches. (dict "root" $ "component" "auth" "svc" $svc)
+*/}}
+{{- define "openecf.podLabels" -}}
+{{- $labels := dict }}
+{{- range $key, $value := .root.Values.podLabels }}{{ $_ := set $labels $key $value }}{{ end }}
+{{- with .svc }}
+{{- range $key, $value := .podLabels }}{{ $_ := set $labels $key $value }}{{ end }}
+{{- end }}
+{{- range $key, $value := include "openecf.componentLabels" . | fromYaml }}
+{{- $_ := set $labels $key $value }}
+{{- end }}
+{{- toYaml $labels }}
+{{- end }}
+
+{{/*
+A pod's annotations: podAnnotations (all pods, then this process's), then the given ones.
+(dict "root" $ "svc" $svc "annotations" (dict ...)); empty when there are none.
+*/}}
+{{- define "openecf.podAnnotations" -}}
+{{- $annotations := dict }}
+{{- range $key, $value := .root.Values.podAnnotations }}{{ $_ := set $annotations $key $value }}{{ end }}
+{{- with .svc }}
+{{- range $key, $value := .podAnnotations }}{{ $_ := set $annotations $key $value }}{{ end }}
+{{- end }}
+{{- range $key, $value := .annotations }}{{ $_ := set $annotations $key $value }}{{ end }}
+{{- if $annotations }}{{ toYaml $annotations }}{{ end }}
+{{- end }}
+
+{{- define "openecf.componentSelectorLabels" -}}
+{{ include "openecf.selectorLabels" .root }}
+app.kubernetes.io/component: {{ .component }}
+{{- end }}
+
+{{/*
+The processes, in metrics-port order (/metrics on metricsPortBase + index), and the five gRPC
+services among them.
+*/}}
+{{- define "openecf.processes" -}}
+["auth", "filing", "docket", "notify", "access", "edge"]
+{{- end }}
+
+{{- define "openecf.grpcServices" -}}
+["auth", "filing", "docket", "notify", "access"]
+{{- end }}
+
+{{/*
+Who calls whom over gRPC (the NetworkPolicies follow it): service -> its callers. Every
+process but auth resolves sessions through auth (services/common/auth_client.py); filing, docket
+and notify call access; the edge calls every service. Besides these, the helm test pod reaches
+every service. Change it here when the code's calls change.
+*/}}
+{{- define "openecf.callers" -}}
+{"auth": ["edge", "filing", "docket", "notify", "access"], "filing": ["edge"], "docket": ["edge"], "notify": ["edge"], "access": ["edge", "filing", "docket", "notify"]}
+{{- end }}
+
+{{/* The metrics port of a process: (dict "root" $ "component" "auth"). */}}
+{{- define "openecf.metricsPort" -}}
+{{- $index := 0 }}
+{{- range $i, $name := include "openecf.processes" .root | fromJsonArray }}
+{{- if eq $name $.component }}{{ $index = $i }}{{ end }}
+{{- end }}
+{{- add (int .root.Values.config.metricsPortBase) $index }}
+{{- end }}
+
+{{/* The image reference: a digest pins it, else the tag, else the chart's appVersion. */}}
+{{- define "openecf.image" -}}
+{{- if .Values.image.digest }}
+{{- printf "%s@%s" .Values.image.repository .Values.image.digest }}
+{{- else }}
+{{- printf "%s:%s" .Values.image.repository (default .Chart.AppVersion .Values.image.tag) }}
+{{- end }}
+{{- end }}
+
+{{/* The ServiceAccount of a component: (dict "root" $ "component" "auth"). */}}
+{{- define "openecf.serviceAccountName" -}}
+{{- if .root.Values.serviceAccount.create }}
+{{- include "openecf.componentName" . }}
+{{- else }}
+{{- .root.Values.serviceAccount.name }}
+{{- end }}
+{{- end }}
+
+{{/* The chart's own Secret (values given in database.url, smtp.password, serviceSecret). */}}
+{{- define "openecf.secretName" -}}
+{{- include "openecf.fullname" . }}
+{{- end }}
+
+{{/*
+The service secret, generated once per render when not given: an existing chart Secret's value
+(lookup) is kept, so upgrades do not rotate it. Memoised in .Values so the Secret and the
+checksum annotation see the same value.
+*/}}
+{{- define "openecf.serviceSecretValue" -}}
+{{- if .Values.serviceSecret.value }}
+{{- .Values.serviceSecret.value }}
+{{- else }}
+{{- if not (hasKey .Values "_openecfGeneratedServiceSecret") }}
+{{- $generated := randAlphaNum 64 }}
+{{- $existing := lookup "v1" "Secret" .Release.Namespace (include "openecf.secretName" .) }}
+{{- if and $existing $existing.data (hasKey $existing.data "serviceSecret") }}
+{{- $generated = index $existing.data "serviceSecret" | b64dec }}
+{{- end }}
+{{- $_ := set .Values "_openecfGeneratedServiceSecret" $generated }}
+{{- end }}
+{{- index .Values "_openecfGeneratedServiceSecret" }}
+{{- end }}
+{{- end }}
+
+{{/* The chart's Secret data (base64), empty when every secret comes from existing Secrets. */}}
+{{- define "openecf.secretData" -}}
+{{- if .Values.database.url }}
+databaseUrl: {{ .Values.database.url | b64enc | quote }}
+{{- end }}
+{{- if .Values.smtp.password }}
+smtpPassword: {{ .Values.smtp.password | b64enc | quote }}
+{{- end }}
+{{- if not .Values.serviceSecret.existingSecret.name }}
+serviceSecret: {{ include "openecf.serviceSecretValue" . | b64enc | quote }}
+{{- end }}
+{{- end }}
+
+{{/*
+Secret environment variables: (dict "root" $ "needs" (list "database" "serviceSecret" "smtp")).
+*/}}
+{{- define "openecf.secretEnv" -}}
+{{- $root := .root }}
+{{- $v := $root.Values }}
+{{- $secretName := include "openecf.secretName" $root }}
+{{- if has "database" .needs }}
+- name: OPENECF_DATABASE_URL
+  valueFrom:
+    secretKeyRef:
+      {{- if $v.database.url }}
+      name: {{ default $secretName .databaseSecretName }}
+      key: databaseUrl
+      {{- else }}
+      name: {{ $v.database.existingSecret.name }}
+      key: {{ $v.database.existingSecret.key }}
+      {{- end }}
+{{- end }}
+{{- if has "serviceSecret" .needs }}
+- name: OPENECF_SERVICE_SECRET
+  valueFrom:
+    secretKeyRef:
+      {{- if $v.serviceSecret.existingSecret.name }}
+      name: {{ $v.serviceSecret.existingSecret.name }}
+      key: {{ $v.serviceSecret.existingSecret.key }}
+      {{- else }}
+      name: {{ $secretName }}
+      key: serviceSecret
+      {{- end }}
+{{- end }}
+{{- if has "smtp" .needs }}
+{{- if $v.smtp.password }}
+- name: OPENECF_SMTP_PASSWORD
+  valueFrom:
+    secretKeyRef:
+      name: {{ $secretName }}
+      key: smtpPassword
+{{- else if $v.smtp.existingSecret.name }}
+- name: OPENECF_SMTP_PASSWORD
+  valueFrom:
+    secretKeyRef:
+      name: {{ $v.smtp.existingSecret.name }}
+      key: {{ $v.smtp.existingSecret.key }}
+{{- end }}
+{{- end }}
+{{- end }}
+
+{{/*
+The maintenance CronJobs' schedules: given, or derived from the window (day: Monday = 0; cron:
+Sunday = 0). Returns {"on": "...", "off": "..."} as JSON.
+*/}}
+{{- define "openecf.maintenanceSchedules" -}}
+{{- $m := .Values.maintenance }}
+{{- $parts := splitList ":" $m.start }}
+{{- $startMinutes := add (mul (index $parts 0 | atoi) 60) (index $parts 1 | atoi) }}
+{{- $begin := add (mul (int $m.day) 1440) $startMinutes }}
+{{- $end := add $begin (mulf $m.hours 60 | floor | int) }}
+{{- $on := printf "%d %d * * %d" (mod $begin 60) (mod (div $begin 60) 24) (mod (add (div $begin 1440) 1) 7) }}
+{{- $off := printf "%d %d * * %d" (mod $end 60) (mod (div $end 60) 24) (mod (add (div $end 1440) 1) 7) }}
+{{- dict "on" (default $on $m.cronJobs.onSchedule) "off" (default $off $m.cronJobs.offSchedule) | toJson }}
+{{- end }}
+
+{{/*
+Settings every process reads (the ConfigMap's data), as a YAML map of strings. The checksum/config
+annotation is the hash of exactly this.
+*/}}
+{{- define "openecf.configData" -}}
+{{- $root := . }}
+{{- $v := .Values }}
+{{- $env := dict
+  "OPENECF_BIND_HOST" "0.0.0.0"
+  "OPENECF_KAFKA_BOOTSTRAP" $v.kafka.bootstrap
+  "OPENECF_DATABASE_POOL_SIZE" (toString $v.config.databasePoolSize)
+  "OPENECF_EDGE_PORT" (toString $v.services.edge.port)
+  "OPENECF_METRICS_PORT_BASE" (toString $v.config.metricsPortBase)
+  "OPENECF_GRPC_WORKERS" (toString $v.config.grpcWorkers)
+  "OPENECF_SHUTDOWN_GRACE_SECONDS" (toString $v.config.shutdownGraceSeconds)
+  "OPENECF_SMTP_HOST" $v.smtp.host
+  "OPENECF_SMTP_PORT" (toString $v.smtp.port)
+  "OPENECF_SMTP_STARTTLS" (toString $v.smtp.starttls)
+  "OPENECF_SMTP_USERNAME" $v.smtp.username
+  "OPENECF_MAIL_FROM" $v.smtp.mailFrom
+  "OPENECF_COURT_NAME" $v.config.courtName
+  "OPENECF_COURT_TIMEZONE" $v.config.courtTimezone
+  "OPENECF_MAINTENANCE_DAY" (toString $v.maintenance.day)
+  "OPENECF_MAINTENANCE_START" $v.maintenance.start
+  "OPENECF_MAINTENANCE_HOURS" (toString $v.maintenance.hours)
+  "OPENECF_LOG_LEVEL" $v.config.logLevel
+}}
+{{- range $name := include "openecf.grpcServices" . | fromJsonArray }}
+{{- $port := (index $v.services $name).port }}
+{{- $_ := set $env (printf "OPENECF_%s_PORT" (upper $name)) (toString $port) }}
+{{- $_ := set $env (printf "OPENECF_%s_ADDR" (upper $name)) (printf "%s:%d" (include "openecf.componentName" (dict "root" $root "component" $name)) (int $port)) }}
+{{- end }}
+{{- with include "openecf.publicBaseUrl" . }}
+{{- $_ := set $env "OPENECF_PUBLIC_BASE_URL" . }}
+{{- end }}
+{{- range $key, $value := $v.config.extraEnv }}
+{{- $_ := set $env $key $value }}
+{{- end }}
+{{- range $key, $value := $env }}
+{{ $key }}: {{ $value | toString | quote }}
+{{- end }}
+{{- end }}
+
+{{/*
+Where people reach the portal (the links in e-mails): config.publicBaseUrl, else the Ingress's
+first host (https when a tls entry names it), else empty (the process's default, which only
+suits a local stack; NOTES.txt warns).
+*/}}
+{{- define "openecf.publicBaseUrl" -}}
+{{- if .Values.config.publicBaseUrl }}
+{{- .Values.config.publicBaseUrl | trimSuffix "/" }}
+{{- else if .Values.ingress.enabled }}
+{{- $host := (first .Values.ingress.hosts).host | default "" }}
+{{- if $host }}
+{{- $tls := false }}
+{{- range .Values.ingress.tls }}{{ if has $host (.hosts | default list) }}{{ $tls = true }}{{ end }}{{ end }}
+{{- printf "%s://%s" (ternary "https" "http" $tls) $host }}
+{{- end }}
+{{- end }}
+{{- end }}
+
+{{/*
+Checks values the schema cannot express; a failed check stops the render with its reason.
+*/}}
+{{- define "openecf.validate" -}}
+{{- $v := .Values }}
+{{- $ports := list }}
+{{- range $name := include "openecf.processes" . | fromJsonArray }}
+{{- $svc := index $v.services $name }}
+{{- $ports = append $ports (toString $svc.port) }}
+{{- if and $svc.autoscaling.enabled (gt (int $svc.autoscaling.minReplicas) (int $svc.autoscaling.maxReplicas)) }}
+{{- fail (printf "services.%s.autoscaling: minReplicas (%d) is above maxReplicas (%d)" $name (int $svc.autoscaling.minReplicas) (int $svc.autoscaling.maxReplicas)) }}
+{{- end }}
+{{- end }}
+{{- range $i := until 6 }}
+{{- $ports = append $ports (toString (add (int $v.config.metricsPortBase) $i)) }}
+{{- end }}
+{{- if ne (len $ports) (len (uniq $ports)) }}
+{{- fail (printf "services.*.port and the metrics ports (config.metricsPortBase + 0…5) must all differ: %v" $ports) }}
+{{- end }}
+{{- if not (or $v.database.url $v.database.existingSecret.name) }}
+{{- fail "set database.url or database.existingSecret.name (the PostgreSQL URL)" }}
+{{- end }}
+{{- end }}
+
+{{/* The Kafka broker ports: those in kafka.bootstrap, plus networkPolicy.kafka.ports. */}}
+{{- define "openecf.kafkaPorts" -}}
+{{- $ports := list }}
+{{- range $server := splitList "," .Values.kafka.bootstrap }}
+{{- $ports = append $ports (regexFind "[0-9]+$" (trim $server) | atoi) }}
+{{- end }}
+{{- range $port := .Values.networkPolicy.kafka.ports }}
+{{- $ports = append $ports (int $port) }}
+{{- end }}
+{{- $ports | uniq | toJson }}
+{{- end }}
+
+{{/*
+Egress rules every pod that talks to the outside needs: (dict "root" $ "needs" (list "dns"
+"database" "kafka" "smtp")). Empty "to" lists mean any destination on those ports.
+*/}}
+{{- define "openecf.networkPolicy.egress" -}}
+{{- $np := .root.Values.networkPolicy }}
+{{- if has "dns" .needs }}
+- ports:
+    - port: 53
+      protocol: UDP
+    - port: 53
+      protocol: TCP
+  {{- with $np.dns.to }}
+  to:
+    {{- toYaml . | nindent 4 }}
+  {{- end }}
+{{- end }}
+{{- if has "database" .needs }}
+- ports:
+    {{- range $np.database.ports }}
+    - port: {{ . }}
+      protocol: TCP
+    {{- end }}
+  {{- with $np.database.to }}
+  to:
+    {{- toYaml . | nindent 4 }}
+  {{- end }}
+{{- end }}
+{{- if has "kafka" .needs }}
+- ports:
+    {{- range include "openecf.kafkaPorts" .root | fromJsonArray }}
+    - port: {{ . }}
+      protocol: TCP
+    {{- end }}
+  {{- with $np.kafka.to }}
+  to:
+    {{- toYaml . | nindent 4 }}
+  {{- end }}
+{{- end }}
+{{- if has "smtp" .needs }}
+- ports:
+    - port: {{ .root.Values.smtp.port }}
+      protocol: TCP
+  {{- with $np.smtp.to }}
+  to:
+    {{- toYaml . | nindent 4 }}
+  {{- end }}
+{{- end }}
+{{- end }}
+
+{{/* A NetworkPolicy peer from namespace/pod selectors; empty when both are empty (any). */}}
+{{- define "openecf.networkPolicy.peer" -}}
+{{- $peer := dict }}
+{{- with .namespaceSelector }}{{ $_ := set $peer "namespaceSelector" . }}{{ end }}
+{{- with .podSelector }}{{ $_ := set $peer "podSelector" . }}{{ end }}
+{{- if $peer }}{{ list $peer | toYaml }}{{ end }}
+{{- end }}
+
+{{/* The pod-level scheduling and security fields shared by every pod. */}}
+{{- define "openecf.podCommon" -}}
+{{- $root := .root }}
+{{- $svc := default (dict) .svc }}
+{{- with $root.Values.imagePullSecrets }}
+imagePullSecrets:
+  {{- toYaml . | nindent 2 }}
+{{- end }}
+automountServiceAccountToken: false
+{{- /*
+No Docker-link variables: a release named "openecf" would otherwise get OPENECF_AUTH_PORT=tcp://…
+from the Service openecf-auth, which the processes read as a setting.
+*/}}
+enableServiceLinks: false
+securityContext:
+  {{- toYaml $root.Values.podSecurityContext | nindent 2 }}
+{{- with $root.Values.priorityClassName }}
+priorityClassName: {{ . }}
+{{- end }}
+{{- with (default $root.Values.nodeSelector $svc.nodeSelector) }}
+nodeSelector:
+  {{- toYaml . | nindent 2 }}
+{{- end }}
+{{- with (default $root.Values.tolerations $svc.tolerations) }}
+tolerations:
+  {{- toYaml . | nindent 2 }}
+{{- end }}
+{{- with (default $root.Values.affinity $svc.affinity) }}
+affinity:
+  {{- toYaml . | nindent 2 }}
+{{- end }}
+{{- end }}
+
+{{/* The /tmp emptyDir: the only writable path (the root filesystem is read-only). */}}
+{{- define "openecf.tmpVolume" -}}
+- name: tmp
+  emptyDir:
+    sizeLimit: {{ .Values.tmpSizeLimit }}
+{{- end }}
+
+{{- define "openecf.tmpVolumeMount" -}}
+- name: tmp
+  mountPath: /tmp
+{{- end }}
+
+{{/*
+Everything a monitoring.coreos.com object needs to render: enabled, and the CRDs reported by
+the cluster (or the check skipped on purpose). (dict "root" $ "enabled" bool)
+*/}}
+{{- define "openecf.monitoringRenders" -}}
+{{- if and .enabled (or .root.Values.metrics.skipCapabilityCheck (.root.Capabilities.APIVersions.Has "monitoring.coreos.com/v1")) }}true{{ end }}
+{{- end }}
+
+{{/* The PromQL label matcher for this release's processes. */}}
+{{- define "openecf.promSelector" -}}
+namespace="{{ .Release.Namespace }}", job=~"{{ include "openecf.fullname" . }}-(auth|filing|docket|notify|access|edge)"
+{{- end }}

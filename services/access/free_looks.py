@@ -1,0 +1,248 @@
+"""Free looks: the one-time link in a Notice of Docket Activity.
+
+Notify asks for one link per (document, recipient address). The token is 256 random bits and
+only its SHA-256 is stored. The link works for 15 days: ``confirm`` shows what it opens without
+using it (a mail scanner that follows links must not burn it), ``redeem`` serves the document
+once, free, and uses up every link that address holds for the document. A free look passes the
+restricted-case rule (its recipient takes part in the case) but never sealing.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import logging
+import re
+import secrets
+from dataclasses import dataclass
+from datetime import datetime, timedelta
+from typing import Any
+from zoneinfo import ZoneInfo
+
+from court.v1 import events_pb2
+from psycopg import Connection
+from psycopg_pool import ConnectionPool
+
+from services.access import audit, metrics, store
+from services.access.documents import (
+    ServedDocument,
+    canonical_id,
+    facts_for,
+    integrity_error,
+    refusal,
+    report_corruption,
+    watched,
+)
+from services.access.policy import Decision, DocumentFacts, decide_free_look
+from services.access.vault import ContentCorrupted, Vault
+from services.common.clock import COURT_TZ, Clock, system_clock
+from services.common.errors import CourtError
+from services.common.outbox import publish
+
+log = logging.getLogger(__name__)
+
+TTL = timedelta(days=15)
+_TOKEN = re.compile(r"^[A-Za-z0-9_-]{32,128}$")
+_EMAIL = re.compile(r"^[^@\s]{1,64}@[^@\s]{1,253}$")
+
+
+def new_token() -> str:
+    return secrets.token_urlsafe(32)
+
+
+def token_hash(token: str) -> bytes:
+    return hashlib.sha256(token.encode()).digest()
+
+
+def look_state(look: store.FreeLookRow, now: datetime) -> str | None:
+    """Why the link no longer works (free_look_used / free_look_expired), or None."""
+    if look.redeemed_at is not None:
+        return "free_look_used"
+    if now >= look.expires_at:
+        return "free_look_expired"
+    return None
+
+
+@dataclass(frozen=True)
+class Issued:
+    token: str
+    expires_at: datetime
+
+
+@dataclass(frozen=True)
+class Confirmation:
+    look: store.FreeLookRow
+    facts: DocumentFacts
+
+    @property
+    def case_number(self) -> str:
+        return self.facts.case_number or self.look.case_number
+
+    @property
+    def entry_number(self) -> int:
+        return self.facts.entry_number or self.look.entry_number
+
+
+class FreeLooks:
+    def __init__(
+        self,
+        pool: ConnectionPool,
+        vault: Vault,
+        *,
+        clock: Clock = system_clock,
+        tz: ZoneInfo = COURT_TZ,
+    ) -> None:
+        self._pool = pool
+        self._vault = vault
+        self._clock = clock
+        self._tz = tz
+
+    def issue(
+        self, *, document_id: str, recipient_email: str, case_number: str, entry_number: int
+    ) -> Issued:
+        key = canonical_id(document_id)
+        email = recipient_email.strip()
+        if not _EMAIL.match(email):
+            raise CourtError(
+                "validation_failed",
+                "recipient_email: an e-mail address is required",
+                details={"field": "recipient_email"},
+            )
+        if key is None or not facts_for(self._pool, [key], account_id=None):
+            raise CourtError("not_found", "no such document")
+        token = new_token()
+        now = self._clock.now()
+        expires_at = now + TTL
+        with self._pool.connection() as conn, conn.transaction():
+            free_look_id = store.insert_free_look(
+                conn,
+                token_sha256=token_hash(token),
+                document_id=key,
+                recipient_email=email,
+                case_number=case_number.strip()[:64],
+                entry_number=max(entry_number, 0),
+                issued_at=now,
+                expires_at=expires_at,
+            )
+        metrics.FREE_LOOKS_ISSUED.inc()
+        log.info("free look issued", extra={"free_look_id": free_look_id, "document_id": key})
+        return Issued(token=token, expires_at=expires_at)
+
+    def _valid_look(self, token: str, *, audit_refusals: bool) -> Confirmation:
+        """The link's look and document, when it may still be used; refuse otherwise."""
+        now = self._clock.now()
+        look = None
+        if _TOKEN.match(token):
+            with self._pool.connection() as conn:
+                look = store.free_look_by_token_hash(conn, token_hash(token))
+        facts = (
+            facts_for(self._pool, [look.document_id], account_id=None).get(look.document_id)
+            if look
+            else None
+        )
+        state = look_state(look, now) if look else "not_found"
+        decision = Decision(False, state) if state else decide_free_look(facts)
+        if not decision.allowed or look is None or facts is None:
+            if audit_refusals:
+                audit.record(
+                    self._pool,
+                    [
+                        audit.AuditEntry(
+                            action=audit.FREE_LOOK,
+                            document_id=look.document_id if look else "",
+                            outcome=audit.DENIED,
+                            reason=decision.reason,
+                            free_look_id=look.free_look_id if look else None,
+                        )
+                    ],
+                    now=now,
+                )
+            raise refusal(decision)
+        return Confirmation(look=look, facts=facts)
+
+    def confirm(self, token: str) -> Confirmation:
+        """What the link opens; does not use it up."""
+        return self._valid_look(token, audit_refusals=False)
+
+    def redeem(self, token: str) -> ServedDocument:
+        """Serve the document once, free; the link stops working."""
+        valid = self._valid_look(token, audit_refusals=True)
+        look, facts = valid.look, valid.facts
+
+        def entry(outcome: str, reason: str) -> audit.AuditEntry:
+            return audit.AuditEntry(
+                action=audit.FREE_LOOK,
+                document_id=facts.document_id,
+                outcome=outcome,
+                reason=reason,
+                free_look_id=look.free_look_id,
+            )
+
+        try:
+            chunks = self._vault.verified_chunks(facts.sha256)
+        except ContentCorrupted as exc:
+            report_corruption(
+                self._pool, entry(audit.FAILED, "integrity"), facts, exc, self._clock.now()
+            )
+            raise integrity_error() from None
+
+        now = self._clock.now()
+        served = entry(audit.ALLOWED, "free_look")
+        with self._pool.connection() as conn, conn.transaction():
+            claimed = store.redeem_free_look(conn, look, now=now)
+            if claimed:
+                self._record_redemption(conn, valid, served, now)
+        if not claimed:  # a concurrent request used the link first
+            lost = entry(audit.DENIED, "free_look_used")
+            audit.record(self._pool, [lost], now=now)
+            raise refusal(Decision(False, lost.reason))
+        audit.count([served])
+        metrics.FREE_LOOKS_REDEEMED.inc()
+        return ServedDocument(
+            facts=facts,
+            fee_cents=0,
+            chunks=watched(
+                chunks,
+                via="free_look",
+                on_corrupted=lambda exc: report_corruption(
+                    self._pool, entry(audit.FAILED, "integrity"), facts, exc, self._clock.now()
+                ),
+            ),
+        )
+
+    @staticmethod
+    def _record_redemption(
+        conn: Connection[Any], valid: Confirmation, served: audit.AuditEntry, now: datetime
+    ) -> None:
+        """The events and the audit row of a redemption, in its transaction."""
+        look, facts = valid.look, valid.facts
+        subject = valid.case_number
+        shown = events_pb2.DocumentServed(
+            document_id=facts.document_id,
+            case_number=subject,
+            pages=facts.pages,
+            fee_cents=0,
+            free_look=True,
+        )
+        shown.served_at.FromDatetime(now)
+        publish(
+            conn,
+            event_type="access.document_served",
+            source="access",
+            subject=subject,
+            payload=shown,
+        )
+        redeemed = events_pb2.FreeLookRedeemed(
+            free_look_id=look.free_look_id,
+            document_id=facts.document_id,
+            case_number=subject,
+            recipient_email=look.recipient_email,
+        )
+        redeemed.redeemed_at.FromDatetime(now)
+        publish(
+            conn,
+            event_type="access.free_look_redeemed",
+            source="access",
+            subject=subject,
+            payload=redeemed,
+        )
+        audit.insert(conn, [served], now=now)

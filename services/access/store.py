@@ -1,0 +1,291 @@
+"""SQL for the access schema: the vault, the case view, the fee ledger and free looks."""
+
+from __future__ import annotations
+
+import uuid
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass
+from datetime import datetime
+from typing import Any
+
+from psycopg import Connection
+from psycopg.rows import class_row
+
+from services.access.policy import DocumentFacts
+
+# -- the vault ---------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class ContentInfo:
+    sha256: str
+    size_bytes: int
+    chunk_count: int
+    chunk_bytes: int
+
+
+def insert_content(
+    conn: Connection[Any], *, sha256: str, content: bytes | memoryview, chunk_bytes: int
+) -> bool:
+    """Store ``content`` under its hash, chunked; False when it was already stored.
+
+    Two stores of the same new content at once: the second waits on the first's row and then
+    finds it, so the chunks are written exactly once.
+    """
+    view = memoryview(content)
+    chunk_count = max(1, -(-len(view) // chunk_bytes))
+    inserted = conn.execute(
+        "INSERT INTO contents (sha256, size_bytes, chunk_count, chunk_bytes)"
+        " VALUES (%s, %s, %s, %s) ON CONFLICT (sha256) DO NOTHING",
+        [sha256, len(view), chunk_count, chunk_bytes],
+    ).rowcount
+    if not inserted:
+        return False
+    with conn.cursor() as cursor:
+        for seq in range(chunk_count):
+            cursor.execute(
+                "INSERT INTO content_chunks (sha256, seq, data) VALUES (%s, %s, %b)",
+                [sha256, seq, bytes(view[seq * chunk_bytes : (seq + 1) * chunk_bytes])],
+            )
+    return True
+
+
+def insert_document(
+    conn: Connection[Any],
+    *,
+    sha256: str,
+    filename: str,
+    pages: int,
+    size_bytes: int,
+    case_number: str,
+    filing_id: str,
+) -> str:
+    document_id = str(uuid.uuid4())
+    conn.execute(
+        "INSERT INTO documents (document_id, sha256, filename, pages, size_bytes, case_number,"
+        " filing_id) VALUES (%s, %s, %s, %s, %s, %s, %s)",
+        [document_id, sha256, filename, pages, size_bytes, case_number, filing_id],
+    )
+    return document_id
+
+
+def content_info(conn: Connection[Any], sha256: str) -> ContentInfo | None:
+    cursor = conn.cursor(row_factory=class_row(ContentInfo))
+    return cursor.execute(
+        "SELECT sha256, size_bytes, chunk_count, chunk_bytes FROM contents WHERE sha256 = %s",
+        [sha256],
+    ).fetchone()
+
+
+def read_chunk(conn: Connection[Any], sha256: str, seq: int) -> bytes | None:
+    row = conn.execute(
+        "SELECT data FROM content_chunks WHERE sha256 = %s AND seq = %s", [sha256, seq]
+    ).fetchone()
+    return bytes(row[0]) if row else None
+
+
+# -- what the policy sees ----------------------------------------------------------------
+
+
+def document_facts(
+    conn: Connection[Any], document_ids: Sequence[str], *, account_id: str | None
+) -> dict[str, DocumentFacts]:
+    """The named documents (valid UUIDs, stored in the vault) as the case view sees them."""
+    if not document_ids:
+        return {}
+    rows = conn.execute(
+        "SELECT d.document_id::text, d.filename, d.pages, d.size_bytes, d.sha256, d.case_number,"
+        " dc.case_number, dc.entry_number, coalesce(dc.sealed, false),"
+        " coalesce(c.case_type, 'unspecified'),"
+        " (%s::text IS NOT NULL AND EXISTS (SELECT 1 FROM counsel k"
+        "   WHERE k.case_number = dc.case_number AND k.account_id = %s::text))"
+        " FROM documents d"
+        " LEFT JOIN document_cases dc ON dc.document_id = d.document_id"
+        " LEFT JOIN cases c ON c.case_number = dc.case_number"
+        " WHERE d.document_id = ANY(%s::uuid[])",
+        [account_id, account_id, list(document_ids)],
+    ).fetchall()
+    return {row[0]: DocumentFacts(*row) for row in rows}
+
+
+# -- the case view -----------------------------------------------------------------------
+
+
+def upsert_case(conn: Connection[Any], *, case_number: str, case_type: str) -> None:
+    """Create the case; learn its type, never forgetting a known type for "unspecified"."""
+    conn.execute(
+        "INSERT INTO cases (case_number, case_type) VALUES (%s, %s)"
+        " ON CONFLICT (case_number) DO UPDATE SET case_type = excluded.case_type,"
+        " updated_at = now()"
+        " WHERE excluded.case_type <> 'unspecified' AND cases.case_type <> excluded.case_type",
+        [case_number, case_type],
+    )
+
+
+def add_counsel(conn: Connection[Any], *, case_number: str, account_id: str) -> None:
+    conn.execute(
+        "INSERT INTO counsel (case_number, account_id) VALUES (%s, %s) ON CONFLICT DO NOTHING",
+        [case_number, account_id],
+    )
+
+
+def record_document(
+    conn: Connection[Any], *, document_id: str, case_number: str, entry_number: int, sealed: bool
+) -> None:
+    """Place a document on its docket entry. Sealing is sticky: a replay never unseals."""
+    conn.execute(
+        "INSERT INTO document_cases (document_id, case_number, entry_number, sealed)"
+        " VALUES (%s, %s, %s, %s) ON CONFLICT (document_id) DO UPDATE"
+        " SET sealed = document_cases.sealed OR excluded.sealed, updated_at = now()"
+        " WHERE excluded.sealed AND NOT document_cases.sealed",
+        [document_id, case_number, entry_number, sealed],
+    )
+
+
+def seal_entry(conn: Connection[Any], *, case_number: str, entry_number: int) -> int:
+    return conn.execute(
+        "UPDATE document_cases SET sealed = true, updated_at = now()"
+        " WHERE case_number = %s AND entry_number = %s AND NOT sealed",
+        [case_number, entry_number],
+    ).rowcount
+
+
+# -- the fee ledger ----------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class Charge:
+    charge_id: str
+    document_id: str
+    case_number: str
+    pages: int
+    fee_cents: int
+    charged_at: datetime
+
+
+def insert_charge(
+    conn: Connection[Any],
+    *,
+    account_id: str,
+    document_id: str,
+    case_number: str,
+    pages: int,
+    fee_cents: int,
+    quarter: str,
+    charged_at: datetime,
+) -> str:
+    charge_id = str(uuid.uuid4())
+    conn.execute(
+        "INSERT INTO fee_ledger (charge_id, account_id, document_id, case_number, pages,"
+        " fee_cents, quarter, charged_at) VALUES (%s, %s, %s, %s, %s, %s, %s, %s)",
+        [charge_id, account_id, document_id, case_number, pages, fee_cents, quarter, charged_at],
+    )
+    return charge_id
+
+
+def quarter_charges(
+    conn: Connection[Any], *, account_id: str, quarter: str, limit: int
+) -> tuple[list[Charge], int]:
+    """The newest ``limit`` charges of the quarter, and the quarter's whole total in cents."""
+    cursor = conn.cursor(row_factory=class_row(Charge))
+    charges = cursor.execute(
+        "SELECT charge_id::text, document_id::text, case_number, pages, fee_cents, charged_at"
+        " FROM fee_ledger WHERE account_id = %s AND quarter = %s"
+        " ORDER BY charged_at DESC, charge_id LIMIT %s",
+        [account_id, quarter, limit],
+    ).fetchall()
+    total = conn.execute(
+        "SELECT coalesce(sum(fee_cents), 0) FROM fee_ledger WHERE account_id = %s AND quarter = %s",
+        [account_id, quarter],
+    ).fetchone()
+    return charges, int(total[0]) if total else 0
+
+
+# -- free looks --------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class FreeLookRow:
+    free_look_id: str
+    document_id: str
+    recipient_email: str
+    case_number: str
+    entry_number: int
+    issued_at: datetime
+    expires_at: datetime
+    redeemed_at: datetime | None
+
+
+def insert_free_look(
+    conn: Connection[Any],
+    *,
+    token_sha256: bytes,
+    document_id: str,
+    recipient_email: str,
+    case_number: str,
+    entry_number: int,
+    issued_at: datetime,
+    expires_at: datetime,
+) -> str:
+    free_look_id = str(uuid.uuid4())
+    conn.execute(
+        "INSERT INTO free_looks (free_look_id, token_sha256, document_id, recipient_email,"
+        " case_number, entry_number, issued_at, expires_at)"
+        " VALUES (%s, %s, %s, %s, %s, %s, %s, %s)",
+        [
+            free_look_id,
+            token_sha256,
+            document_id,
+            recipient_email,
+            case_number,
+            entry_number,
+            issued_at,
+            expires_at,
+        ],
+    )
+    return free_look_id
+
+
+def free_look_by_token_hash(conn: Connection[Any], token_sha256: bytes) -> FreeLookRow | None:
+    cursor = conn.cursor(row_factory=class_row(FreeLookRow))
+    return cursor.execute(
+        "SELECT free_look_id::text, document_id::text, recipient_email, case_number,"
+        " entry_number, issued_at, expires_at, redeemed_at FROM free_looks"
+        " WHERE token_sha256 = %s",
+        [token_sha256],
+    ).fetchone()
+
+
+def redeem_free_look(conn: Connection[Any], look: FreeLookRow, *, now: datetime) -> bool:
+    """Use the link up, and with it every link the same address holds for the document
+    (the first view is the free one). False when another request used it first."""
+    claimed = conn.execute(
+        "UPDATE free_looks SET redeemed_at = %s WHERE free_look_id = %s AND redeemed_at IS NULL",
+        [now, look.free_look_id],
+    ).rowcount
+    if not claimed:
+        return False
+    conn.execute(
+        "UPDATE free_looks SET redeemed_at = %s WHERE document_id = %s"
+        " AND lower(recipient_email) = lower(%s) AND redeemed_at IS NULL",
+        [now, look.document_id, look.recipient_email],
+    )
+    return True
+
+
+# -- the audit ---------------------------------------------------------------------------
+
+AuditRow = tuple[
+    datetime, str, str | None, str | None, str | None, str, str, str, int, str
+]  # occurred_at, action, account_id, free_look_id, caller_service, document_id, outcome,
+#   reason, fee_cents, trace_id
+
+
+def insert_audit(conn: Connection[Any], rows: Iterable[AuditRow]) -> None:
+    with conn.cursor() as cursor:
+        cursor.executemany(
+            "INSERT INTO access_audit (occurred_at, action, account_id, free_look_id,"
+            " caller_service, document_id, outcome, reason, fee_cents, trace_id)"
+            " VALUES (%s, %s, %s, %s, %s, %s, %s, %s, %s, %s)",
+            list(rows),
+        )

@@ -1,0 +1,294 @@
+"""A person's own account: profile, second factor, e-filer application; and the clerk's approval."""
+
+from __future__ import annotations
+
+import logging
+from dataclasses import dataclass
+from typing import Any
+
+from court.v1 import auth_pb2, events_pb2
+from psycopg import Connection
+from psycopg_pool import ConnectionPool
+
+from services.auth import mfa, store, validation
+from services.auth.models import EFILER_ROLES, NOTICE_FORMATS, Account, SecondaryEmail
+from services.auth.policy import AuthPolicy
+from services.common.errors import CourtError
+from services.common.outbox import publish
+from services.common.principal import Principal
+
+log = logging.getLogger(__name__)
+MAX_SECONDARY_EMAILS = 5
+MAX_CASES_PER_SECONDARY = 200
+
+
+@dataclass(frozen=True)
+class ProfileChange:
+    email: str | None = None
+    address: str | None = None
+    firm: str | None = None
+    notice_format: str | None = None
+    notices_enabled: bool | None = None
+    secondary_emails: list[SecondaryEmail] | None = None
+
+
+class Profiles:
+    def __init__(self, pool: ConnectionPool, policy: AuthPolicy) -> None:
+        self._pool = pool
+        self._policy = policy
+
+    def get(self, account_id: str) -> Account:
+        with self._pool.connection() as conn:
+            return _existing(conn, account_id)
+
+    def update(self, principal: Principal, change: ProfileChange) -> Account:
+        change = _validated(change)
+        with self._pool.connection() as conn, conn.transaction():
+            _existing(conn, principal.account_id, lock=True)
+            updates = {
+                key: value
+                for key, value in (
+                    ("email", change.email),
+                    ("address", change.address),
+                    ("firm", change.firm),
+                    ("notice_format", change.notice_format),
+                    ("notices_enabled", change.notices_enabled),
+                )
+                if value is not None
+            }
+            if updates:
+                assignments = ", ".join(f"{column} = %s" for column in updates)
+                conn.execute(
+                    f"UPDATE accounts SET {assignments}, updated_at = now() WHERE account_id = %s",
+                    [*updates.values(), principal.account_id],
+                )
+            if change.secondary_emails is not None:
+                conn.execute(
+                    "DELETE FROM secondary_emails WHERE account_id = %s", [principal.account_id]
+                )
+                for position, secondary in enumerate(change.secondary_emails):
+                    conn.execute(
+                        "INSERT INTO secondary_emails (account_id, position, email, case_numbers)"
+                        " VALUES (%s, %s, %s, %s)",
+                        [
+                            principal.account_id,
+                            position,
+                            secondary.email,
+                            list(secondary.case_numbers)
+                            if secondary.case_numbers is not None
+                            else None,
+                        ],
+                    )
+            account = _existing(conn, principal.account_id)
+            self._announce_update(conn, account)
+        return account
+
+    def _announce_update(self, conn: Connection[Any], account: Account) -> None:
+        payload = events_pb2.AccountUpdated(
+            account_id=account.account_id,
+            name=account.name,
+            email=account.email,
+            firm=account.firm,
+            address=account.address,
+            notice_format=NOTICE_FORMATS[account.notice_format],
+            secondary_emails=[s.to_proto() for s in account.secondary_emails],
+            notices_enabled=account.notices_enabled,
+        )
+        payload.updated_at.FromDatetime(self._policy.clock.now())
+        publish(
+            conn,
+            event_type="auth.account_updated",
+            source="auth",
+            subject=account.account_id,
+            payload=payload,
+        )
+
+    # -- second factor -------------------------------------------------------------------
+
+    def enroll_mfa(self, principal: Principal) -> tuple[str, str]:
+        """A new secret, pending until a code from it is confirmed."""
+        secret = mfa.new_secret()
+        with self._pool.connection() as conn, conn.transaction():
+            _existing(conn, principal.account_id, lock=True)
+            conn.execute(
+                "UPDATE accounts SET mfa_pending_secret = %s WHERE account_id = %s",
+                [secret, principal.account_id],
+            )
+        uri = mfa.provisioning_uri(
+            secret, username=principal.username, issuer=self._policy.totp_issuer
+        )
+        return secret, uri
+
+    def confirm_mfa(self, principal: Principal, otp: str) -> None:
+        now = self._policy.clock.now()
+        with self._pool.connection() as conn, conn.transaction():
+            row = conn.execute(
+                "SELECT mfa_pending_secret FROM accounts WHERE account_id = %s FOR UPDATE",
+                [principal.account_id],
+            ).fetchone()
+            pending = row[0] if row else None
+            if not pending:
+                raise CourtError(
+                    "validation_failed", "start enrolment first", details={"field": "otp"}
+                )
+            step = mfa.matching_step(pending, otp, now=now, last_step=0)
+            if step is None:
+                raise CourtError("invalid_otp", "the code does not match; check the phone's clock")
+            conn.execute(
+                "UPDATE accounts SET mfa_secret = mfa_pending_secret, mfa_pending_secret = NULL,"
+                " mfa_enrolled = true, mfa_last_step = %s WHERE account_id = %s",
+                [step, principal.account_id],
+            )
+        log.info("second factor enrolled", extra={"account_id": principal.account_id})
+
+    # -- e-filer application ---------------------------------------------------------------
+
+    def apply_efiler(self, principal: Principal) -> str:
+        now = self._policy.clock.now()
+        with self._pool.connection() as conn, conn.transaction():
+            account = _existing(conn, principal.account_id, lock=True)
+            if account.role not in EFILER_ROLES:
+                raise CourtError(
+                    "forbidden", "only attorneys and pro se parties may apply to e-file"
+                )
+            if account.efiler_status != "not_applied":
+                raise CourtError(
+                    "duplicate",
+                    "already registered — update your profile instead (a change of firm never "
+                    "needs a new account or a new application)",
+                    details={"efiler_status": account.efiler_status},
+                )
+            conn.execute(
+                "UPDATE accounts SET efiler_status = 'pending', efiler_applied_at = %s"
+                " WHERE account_id = %s",
+                [now, account.account_id],
+            )
+            payload = events_pb2.EfilerApplied(
+                account_id=account.account_id,
+                name=account.name,
+                bar_number=account.bar_number,
+                bar_state=account.bar_state,
+            )
+            payload.applied_at.FromDatetime(now)
+            publish(
+                conn,
+                event_type="auth.efiler_applied",
+                source="auth",
+                subject=account.account_id,
+                payload=payload,
+            )
+        return "pending"
+
+    def approve_efiler(self, clerk: Principal, account_id: str) -> Account:
+        now = self._policy.clock.now()
+        with self._pool.connection() as conn, conn.transaction():
+            account = _existing(conn, validation.uuid_text(account_id, "account_id"), lock=True)
+            if account.efiler_status == "approved":
+                return account  # approving twice changes nothing
+            if account.efiler_status != "pending":
+                raise CourtError("validation_failed", "this account has not applied to e-file")
+            conn.execute(
+                "UPDATE accounts SET efiler_status = 'approved', efiler_approved_at = %s,"
+                " efiler_approved_by = %s WHERE account_id = %s",
+                [now, clerk.account_id, account.account_id],
+            )
+            payload = events_pb2.EfilerApproved(
+                account_id=account.account_id,
+                name=account.name,
+                email=account.email,
+                approved_by_account_id=clerk.account_id,
+            )
+            payload.approved_at.FromDatetime(now)
+            publish(
+                conn,
+                event_type="auth.efiler_approved",
+                source="auth",
+                subject=account.account_id,
+                payload=payload,
+            )
+            approved = _existing(conn, account.account_id)
+        log.info("e-filer approved", extra={"account_id": account_id, "by": clerk.account_id})
+        return approved
+
+    def pending_efilers(self, limit: int = 100) -> list[Account]:
+        with self._pool.connection() as conn:
+            rows = conn.execute(
+                "SELECT account_id::text FROM accounts WHERE efiler_status = 'pending'"
+                " ORDER BY efiler_applied_at LIMIT %s",
+                [limit],
+            ).fetchall()
+            return [_existing(conn, row[0]) for row in rows]
+
+    def search_attorneys(self, name: str, limit: int) -> list[auth_pb2.Attorney]:
+        query = validation.text(name, field="name", max_length=100)
+        pattern = "%" + query.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_") + "%"
+        with self._pool.connection() as conn:
+            rows = conn.execute(
+                "SELECT account_id::text, name, firm, bar_number, bar_state FROM accounts"
+                " WHERE role = 'attorney' AND lower(name) LIKE lower(%s)"
+                " ORDER BY name, account_id LIMIT %s",
+                [pattern, limit],
+            ).fetchall()
+        return [
+            auth_pb2.Attorney(
+                account_id=r[0], name=r[1], firm=r[2], bar_number=r[3], bar_state=r[4]
+            )
+            for r in rows
+        ]
+
+
+def _existing(conn: Connection[Any], account_id: str, *, lock: bool = False) -> Account:
+    account = store.account_by_id(conn, account_id, lock=lock)
+    if account is None:
+        raise CourtError("not_found", "no such account")
+    return account
+
+
+def _validated(change: ProfileChange) -> ProfileChange:
+    secondaries = change.secondary_emails
+    if secondaries is not None:
+        if len(secondaries) > MAX_SECONDARY_EMAILS:
+            raise CourtError(
+                "validation_failed",
+                f"at most {MAX_SECONDARY_EMAILS} secondary addresses",
+                details={"field": "secondary_emails"},
+            )
+        secondaries = [
+            SecondaryEmail(
+                validation.email(s.email, field="secondary_emails"),
+                None
+                if s.case_numbers is None
+                else tuple(
+                    validation.case_number(c) for c in s.case_numbers[:MAX_CASES_PER_SECONDARY]
+                ),
+            )
+            for s in secondaries
+        ]
+        if len({s.email.lower() for s in secondaries}) != len(secondaries):
+            raise CourtError(
+                "validation_failed",
+                "a secondary address is listed twice",
+                details={"field": "secondary_emails"},
+            )
+    if change.notice_format is not None and change.notice_format not in NOTICE_FORMATS:
+        raise CourtError(
+            "validation_failed",
+            "notice_format must be html or text",
+            details={"field": "notice_format"},
+        )
+    return ProfileChange(
+        email=validation.email(change.email) if change.email is not None else None,
+        address=(
+            validation.text(change.address, field="address", max_length=500, required=False)
+            if change.address is not None
+            else None
+        ),
+        firm=(
+            validation.text(change.firm, field="firm", max_length=200, required=False)
+            if change.firm is not None
+            else None
+        ),
+        notice_format=change.notice_format,
+        notices_enabled=change.notices_enabled,
+        secondary_emails=secondaries,
+    )

@@ -1,0 +1,68 @@
+"""Forgotten login or password, and attorney (bar) search."""
+
+from __future__ import annotations
+
+from court.v1 import auth_pb2, common_pb2
+from fastapi import APIRouter, Query, Request, Response
+from pydantic import BaseModel, ConfigDict, Field
+
+from services.edge.session import caller_metadata
+
+router = APIRouter(prefix="/api/v1", tags=["accounts"])
+
+
+class ReissueBody(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+
+    email: str = Field(max_length=320)
+
+
+class ResetBody(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+
+    token: str = Field(min_length=1, max_length=200)
+    new_password: str = Field(min_length=1, max_length=1024)
+
+
+@router.post("/credential-reissue", status_code=202)
+def reissue(body: ReissueBody, request: Request) -> dict[str, str]:
+    """Always 202: when the address is on an account, its owner gets an e-mail."""
+    request.app.state.clients.auth.RequestCredentialReissue(
+        auth_pb2.RequestCredentialReissueRequest(email=body.email), timeout=10
+    )
+    return {"status": "if the address is registered, an e-mail is on its way"}
+
+
+@router.post("/password-resets", status_code=204)
+def reset_password(body: ResetBody, request: Request) -> Response:
+    """Set a new password with the e-mailed token; every open session ends."""
+    request.app.state.clients.auth.ResetPassword(
+        auth_pb2.ResetPasswordRequest(token=body.token, new_password=body.new_password),
+        timeout=10,
+    )
+    return Response(status_code=204)
+
+
+@router.get("/attorneys")
+def search_attorneys(
+    request: Request,
+    name: str = Query(min_length=1, max_length=100),
+    limit: int = Query(default=25, ge=1, le=100),
+) -> dict[str, object]:
+    reply = request.app.state.clients.auth.SearchAttorneys(
+        auth_pb2.SearchAttorneysRequest(name=name, page=common_pb2.PageRequest(page_size=limit)),
+        metadata=caller_metadata(request),
+        timeout=10,
+    )
+    return {
+        "attorneys": [
+            {
+                "account_id": a.account_id,
+                "name": a.name,
+                "firm": a.firm or None,
+                "bar_number": a.bar_number,
+                "bar_state": a.bar_state,
+            }
+            for a in reply.attorneys
+        ]
+    }

@@ -1,0 +1,148 @@
+"""Reading a multipart filing upload as it streams in, enforcing the limits while reading.
+
+A request over the limit is refused as soon as it crosses it — the rest is never read
+into memory — and each part is kept once, as the bytes the filing service receives.
+"""
+
+from __future__ import annotations
+
+import json
+from dataclasses import dataclass, field
+from email.message import Message
+from typing import Any
+
+from fastapi import Request
+from python_multipart.multipart import MultipartParser, parse_options_header
+
+from services.common.errors import CourtError
+
+METADATA_MAX_BYTES = 64 * 1024
+FILE_PARTS = ("lead", "attachments")
+
+
+@dataclass
+class UploadedFile:
+    part: str  # lead | attachments
+    filename: str
+    content: bytearray = field(default_factory=bytearray)
+
+
+@dataclass
+class FilingUpload:
+    metadata: dict[str, Any]
+    files: list[UploadedFile]
+
+
+@dataclass(frozen=True)
+class UploadLimits:
+    max_file_bytes: int
+    max_total_bytes: int
+    max_files: int
+
+
+def _too_large(message: str) -> CourtError:
+    return CourtError("too_large", message)
+
+
+def _invalid(message: str) -> CourtError:
+    return CourtError("validation_failed", message)
+
+
+class _Collector:
+    def __init__(self, limits: UploadLimits) -> None:
+        self.limits = limits
+        self.metadata = bytearray()
+        self.files: list[UploadedFile] = []
+        self.total = 0
+        self._header_field = bytearray()
+        self._header_value = bytearray()
+        self._headers: dict[str, str] = {}
+        self._target: bytearray | None = None
+        self._limit = 0
+
+    def on_part_begin(self) -> None:
+        self._headers = {}
+        self._target = None
+
+    def on_header_field(self, data: bytes, start: int, end: int) -> None:
+        self._header_field += data[start:end]
+
+    def on_header_value(self, data: bytes, start: int, end: int) -> None:
+        self._header_value += data[start:end]
+
+    def on_header_end(self) -> None:
+        self._headers[self._header_field.decode("latin-1").lower()] = self._header_value.decode(
+            "utf-8", errors="replace"
+        )
+        self._header_field.clear()
+        self._header_value.clear()
+
+    def on_headers_finished(self) -> None:
+        disposition = Message()
+        disposition["content-disposition"] = self._headers.get("content-disposition", "")
+        name = disposition.get_param("name", header="content-disposition")
+        filename = disposition.get_param("filename", header="content-disposition")
+        if name == "metadata":
+            self._target, self._limit = self.metadata, METADATA_MAX_BYTES
+            return
+        if name not in FILE_PARTS:
+            raise _invalid(
+                f"unexpected part {str(name)[:40]!r}: send metadata, lead and attachments"
+            )
+        if len(self.files) >= self.limits.max_files:
+            raise _invalid(f"at most {self.limits.max_files} documents in one filing")
+        upload = UploadedFile(part=str(name), filename=str(filename or "document.pdf")[:255])
+        self.files.append(upload)
+        self._target, self._limit = upload.content, self.limits.max_file_bytes
+
+    def on_part_data(self, data: bytes, start: int, end: int) -> None:
+        assert self._target is not None
+        size = end - start
+        self.total += size
+        if len(self._target) + size > self._limit:
+            if self._target is self.metadata:
+                raise _invalid("the metadata part is too large")
+            mb = self.limits.max_file_bytes // 2**20
+            raise _too_large(f"{self.files[-1].filename} is over the {mb} MB limit for one file")
+        if self.total > self.limits.max_total_bytes:
+            mb = self.limits.max_total_bytes // 2**20
+            raise _too_large(f"the filing is over the {mb} MB limit")
+        self._target += data[start:end]
+
+    def callbacks(self) -> dict[str, Any]:
+        return {
+            name: getattr(self, name)
+            for name in (
+                "on_part_begin",
+                "on_header_field",
+                "on_header_value",
+                "on_header_end",
+                "on_headers_finished",
+                "on_part_data",
+            )
+        }
+
+
+async def read_filing_upload(request: Request, limits: UploadLimits) -> FilingUpload:
+    content_type, params = parse_options_header(request.headers.get("content-type", ""))
+    if content_type != b"multipart/form-data" or b"boundary" not in params:
+        raise _invalid(
+            "send the filing as multipart/form-data (parts: metadata, lead, attachments)"
+        )
+    declared = request.headers.get("content-length")
+    if declared and declared.isdigit() and int(declared) > limits.max_total_bytes + 1024 * 1024:
+        raise _too_large(f"the filing is over the {limits.max_total_bytes // 2**20} MB limit")
+    collector = _Collector(limits)
+    parser = MultipartParser(params[b"boundary"], callbacks=collector.callbacks())  # type: ignore[arg-type]
+    async for chunk in request.stream():
+        parser.write(chunk)
+    parser.finalize()
+    if not collector.metadata:
+        raise _invalid("the metadata part (JSON) is missing")
+    try:
+        metadata = json.loads(collector.metadata)
+    except (ValueError, UnicodeDecodeError):
+        raise _invalid("the metadata part is not valid JSON") from None
+    if not isinstance(metadata, dict):
+        raise _invalid("the metadata part must be a JSON object")
+    return FilingUpload(metadata=metadata, files=collector.files)

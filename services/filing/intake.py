@@ -1,0 +1,285 @@
+"""Receiving a filing: check it, store its PDFs in the vault, commit the envelope and its event.
+
+The receipt's time is when the filing arrived, in UTC and court-local time: a filing
+received at 23:59:59 Pacific is filed that day.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import logging
+import time
+import uuid
+from dataclasses import dataclass
+
+from court.v1 import events_pb2
+from psycopg.errors import UniqueViolation
+from psycopg_pool import ConnectionPool
+
+from services.common.clock import Clock, system_clock
+from services.common.errors import CourtError
+from services.common.outbox import publish
+from services.common.principal import Principal
+from services.common.wire import fill_court_time
+from services.filing import metrics, rules, store
+from services.filing.models import (
+    CASE_TYPES,
+    FILING_TYPES,
+    Filing,
+    FilingRequest,
+    StoredDocument,
+    party_proto,
+)
+from services.filing.pdf_checks import PdfReport
+from services.filing.pdf_sandbox import PdfInspector
+from services.filing.vault import Vault
+
+log = logging.getLogger(__name__)
+
+# HTTP status by code comes from services.common.errors; this is only the order of severity
+# in which a refused filing reports its first problem.
+_FINDING_PRIORITY = ("too_large", "not_pdf")
+
+
+@dataclass(frozen=True)
+class Finding:
+    code: str
+    message: str
+    document_index: int | None = None
+
+
+@dataclass(frozen=True)
+class IntakeLimits:
+    max_file_bytes: int
+    max_total_bytes: int
+    max_attachments: int
+    review_types: frozenset[str]
+
+
+class Intake:
+    def __init__(
+        self,
+        *,
+        pool: ConnectionPool,
+        vault: Vault,
+        inspector: PdfInspector,
+        limits: IntakeLimits,
+        clock: Clock = system_clock,
+    ) -> None:
+        self._pool = pool
+        self._vault = vault
+        self._inspector = inspector
+        self._limits = limits
+        self._clock = clock
+
+    # -- checking ------------------------------------------------------------------------
+
+    def check(
+        self, principal: Principal, request: FilingRequest
+    ) -> tuple[list[Finding], list[PdfReport | None]]:
+        """Every problem with the filing, as findings; nothing is stored."""
+        findings: list[Finding] = []
+        try:
+            self._check_rules(principal, request)
+        except CourtError as error:
+            findings.append(Finding(error.code, error.message))
+        document_findings, reports = self._check_documents(request)
+        return findings + document_findings, reports
+
+    def _check_rules(self, principal: Principal, request: FilingRequest) -> rules.CaseFacts | None:
+        rules.check_form(request, max_attachments=self._limits.max_attachments)
+        with self._pool.connection() as conn:
+            case = store.case_facts(conn, request.case_number) if request.case_number else None
+        rules.check_filer(principal, request, case)
+        return case
+
+    def _check_documents(
+        self, request: FilingRequest
+    ) -> tuple[list[Finding], list[PdfReport | None]]:
+        findings: list[Finding] = []
+        reports: list[PdfReport | None] = []
+        total = sum(len(u.content) for u in request.uploads)
+        if total > self._limits.max_total_bytes:
+            findings.append(
+                Finding(
+                    "too_large", f"the filing is over {self._limits.max_total_bytes // 2**20} MB"
+                )
+            )
+        for index, upload in enumerate(request.uploads):
+            metrics.BYTES_RECEIVED.inc(len(upload.content))
+            if len(upload.content) > self._limits.max_file_bytes:
+                reports.append(None)
+                findings.append(
+                    Finding(
+                        "too_large",
+                        f"{upload.filename} is over {self._limits.max_file_bytes // 2**20} MB",
+                        index,
+                    )
+                )
+                continue
+            started = time.perf_counter()
+            report = self._inspector.inspect(upload.content)
+            metrics.VALIDATION_SECONDS.observe(time.perf_counter() - started)
+            reports.append(report)
+            findings.extend(
+                Finding(f.code, f"{upload.filename}: {f.message}", index) for f in report.findings
+            )
+        return findings, reports
+
+    # -- submitting ----------------------------------------------------------------------
+
+    def submit(
+        self, principal: Principal, request: FilingRequest, *, idempotency_key: str | None
+    ) -> tuple[Filing, bool]:
+        """File it; returns (the filing, whether this was a replay of an earlier submit)."""
+        received_at = self._clock.now()
+        fingerprint = request_fingerprint(request)
+        if idempotency_key:
+            earlier = self._replay(principal, idempotency_key, fingerprint)
+            if earlier is not None:
+                return earlier, True
+        # Who may file is decided before the PDFs are opened: a refusal costs nothing.
+        case = self._check_rules(principal, request)
+        findings, reports = self._check_documents(request)
+        if findings:
+            first = min(
+                findings,
+                key=lambda f: _FINDING_PRIORITY.index(f.code) if f.code in _FINDING_PRIORITY else 9,
+            )
+            metrics.REFUSALS.labels(first.code).inc()
+            metrics.FILINGS.labels(request.filing_type, "refused").inc()
+            details = (
+                {"document_index": str(first.document_index)}
+                if first.document_index is not None
+                else {}
+            )
+            raise CourtError(first.code, first.message, details=details)
+
+        filing_id = str(uuid.uuid4())
+        documents = []
+        for upload, report in zip(request.uploads, reports, strict=True):
+            assert report is not None
+            document_id = self._vault.store(
+                filing_id=filing_id,
+                filename=upload.filename,
+                content=upload.content,
+                sha256=report.sha256,
+                pages=report.pages,
+                case_number=request.case_number,
+            )
+            documents.append(
+                StoredDocument(
+                    document_id=document_id,
+                    role=upload.role,
+                    filename=upload.filename,
+                    sha256=report.sha256,
+                    pages=report.pages,
+                    size_bytes=report.size_bytes,
+                )
+            )
+        requires_review = request.filing_type in self._limits.review_types
+        filing = Filing(
+            filing_id=filing_id,
+            filer_account_id=principal.account_id,
+            filer_name=principal.name,
+            filing_type=request.filing_type,
+            case_number=request.case_number,
+            title=request.title,
+            case_type=request.case_type
+            if request.filing_type == "petition_for_review"
+            else (case.case_type if case else ""),
+            parties=request.parties,
+            description=request.description,
+            status="pending_review" if requires_review else "received",
+            requires_review=requires_review,
+            received_at=received_at,
+            documents=tuple(documents),
+            origin_agency=request.origin_agency,
+            alien_number=request.alien_number,
+        )
+        try:
+            with self._pool.connection() as conn, conn.transaction():
+                store.insert_filing(
+                    conn, filing, idempotency_key=idempotency_key, request_sha256=fingerprint
+                )
+                publish(
+                    conn,
+                    event_type="filing.submitted",
+                    source="filing",
+                    subject=filing.case_number or filing.filing_id,
+                    payload=submitted_event(filing),
+                )
+        except UniqueViolation:
+            # The same key raced in from a second click: answer as a replay of the winner.
+            assert idempotency_key
+            earlier = self._replay(principal, idempotency_key, fingerprint)
+            if earlier is None:
+                raise
+            return earlier, True
+        metrics.FILINGS.labels(request.filing_type, filing.status).inc()
+        log.info(
+            "filing received",
+            extra={
+                "filing_id": filing_id,
+                "filing_type": filing.filing_type,
+                "status": filing.status,
+            },
+        )
+        return filing, False
+
+    def _replay(self, principal: Principal, key: str, fingerprint: str) -> Filing | None:
+        with self._pool.connection() as conn:
+            found = store.filing_by_key(conn, principal.account_id, key)
+        if found is None:
+            return None
+        filing, earlier_fingerprint = found
+        if earlier_fingerprint != fingerprint:
+            raise CourtError(
+                "duplicate",
+                "this Idempotency-Key was already used for a different filing; use a new key",
+                details={"filing_id": filing.filing_id},
+            )
+        return filing
+
+
+def request_fingerprint(request: FilingRequest) -> str:
+    """A digest of everything that makes a filing what it is (documents by content)."""
+    digest = hashlib.sha256()
+    for part in (
+        request.filing_type,
+        request.case_number,
+        request.title,
+        request.case_type,
+        request.description,
+        request.origin_agency,
+        request.alien_number,
+        *[f"{p.name}\x1f{p.role}" for p in request.parties],
+        *[
+            f"{u.role}\x1f{u.filename}\x1f{hashlib.sha256(u.content).hexdigest()}"
+            for u in request.uploads
+        ],
+    ):
+        digest.update(part.encode())
+        digest.update(b"\x1e")
+    return digest.hexdigest()
+
+
+def submitted_event(filing: Filing) -> events_pb2.FilingSubmitted:
+    event = events_pb2.FilingSubmitted(
+        filing_id=filing.filing_id,
+        filing_type=FILING_TYPES[filing.filing_type],
+        case_number=filing.case_number,
+        title=filing.title,
+        parties=[party_proto(p) for p in filing.parties],
+        filer_account_id=filing.filer_account_id,
+        filer_name=filing.filer_name,
+        documents=[d.to_proto() for d in filing.documents],
+        description=filing.description,
+        requires_review=filing.requires_review,
+        origin_agency=filing.origin_agency,
+        alien_number=filing.alien_number,
+    )
+    if filing.case_type in CASE_TYPES:
+        event.case_type = CASE_TYPES[filing.case_type]
+    fill_court_time(event.received_at, filing.received_at)
+    return event

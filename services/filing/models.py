@@ -1,0 +1,132 @@
+"""Filings as the filing service sees them, and their wire forms."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from datetime import datetime
+
+from court.v1 import common_pb2, filing_pb2
+
+from services.common.wire import fill_court_time
+
+FILING_TYPES = {
+    "petition_for_review": common_pb2.FILING_TYPE_PETITION_FOR_REVIEW,
+    "notice_of_appearance": common_pb2.FILING_TYPE_NOTICE_OF_APPEARANCE,
+    "motion": common_pb2.FILING_TYPE_MOTION,
+    "brief": common_pb2.FILING_TYPE_BRIEF,
+    "letter": common_pb2.FILING_TYPE_LETTER,
+    "other": common_pb2.FILING_TYPE_OTHER,
+}
+FILING_TYPE_NAMES = {value: name for name, value in FILING_TYPES.items()}
+CASE_TYPES = {
+    "immigration": common_pb2.CASE_TYPE_IMMIGRATION,
+    "social_security": common_pb2.CASE_TYPE_SOCIAL_SECURITY,
+    "agency": common_pb2.CASE_TYPE_AGENCY,
+    "civil": common_pb2.CASE_TYPE_CIVIL,
+    "criminal": common_pb2.CASE_TYPE_CRIMINAL,
+}
+CASE_TYPE_NAMES = {value: name for name, value in CASE_TYPES.items()}
+# A petition for review names one of these (DESIGN.md §3).
+PETITION_CASE_TYPES = ("immigration", "agency")
+STATUSES = {
+    "received": filing_pb2.FILING_STATUS_RECEIVED,
+    "pending_review": filing_pb2.FILING_STATUS_PENDING_REVIEW,
+    "docketed": filing_pb2.FILING_STATUS_DOCKETED,
+    "rejected": filing_pb2.FILING_STATUS_REJECTED,
+}
+ROLES = {"lead": filing_pb2.DOCUMENT_ROLE_LEAD, "attachment": filing_pb2.DOCUMENT_ROLE_ATTACHMENT}
+PARTY_ROLE_NAMES = {
+    value.number: value.name.removeprefix("PARTY_ROLE_").lower()
+    for value in common_pb2.PartyRole.DESCRIPTOR.values
+}
+
+
+@dataclass(frozen=True)
+class Party:
+    name: str
+    role: str
+
+
+@dataclass(frozen=True)
+class Upload:
+    role: str  # lead | attachment
+    filename: str
+    content: bytes
+
+
+@dataclass(frozen=True)
+class FilingRequest:
+    filing_type: str
+    case_number: str
+    title: str
+    case_type: str
+    parties: tuple[Party, ...]
+    description: str
+    uploads: tuple[Upload, ...]
+    origin_agency: str = ""
+    alien_number: str = ""
+
+
+@dataclass(frozen=True)
+class StoredDocument:
+    document_id: str
+    role: str
+    filename: str
+    sha256: str
+    pages: int
+    size_bytes: int
+
+    def to_proto(self) -> filing_pb2.FiledDocument:
+        return filing_pb2.FiledDocument(
+            document_id=self.document_id,
+            role=ROLES[self.role],
+            filename=self.filename,
+            sha256=self.sha256,
+            pages=self.pages,
+            size_bytes=self.size_bytes,
+        )
+
+
+@dataclass(frozen=True)
+class Filing:
+    filing_id: str
+    filer_account_id: str
+    filer_name: str
+    filing_type: str
+    case_number: str
+    title: str
+    case_type: str
+    parties: tuple[Party, ...]
+    description: str
+    status: str
+    requires_review: bool
+    received_at: datetime
+    reject_reason: str = ""
+    entry_number: int | None = None
+    documents: tuple[StoredDocument, ...] = field(default=())
+    origin_agency: str = ""
+    alien_number: str = ""
+
+    def to_proto(self) -> filing_pb2.Filing:
+        message = filing_pb2.Filing(
+            filing_id=self.filing_id,
+            status=STATUSES[self.status],
+            filing_type=FILING_TYPES[self.filing_type],
+            case_number=self.case_number,
+            entry_number=self.entry_number or 0,
+            documents=[d.to_proto() for d in self.documents],
+            reject_reason=self.reject_reason,
+            title=self.title,
+            case_type=CASE_TYPES.get(self.case_type, common_pb2.CASE_TYPE_UNSPECIFIED),
+            parties=[party_proto(p) for p in self.parties],
+            description=self.description,
+            filer_account_id=self.filer_account_id,
+            filer_name=self.filer_name,
+        )
+        fill_court_time(message.received_at, self.received_at)
+        return message
+
+
+def party_proto(party: Party) -> common_pb2.Party:
+    role = common_pb2.PartyRole.Value("PARTY_ROLE_" + party.role.upper())
+    return common_pb2.Party(name=party.name, role=role)

@@ -1,0 +1,138 @@
+"""FilingService over gRPC: translate messages, check who is asking, call the domain."""
+
+from __future__ import annotations
+
+import re
+
+import grpc
+from court.v1 import filing_pb2, filing_pb2_grpc
+from psycopg_pool import ConnectionPool
+
+from services.common.errors import CourtError
+from services.common.principal import COURT_STAFF, require_principal
+from services.filing import store
+from services.filing.intake import Intake
+from services.filing.models import (
+    CASE_TYPE_NAMES,
+    FILING_TYPE_NAMES,
+    PARTY_ROLE_NAMES,
+    FilingRequest,
+    Party,
+    Upload,
+)
+from services.filing.review import Review
+
+Context = grpc.ServicerContext
+_UUID = re.compile(r"^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$")
+_KEY = re.compile(r"^[\x21-\x7e]{1,200}$")
+
+
+def _filing_request(
+    metadata: filing_pb2.FilingMetadata, documents: list[filing_pb2.UploadedDocument]
+) -> FilingRequest:
+    return FilingRequest(
+        filing_type=FILING_TYPE_NAMES.get(metadata.filing_type, ""),
+        case_number=metadata.case_number.strip(),
+        title=metadata.title,
+        case_type=CASE_TYPE_NAMES.get(metadata.case_type, ""),
+        parties=tuple(
+            Party(p.name.strip(), PARTY_ROLE_NAMES.get(p.role, "unspecified"))
+            for p in metadata.parties
+        ),
+        description=metadata.description,
+        origin_agency=metadata.origin_agency.strip(),
+        alien_number=metadata.alien_number.strip().upper(),
+        uploads=tuple(
+            Upload(
+                role="lead" if d.role == filing_pb2.DOCUMENT_ROLE_LEAD else "attachment",
+                filename=d.filename,
+                content=d.content,
+            )
+            for d in documents
+        ),
+    )
+
+
+def _filing_id(value: str) -> str:
+    if not _UUID.match(value):
+        raise CourtError("not_found", "no such filing")
+    return value
+
+
+class FilingServicer(filing_pb2_grpc.FilingServiceServicer):
+    def __init__(self, *, pool: ConnectionPool, intake: Intake, review: Review) -> None:
+        self._pool = pool
+        self._intake = intake
+        self._review = review
+
+    def SubmitFiling(
+        self, request: filing_pb2.SubmitFilingRequest, context: Context
+    ) -> filing_pb2.SubmitFilingResponse:
+        principal = require_principal()
+        key = request.idempotency_key or None
+        if key is not None and not _KEY.match(key):
+            raise CourtError(
+                "validation_failed",
+                "Idempotency-Key must be 1-200 visible characters",
+                details={"field": "idempotency_key"},
+            )
+        filing, replayed = self._intake.submit(
+            principal,
+            _filing_request(request.metadata, list(request.documents)),
+            idempotency_key=key,
+        )
+        return filing_pb2.SubmitFilingResponse(filing=filing.to_proto(), replayed=replayed)
+
+    def CheckFiling(
+        self, request: filing_pb2.CheckFilingRequest, context: Context
+    ) -> filing_pb2.CheckFilingResponse:
+        principal = require_principal()
+        findings, _ = self._intake.check(
+            principal, _filing_request(request.metadata, list(request.documents))
+        )
+        response = filing_pb2.CheckFilingResponse(acceptable=not findings)
+        for finding in findings:
+            message = response.findings.add(
+                code=finding.code,
+                message=finding.message,
+                severity=filing_pb2.FINDING_SEVERITY_ERROR,
+            )
+            if finding.document_index is not None:
+                message.document_index = finding.document_index
+        return response
+
+    def GetFiling(
+        self, request: filing_pb2.GetFilingRequest, context: Context
+    ) -> filing_pb2.GetFilingResponse:
+        principal = require_principal()
+        with self._pool.connection() as conn:
+            filing = store.filing_by_id(conn, _filing_id(request.filing_id))
+        # A filing's status is its filer's and the court's business, nobody else's.
+        if filing is None or (
+            filing.filer_account_id != principal.account_id and not principal.is_court_staff
+        ):
+            raise CourtError("not_found", "no such filing")
+        return filing_pb2.GetFilingResponse(filing=filing.to_proto())
+
+    def ListReviewQueue(
+        self, request: filing_pb2.ListReviewQueueRequest, context: Context
+    ) -> filing_pb2.ListReviewQueueResponse:
+        require_principal(*COURT_STAFF)
+        limit = min(request.page.page_size or 50, 200)
+        return filing_pb2.ListReviewQueueResponse(
+            filings=[f.to_proto() for f in self._review.queue(limit)]
+        )
+
+    def AcceptFiling(
+        self, request: filing_pb2.AcceptFilingRequest, context: Context
+    ) -> filing_pb2.AcceptFilingResponse:
+        clerk = require_principal(*COURT_STAFF)
+        filing = self._review.accept(clerk, _filing_id(request.filing_id))
+        return filing_pb2.AcceptFilingResponse(filing=filing.to_proto())
+
+    def RejectFiling(
+        self, request: filing_pb2.RejectFilingRequest, context: Context
+    ) -> filing_pb2.RejectFilingResponse:
+        clerk = require_principal(*COURT_STAFF)
+        filing = self._review.reject(clerk, _filing_id(request.filing_id), request.reason)
+        return filing_pb2.RejectFilingResponse(filing=filing.to_proto())

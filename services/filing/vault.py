@@ -1,0 +1,36 @@
+"""Storing validated PDFs in the access service's vault, as the filing service."""
+
+from __future__ import annotations
+
+import grpc
+from court.v1 import access_pb2, access_pb2_grpc
+
+from services.common.errors import CourtError
+
+
+class Vault:
+    def __init__(self, channel: grpc.Channel) -> None:
+        self._stub = access_pb2_grpc.AccessServiceStub(channel)
+
+    def store(
+        self,
+        *,
+        filing_id: str,
+        filename: str,
+        content: bytes,
+        sha256: str,
+        pages: int,
+        case_number: str,
+    ) -> str:
+        request = access_pb2.StoreDocumentRequest(
+            filing_id=filing_id, filename=filename, content=content, sha256=sha256, pages=pages
+        )
+        if case_number:
+            request.case_number = case_number
+        try:
+            reply = self._stub.StoreDocument(request, timeout=60)
+        except grpc.RpcError as exc:
+            raise CourtError(
+                "unavailable", "the document store is not reachable; nothing was filed — try again"
+            ) from exc
+        return str(reply.document_id)

@@ -1,0 +1,352 @@
+"""Composing NDAs: a free-look link per document per recipient address, then the message.
+
+Runs as its own worker, never inside the consumer: a slow or absent access service delays
+the notices that need links and nothing else. A batch of ``needs_links`` notices is locked
+(``FOR UPDATE SKIP LOCKED``, so replicas share the work and a crash frees the rows at once),
+the missing links are asked of access in parallel with notify's service identity, and in the
+same transaction the links are kept (a retry reuses them) and each notice is rendered and
+becomes ``pending``.
+
+When access cannot answer (UNAVAILABLE, UNIMPLEMENTED, a deadline…) the notice is tried again
+with backoff; after ``notice_link_wait_seconds`` it goes out without the missing links rather
+than not at all. A link access refuses for good (the document was sealed meanwhile, say) is
+recorded and the notice says so.
+"""
+
+from __future__ import annotations
+
+import json
+import logging
+import threading
+from collections import defaultdict
+from collections.abc import Callable
+from concurrent.futures import ThreadPoolExecutor
+from dataclasses import dataclass
+from datetime import UTC, datetime, timedelta
+from typing import Any
+
+import grpc
+from court.v1 import access_pb2, access_pb2_grpc
+from google.rpc import error_details_pb2
+from grpc_status import rpc_status
+from psycopg import Connection
+from psycopg_pool import ConnectionPool
+
+from services.common.clock import Clock, system_clock
+from services.common.logs import trace_context
+from services.common.settings import Settings
+from services.notify import templates
+from services.notify.metrics import FREE_LOOKS
+from services.notify.notices import RESTRICTED_CASE_TYPES
+
+log = logging.getLogger(__name__)
+
+# Refusals that will not change by asking again: record them and compose without the link.
+_PERMANENT_CODES = frozenset(
+    {grpc.StatusCode.INVALID_ARGUMENT, grpc.StatusCode.FAILED_PRECONDITION}
+)
+_PERMANENT_REASONS = frozenset({"sealed", "restricted_case", "validation_failed"})
+RPC_TIMEOUT_SECONDS = 10.0
+
+
+@dataclass(frozen=True)
+class _Notice:
+    notice_id: str
+    case_number: str
+    entry_number: int
+    email: str
+    name: str
+    account_id: str | None
+    reason: str
+    notice_format: str
+    with_links: bool
+    link_attempts: int
+    created_at: datetime
+
+
+@dataclass(frozen=True)
+class _Entry:
+    case_number: str
+    entry_number: int
+    case_title: str
+    case_type: str
+    docket_text: str
+    filer: str
+    filed_at: datetime
+    entered_at: datetime
+    documents: list[dict[str, Any]]
+    sealed: bool
+    filing_type: str
+    trace_id: str
+
+
+@dataclass(frozen=True)
+class _Issued:
+    notice_id: str
+    document_id: str
+    token: str | None
+    expires_at: datetime | None
+    error: str | None
+    transient: bool
+
+
+class NoticeComposer:
+    def __init__(
+        self,
+        *,
+        pool: ConnectionPool,
+        access: access_pb2_grpc.AccessServiceStub,
+        settings: Settings,
+        on_composed: Callable[[], None] = lambda: None,
+        clock: Clock = system_clock,
+        batch_size: int = 50,
+        parallel: int = 8,
+        idle_seconds: float = 0.2,
+    ) -> None:
+        self._pool = pool
+        self._access = access
+        self._base = settings.public_base_url.rstrip("/")
+        self._court = settings.court_name
+        self._tz = settings.tz
+        self._link_wait = timedelta(seconds=settings.notice_link_wait_seconds)
+        self._on_composed = on_composed
+        self._clock = clock
+        self._batch = batch_size
+        self._parallel = parallel
+        self._idle = idle_seconds
+        self._executor: ThreadPoolExecutor | None = None
+
+    def run(self, stop: threading.Event) -> None:
+        with ThreadPoolExecutor(self._parallel, thread_name_prefix="free-look") as executor:
+            self._executor = executor
+            while not stop.is_set():
+                try:
+                    handled, composed = self.compose_due()
+                except Exception:
+                    log.exception("NDA composer error, will retry")
+                    handled = composed = 0
+                if composed:
+                    self._on_composed()
+                if handled < self._batch:
+                    stop.wait(self._idle)
+
+    def compose_due(self) -> tuple[int, int]:
+        """One batch: returns (notices handled, notices composed)."""
+        now = self._clock.now()
+        with self._pool.connection() as conn, conn.transaction():
+            notices = [
+                _Notice(*row)
+                for row in conn.execute(
+                    "SELECT notice_id::text, case_number, entry_number, recipient_email,"
+                    " recipient_name, account_id::text, reason, notice_format, with_links,"
+                    " link_attempts, created_at FROM notices"
+                    " WHERE status = 'needs_links' AND next_attempt_at <= %s"
+                    " ORDER BY next_attempt_at, created_at LIMIT %s FOR UPDATE SKIP LOCKED",
+                    [now, self._batch],
+                ).fetchall()
+            ]
+            if not notices:
+                return 0, 0
+            entries = _load_entries(conn, {(n.case_number, n.entry_number) for n in notices})
+            links = _load_links(conn, [n.notice_id for n in notices])
+            wanted = [
+                (notice, entries[(notice.case_number, notice.entry_number)], document)
+                for notice in notices
+                if notice.with_links
+                for document in entries[(notice.case_number, notice.entry_number)].documents
+                if document["document_id"] not in links[notice.notice_id]
+            ]
+            issued = self._issue_all(wanted)
+            _keep_links(conn, [i for i in issued if not i.transient])
+            for result in issued:
+                if not result.transient:
+                    links[result.notice_id][result.document_id] = (result.token, result.error)
+            waiting = {i.notice_id: i.error for i in issued if i.transient}
+            mailed_to = {key: _mailed_to(conn, *key) for key in entries}
+            composed = 0
+            for notice in notices:
+                if notice.notice_id in waiting and now - notice.created_at < self._link_wait:
+                    delay = timedelta(seconds=min(2**notice.link_attempts, 60))
+                    conn.execute(
+                        "UPDATE notices SET link_attempts = link_attempts + 1,"
+                        " next_attempt_at = %s, last_error = %s WHERE notice_id = %s",
+                        [
+                            now + delay,
+                            f"free-look link: {waiting[notice.notice_id]}",
+                            notice.notice_id,
+                        ],
+                    )
+                    continue
+                entry = entries[(notice.case_number, notice.entry_number)]
+                self._compose(conn, notice, entry, links[notice.notice_id], mailed_to, now)
+                composed += 1
+            return len(notices), composed
+
+    def _issue_all(self, wanted: list[tuple[_Notice, _Entry, dict[str, Any]]]) -> list[_Issued]:
+        if not wanted:
+            return []
+        if self._executor is None:  # compose_due called directly (tests, tools)
+            return [self._issue(*item) for item in wanted]
+        return list(self._executor.map(lambda item: self._issue(*item), wanted))
+
+    def _issue(self, notice: _Notice, entry: _Entry, document: dict[str, Any]) -> _Issued:
+        request = access_pb2.IssueFreeLookRequest(
+            document_id=document["document_id"],
+            recipient_email=notice.email,
+            case_number=notice.case_number,
+            entry_number=notice.entry_number,
+        )
+        with trace_context(entry.trace_id or None):
+            try:
+                reply = self._access.IssueFreeLook(request, timeout=RPC_TIMEOUT_SECONDS)
+            except grpc.RpcError as exc:
+                transient = not _permanent(exc)
+                FREE_LOOKS.labels("retry" if transient else "refused").inc()
+                error = f"{exc.code().name}: {exc.details()}"[:300]
+                if not transient:
+                    log.warning(
+                        "free look refused",
+                        extra={"notice_id": notice.notice_id, "error": error},
+                    )
+                return _Issued(notice.notice_id, request.document_id, None, None, error, transient)
+        FREE_LOOKS.labels("issued").inc()
+        expires = reply.expires_at.ToDatetime(tzinfo=UTC) if reply.HasField("expires_at") else None
+        return _Issued(notice.notice_id, request.document_id, reply.token, expires, None, False)
+
+    def _compose(
+        self,
+        conn: Connection[Any],
+        notice: _Notice,
+        entry: _Entry,
+        links: dict[str, tuple[str | None, str | None]],
+        mailed_to: dict[tuple[str, int], list[templates.MailedTo]],
+        now: datetime,
+    ) -> None:
+        documents_note = None
+        if entry.sealed:
+            documents_note = templates.SEALED_NOTE
+        elif entry.case_type in RESTRICTED_CASE_TYPES and not notice.with_links and entry.documents:
+            documents_note = templates.RESTRICTED_NOTE
+        lines = []
+        for number, document in enumerate(entry.documents, start=1):
+            token, _ = links.get(document["document_id"], (None, None))
+            lines.append(
+                templates.DocumentLine(
+                    number=number,
+                    filename=document.get("filename") or document["document_id"],
+                    pages=int(document.get("pages") or 0),
+                    link=f"{self._base}/api/v1/free-looks/{token}" if token else None,
+                    note=templates.NO_LINK_NOTE if notice.with_links and not token else None,
+                )
+            )
+        content = templates.NdaContent(
+            court_name=self._court,
+            case_number=entry.case_number,
+            case_title=entry.case_title,
+            entry_number=entry.entry_number,
+            docket_text=entry.docket_text,
+            filer=entry.filer,
+            filing_type=entry.filing_type,
+            entered_at=entry.entered_at,
+            filed_at=entry.filed_at,
+            recipient_name=notice.name,
+            reason=notice.reason,
+            documents=lines,
+            documents_note=documents_note,
+            mailed_to=mailed_to[(entry.case_number, entry.entry_number)],
+        )
+        text = templates.render_text(content, self._tz)
+        html = templates.render_html(content, self._tz) if notice.notice_format == "html" else None
+        conn.execute(
+            "UPDATE notices SET status = 'pending', subject = %s, body_text = %s, body_html = %s,"
+            " composed_at = %s, next_attempt_at = %s, last_error = NULL WHERE notice_id = %s",
+            [templates.subject(content), text, html, now, now, notice.notice_id],
+        )
+
+
+def _permanent(error: grpc.RpcError) -> bool:
+    code = error.code()
+    if code in _PERMANENT_CODES:
+        return True
+    if code == grpc.StatusCode.PERMISSION_DENIED:
+        # A policy refusal for this document is final; a refusal of notify itself (a service
+        # secret out of step) is a deployment problem, fixed without losing the notice.
+        return _reason(error) in _PERMANENT_REASONS
+    return False
+
+
+def _reason(error: grpc.RpcError) -> str | None:
+    try:
+        status = rpc_status.from_call(error)
+    except Exception:
+        return None
+    if status is None:
+        return None
+    for detail in status.details:
+        info = error_details_pb2.ErrorInfo()
+        if detail.Unpack(info):
+            return info.reason
+    return None
+
+
+def _load_entries(
+    conn: Connection[Any], keys: set[tuple[str, int]]
+) -> dict[tuple[str, int], _Entry]:
+    entries: dict[tuple[str, int], _Entry] = {}
+    for case_number, entry_number in keys:
+        row = conn.execute(
+            "SELECT case_number, entry_number, case_title, case_type, docket_text, filer,"
+            " filed_at, entered_at, documents, sealed, filing_type, trace_id FROM entries"
+            " WHERE case_number = %s AND entry_number = %s",
+            [case_number, entry_number],
+        ).fetchone()
+        if row is None:  # impossible: notices reference their entry
+            raise RuntimeError(f"no entry {case_number} #{entry_number}")
+        values = list(row)
+        if isinstance(values[8], str):
+            values[8] = json.loads(values[8])
+        entries[(case_number, entry_number)] = _Entry(*values)
+    return entries
+
+
+def _load_links(
+    conn: Connection[Any], notice_ids: list[str]
+) -> dict[str, dict[str, tuple[str | None, str | None]]]:
+    links: dict[str, dict[str, tuple[str | None, str | None]]] = defaultdict(dict)
+    for notice_id, document_id, token, error in conn.execute(
+        "SELECT notice_id::text, document_id, token, error FROM free_looks"
+        " WHERE notice_id = ANY(%s::uuid[])",
+        [notice_ids],
+    ).fetchall():
+        links[notice_id][document_id] = (token, error)
+    return links
+
+
+def _keep_links(conn: Connection[Any], issued: list[_Issued]) -> None:
+    if not issued:
+        return
+    with conn.cursor() as cursor:
+        cursor.executemany(
+            "INSERT INTO free_looks (notice_id, document_id, token, expires_at, error)"
+            " VALUES (%s, %s, %s, %s, %s) ON CONFLICT DO NOTHING",
+            [(i.notice_id, i.document_id, i.token, i.expires_at, i.error) for i in issued],
+        )
+
+
+def _mailed_to(
+    conn: Connection[Any], case_number: str, entry_number: int
+) -> list[templates.MailedTo]:
+    """Counsel of record and their secondary addresses, grouped by person. Subscribers are
+    members of the public who asked for notices: their addresses are not shown to others."""
+    grouped: dict[str, list[str]] = defaultdict(list)
+    names: dict[str, str] = {}
+    for account_id, name, email in conn.execute(
+        "SELECT coalesce(account_id::text, recipient_email), recipient_name, recipient_email"
+        " FROM notices WHERE case_number = %s AND entry_number = %s"
+        " AND reason IN ('counsel', 'secondary')"
+        " ORDER BY recipient_name, reason, lower(recipient_email)",
+        [case_number, entry_number],
+    ).fetchall():
+        names.setdefault(account_id, name)
+        grouped[account_id].append(email)
+    return [templates.MailedTo(name=names[key], addresses=tuple(grouped[key])) for key in grouped]

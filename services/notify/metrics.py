@@ -1,0 +1,77 @@
+"""Notify's own metrics (the shared catalogue is services.common.metrics)."""
+
+from __future__ import annotations
+
+import logging
+import threading
+
+from prometheus_client import Counter, Gauge, Histogram
+from psycopg_pool import ConnectionPool
+
+from services.common.grpc_server import Worker
+
+log = logging.getLogger(__name__)
+
+NOTICES = Counter(
+    "openecf_notices_total",
+    "E-mails notify sent or gave up on, by kind (nda, or the account e-mail's kind) and "
+    "outcome (sent, retry, failed).",
+    ["kind", "outcome"],
+)
+NDA_LATENCY = Histogram(
+    "openecf_nda_delivery_latency_seconds",
+    "Time from a docket entry being entered (EntryRecorded.entered_at) to the SMTP relay "
+    "accepting its NDA, per recipient address.",
+    buckets=(0.1, 0.25, 0.5, 1, 2, 5, 10, 30, 60, 120, 300, 900, 3600, 6 * 3600, 24 * 3600),
+)
+RETRY_QUEUE = Gauge(
+    "openecf_notify_retry_queue",
+    "E-mails waiting for another attempt after a failed one, by queue (nda, account).",
+    ["queue"],
+)
+AWAITING_LINKS = Gauge(
+    "openecf_nda_awaiting_links",
+    "NDAs recorded but not yet composed (waiting for their free-look links).",
+)
+OLDEST_UNSENT = Gauge(
+    "openecf_nda_oldest_unsent_age_seconds",
+    "Age of the oldest NDA that is neither sent nor failed.",
+)
+FREE_LOOKS = Counter(
+    "openecf_nda_free_look_requests_total",
+    "IssueFreeLook calls to access, by outcome (issued, refused, retry).",
+    ["outcome"],
+)
+
+
+def refresh_gauges(pool: ConnectionPool) -> None:
+    with pool.connection() as conn:
+        row = conn.execute(
+            "SELECT count(*) FILTER (WHERE status = 'retrying'),"
+            " count(*) FILTER (WHERE status = 'needs_links'),"
+            " coalesce(extract(epoch FROM now() - min(created_at)), 0)"
+            " FROM notices WHERE status IN ('needs_links', 'pending', 'retrying')"
+        ).fetchone()
+        retrying, awaiting, oldest = row or (0, 0, 0)
+        account = conn.execute(
+            "SELECT count(*) FROM mail_queue WHERE status = 'pending' AND attempts > 0"
+        ).fetchone()
+    RETRY_QUEUE.labels("nda").set(retrying)
+    RETRY_QUEUE.labels("account").set(account[0] if account else 0)
+    AWAITING_LINKS.set(awaiting)
+    OLDEST_UNSENT.set(float(oldest))
+
+
+def gauge_worker(pool: ConnectionPool, every_seconds: float = 5.0) -> Worker:
+    """A worker (for ServiceRuntime.workers) that keeps the queue gauges current."""
+
+    def run(stop: threading.Event) -> None:
+        while True:
+            try:
+                refresh_gauges(pool)
+            except Exception:
+                log.exception("notify gauges failed")
+            if stop.wait(every_seconds):
+                return
+
+    return run

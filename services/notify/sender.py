@@ -1,0 +1,267 @@
+"""Talking to the SMTP relay, and delivering the account e-mails of ``mail_queue``.
+
+How a reply is judged (``SmtpSession.send``):
+- 2xx: sent;
+- 4xx from the relay for the message or the recipient: try again later with backoff, up to
+  ``mail_max_attempts`` tries;
+- the relay unreachable, or refusing the session itself (connection, EHLO, AUTH, MAIL FROM):
+  ``unreachable`` — try again with backoff for as long as it takes (the message is fine, the
+  relay is not; the queue gauges and the oldest-unsent age tell the SREs);
+- 5xx for the recipient or the message: failed for good (recorded, counted).
+
+NDAs have their own queue and sender (delivery.py); both use the session here.
+"""
+
+from __future__ import annotations
+
+import logging
+import smtplib
+import ssl
+import threading
+import time
+from dataclasses import dataclass
+from datetime import timedelta
+from email.message import EmailMessage
+from email.utils import format_datetime
+
+from court.v1 import events_pb2
+from psycopg_pool import ConnectionPool
+
+from services.common.clock import Clock, system_clock
+from services.common.outbox import publish
+from services.common.settings import Settings
+from services.notify.metrics import NOTICES
+
+log = logging.getLogger(__name__)
+
+SENT, RETRY, UNREACHABLE, FAILED = "sent", "retry", "unreachable", "failed"
+_RELAY_TROUBLE = (
+    smtplib.SMTPHeloError,
+    smtplib.SMTPSenderRefused,
+    smtplib.SMTPAuthenticationError,
+    smtplib.SMTPNotSupportedError,
+)
+
+
+@dataclass(frozen=True)
+class SmtpRelay:
+    host: str
+    port: int
+    starttls: bool
+    username: str
+    password: str
+    sender: str
+    timeout_seconds: float = 30.0
+
+    @classmethod
+    def from_settings(cls, settings: Settings) -> SmtpRelay:
+        return cls(
+            host=settings.smtp_host,
+            port=settings.smtp_port,
+            starttls=settings.smtp_starttls,
+            username=settings.smtp_username,
+            password=settings.smtp_password.get_secret_value(),
+            sender=settings.mail_from,
+        )
+
+    def connect(self) -> smtplib.SMTP:
+        smtp = smtplib.SMTP(self.host, self.port, timeout=self.timeout_seconds)
+        try:
+            smtp.ehlo()
+            if self.starttls:
+                smtp.starttls(context=ssl.create_default_context())
+                smtp.ehlo()
+            if self.username:
+                smtp.login(self.username, self.password)
+        except BaseException:
+            smtp.close()
+            raise
+        return smtp
+
+
+class SmtpSession:
+    """One connection to the relay, kept between messages and reopened after any error."""
+
+    IDLE_CHECK_SECONDS = 10.0
+
+    def __init__(self, relay: SmtpRelay) -> None:
+        self._relay = relay
+        self._smtp: smtplib.SMTP | None = None
+        self._last_used = 0.0
+
+    def send(self, message: EmailMessage) -> tuple[str, str | None]:
+        """Hand ``message`` to the relay: (sent|retry|failed, the error for the record)."""
+        try:
+            self._connection().send_message(message)
+        except smtplib.SMTPRecipientsRefused as exc:
+            self.close()
+            code, text = min(exc.recipients.values(), key=lambda reply: reply[0])
+            return _judge(code), f"recipient refused: {code} {_text(text)}"[:500]
+        except _RELAY_TROUBLE as exc:
+            self.close()
+            return UNREACHABLE, f"relay refused the session: {exc!r}"[:500]
+        except smtplib.SMTPResponseException as exc:
+            self.close()
+            return _judge(exc.smtp_code), f"{exc.smtp_code} {_text(exc.smtp_error)}"[:500]
+        except (OSError, smtplib.SMTPException) as exc:
+            self.close()
+            return UNREACHABLE, repr(exc)[:500]
+        self._last_used = time.monotonic()
+        return SENT, None
+
+    def _connection(self) -> smtplib.SMTP:
+        if self._smtp is not None and time.monotonic() - self._last_used > self.IDLE_CHECK_SECONDS:
+            # The relay may have dropped an idle connection: find out before using it.
+            try:
+                alive = self._smtp.noop()[0] == 250
+            except (OSError, smtplib.SMTPException):
+                alive = False
+            if not alive:
+                self.close()
+        if self._smtp is None:
+            self._smtp = self._relay.connect()
+            self._last_used = time.monotonic()
+        return self._smtp
+
+    def close(self) -> None:
+        smtp, self._smtp = self._smtp, None
+        if smtp is None:
+            return
+        try:
+            smtp.quit()
+        except (OSError, smtplib.SMTPException):
+            smtp.close()
+
+
+def _judge(code: int) -> str:
+    if 200 <= code < 300:
+        return SENT
+    return RETRY if 400 <= code < 500 else FAILED
+
+
+def _text(value: bytes | str) -> str:
+    return value.decode(errors="replace") if isinstance(value, bytes) else str(value)
+
+
+def should_retry(outcome: str, attempts: int, max_attempts: int) -> bool:
+    """A 4xx is tried ``max_attempts`` times; an unreachable relay, until it is back."""
+    return outcome == UNREACHABLE or (outcome == RETRY and attempts < max_attempts)
+
+
+def retry_delay(base: timedelta, attempts: int) -> timedelta:
+    """Backoff after ``attempts`` failed tries: base, doubling, at most 64 times base."""
+    return base * min(2 ** max(attempts - 1, 0), 64)
+
+
+class MailSender:
+    """Delivers ``mail_queue`` (account e-mails); the row stays locked while it is sent, so
+    two senders never send it twice and a crash before the commit leaves it pending."""
+
+    def __init__(
+        self,
+        *,
+        pool: ConnectionPool,
+        relay: SmtpRelay,
+        retry_base: timedelta,
+        max_attempts: int,
+        clock: Clock = system_clock,
+    ) -> None:
+        self._pool = pool
+        self._relay = relay
+        self._retry_base = retry_base
+        self._max_attempts = max_attempts
+        self._clock = clock
+
+    def run(self, stop: threading.Event) -> None:
+        session = SmtpSession(self._relay)
+        try:
+            while not stop.is_set():
+                try:
+                    sent = self.send_due(session)
+                except Exception:
+                    log.exception("mail sender error, will retry")
+                    session.close()
+                    sent = 0
+                if not sent:
+                    stop.wait(0.5)
+        finally:
+            session.close()
+
+    def send_due(self, session: SmtpSession | None = None, limit: int = 20) -> int:
+        """Try every due message once; return how many were attempted."""
+        own = session is None
+        session = session or SmtpSession(self._relay)
+        attempted = 0
+        try:
+            for _ in range(limit):
+                if not self._send_one(session):
+                    break
+                attempted += 1
+        finally:
+            if own:
+                session.close()
+        return attempted
+
+    def _send_one(self, session: SmtpSession) -> bool:
+        now = self._clock.now()
+        with self._pool.connection() as conn, conn.transaction():
+            row = conn.execute(
+                "SELECT mail_id, kind, account_id::text, recipient, subject, body_text,"
+                " body_html, message_id, attempts, created_at FROM mail_queue"
+                " WHERE status = 'pending' AND next_attempt_at <= %s ORDER BY next_attempt_at"
+                " LIMIT 1 FOR UPDATE SKIP LOCKED",
+                [now],
+            ).fetchone()
+            if row is None:
+                return False
+            (mail_id, kind, account_id, recipient, subject, text, html, message_id, attempts,
+             created) = row  # fmt: skip
+            message = EmailMessage()
+            message["From"] = self._relay.sender
+            message["To"] = recipient
+            message["Subject"] = subject
+            message["Message-ID"] = message_id
+            message["Date"] = format_datetime(created)
+            message["Auto-Submitted"] = "auto-generated"
+            message.set_content(text)
+            if html:
+                message.add_alternative(html, subtype="html")
+            outcome, error = session.send(message)
+            attempts += 1
+            if outcome == SENT:
+                sent_at = self._clock.now()
+                conn.execute(
+                    "UPDATE mail_queue SET status = 'sent', attempts = %s, sent_at = %s,"
+                    " last_error = NULL WHERE mail_id = %s",
+                    [attempts, sent_at, mail_id],
+                )
+                event = events_pb2.NoticeSent(
+                    notice_id=str(mail_id),
+                    recipient_email=recipient,
+                    recipient_account_id=account_id or "",
+                    attempts=attempts,
+                )
+                event.sent_at.FromDatetime(sent_at)
+                publish(
+                    conn,
+                    event_type="notify.notice_sent",
+                    source="notify",
+                    subject=account_id or str(mail_id),
+                    payload=event,
+                )
+            elif should_retry(outcome, attempts, self._max_attempts):
+                conn.execute(
+                    "UPDATE mail_queue SET attempts = %s, next_attempt_at = %s, last_error = %s"
+                    " WHERE mail_id = %s",
+                    [attempts, now + retry_delay(self._retry_base, attempts), error, mail_id],
+                )
+            else:
+                outcome = FAILED
+                conn.execute(
+                    "UPDATE mail_queue SET status = 'failed', attempts = %s, last_error = %s"
+                    " WHERE mail_id = %s",
+                    [attempts, error, mail_id],
+                )
+                log.error("mail failed", extra={"mail_id": str(mail_id), "kind": kind})
+            NOTICES.labels(kind, RETRY if outcome == UNREACHABLE else outcome).inc()
+        return True

@@ -1,0 +1,111 @@
+"""NotifyService over gRPC: the caller's notices and case subscriptions."""
+
+from __future__ import annotations
+
+import re
+
+import grpc
+from court.v1 import common_pb2, notify_pb2, notify_pb2_grpc
+from psycopg_pool import ConnectionPool
+
+from services.common.errors import CourtError
+from services.common.principal import require_principal
+from services.notify import store
+
+Context = grpc.ServicerContext
+MAX_PAGE = 100
+_CASE_NUMBER = re.compile(r"^\d{2}-\d{1,6}$")
+_STATUSES = {
+    "needs_links": notify_pb2.DELIVERY_STATUS_PENDING,
+    "pending": notify_pb2.DELIVERY_STATUS_PENDING,
+    "retrying": notify_pb2.DELIVERY_STATUS_RETRYING,
+    "sent": notify_pb2.DELIVERY_STATUS_SENT,
+    "failed": notify_pb2.DELIVERY_STATUS_FAILED,
+}
+_FORMATS = {"html": common_pb2.NOTICE_FORMAT_HTML, "text": common_pb2.NOTICE_FORMAT_TEXT}
+
+
+def notice_proto(row: store.NoticeRow) -> notify_pb2.Notice:
+    notice = notify_pb2.Notice(
+        notice_id=row.notice_id,
+        case_number=row.case_number,
+        entry_number=row.entry_number,
+        subject=row.subject_line,
+        recipient_email=row.recipient_email,
+        status=_STATUSES[row.status],
+        case_title=row.case_title,
+        format=_FORMATS[row.notice_format],
+    )
+    notice.created_at.FromDatetime(row.created_at)
+    if row.sent_at is not None:
+        notice.sent_at.FromDatetime(row.sent_at)
+    return notice
+
+
+def _case_number(value: str) -> str:
+    value = value.strip()
+    if not _CASE_NUMBER.match(value):
+        raise CourtError(
+            "validation_failed",
+            f"{value[:40]!r} is not a case number like 26-1234",
+            details={"field": "case_number"},
+        )
+    return value
+
+
+class NotifyServicer(notify_pb2_grpc.NotifyServiceServicer):
+    def __init__(self, pool: ConnectionPool) -> None:
+        self._pool = pool
+
+    def ListNotices(
+        self, request: notify_pb2.ListNoticesRequest, context: Context
+    ) -> notify_pb2.ListNoticesResponse:
+        principal = require_principal()
+        size = min(request.page.page_size or 25, MAX_PAGE)
+        with self._pool.connection() as conn:
+            rows, next_token, total = store.list_notices(
+                conn,
+                account_id=principal.account_id,
+                page_size=size,
+                page_token=request.page.page_token[:500],
+            )
+        response = notify_pb2.ListNoticesResponse(notices=[notice_proto(r) for r in rows])
+        response.page.next_page_token = next_token
+        response.page.total_size = total
+        return response
+
+    def GetDeliveryStatus(
+        self, request: notify_pb2.GetDeliveryStatusRequest, context: Context
+    ) -> notify_pb2.GetDeliveryStatusResponse:
+        principal = require_principal()
+        with self._pool.connection() as conn:
+            row = store.get_notice(
+                conn,
+                notice_id=request.notice_id[:64],
+                account_id=principal.account_id,
+                court_staff=principal.is_court_staff,
+            )
+        response = notify_pb2.GetDeliveryStatusResponse(
+            notice=notice_proto(row), attempts=row.attempts, last_error=row.last_error or ""
+        )
+        if row.status in ("needs_links", "pending", "retrying"):
+            response.next_attempt_at.FromDatetime(row.next_attempt_at)
+        return response
+
+    def Subscribe(
+        self, request: notify_pb2.SubscribeRequest, context: Context
+    ) -> notify_pb2.SubscribeResponse:
+        principal = require_principal()
+        case_number = _case_number(request.case_number)
+        with self._pool.connection() as conn, conn.transaction():
+            store.subscribe(conn, account_id=principal.account_id, case_number=case_number)
+        return notify_pb2.SubscribeResponse()
+
+    def Unsubscribe(
+        self, request: notify_pb2.UnsubscribeRequest, context: Context
+    ) -> notify_pb2.UnsubscribeResponse:
+        principal = require_principal()
+        case_number = _case_number(request.case_number)
+        with self._pool.connection() as conn, conn.transaction():
+            store.unsubscribe(conn, account_id=principal.account_id, case_number=case_number)
+        return notify_pb2.UnsubscribeResponse()

@@ -1,0 +1,224 @@
+"""Rendering the chart with the real Helm 4 CLI, and finding the rendered objects.
+
+Helm comes from `make tools` (built from the Go module proxy) and is passed as OPENECF_HELM;
+without it the chart tests fail, they never skip.
+"""
+
+from __future__ import annotations
+
+import functools
+import json
+import os
+import shutil
+import subprocess
+import uuid
+from collections.abc import Callable, Iterable
+from pathlib import Path
+from typing import Any
+
+import kubernetes_validate
+import kubernetes_validate.utils
+import pytest
+import yaml
+
+REPO = Path(__file__).resolve().parents[2]
+CHART = REPO / "deploy" / "helm" / "openecf"
+RELEASE = "court"
+NAMESPACE = "ecf"
+MONITORING_API = "monitoring.coreos.com/v1"
+
+PROCESSES = ("auth", "filing", "docket", "notify", "access", "edge")
+GRPC_SERVICES = PROCESSES[:5]
+GRPC_PORTS = {"auth": 50051, "filing": 50052, "docket": 50053, "notify": 50054, "access": 50055}
+
+# Every optional feature on: what the "all features" render, lint and validation use.
+ALL_FEATURES: dict[str, Any] = {
+    "ingress": {
+        "enabled": True,
+        "className": "nginx",
+        "annotations": {"nginx.ingress.kubernetes.io/proxy-body-size": "64m"},
+        "hosts": [{"host": "ecf.court.example", "paths": [{"path": "/", "pathType": "Prefix"}]}],
+        "tls": [{"secretName": "ecf-tls", "hosts": ["ecf.court.example"]}],
+    },
+    "metrics": {
+        "serviceMonitor": {"enabled": True, "labels": {"release": "kube-prometheus-stack"}},
+        "prometheusRule": {
+            "enabled": True,
+            "labels": {"release": "kube-prometheus-stack"},
+            "runbookBaseUrl": "https://runbooks.court.example/openecf",
+        },
+    },
+    "services": {
+        name: {
+            "autoscaling": {"enabled": True, "targetMemoryUtilizationPercentage": 80},
+            "podDisruptionBudget": {"enabled": True, "minAvailable": "50%"},
+            "extraEnv": [{"name": "OPENECF_EXAMPLE", "value": name}],
+            "podAnnotations": {"example.court/process": name},
+            "topologySpreadConstraints": [
+                {
+                    "maxSkew": 1,
+                    "topologyKey": "topology.kubernetes.io/zone",
+                    "whenUnsatisfiable": "ScheduleAnyway",
+                    "labelSelector": {"matchLabels": {"app.kubernetes.io/component": name}},
+                }
+            ],
+        }
+        for name in PROCESSES
+    },
+    "networkPolicy": {
+        "enabled": True,
+        "ingressController": {
+            "namespaceSelector": {"matchLabels": {"kubernetes.io/metadata.name": "ingress-nginx"}}
+        },
+        "dns": {
+            "to": [
+                {
+                    "namespaceSelector": {
+                        "matchLabels": {"kubernetes.io/metadata.name": "kube-system"}
+                    },
+                    "podSelector": {"matchLabels": {"k8s-app": "kube-dns"}},
+                }
+            ]
+        },
+        "database": {"ports": [5432], "to": [{"ipBlock": {"cidr": "10.20.0.0/16"}}]},
+        "kafka": {"ports": [9093], "to": [{"ipBlock": {"cidr": "10.30.0.0/16"}}]},
+        "smtp": {"to": [{"ipBlock": {"cidr": "192.0.2.25/32"}}]},
+        "extraEgress": [{"to": [{"ipBlock": {"cidr": "10.40.0.0/16"}}], "ports": [{"port": 443}]}],
+    },
+    "database": {"url": "postgresql://ecf:secret@db.court.example:5432/ecf?sslmode=require"},
+    "smtp": {"username": "ecf", "password": "relay-secret"},
+    "imagePullSecrets": [{"name": "regcred"}],
+    "nodeSelector": {"kubernetes.io/os": "linux"},
+    "tolerations": [{"key": "court", "operator": "Exists", "effect": "NoSchedule"}],
+    "affinity": {
+        "podAntiAffinity": {
+            "preferredDuringSchedulingIgnoredDuringExecution": [
+                {
+                    "weight": 100,
+                    "podAffinityTerm": {
+                        "topologyKey": "kubernetes.io/hostname",
+                        "labelSelector": {"matchLabels": {"app.kubernetes.io/name": "openecf"}},
+                    },
+                }
+            ]
+        }
+    },
+    "priorityClassName": "court-critical",
+    "podAnnotations": {"example.court/team": "ecf"},
+    "podLabels": {"example.court/tier": "app"},
+    "commonLabels": {"example.court/owner": "clerk-it"},
+}
+
+
+class HelmError(AssertionError):
+    """helm exited non-zero; the message holds its stderr."""
+
+
+def helm_path() -> str:
+    path = os.environ.get("OPENECF_HELM") or shutil.which("helm")
+    if not path or not os.path.exists(path):
+        pytest.fail("helm is not installed: `make tools` (run by `make test`) builds it")
+    return path
+
+
+def run_helm(*args: str) -> subprocess.CompletedProcess[str]:
+    return subprocess.run(
+        [helm_path(), *args], capture_output=True, text=True, timeout=60, check=False
+    )
+
+
+def values_args(tmp_dir: Path, values: dict[str, Any] | None) -> list[str]:
+    """Values go to Helm as a file (JSON is YAML), exactly as a user's --values file would."""
+    if not values:
+        return []
+    path = tmp_dir / f"values-{uuid.uuid4().hex}.json"
+    path.write_text(json.dumps(values))
+    return ["--values", str(path)]
+
+
+def template(
+    tmp_dir: Path,
+    values: dict[str, Any] | None = None,
+    *,
+    api_versions: Iterable[str] = (),
+    release: str = RELEASE,
+    extra: Iterable[str] = (),
+) -> str:
+    """`helm template`: the rendered manifests, or HelmError with helm's message."""
+    args = ["template", release, str(CHART), "--namespace", NAMESPACE]
+    for api in api_versions:
+        args += ["--api-versions", api]
+    result = run_helm(*args, *values_args(tmp_dir, values), *extra)
+    if result.returncode != 0:
+        raise HelmError(result.stderr)
+    return result.stdout
+
+
+_BASE_LOADER: type[yaml.SafeLoader] = getattr(yaml, "CSafeLoader", yaml.SafeLoader)
+
+
+class _Loader(_BASE_LOADER):
+    """libyaml's parser when PyYAML has it (ten times faster), refusing duplicate keys as
+    Helm's and the API server's parsers do (PyYAML would silently keep the last one)."""
+
+    def construct_mapping(self, node: yaml.MappingNode, deep: bool = False) -> dict[Any, Any]:
+        keys = [self.construct_object(key, deep=deep) for key, _ in node.value]
+        duplicates = {k for k in keys if keys.count(k) > 1}
+        if duplicates:
+            raise yaml.constructor.ConstructorError(
+                None, None, f"duplicate keys {sorted(duplicates)}", node.start_mark
+            )
+        return super().construct_mapping(node, deep=deep)
+
+
+def parse(manifests: str) -> list[dict[str, Any]]:
+    return [doc for doc in yaml.load_all(manifests, Loader=_Loader) if doc]
+
+
+def find(objects: list[dict[str, Any]], kind: str, name: str | None = None) -> list[dict[str, Any]]:
+    return [
+        o for o in objects if o["kind"] == kind and (name is None or o["metadata"]["name"] == name)
+    ]
+
+
+def one(objects: list[dict[str, Any]], kind: str, name: str) -> dict[str, Any]:
+    found = find(objects, kind, name)
+    assert len(found) == 1, f"expected one {kind} {name}, found {len(found)}"
+    return found[0]
+
+
+# kubernetes-validate reads and parses its 1.4 MB definitions file again for every object;
+# reading each schema file once keeps the whole validation matrix to a few seconds.
+if hasattr(kubernetes_validate.utils, "schema_contents"):
+    kubernetes_validate.utils.schema_contents = functools.lru_cache(maxsize=None)(
+        kubernetes_validate.utils.schema_contents
+    )
+
+
+def validate(objects: list[dict[str, Any]], version: str) -> list[str]:
+    """Every object checked against Kubernetes' own schemas (strict: no unknown fields).
+
+    The Prometheus Operator kinds have no schema there; they are checked structurally by the
+    monitoring tests. Returns the kinds that were not validated.
+    """
+    skipped = []
+    for obj in objects:
+        if obj["apiVersion"] == MONITORING_API:
+            skipped.append(obj["kind"])
+            continue
+        try:
+            kubernetes_validate.validate(obj, version, strict=True)
+        except kubernetes_validate.ValidationError as error:
+            path = ".".join(str(p) for p in error.path)
+            raise AssertionError(
+                f"{obj['kind']}/{obj['metadata']['name']} is invalid for Kubernetes {version}: "
+                f"{path}: {error.message}"
+            ) from None
+    return skipped
+
+
+def component_name(process: str, release: str = RELEASE) -> str:
+    return f"{release}-openecf-{process}"
+
+
+Render = Callable[..., list[dict[str, Any]]]

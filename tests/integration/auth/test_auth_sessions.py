@@ -1,0 +1,145 @@
+"""Logging in with PACER credentials, sessions, lockout and the second factor, via the edge."""
+
+from __future__ import annotations
+
+import statistics
+import time
+
+import psycopg
+import pyotp
+from support.api import PASSWORD, Api, enrol_mfa, mail_to, register, unique
+
+from services.stack.supervisor import LocalStack
+
+
+def test_log_in_see_my_account_log_out_and_the_token_is_dead(edge_url: str) -> None:
+    api, body = register(edge_url)
+    me = api.get("/api/v1/accounts/me")
+    assert me.status_code == 200
+    assert me.json()["username"] == body["username"]
+    token = api.token
+    assert api.delete("/api/v1/sessions/current").status_code == 204
+    reused = Api(edge_url, token=token).get("/api/v1/accounts/me")
+    assert reused.status_code == 401
+    assert reused.json()["code"] == "unauthenticated"
+
+
+def test_an_open_session_asks_before_continuing(edge_url: str) -> None:
+    first, body = register(edge_url)
+    second = Api(edge_url)
+    asked = second.post(
+        "/api/v1/sessions", json={"username": body["username"], "password": PASSWORD}
+    )
+    assert asked.status_code == 409
+    assert asked.json()["code"] == "session_active"
+    assert "already be logged in" in asked.json()["detail"]
+    assert second.login(body["username"], PASSWORD).status_code == 201  # continue_existing
+    assert first.get("/api/v1/accounts/me").status_code == 401  # the old session ended
+    assert second.get("/api/v1/accounts/me").status_code == 200
+
+
+def test_tokens_are_long_random_and_stored_only_as_hashes(edge_url: str, database_url: str) -> None:
+    api, _ = register(edge_url)
+    assert api.token and len(api.token) >= 43  # 256 bits, url-safe base64
+    with psycopg.connect(database_url) as conn:
+        stored = conn.execute(
+            "SELECT count(*) FROM auth.sessions WHERE token_sha256 = %s::bytea",
+            [api.token.encode()],
+        ).fetchone()
+    assert stored == (0,)
+
+
+def test_tampered_expired_and_garbage_tokens_are_refused(edge_url: str, database_url: str) -> None:
+    api, _ = register(edge_url)
+    assert api.token
+    tampered = api.token[:-1] + ("A" if api.token[-1] != "A" else "B")
+    for token in (tampered, "x", "' OR 1=1 --", "z" * 300, ""):
+        response = Api(edge_url, token=token).get("/api/v1/accounts/me")
+        assert response.status_code == 401, token
+        assert response.json()["code"] == "unauthenticated"
+    latin1 = Api(edge_url).get(
+        "/api/v1/accounts/me", headers={"authorization": b"Bearer \xe9\xe9\x7f"}
+    )
+    assert latin1.status_code == 401
+    with psycopg.connect(database_url) as conn:
+        conn.execute(
+            "UPDATE auth.sessions SET idle_expires_at = now() - interval '1 second'"
+            " WHERE account_id = %s",
+            [api.account["account_id"]],
+        )
+    assert api.get("/api/v1/accounts/me").status_code == 401
+
+
+def test_unknown_user_and_wrong_password_look_the_same(edge_url: str) -> None:
+    _, body = register(edge_url)
+
+    def attempt(username: str) -> tuple[float, int, str]:
+        started = time.perf_counter()
+        response = Api(edge_url).post(
+            "/api/v1/sessions", json={"username": username, "password": "wrong password 123"}
+        )
+        return time.perf_counter() - started, response.status_code, response.json()["detail"]
+
+    # Few enough wrong attempts not to lock the account.
+    unknown = [attempt(unique("nobody")) for _ in range(3)]
+    wrong = [attempt(body["username"]) for _ in range(3)]
+    assert {(status, detail) for _, status, detail in unknown + wrong} == {
+        (401, "the username or password is not correct")
+    }
+    # Both spend an argon2 verification: similar time, not a cheap early exit.
+    fast, slow = sorted(
+        [statistics.median(t for t, *_ in unknown), statistics.median(t for t, *_ in wrong)]
+    )
+    assert fast > slow * 0.4, (unknown, wrong)
+
+
+def test_brute_force_locks_the_account_and_mails_the_owner(
+    edge_url: str, stack: LocalStack
+) -> None:
+    _, body = register(edge_url)
+    codes = []
+    for _ in range(5):
+        response = Api(edge_url).post(
+            "/api/v1/sessions", json={"username": body["username"], "password": "guess 123456789"}
+        )
+        codes.append((response.status_code, response.json()["code"]))
+    assert codes[:4] == [(401, "invalid_credentials")] * 4
+    assert codes[4] == (423, "account_locked")
+    # Even the right password is refused while locked.
+    right = Api(edge_url).post(
+        "/api/v1/sessions",
+        json={"username": body["username"], "password": PASSWORD, "continue_existing": True},
+    )
+    assert (right.status_code, right.json()["code"]) == (423, "account_locked")
+    mail = mail_to(stack.maildir, body["email"], "locked")
+    assert "unlocks on" in mail.get_content()
+
+
+def test_totp_is_required_once_enrolled_and_a_code_never_works_twice(edge_url: str) -> None:
+    api, body = register(edge_url)
+    bad = api.post("/api/v1/accounts/me/mfa/confirm", json={"otp": "000000"})
+    assert bad.status_code == 422  # no enrolment started yet
+    enrolled = api.post("/api/v1/accounts/me/mfa")
+    assert enrolled.status_code == 201
+    secret = enrolled.json()["secret"]
+    assert enrolled.json()["otpauth_uri"].startswith("otpauth://totp/")
+    wrong = api.post("/api/v1/accounts/me/mfa/confirm", json={"otp": "123456"})
+    assert (wrong.status_code, wrong.json()["code"]) == (401, "invalid_otp")
+    ok = api.post("/api/v1/accounts/me/mfa/confirm", json={"otp": pyotp.TOTP(secret).now()})
+    assert ok.status_code == 204
+    assert api.get("/api/v1/accounts/me").json()["mfa_enrolled"] is True
+
+    person = Api(edge_url)
+    missing = person.login(body["username"], PASSWORD)
+    assert (missing.status_code, missing.json()["code"]) == (401, "invalid_otp")
+    code = pyotp.TOTP(secret).at(time.time() + 30)
+    assert person.login(body["username"], PASSWORD, otp=code).status_code == 201
+    replay = Api(edge_url).login(body["username"], PASSWORD, otp=code)
+    assert (replay.status_code, replay.json()["code"]) == (401, "invalid_otp")
+
+
+def test_enrol_helper_and_login_with_the_next_code(edge_url: str) -> None:
+    api, body = register(edge_url)
+    enrol_mfa(api)
+    again = Api(edge_url, totp_secret=api.totp_secret)
+    assert again.login(body["username"], PASSWORD, otp=again.next_otp()).status_code == 201

@@ -1,0 +1,141 @@
+"""How the sender judges a relay's answers, against a real SMTP server (the project's sink)."""
+
+from __future__ import annotations
+
+import uuid
+from collections.abc import Iterator
+from datetime import UTC, datetime, timedelta
+from email.message import EmailMessage
+from pathlib import Path
+
+import pytest
+from support.ports import free_port
+
+from services.notify.delivery import build_message
+from services.notify.notices import message_id_for, notice_id_for
+from services.notify.sender import (
+    FAILED,
+    RETRY,
+    SENT,
+    UNREACHABLE,
+    SmtpRelay,
+    SmtpSession,
+    retry_delay,
+    should_retry,
+)
+from services.stack.smtp_sink import SmtpSink, read_messages
+
+
+@pytest.fixture
+def sink(tmp_path: Path) -> Iterator[SmtpSink]:
+    server = SmtpSink(host="127.0.0.1", port=free_port(), maildir=tmp_path / "mail")
+    server.start()
+    try:
+        yield server
+    finally:
+        server.stop()
+
+
+def relay_for(sink: SmtpSink) -> SmtpRelay:
+    return SmtpRelay(
+        host="127.0.0.1",
+        port=sink.port,
+        starttls=False,
+        username="",
+        password="",
+        sender="ecf-noreply@court.example",
+        timeout_seconds=5,
+    )
+
+
+def nda(to: str = "jane@roe.example", html: str | None = "<p>Notice</p>") -> EmailMessage:
+    notice_id = notice_id_for("26-1234", 3, to)
+    return build_message(
+        sender="ecf-noreply@court.example",
+        recipient=to,
+        recipient_name="Jane Roe",
+        subject='Activity in Case 26-1234 Doe v. Garland "Motion" (entry 3)',
+        text="Notice of Docket Activity",
+        html=html,
+        message_id=message_id_for(notice_id),
+        date=datetime(2026, 3, 7, 12, tzinfo=UTC),
+        case_number="26-1234",
+        entry_number=3,
+    )
+
+
+def test_accepted_messages_reuse_one_connection(sink: SmtpSink) -> None:
+    session = SmtpSession(relay_for(sink))
+    try:
+        assert session.send(nda("a@x.example")) == (SENT, None)
+        first = session._smtp
+        assert session.send(nda("b@x.example", html=None)) == (SENT, None)
+        assert session._smtp is first
+    finally:
+        session.close()
+    stored = read_messages(sink.maildir)
+    assert [m["To"].addresses[0].addr_spec for m in stored] == ["a@x.example", "b@x.example"]
+    assert stored[0].get_content_type() == "multipart/alternative"
+    assert stored[1].get_content_type() == "text/plain"
+    assert stored[0]["Message-ID"] == message_id_for(notice_id_for("26-1234", 3, "a@x.example"))
+    assert stored[0]["Auto-Submitted"] == "auto-generated"
+    assert str(stored[0]["To"]) == "Jane Roe <a@x.example>"
+
+
+def test_4xx_is_retried_and_5xx_fails_at_rcpt_and_at_data(sink: SmtpSink) -> None:
+    session = SmtpSession(relay_for(sink))
+    try:
+        sink.fail_next(451, "4.3.0 Try again later")
+        outcome, error = session.send(nda())
+        assert outcome == RETRY and error is not None and error.startswith("451")
+        sink.fail_next(554, "5.6.0 Message refused")
+        outcome, error = session.send(nda())
+        assert outcome == FAILED and error is not None and error.startswith("554")
+        sink.reject_recipient("busy@x.example", 452, "4.2.2 Mailbox full")
+        outcome, error = session.send(nda("busy@x.example"))
+        assert outcome == RETRY and error is not None and "452" in error
+        sink.reject_recipient("gone@x.example", 550, "5.1.1 No such user")
+        outcome, error = session.send(nda("gone@x.example"))
+        assert outcome == FAILED and error is not None and "550" in error
+        # After all that, the session reconnects and delivers.
+        assert session.send(nda("ok@x.example")) == (SENT, None)
+    finally:
+        session.close()
+    assert [m["To"].addresses[0].addr_spec for m in read_messages(sink.maildir)] == ["ok@x.example"]
+
+
+def test_a_relay_that_is_not_there_is_retried(tmp_path: Path) -> None:
+    relay = SmtpRelay(
+        host="127.0.0.1",
+        port=free_port(),
+        starttls=False,
+        username="",
+        password="",
+        sender="ecf-noreply@court.example",
+        timeout_seconds=2,
+    )
+    session = SmtpSession(relay)
+    outcome, error = session.send(nda())
+    assert outcome == UNREACHABLE and error
+    # The message is fine, the relay is not: tried until it is back, never failed for it.
+    assert should_retry(UNREACHABLE, 1000, 10)
+
+
+def test_4xx_is_tried_a_bounded_number_of_times() -> None:
+    assert should_retry(RETRY, 9, 10) and not should_retry(RETRY, 10, 10)
+    assert not should_retry(FAILED, 1, 10) and not should_retry(SENT, 1, 10)
+
+
+def test_backoff_doubles_and_is_capped() -> None:
+    base = timedelta(seconds=30)
+    assert [retry_delay(base, n).total_seconds() for n in (1, 2, 3, 4)] == [30, 60, 120, 240]
+    assert retry_delay(base, 50) == base * 64
+
+
+def test_message_ids_are_stable_per_entry_and_address() -> None:
+    one = notice_id_for("26-1234", 3, "Jane@Roe.example ")
+    assert one == notice_id_for("26-1234", 3, "jane@roe.example")
+    assert one != notice_id_for("26-1234", 4, "jane@roe.example")
+    assert one != notice_id_for("26-1235", 3, "jane@roe.example")
+    assert message_id_for(one) == f"<{one}@openecf>"
+    assert uuid.UUID(str(one)).version == 5
