@@ -1,0 +1,66 @@
+"""The portal in a real browser: Debian's Chromium, driven by Playwright, against the real stack."""
+
+from __future__ import annotations
+
+import uuid
+from collections.abc import Iterator
+
+import pytest
+from playwright.sync_api import Browser, sync_playwright
+from portal_kit import CHROMIUM, CHROMIUM_ARGS, PASSWORD, Portal, openecf
+
+from services.stack.supervisor import LocalStack
+
+
+@pytest.fixture(scope="session")
+def browser() -> Iterator[Browser]:
+    if not CHROMIUM.exists():
+        pytest.fail(f"{CHROMIUM} is missing: `make browser` installs Debian's chromium")
+    with sync_playwright() as playwright:
+        # launch() starts Chromium on a fresh, temporary user-data dir and removes it after.
+        chromium = playwright.chromium.launch(
+            executable_path=str(CHROMIUM), headless=True, args=CHROMIUM_ARGS
+        )
+        try:
+            yield chromium
+        finally:
+            chromium.close()
+
+
+@pytest.fixture
+def portal(browser: Browser, edge_url: str) -> Iterator[Portal]:
+    """Pages for this test (one browser context per person); no script may throw."""
+    running = Portal(browser=browser, base_url=edge_url)
+    try:
+        yield running
+    finally:
+        running.close()
+    assert running.errors == [], running.errors
+
+
+@pytest.fixture(scope="session")
+def staff(stack: LocalStack) -> dict[str, str]:
+    """A clerk and an administrator of their own for the browser tests.
+
+    Logging in ends an account's other session, so the browser never logs in as the demo
+    clerk or admin that the API tests of the same session hold sessions for.
+    """
+    suffix = uuid.uuid4().hex[:6]
+    accounts = {"clerk": f"browser-clerk-{suffix}", "admin": f"browser-admin-{suffix}"}
+    for role, username in accounts.items():
+        openecf(
+            stack,
+            "account",
+            "create",
+            "--role",
+            role,
+            "--username",
+            username,
+            "--password",
+            PASSWORD,
+            "--email",
+            f"{username}@court.example",
+            "--name",
+            f"Browser {role.title()}",
+        )
+    return accounts
