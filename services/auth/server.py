@@ -2,8 +2,6 @@
 
 from __future__ import annotations
 
-import threading
-
 from court.v1 import auth_pb2, auth_pb2_grpc, maintenance_pb2, maintenance_pb2_grpc
 
 from services.auth import metrics, store
@@ -16,6 +14,7 @@ from services.auth.sessions import Sessions
 from services.common.maintenance.schedule import WeeklySchedule
 from services.common.principal import set_resolver
 from services.common.runtime import build_runtime
+from services.common.workers import every
 
 
 def main() -> None:
@@ -25,12 +24,11 @@ def main() -> None:
     # Inside auth, a session token is checked against our own tables.
     set_resolver(lambda token: sessions.validate(token)[0])
 
-    def count_sessions(stop: threading.Event) -> None:
-        while not stop.wait(15):
-            with runtime.pool.connection() as conn:
-                metrics.ACTIVE_SESSIONS.set(store.count_active_sessions(conn, policy.clock.now()))
+    def count_sessions() -> None:
+        with runtime.pool.connection() as conn:
+            metrics.ACTIVE_SESSIONS.set(store.count_active_sessions(conn, policy.clock.now()))
 
-    runtime.workers["active-sessions-gauge"] = count_sessions
+    runtime.workers["active-sessions-gauge"] = every(15, count_sessions, name="sessions gauge")
     runtime.serve(
         (
             auth_pb2_grpc.add_AuthServiceServicer_to_server,

@@ -3,12 +3,12 @@
 from __future__ import annotations
 
 import logging
-import threading
 
 from prometheus_client import Counter, Gauge, Histogram
 from psycopg_pool import ConnectionPool
 
 from services.common.grpc_server import Worker
+from services.common.workers import every
 
 log = logging.getLogger(__name__)
 
@@ -49,15 +49,5 @@ def refresh_gauges(pool: ConnectionPool) -> None:
 
 
 def gauge_worker(pool: ConnectionPool, every_seconds: float = 5.0) -> Worker:
-    """A worker (for ServiceRuntime.workers) that keeps the docketing gauges current."""
-
-    def run(stop: threading.Event) -> None:
-        while True:
-            try:
-                refresh_gauges(pool)
-            except Exception:
-                log.exception("filing gauges failed")
-            if stop.wait(every_seconds):
-                return
-
-    return run
+    """A worker (for ServiceRuntime.workers) that keeps these gauges current."""
+    return every(every_seconds, lambda: refresh_gauges(pool), name="filing gauges")

@@ -47,6 +47,7 @@ ALL_FEATURES: dict[str, Any] = {
             "labels": {"release": "kube-prometheus-stack"},
             "runbookBaseUrl": "https://runbooks.court.example/openecf",
         },
+        "grafanaDashboard": {"enabled": True, "annotations": {"grafana_folder": "OpenECF"}},
     },
     "services": {
         name: {
