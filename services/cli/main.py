@@ -23,10 +23,24 @@ def _serve(args: argparse.Namespace) -> int:
 def _migrate(args: argparse.Namespace) -> int:
     from services.common.migrations import migrate
 
-    database_url = get_settings().require_database_url()
+    settings = get_settings()
+    database_url = settings.require_database_url()
     for service in args.service or SERVICE_NAMES:
         applied = migrate(database_url, service)
         print(f"{service}: {'applied ' + ', '.join(applied) if applied else 'up to date'}")
+    if args.topics:
+        from services.common.events import TOPIC_CONFIGS
+        from services.common.kafka import ensure_topics
+
+        if not settings.kafka_bootstrap:
+            raise SystemExit("openecf: --topics needs OPENECF_KAFKA_BOOTSTRAP")
+        ensure_topics(
+            settings.kafka_bootstrap,
+            TOPIC_CONFIGS,
+            settings.kafka_topic_partitions,
+            replication_factor=settings.kafka_replication_factor,
+        )
+        print("kafka: topics " + ", ".join(sorted(TOPIC_CONFIGS)) + " exist")
     return 0
 
 
@@ -72,6 +86,11 @@ def build_parser() -> argparse.ArgumentParser:
 
     migrate = commands.add_parser("migrate", help="apply every service's database migrations")
     migrate.add_argument("--service", action="append", choices=SERVICE_NAMES)
+    migrate.add_argument(
+        "--topics",
+        action="store_true",
+        help="also create the Kafka topics that do not exist yet (platform.maintenance compacted)",
+    )
     migrate.set_defaults(run=_migrate)
 
     account = commands.add_parser("account", help="manage accounts").add_subparsers(

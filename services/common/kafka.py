@@ -1,8 +1,14 @@
-"""Kafka clients configured the one way this project uses them."""
+"""Kafka clients configured the one way this project uses them, and the topics they need."""
 
 from __future__ import annotations
 
-from kafka import KafkaConsumer, KafkaProducer
+import logging
+from typing import Any
+
+from kafka import KafkaAdminClient, KafkaConsumer, KafkaProducer
+from kafka.errors import TopicAlreadyExistsError, for_code
+
+logger = logging.getLogger(__name__)
 
 
 def make_producer(bootstrap: str, *, client_id: str) -> KafkaProducer:
@@ -37,3 +43,46 @@ def make_consumer(bootstrap: str, *, group_id: str, topics: list[str]) -> KafkaC
         reconnect_backoff_max_ms=2000,
         allow_auto_create_topics=False,
     )
+
+
+def admin_client(bootstrap: str, timeout_ms: int) -> Any:
+    return KafkaAdminClient(
+        bootstrap_servers=bootstrap,
+        client_id="openecf-admin",
+        bootstrap_timeout_ms=timeout_ms,
+        request_timeout_ms=timeout_ms,
+    )
+
+
+def ensure_topics(
+    bootstrap: str,
+    topics: dict[str, dict[str, str]],
+    partitions: int = 3,
+    *,
+    replication_factor: int = 1,
+) -> None:
+    """Create the topics that do not exist yet, with the given configs; leave existing ones."""
+    admin = admin_client(bootstrap, timeout_ms=30000)
+    try:
+        existing = set(admin.list_topics())
+        missing = {name: configs for name, configs in topics.items() if name not in existing}
+        if not missing:
+            return
+        request = {
+            name: {
+                "num_partitions": partitions,
+                "replication_factor": replication_factor,
+                "configs": configs,
+            }
+            for name, configs in missing.items()
+        }
+        # Errors are checked per topic: a concurrent creator (another test, the stack) makes
+        # TopicAlreadyExistsError, which is success here.
+        result = admin.create_topics(request, raise_errors=False, wait_for_metadata=True)
+        for topic in result["topics"]:
+            error = for_code(topic["error_code"])
+            if topic["error_code"] and error is not TopicAlreadyExistsError:
+                raise error(f"creating topic {topic['name']}: {topic.get('error_message')}")
+        logger.info("created Kafka topics %s", ", ".join(sorted(missing)))
+    finally:
+        admin.close()

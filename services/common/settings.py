@@ -33,6 +33,9 @@ class Settings(BaseSettings):
     database_url: SecretStr = SecretStr("")
     kafka_bootstrap: str = ""
     database_pool_size: int = Field(default=8, ge=1, le=200)
+    # How `openecf migrate --topics` creates the topics (one broker locally, three in production).
+    kafka_topic_partitions: int = Field(default=3, ge=1, le=1000)
+    kafka_replication_factor: int = Field(default=1, ge=1, le=10)
 
     # Network: gRPC services and the edge.
     bind_host: str = "127.0.0.1"

@@ -20,10 +20,11 @@ import time
 import uuid
 from collections.abc import Iterator
 from pathlib import Path
-from typing import IO, Any
+from typing import IO
 
-from kafka import KafkaAdminClient
-from kafka.errors import KafkaError, TopicAlreadyExistsError, for_code
+from kafka.errors import KafkaError
+
+from services.common.kafka import admin_client, ensure_topics
 
 logger = logging.getLogger(__name__)
 
@@ -425,7 +426,7 @@ class KafkaBroker:
         except OSError:
             return False
         try:
-            admin = _admin(self.bootstrap, timeout_ms=2000)
+            admin = admin_client(self.bootstrap, timeout_ms=2000)
         except (KafkaError, OSError):
             return False
         try:
@@ -437,44 +438,4 @@ class KafkaBroker:
         return True
 
 
-def _admin(bootstrap: str, timeout_ms: int) -> Any:
-    return KafkaAdminClient(
-        bootstrap_servers=bootstrap,
-        client_id="openecf-stack",
-        bootstrap_timeout_ms=timeout_ms,
-        request_timeout_ms=timeout_ms,
-    )
-
-
-def ensure_topics(
-    bootstrap: str,
-    topics: dict[str, dict[str, str]],
-    partitions: int = 3,
-    *,
-    replication_factor: int = 1,
-) -> None:
-    """Create the topics that do not exist yet, with the given configs; leave existing ones."""
-    admin = _admin(bootstrap, timeout_ms=30000)
-    try:
-        existing = set(admin.list_topics())
-        missing = {name: configs for name, configs in topics.items() if name not in existing}
-        if not missing:
-            return
-        request = {
-            name: {
-                "num_partitions": partitions,
-                "replication_factor": replication_factor,
-                "configs": configs,
-            }
-            for name, configs in missing.items()
-        }
-        # Errors are checked per topic: a concurrent creator (another test, the stack) makes
-        # TopicAlreadyExistsError, which is success here.
-        result = admin.create_topics(request, raise_errors=False, wait_for_metadata=True)
-        for topic in result["topics"]:
-            error = for_code(topic["error_code"])
-            if topic["error_code"] and error is not TopicAlreadyExistsError:
-                raise error(f"creating topic {topic['name']}: {topic.get('error_message')}")
-        logger.info("created Kafka topics %s", ", ".join(sorted(missing)))
-    finally:
-        admin.close()
+__all__ = ["KafkaBroker", "ensure_topics", "fetch_kafka_jars"]

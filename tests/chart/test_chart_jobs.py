@@ -65,7 +65,11 @@ def test_migration_job_is_a_pre_install_and_pre_upgrade_hook(
     assert annotations[DELETE] == "before-hook-creation,hook-succeeded"
     assert WEIGHT in annotations
     pod = job["spec"]["template"]["spec"]
-    assert pod["containers"][0]["args"] == ["migrate"]
+    # The schemas, and the Kafka topics that are missing (platform.maintenance compacted).
+    assert pod["containers"][0]["args"] == ["migrate", "--topics"]
+    env = {e["name"]: e.get("value") for e in pod["containers"][0]["env"]}
+    assert env["OPENECF_KAFKA_BOOTSTRAP"]
+    assert env["OPENECF_KAFKA_REPLICATION_FACTOR"] == "3"
     assert pod["restartPolicy"] == "Never"
     assert job["spec"]["backoffLimit"] >= 0 and job["spec"]["activeDeadlineSeconds"] > 0
 

@@ -137,7 +137,7 @@ def test_jobs_have_their_own_narrow_policies(default_objects: list[dict[str, Any
     assert test["spec"]["ingress"] == []
     assert _egress_ports(test) == {53, *PORTS.values()}
     migrate = one(default_objects, "NetworkPolicy", component_name("migrate"))
-    assert _egress_ports(migrate) == {53, 5432}
+    assert _egress_ports(migrate) == {53, 5432, 9092}  # the schemas, and the topics
     # Every pod the chart runs is selected by a policy.
     selected = {
         p["spec"]["podSelector"]["matchLabels"]["app.kubernetes.io/component"]
