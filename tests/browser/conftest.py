@@ -12,7 +12,9 @@ from portal_kit import CHROMIUM, CHROMIUM_ARGS, PASSWORD, Portal, openecf
 from services.stack.supervisor import LocalStack
 
 
-@pytest.fixture(scope="session")
+# Per module, not per session: Playwright's sync API keeps an event loop on this thread
+# while it runs, and later tests (e.g. the edge's ASGI unit tests) need asyncio.run().
+@pytest.fixture(scope="module")
 def browser() -> Iterator[Browser]:
     if not CHROMIUM.exists():
         pytest.fail(f"{CHROMIUM} is missing: `make browser` installs Debian's chromium")
