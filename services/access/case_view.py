@@ -18,6 +18,7 @@ from psycopg import Connection
 from services.access import store
 from services.access.documents import canonical_id
 from services.common.consumer import Handler
+from services.common.enums import CASE_TYPE_NAMES
 from services.common.errors import PermanentEventError
 from services.common.events import unpack
 
@@ -28,10 +29,8 @@ TOPIC = "docket.events"
 
 
 def case_type_name(value: common_pb2.CaseType.ValueType) -> str:
-    try:
-        return common_pb2.CaseType.Name(value).removeprefix("CASE_TYPE_").lower()
-    except ValueError:
-        return "unspecified"  # a type newer than this build: the policy treats it as restricted
+    # A type newer than this build is "unspecified": the policy treats it as restricted.
+    return CASE_TYPE_NAMES.get(value, "unspecified")
 
 
 def _case_number(value: str, event_type: str) -> str:

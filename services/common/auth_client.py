@@ -3,16 +3,13 @@
 from __future__ import annotations
 
 import grpc
-from court.v1 import auth_pb2, auth_pb2_grpc, common_pb2
+from court.v1 import auth_pb2, auth_pb2_grpc
 
+from services.common.enums import role_name
 from services.common.errors import CourtError
 from services.common.grpc_client import open_channel
 from services.common.principal import Principal, Resolver
 from services.common.settings import Settings
-
-
-def role_name(role: common_pb2.Role.ValueType) -> str:
-    return common_pb2.Role.Name(role).removeprefix("ROLE_").lower()
 
 
 def remote_resolver(settings: Settings, *, service: str) -> Resolver:

@@ -16,6 +16,7 @@ from court.v1 import events_pb2
 from psycopg import Connection
 
 from services.common.outbox import publish
+from services.common.wire import court_time_pb
 from services.docket.models import (
     CASE_TYPES,
     FILING_TYPES,
@@ -24,7 +25,7 @@ from services.docket.models import (
     EntryRecord,
     filed_documents,
 )
-from services.docket.wire import counsel_pb, court_time_pb, parties_pb
+from services.docket.wire import counsel_pb, parties_pb
 
 SOURCE = "docket"
 CASE_OPENED = "docket.case_opened"

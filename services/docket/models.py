@@ -8,33 +8,18 @@ from typing import Any
 
 from court.v1 import common_pb2, filing_pb2
 
-CASE_TYPES = {
-    "immigration": common_pb2.CASE_TYPE_IMMIGRATION,
-    "social_security": common_pb2.CASE_TYPE_SOCIAL_SECURITY,
-    "agency": common_pb2.CASE_TYPE_AGENCY,
-    "civil": common_pb2.CASE_TYPE_CIVIL,
-    "criminal": common_pb2.CASE_TYPE_CRIMINAL,
-}
-CASE_TYPE_NAMES = {value: name for name, value in CASE_TYPES.items()}
+from services.common import enums
+
+CASE_TYPES = enums.CASE_TYPES
+CASE_TYPE_NAMES = enums.CASE_TYPE_NAMES
 
 # Entries the court makes itself (the case-opening notice) have no filing: type "court",
 # FILING_TYPE_UNSPECIFIED on the wire.
 COURT_ENTRY = "court"
-FILING_TYPES = {
-    "petition_for_review": common_pb2.FILING_TYPE_PETITION_FOR_REVIEW,
-    "notice_of_appearance": common_pb2.FILING_TYPE_NOTICE_OF_APPEARANCE,
-    "motion": common_pb2.FILING_TYPE_MOTION,
-    "brief": common_pb2.FILING_TYPE_BRIEF,
-    "letter": common_pb2.FILING_TYPE_LETTER,
-    "other": common_pb2.FILING_TYPE_OTHER,
-    COURT_ENTRY: common_pb2.FILING_TYPE_UNSPECIFIED,
-}
+FILING_TYPES = {**enums.FILING_TYPES, COURT_ENTRY: common_pb2.FILING_TYPE_UNSPECIFIED}
 FILING_TYPE_NAMES = {value: name for name, value in FILING_TYPES.items()}
 
-PARTY_ROLES = {
-    value.name.removeprefix("PARTY_ROLE_").lower(): value.number
-    for value in common_pb2.PartyRole.DESCRIPTOR.values
-}
+PARTY_ROLES = {**enums.PARTY_ROLES, "unspecified": common_pb2.PARTY_ROLE_UNSPECIFIED}
 PARTY_ROLE_NAMES = {number: name for name, number in PARTY_ROLES.items()}
 
 DOCUMENT_ROLES = {

@@ -3,12 +3,12 @@
 from __future__ import annotations
 
 from collections.abc import Iterable
-from datetime import datetime
 from zoneinfo import ZoneInfo
 
 from court.v1 import common_pb2, docket_pb2
 
-from services.common.clock import COURT_TZ, court_time
+from services.common.clock import COURT_TZ
+from services.common.wire import court_time_pb
 from services.docket.models import (
     CASE_TYPES,
     FILING_TYPES,
@@ -20,13 +20,6 @@ from services.docket.models import (
 )
 
 CASE_STATUSES = {"open": docket_pb2.CASE_STATUS_OPEN, "closed": docket_pb2.CASE_STATUS_CLOSED}
-
-
-def court_time_pb(when: datetime, tz: ZoneInfo = COURT_TZ) -> common_pb2.CourtTime:
-    moment = court_time(when, tz)
-    message = common_pb2.CourtTime(local=moment.local.isoformat(), local_date=moment.local_date)
-    message.utc.FromDatetime(moment.utc)
-    return message
 
 
 def parties_pb(parties: Iterable[dict[str, str]]) -> list[common_pb2.Party]:

@@ -15,7 +15,7 @@ from services.filing.models import CASE_TYPE_NAMES
 
 def on_case_opened(conn: Connection[Any], envelope: events_pb2.EventEnvelope) -> None:
     event = unpack(envelope, events_pb2.CaseOpened)
-    store.upsert_case(conn, event.case_number, CASE_TYPE_NAMES.get(event.case_type, "agency"))
+    store.upsert_case(conn, event.case_number, CASE_TYPE_NAMES.get(event.case_type, "unspecified"))
     for counsel in event.counsel:
         if counsel.account_id:
             store.add_counsel(conn, event.case_number, counsel.account_id)

@@ -7,25 +7,13 @@ from datetime import datetime
 
 from court.v1 import common_pb2, filing_pb2
 
+from services.common import enums
 from services.common.wire import fill_court_time
 
-FILING_TYPES = {
-    "petition_for_review": common_pb2.FILING_TYPE_PETITION_FOR_REVIEW,
-    "notice_of_appearance": common_pb2.FILING_TYPE_NOTICE_OF_APPEARANCE,
-    "motion": common_pb2.FILING_TYPE_MOTION,
-    "brief": common_pb2.FILING_TYPE_BRIEF,
-    "letter": common_pb2.FILING_TYPE_LETTER,
-    "other": common_pb2.FILING_TYPE_OTHER,
-}
-FILING_TYPE_NAMES = {value: name for name, value in FILING_TYPES.items()}
-CASE_TYPES = {
-    "immigration": common_pb2.CASE_TYPE_IMMIGRATION,
-    "social_security": common_pb2.CASE_TYPE_SOCIAL_SECURITY,
-    "agency": common_pb2.CASE_TYPE_AGENCY,
-    "civil": common_pb2.CASE_TYPE_CIVIL,
-    "criminal": common_pb2.CASE_TYPE_CRIMINAL,
-}
-CASE_TYPE_NAMES = {value: name for name, value in CASE_TYPES.items()}
+FILING_TYPES = enums.FILING_TYPES
+FILING_TYPE_NAMES = enums.FILING_TYPE_NAMES
+CASE_TYPES = enums.CASE_TYPES
+CASE_TYPE_NAMES = enums.CASE_TYPE_NAMES
 # A petition for review names one of these (DESIGN.md §3).
 PETITION_CASE_TYPES = ("immigration", "agency")
 STATUSES = {
@@ -35,10 +23,7 @@ STATUSES = {
     "rejected": filing_pb2.FILING_STATUS_REJECTED,
 }
 ROLES = {"lead": filing_pb2.DOCUMENT_ROLE_LEAD, "attachment": filing_pb2.DOCUMENT_ROLE_ATTACHMENT}
-PARTY_ROLE_NAMES = {
-    value.number: value.name.removeprefix("PARTY_ROLE_").lower()
-    for value in common_pb2.PartyRole.DESCRIPTOR.values
-}
+PARTY_ROLE_NAMES = enums.PARTY_ROLE_NAMES
 
 
 @dataclass(frozen=True)

@@ -13,6 +13,7 @@ from court.v1 import common_pb2, events_pb2
 from psycopg import Connection
 
 from services.common.clock import court_time
+from services.common.enums import FILING_TYPE_NAMES
 from services.common.events import unpack
 from services.notify.account_mail import SIGNATURE
 from services.notify.mail_queue import OutgoingMail, queue_mail
@@ -34,12 +35,7 @@ def _filer(conn: Connection[Any], account_id: str) -> tuple[str, str]:
 
 
 def _type_label(filing_type: common_pb2.FilingType.ValueType) -> str:
-    return (
-        common_pb2.FilingType.Name(filing_type)
-        .removeprefix("FILING_TYPE_")
-        .replace("_", " ")
-        .title()
-    )
+    return FILING_TYPE_NAMES.get(filing_type, "filing").replace("_", " ").title()
 
 
 def _local(moment: datetime) -> str:

@@ -13,6 +13,7 @@ from typing import Any
 from court.v1 import common_pb2, events_pb2
 from psycopg import Connection
 
+from services.common.enums import role_name
 from services.common.events import unpack
 from services.notify.notices import backfill_account
 
@@ -36,7 +37,7 @@ def on_account_registered(conn: Connection[Any], envelope: events_pb2.EventEnvel
             event.username,
             event.name,
             event.email,
-            common_pb2.Role.Name(event.role).removeprefix("ROLE_").lower(),
+            role_name(event.role),
             _FORMATS.get(event.notice_format, "html"),
             event.notices_enabled,
             envelope.occurred_at.ToDatetime(tzinfo=UTC),

@@ -1,0 +1,39 @@
+"""Proto enum values ↔ the lower-case names the REST API, the tables and the logs use.
+
+``CASE_TYPE_SOCIAL_SECURITY`` is ``"social_security"`` everywhere outside the wire; every
+service maps through here, so a new enum value needs no edit in five places.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from court.v1 import common_pb2
+
+
+def names(enum: Any, prefix: str) -> dict[str, Any]:
+    """``{"social_security": 2, …}`` for every value but the ``*_UNSPECIFIED`` zero."""
+    return {
+        value.name.removeprefix(prefix).lower(): value.number
+        for value in enum.DESCRIPTOR.values
+        if value.number != 0
+    }
+
+
+def name_of(enum: Any, prefix: str, value: int) -> str:
+    """The lower-case name of ``value`` (``"unspecified"`` for the zero value)."""
+    return str(enum.Name(value)).removeprefix(prefix).lower()
+
+
+CASE_TYPES: dict[str, common_pb2.CaseType.ValueType] = names(common_pb2.CaseType, "CASE_TYPE_")
+CASE_TYPE_NAMES = {value: name for name, value in CASE_TYPES.items()}
+FILING_TYPES: dict[str, common_pb2.FilingType.ValueType] = names(
+    common_pb2.FilingType, "FILING_TYPE_"
+)
+FILING_TYPE_NAMES = {value: name for name, value in FILING_TYPES.items()}
+PARTY_ROLES: dict[str, common_pb2.PartyRole.ValueType] = names(common_pb2.PartyRole, "PARTY_ROLE_")
+PARTY_ROLE_NAMES = {value: name for name, value in PARTY_ROLES.items()}
+
+
+def role_name(role: int) -> str:
+    return name_of(common_pb2.Role, "ROLE_", role)
