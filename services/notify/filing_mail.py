@@ -19,19 +19,13 @@ from services.notify.account_mail import SIGNATURE
 from services.notify.mail_queue import OutgoingMail, queue_mail
 
 
-class RecipientNotYetKnown(Exception):
-    """The filer's account has not reached notify's view yet (another topic): retry."""
-
-
 def _filer(conn: Connection[Any], account_id: str) -> tuple[str, str]:
+    """(name, address) of the filer; ("filer", "") while notify has not heard of the account
+    yet (auth.events is another topic): the sender takes the address when it sends."""
     row = conn.execute(
         "SELECT name, email FROM recipients WHERE account_id = %s", [account_id]
     ).fetchone()
-    if row is None:
-        # auth.events and filing.events are separate topics; the retry (with backoff)
-        # lets the registration catch up. A filer must have registered long before.
-        raise RecipientNotYetKnown(account_id)
-    return row[0], row[1]
+    return (row[0], row[1]) if row else ("filer", "")
 
 
 def _type_label(filing_type: common_pb2.FilingType.ValueType) -> str:

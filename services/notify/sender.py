@@ -33,6 +33,8 @@ from services.common.settings import Settings
 from services.notify.metrics import NOTICES
 
 log = logging.getLogger(__name__)
+# How long a message whose account notify does not know yet waits before looking again.
+ADDRESS_WAIT = timedelta(seconds=5)
 
 SENT, RETRY, UNREACHABLE, FAILED = "sent", "retry", "unreachable", "failed"
 _RELAY_TROUBLE = (
@@ -205,17 +207,28 @@ class MailSender:
     def _send_one(self, session: SmtpSession) -> bool:
         now = self._clock.now()
         with self._pool.connection() as conn, conn.transaction():
+            # A message queued before notify knew its account's address (filing.events and
+            # auth.events are separate topics) takes the address when it is sent.
             row = conn.execute(
-                "SELECT mail_id, kind, account_id::text, recipient, subject, body_text,"
-                " body_html, message_id, attempts, created_at FROM mail_queue"
-                " WHERE status = 'pending' AND next_attempt_at <= %s ORDER BY next_attempt_at"
-                " LIMIT 1 FOR UPDATE SKIP LOCKED",
+                "SELECT mail_id, kind, account_id::text,"
+                " coalesce(nullif(recipient, ''),"
+                "  (SELECT r.email FROM recipients r WHERE r.account_id = q.account_id), ''),"
+                " subject, body_text, body_html, message_id, attempts, created_at"
+                " FROM mail_queue q WHERE status = 'pending' AND next_attempt_at <= %s"
+                " ORDER BY next_attempt_at LIMIT 1 FOR UPDATE SKIP LOCKED",
                 [now],
             ).fetchone()
             if row is None:
                 return False
             (mail_id, kind, account_id, recipient, subject, text, html, message_id, attempts,
              created) = row  # fmt: skip
+            if not recipient:
+                conn.execute(
+                    "UPDATE mail_queue SET next_attempt_at = %s, last_error = %s"
+                    " WHERE mail_id = %s",
+                    [now + ADDRESS_WAIT, "waiting for the account's address", mail_id],
+                )
+                return True
             message = EmailMessage()
             message["From"] = self._relay.sender
             message["To"] = recipient
