@@ -7,10 +7,9 @@ STAMP := $(VENV)/.installed
 GOBIN := $(CURDIR)/.openecf/tools/bin
 GRPCURL := $(GOBIN)/grpcurl
 HELM := $(GOBIN)/helm
-PROMTOOL := $(GOBIN)/promtool
-PROMETHEUS_VERSION := v0.307.0
+PROMTOOL := /usr/bin/promtool
 
-.PHONY: run test lint protos venv tools browser clean-data
+.PHONY: run test lint protos venv tools packages bench clean-data
 
 $(STAMP): pyproject.toml constraints.txt
 	@test -x $(PY) || $(PYTHON) -m venv $(VENV)
@@ -28,37 +27,34 @@ $(GRPCURL):
 $(HELM):
 	GOBIN=$(GOBIN) go install helm.sh/helm/v4/cmd/helm@v4.3.1
 
-# promtool for the alert tests. `go install` refuses Prometheus (replace directives in its
-# go.mod), so the module is downloaded from the Go module proxy and built in a copy (cached).
-$(PROMTOOL):
-	@set -euo pipefail; \
-	dir=$$(go mod download -json github.com/prometheus/prometheus@$(PROMETHEUS_VERSION) \
-		| sed -n 's/^[[:space:]]*"Dir": "\(.*\)",$$/\1/p'); \
-	test -n "$$dir" || { echo "go mod download gave no module folder" >&2; exit 1; }; \
-	src=$(CURDIR)/.openecf/tools/src/prometheus-$(PROMETHEUS_VERSION); \
-	rm -rf "$$src" && mkdir -p "$$(dirname "$$src")" && cp -R "$$dir" "$$src" && chmod -R u+w "$$src"; \
-	cd "$$src" && GOWORK=off GOFLAGS="-mod=mod -buildvcs=false" go build \
-		-ldflags "-X github.com/prometheus/common/version.Version=$(PROMETHEUS_VERSION:v%=%)" \
-		-o $(PROMTOOL) ./cmd/promtool
+tools: $(GRPCURL) $(HELM) packages
 
-tools: $(GRPCURL) $(HELM) $(PROMTOOL)
-
-# Debian's Chromium for the portal's browser tests (Playwright drives it; its own browser
-# download does not work here). Runs apt-get (as root) only when a binary is missing.
-browser:
-	@test -x /usr/bin/chromium && test -x /usr/bin/chromedriver || \
-		(apt-get update && DEBIAN_FRONTEND=noninteractive apt-get install -y chromium chromium-driver)
+# Tools from Debian's packages (promtool for the alert tests, Chromium for the portal's
+# browser tests): apt-get runs (as root) only when one is missing, so a warm machine skips it.
+DEBIAN_TOOLS := /usr/bin/promtool:prometheus /usr/bin/chromium:chromium \
+	/usr/bin/chromedriver:chromium-driver
+packages:
+	@missing=$$(for pair in $(DEBIAN_TOOLS); do test -x $${pair%%:*} || echo $${pair#*:}; done); \
+	if [ -n "$$missing" ]; then \
+		echo "installing Debian packages: $$missing"; \
+		apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq \
+			$$missing >/dev/null; \
+	fi
 
 run: $(STAMP)
 	$(VENV)/bin/openecf stack up
 
-test: $(STAMP) tools browser
+test: $(STAMP) tools
 	OPENECF_GRPCURL=$(GRPCURL) OPENECF_HELM=$(HELM) OPENECF_PROMTOOL=$(PROMTOOL) $(PY) -m pytest -q
 
 lint: $(STAMP)
-	$(VENV)/bin/ruff check services tests scripts
-	$(VENV)/bin/ruff format --check services tests scripts
+	$(VENV)/bin/ruff check services tests scripts bench
+	$(VENV)/bin/ruff format --check services tests scripts bench
 	$(VENV)/bin/mypy
+
+# Every benchmark under bench/, one table at the end (see bench/README.md).
+bench: $(STAMP) tools
+	$(PY) bench/run_all.py
 
 protos: $(STAMP)
 	$(PY) scripts/gen_protos.py

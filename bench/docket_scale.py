@@ -32,6 +32,8 @@ import psycopg
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
+from summary import record
+
 from services.common.migrations import migrate
 from services.docket import paging
 from services.docket.search import search_cases
@@ -295,6 +297,7 @@ def main() -> None:
     print("|---|---:|---:|")
     for label, median, p95 in results:
         print(f"| {label} | {median:.2f} | {p95:.2f} |")
+        record("docket_scale", f"{label} (median)", median, "ms")
 
 
 if __name__ == "__main__":

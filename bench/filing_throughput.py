@@ -27,6 +27,7 @@ from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1] / "tests"))
 
+from summary import record
 from support.api import Api, efiler, file, petition, wait_for
 from support.pdf_corpus import text_10_pages
 from support.stack import start_stack
@@ -95,6 +96,13 @@ def main() -> int:
         f" = {bare_rate:.1f} PDFs/s"
     )
     print(f"ratio (edge / bare): {edge_rate / bare_rate:.2f}")
+    record("filing_throughput", "filings through the edge", edge_rate, "filings/s")
+    record("filing_throughput", "bare validation (floor)", bare_rate, "PDFs/s")
+    record("filing_throughput", "ratio edge / bare", edge_rate / bare_rate, "")
+    record("filing_throughput", "latency p50", statistics.median(latencies) * 1000, "ms")
+    record(
+        "filing_throughput", "latency p95", latencies[int(len(latencies) * 0.95) - 1] * 1000, "ms"
+    )
     return 0
 
 

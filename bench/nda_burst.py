@@ -46,9 +46,9 @@ from court.v1 import (  # noqa: E402
     filing_pb2,
 )
 from pypdf import PdfWriter  # noqa: E402
+from summary import record  # noqa: E402
 from support.api import register  # noqa: E402
-from support.ports import free_port  # noqa: E402
-from support.stack import KAFKA_CACHE, test_settings  # noqa: E402
+from support.stack import KAFKA_CACHE, stack_settings  # noqa: E402
 
 from services.common.clock import court_time  # noqa: E402
 from services.common.events import new_event  # noqa: E402
@@ -204,14 +204,12 @@ class Bench:
 
 def run(args: argparse.Namespace) -> dict[str, Any]:
     with tempfile.TemporaryDirectory(prefix="nda-burst-") as folder:
-        settings = test_settings(Path(folder)).model_copy(
+        settings = stack_settings(Path(folder)).model_copy(
             update={"notice_sender_threads": args.sender_threads, "log_level": "WARNING"}
         )
         stack = LocalStack(
             settings=settings,
             cache_dir=KAFKA_CACHE,
-            kafka_port=free_port(),
-            kafka_controller_port=free_port(),
             announce=lambda line: print(f"  {line}", file=sys.stderr),
         )
         try:
@@ -305,6 +303,13 @@ def main() -> None:
     parser.add_argument("--singles", type=int, default=20)
     result = run(parser.parse_args())
     print(json.dumps(result, indent=2))
+    record("nda_burst", "NDAs sent in a burst", result["notices_per_second"], "NDAs/s")
+    burst = result["burst_latency_seconds"]
+    record("nda_burst", "burst latency entry → SMTP p50", burst["p50"], "s")
+    record("nda_burst", "burst latency entry → SMTP p99", burst["p99"], "s")
+    if result["single_latency_seconds"]:
+        record("nda_burst", "single NDA p50", result["single_latency_seconds"]["p50"], "s")
+        record("nda_burst", "single NDA p99", result["single_latency_seconds"]["p99"], "s")
     assert result["distinct_message_ids"] == result["notices"] == result["messages_in_sink"]
 
 

@@ -26,6 +26,7 @@ import pypdf
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1] / "tests"))
 
+from summary import record
 from support.pdf_corpus import text_10_pages
 
 from services.filing.pdf_checks import PdfLimits, PdfReport, inspect_pdf
@@ -75,6 +76,8 @@ def run(
         f"{label:<40} {count / wall:6.1f} files/s  p50 {cuts[49] * 1000:6.1f} ms"
         f"  p95 {cuts[94] * 1000:6.1f} ms  CPU {cpu_ms:5.1f} ms/file"
     )
+    record("pdf_validation", label, count / wall, "files/s")
+    record("pdf_validation", f"{label}, p95", cuts[94] * 1000, "ms")
 
 
 def own_cpu() -> float:

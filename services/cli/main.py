@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import argparse
 import importlib
+import logging
 import sys
 from collections.abc import Sequence
 from pathlib import Path
@@ -11,7 +12,10 @@ from pathlib import Path
 from pydantic import ValidationError
 
 from services.cli import maintenance
-from services.common.settings import PROCESS_NAMES, SERVICE_NAMES, get_settings
+from services.cli.context import cli_settings
+from services.common.settings import PROCESS_NAMES, SERVICE_NAMES, SettingMissing, get_settings
+
+log = logging.getLogger("openecf")
 
 
 def _serve(args: argparse.Namespace) -> int:
@@ -23,7 +27,7 @@ def _serve(args: argparse.Namespace) -> int:
 def _migrate(args: argparse.Namespace) -> int:
     from services.common.migrations import migrate
 
-    settings = get_settings()
+    settings = cli_settings()
     database_url = settings.require_database_url()
     for service in args.service or SERVICE_NAMES:
         applied = migrate(database_url, service)
@@ -33,7 +37,9 @@ def _migrate(args: argparse.Namespace) -> int:
         from services.common.kafka import ensure_topics
 
         if not settings.kafka_bootstrap:
-            raise SystemExit("openecf: --topics needs OPENECF_KAFKA_BOOTSTRAP")
+            raise UsageError(
+                "--topics needs Kafka: set OPENECF_KAFKA_BOOTSTRAP or start `make run`"
+            )
         ensure_topics(
             settings.kafka_bootstrap,
             TOPIC_CONFIGS,
@@ -49,9 +55,10 @@ def _account_create(args: argparse.Namespace) -> int:
 
     from services.auth import accounts
 
+    password = _password(args)
     new_account = accounts.validate_new_account(
         username=args.username,
-        password=args.password,
+        password=password,
         name=args.name or args.username,
         email=args.email,
         role=args.role,
@@ -59,11 +66,28 @@ def _account_create(args: argparse.Namespace) -> int:
         bar_state=args.bar_state,
         firm=args.firm,
     )
-    database_url = get_settings().require_database_url()
+    database_url = cli_settings().require_database_url()
     with psycopg.connect(database_url, options="-c search_path=auth") as conn, conn.transaction():
         created = accounts.register(conn, new_account, self_service=False)
     print(f"created {created.role} account {created.username} ({created.account_id})")
     return 0
+
+
+def _password(args: argparse.Namespace) -> str:
+    """The password from --password, or one line of standard input (--password-stdin), which
+    keeps it out of the process list and the shell's history."""
+    if args.password_stdin:
+        line = sys.stdin.readline().rstrip("\r\n")
+        if not line:
+            raise UsageError("--password-stdin: standard input gave no password")
+        return line
+    if not args.password:
+        raise UsageError("give --password or --password-stdin")
+    return str(args.password)
+
+
+class UsageError(Exception):
+    """A mistake in how a command was called: one line, exit status 2."""
 
 
 def _stack_up(args: argparse.Namespace) -> int:
@@ -71,7 +95,10 @@ def _stack_up(args: argparse.Namespace) -> int:
     from services.stack.supervisor import LocalStack, run_forever
 
     settings = get_settings()
-    configure_logging("stack", settings.log_level)
+    # The console shows the stack's own progress lines; its JSON log goes with the others.
+    configure_logging(
+        "stack", settings.log_level, log_file=settings.data_dir / "logs" / "stack.log"
+    )
     cache = Path(args.cache_dir) if args.cache_dir else settings.data_dir / "cache"
     return run_forever(LocalStack(settings=settings, cache_dir=cache))
 
@@ -101,7 +128,11 @@ def build_parser() -> argparse.ArgumentParser:
         "--role", required=True, choices=["clerk", "admin", "attorney", "public", "pro_se"]
     )
     create.add_argument("--username", required=True)
-    create.add_argument("--password", required=True)
+    secret = create.add_mutually_exclusive_group(required=True)
+    secret.add_argument("--password", default="")
+    secret.add_argument(
+        "--password-stdin", action="store_true", help="read the password from standard input"
+    )
     create.add_argument("--email", required=True)
     create.add_argument("--name", default="")
     create.add_argument("--bar-number", default="")
@@ -121,19 +152,41 @@ def build_parser() -> argparse.ArgumentParser:
 
 
 def main(argv: Sequence[str] | None = None) -> int:
+    """Run one command. Whatever goes wrong is one line on stderr and a non-zero status, never
+    a traceback; a long-running process (serve, stack, scheduler) also logs the traceback."""
     args = build_parser().parse_args(argv)
     try:
         return int(args.run(args))
-    except ValidationError as exc:
-        print(f"openecf: bad settings:\n{exc}", file=sys.stderr)
-        return 2
+    except KeyboardInterrupt:
+        return 130
     except Exception as exc:
-        from services.common.errors import CourtError
+        if args.command in ("serve", "stack") or getattr(args, "action", "") == "scheduler":
+            log.error("openecf %s failed", args.command, exc_info=True)
+        print(f"openecf: {_one_line(exc)}", file=sys.stderr)
+        return 2 if isinstance(exc, (UsageError, ValidationError)) else 1
 
-        if isinstance(exc, CourtError):
-            print(f"openecf: {exc.code}: {exc.message}", file=sys.stderr)
-            return 1
-        raise
+
+def _one_line(exc: BaseException) -> str:
+    import psycopg
+
+    from services.common.errors import CourtError
+
+    if isinstance(exc, ValidationError):
+        problems = "; ".join(
+            f"OPENECF_{'_'.join(str(p) for p in error['loc']).upper() or 'SETTINGS'}: "
+            f"{error['msg']}"
+            for error in exc.errors()
+        )
+        return f"bad settings: {problems}"
+    if isinstance(exc, CourtError):
+        return f"{exc.code}: {exc.message}"
+    if isinstance(exc, psycopg.OperationalError):
+        first = (str(exc).strip().splitlines() or ["no reason given"])[0]
+        return f"cannot reach the database: {first}"
+    if isinstance(exc, (UsageError, SettingMissing)):
+        return str(exc)
+    text = " ".join(str(exc).split()) or type(exc).__name__
+    return f"{type(exc).__name__}: {text}"
 
 
 if __name__ == "__main__":

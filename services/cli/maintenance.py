@@ -1,8 +1,8 @@
 """``openecf maintenance status|on|off|next|scheduler``: read or force the maintenance window.
 
 The command writes auth's maintenance state directly (like ``openecf account create``), so it
-needs only ``OPENECF_DATABASE_URL``; every change goes out through auth's outbox, and every
-process follows it within a couple of seconds.
+needs only the database (``OPENECF_DATABASE_URL``, or the local stack's); every change goes
+out through auth's outbox, and every process follows it within a couple of seconds.
 
 - ``on --until 2h --reason TEXT`` / ``off``: an administrator forces the window.
 - ``on --scheduled`` / ``off --scheduled``: what the Kubernetes CronJobs run at the window's
@@ -25,10 +25,11 @@ from contextlib import contextmanager
 from datetime import UTC, datetime
 from typing import TYPE_CHECKING, Any
 
+from services.cli.context import cli_settings
 from services.common.clock import Clock, system_clock
 from services.common.maintenance.schedule import WeeklySchedule, Window
 from services.common.maintenance.state import MaintenanceState, parse_until
-from services.common.settings import Settings, get_settings
+from services.common.settings import Settings
 
 if TYPE_CHECKING:
     from psycopg import Connection
@@ -147,7 +148,7 @@ def _operator() -> str:
 def _status(args: argparse.Namespace, clock: Clock = system_clock) -> int:
     from services.auth import maintenance
 
-    settings = get_settings()
+    settings = cli_settings()
     schedule = WeeklySchedule.from_settings(settings)
     with _auth_db(settings) as conn:
         state = maintenance.current(conn)
@@ -163,7 +164,7 @@ def _status(args: argparse.Namespace, clock: Clock = system_clock) -> int:
 def _on(args: argparse.Namespace, clock: Clock = system_clock) -> int:
     from services.auth import maintenance
 
-    settings = get_settings()
+    settings = cli_settings()
     schedule = WeeklySchedule.from_settings(settings)
     now = clock.now()
     with _auth_db(settings) as conn, conn.transaction():
@@ -193,7 +194,7 @@ def _on(args: argparse.Namespace, clock: Clock = system_clock) -> int:
 def _off(args: argparse.Namespace, clock: Clock = system_clock) -> int:
     from services.auth import maintenance
 
-    settings = get_settings()
+    settings = cli_settings()
     now = clock.now()
     with _auth_db(settings) as conn, conn.transaction():
         if args.scheduled:
@@ -205,7 +206,7 @@ def _off(args: argparse.Namespace, clock: Clock = system_clock) -> int:
 
 
 def _next(args: argparse.Namespace, clock: Clock = system_clock) -> int:
-    settings = get_settings()
+    settings = cli_settings()
     schedule = WeeklySchedule.from_settings(settings)
     after = clock.now()
     if args.after:
@@ -268,7 +269,7 @@ def run_scheduler(
 def _scheduler(args: argparse.Namespace) -> int:
     from services.common.logs import configure_logging
 
-    settings = get_settings()
+    settings = cli_settings()
     configure_logging("scheduler", settings.log_level)
     stop = threading.Event()
     signal.signal(signal.SIGTERM, lambda *_: stop.set())

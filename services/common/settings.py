@@ -21,12 +21,17 @@ Port = int
 _HOSTPORT = re.compile(r"^[A-Za-z0-9.\-\[\]:]+:\d{1,5}$")
 
 
+class SettingMissing(RuntimeError):
+    """A setting this command needs is empty (its message says how to give it)."""
+
+
 class Settings(BaseSettings):
     """Every knob of the platform; the README's settings table mirrors this class."""
 
     model_config = SettingsConfigDict(env_prefix="OPENECF_", extra="ignore", frozen=True)
 
-    # Where the local stack keeps data, logs and caches.
+    # Where the local stack keeps data, logs and caches; made absolute at load (below), so no
+    # component depends on the folder it was started from.
     data_dir: Path = Path(".openecf")
 
     # Real components. Empty means "the local stack starts its own".
@@ -36,6 +41,9 @@ class Settings(BaseSettings):
     # How `openecf migrate --topics` creates the topics (one broker locally, three in production).
     kafka_topic_partitions: int = Field(default=3, ge=1, le=1000)
     kafka_replication_factor: int = Field(default=1, ge=1, le=10)
+    # The local stack's own broker (make run): its client and controller ports.
+    kafka_port: Port = Field(default=9092, ge=1, le=65535)
+    kafka_controller_port: Port = Field(default=9093, ge=1, le=65535)
 
     # Network: gRPC services and the edge.
     bind_host: str = "127.0.0.1"
@@ -107,6 +115,11 @@ class Settings(BaseSettings):
 
     log_level: str = "INFO"
 
+    @field_validator("data_dir")
+    @classmethod
+    def _absolute(cls, value: Path) -> Path:
+        return value.expanduser().resolve()
+
     @field_validator("court_timezone")
     @classmethod
     def _known_timezone(cls, value: str) -> str:
@@ -143,6 +156,8 @@ class Settings(BaseSettings):
     def _distinct_ports(self) -> Settings:
         ports = [self.grpc_port(name) for name in SERVICE_NAMES] + [self.edge_port]
         ports += [self.metrics_port(name) for name in PROCESS_NAMES]
+        if not self.kafka_bootstrap:  # the local broker's ports are used only then
+            ports += [self.kafka_port, self.kafka_controller_port]
         if len(set(ports)) != len(ports):
             raise ValueError("the gRPC, edge and metrics ports must all differ")
         return self
@@ -163,7 +178,10 @@ class Settings(BaseSettings):
     def require_database_url(self) -> str:
         url = self.database_url.get_secret_value()
         if not url:
-            raise RuntimeError("OPENECF_DATABASE_URL is not set")
+            raise SettingMissing(
+                "no database: start the local stack with `make run` in this checkout, "
+                "or set OPENECF_DATABASE_URL"
+            )
         return url
 
 

@@ -27,7 +27,7 @@ from services.common.events import TOPIC_CONFIGS
 from services.common.maintenance.schedule import WeeklySchedule
 from services.common.migrations import migrate
 from services.common.settings import SERVICE_NAMES, Settings
-from services.stack import bootstrap
+from services.stack import bootstrap, stackfile
 from services.stack.environment import settings_env
 from services.stack.kafka import KafkaBroker, ensure_topics, fetch_kafka_jars
 from services.stack.postgres import EmbeddedPostgres
@@ -48,9 +48,12 @@ class Child:
 class LocalStack:
     settings: Settings
     cache_dir: Path
-    kafka_port: int = 9092
-    kafka_controller_port: int = 9093
     announce: Announce = print
+    # How the services, the edge and the scheduler are started: this interpreter's `openecf`
+    # by default; a test of the built wheel gives that venv's console script (and a cwd
+    # outside the checkout, so nothing is imported from the working tree).
+    openecf: list[str] = field(default_factory=lambda: [sys.executable, "-m", "services.cli.main"])
+    child_cwd: Path | None = None
     postgres: EmbeddedPostgres | None = None
     kafka: KafkaBroker | None = None
     children: dict[str, Child] = field(default_factory=dict)
@@ -58,7 +61,7 @@ class LocalStack:
 
     @property
     def data_dir(self) -> Path:
-        return self.settings.data_dir.resolve()
+        return self.settings.data_dir
 
     @property
     def maildir(self) -> Path:
@@ -88,8 +91,8 @@ class LocalStack:
             self.kafka = KafkaBroker(
                 data_dir=self.data_dir / "kafka",
                 jars_dir=jars,
-                port=self.kafka_port,
-                controller_port=self.kafka_controller_port,
+                port=self.settings.kafka_port,
+                controller_port=self.settings.kafka_controller_port,
                 log_file=self.log_dir / "kafka.log",
             )
             updates["kafka_bootstrap"] = self.kafka.start()
@@ -102,6 +105,15 @@ class LocalStack:
         ensure_topics(self.settings.kafka_bootstrap, TOPIC_CONFIGS)
 
         database_url = self.settings.require_database_url()
+        stackfile.write(
+            self.data_dir,
+            stackfile.StackInfo(
+                pid=os.getpid(),
+                database_url=database_url,
+                kafka_bootstrap=self.settings.kafka_bootstrap,
+                edge_url=f"http://127.0.0.1:{self.settings.edge_port}",
+            ),
+        )
         for service in SERVICE_NAMES:
             migrate(database_url, service)
         self.announce("schemas   ready  (migrations applied: " + ", ".join(SERVICE_NAMES) + ")")
@@ -122,12 +134,9 @@ class LocalStack:
             ],
         )
         for service in (*SERVICE_NAMES, "edge"):
-            self._start_child(
-                service, [sys.executable, "-m", "services.cli.main", "serve", service]
-            )
+            self._start_child(service, [*self.openecf, "serve", service])
         # The local stand-in for the maintenance CronJobs (Saturday 00:00 on, 05:00 off).
-        cli = [sys.executable, "-m", "services.cli.main"]
-        self._start_child("scheduler", [*cli, "maintenance", "scheduler"])
+        self._start_child("scheduler", [*self.openecf, "maintenance", "scheduler"])
         self._wait_smtp()
         self.announce(
             f"smtp      ready  (127.0.0.1:{self.settings.smtp_port}, mail kept in {self.maildir})"
@@ -174,6 +183,7 @@ class LocalStack:
                 stdout=out,
                 stderr=subprocess.STDOUT,
                 stdin=subprocess.DEVNULL,
+                cwd=self.child_cwd,
                 start_new_session=True,  # a Ctrl-C reaches the supervisor only
             )
 
@@ -248,6 +258,7 @@ class LocalStack:
             self._wait_grpc(name)
 
     def down(self) -> None:
+        stackfile.remove(self.data_dir, os.getpid())
         # SIGTERM the edge first, then all services at once, so shutdown takes one grace period.
         for group in (["edge", "scheduler"], list(SERVICE_NAMES), ["smtp"]):
             for name in group:

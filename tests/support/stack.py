@@ -18,7 +18,7 @@ KAFKA_CACHE = REPO / ".openecf" / "cache"
 log = logging.getLogger("test-stack")
 
 
-def test_settings(data_dir: Path) -> Settings:
+def stack_settings(data_dir: Path) -> Settings:
     ports = {f"{name}_port": free_port() for name in SERVICE_NAMES}
     addrs = {f"{name}_addr": f"127.0.0.1:{ports[f'{name}_port']}" for name in SERVICE_NAMES}
     return Settings(
@@ -29,6 +29,8 @@ def test_settings(data_dir: Path) -> Settings:
         edge_port=free_port(),
         metrics_port_base=free_port_run(6),
         smtp_port=free_port(),
+        kafka_port=free_port(),
+        kafka_controller_port=free_port(),
         shutdown_grace_seconds=3,
         # The weekly maintenance window three days from now: a test session never runs into
         # it (on a real Saturday night the stack's scheduler would close the court).
@@ -40,10 +42,8 @@ def test_settings(data_dir: Path) -> Settings:
 
 def start_stack(data_dir: Path) -> LocalStack:
     stack = LocalStack(
-        settings=test_settings(data_dir),
+        settings=stack_settings(data_dir),
         cache_dir=KAFKA_CACHE,
-        kafka_port=free_port(),
-        kafka_controller_port=free_port(),
         announce=log.info,
     )
     try:

@@ -1,0 +1,69 @@
+"""How the command line finds a running local stack: ``<data dir>/stack.json``.
+
+``openecf stack up`` writes the file once PostgreSQL and Kafka are up and removes it when it
+stops; ``openecf`` commands run beside it read the database and Kafka addresses from it, so the
+README's commands need no environment. The file holds a connection string, so it is readable
+by its owner only, and a file whose writer is gone is ignored.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+from dataclasses import asdict, dataclass
+from pathlib import Path
+
+FILE_NAME = "stack.json"
+
+
+@dataclass(frozen=True)
+class StackInfo:
+    pid: int
+    database_url: str
+    kafka_bootstrap: str
+    edge_url: str
+
+
+def path_in(data_dir: Path) -> Path:
+    return data_dir / FILE_NAME
+
+
+def write(data_dir: Path, info: StackInfo) -> None:
+    path = path_in(data_dir)
+    tmp = path.with_name(path.name + ".tmp")
+    fd = os.open(tmp, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o600)
+    with os.fdopen(fd, "w") as handle:
+        json.dump(asdict(info), handle, indent=2)
+    os.replace(tmp, path)
+
+
+def remove(data_dir: Path, pid: int) -> None:
+    """Remove the file if it is still ours (a second stack may have replaced it)."""
+    info = read(data_dir)
+    if info is not None and info.pid == pid:
+        path_in(data_dir).unlink(missing_ok=True)
+
+
+def read(data_dir: Path) -> StackInfo | None:
+    """The running stack's addresses, or None when no live stack wrote the file."""
+    try:
+        raw = json.loads(path_in(data_dir).read_text())
+        info = StackInfo(
+            pid=int(raw["pid"]),
+            database_url=str(raw["database_url"]),
+            kafka_bootstrap=str(raw["kafka_bootstrap"]),
+            edge_url=str(raw["edge_url"]),
+        )
+    except (OSError, ValueError, KeyError, TypeError):
+        return None
+    return info if _alive(info.pid) else None
+
+
+def _alive(pid: int) -> bool:
+    try:
+        os.kill(pid, 0)
+    except ProcessLookupError:
+        return False
+    except PermissionError:
+        return True  # someone else's live process
+    return True

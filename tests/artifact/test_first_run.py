@@ -1,0 +1,172 @@
+"""A court's first steps, exactly as the README gives them, on a fresh clone.
+
+`make run` in a new clone (no .venv, no .openecf, no OPENECF_* settings but the ports, moved so
+it runs beside another stack), the README's `openecf` commands beside it with no environment at
+all, then Ctrl-C: every process it started is gone.
+"""
+
+from __future__ import annotations
+
+import os
+import shutil
+import signal
+import subprocess
+import threading
+import time
+from pathlib import Path
+
+import pytest
+from support.ports import free_port, free_port_run
+
+from services.common.settings import SERVICE_NAMES
+
+REPO = Path(__file__).resolve().parents[2]
+pytestmark = pytest.mark.stack
+
+
+def _git(*args: str, cwd: Path = REPO) -> str:
+    return subprocess.run(
+        ["git", *args], cwd=cwd, capture_output=True, text=True, check=True
+    ).stdout
+
+
+def fresh_clone(target: Path) -> Path:
+    """A clone of this repository with the working tree's uncommitted edits on top (in CI the
+    tree is clean, so this is exactly a clone of main)."""
+    _git("clone", "--quiet", str(REPO), str(target))
+    changed = _git("ls-files", "--modified", "--others", "--exclude-standard", "-z").split("\0")
+    for name in filter(None, changed):
+        source, copy = REPO / name, target / name
+        if source.exists():
+            copy.parent.mkdir(parents=True, exist_ok=True)
+            shutil.copy2(source, copy)
+    for name in filter(None, _git("ls-files", "--deleted", "-z").split("\0")):
+        (target / name).unlink(missing_ok=True)
+    return target
+
+
+def moved_ports() -> dict[str, str]:
+    ports = {name: free_port() for name in SERVICE_NAMES}
+    env = {f"OPENECF_{name.upper()}_PORT": str(port) for name, port in ports.items()}
+    env |= {f"OPENECF_{name.upper()}_ADDR": f"127.0.0.1:{port}" for name, port in ports.items()}
+    edge = free_port()
+    env |= {
+        "OPENECF_EDGE_PORT": str(edge),
+        "OPENECF_PUBLIC_BASE_URL": f"http://127.0.0.1:{edge}",
+        "OPENECF_METRICS_PORT_BASE": str(free_port_run(6)),
+        "OPENECF_SMTP_PORT": str(free_port()),
+        "OPENECF_KAFKA_PORT": str(free_port()),
+        "OPENECF_KAFKA_CONTROLLER_PORT": str(free_port()),
+    }
+    return env
+
+
+def clean_env() -> dict[str, str]:
+    drop = ("OPENECF_", "VIRTUAL_ENV", "PYTHONPATH", "MAKEFLAGS", "MAKELEVEL", "MFLAGS")
+    return {k: v for k, v in os.environ.items() if not k.startswith(drop)}
+
+
+def processes_under(folder: Path) -> list[str]:
+    """Live processes whose command line or working directory is inside ``folder``."""
+    found = []
+    needle = str(folder)
+    for entry in Path("/proc").iterdir():
+        if not entry.name.isdigit():
+            continue
+        try:
+            args = (entry / "cmdline").read_bytes().replace(b"\0", b" ").decode(errors="replace")
+            cwd = os.readlink(entry / "cwd")
+        except OSError:
+            continue
+        if needle in args or cwd.startswith(needle):
+            found.append(f"{entry.name}: {args[:200]}")
+    return found
+
+
+@pytest.mark.timeout(1500)
+def test_make_run_on_a_fresh_clone_then_the_readme_commands_then_ctrl_c(
+    tmp_path: Path,
+) -> None:
+    clone = fresh_clone(tmp_path / "openecf")
+    output: list[str] = []
+    make = subprocess.Popen(
+        ["make", "run"],
+        cwd=clone,
+        env=clean_env() | moved_ports(),
+        stdout=subprocess.PIPE,
+        stderr=subprocess.STDOUT,
+        text=True,
+        start_new_session=True,  # its own process group, like a terminal's foreground job
+    )
+    assert make.stdout is not None
+    reader = threading.Thread(target=lambda: output.extend(make.stdout or []), daemon=True)
+    reader.start()
+    try:
+        deadline = time.monotonic() + 1200
+        while not any("OpenECF is up" in line for line in output):
+            assert make.poll() is None, "make run stopped:\n" + "".join(output[-60:])
+            assert time.monotonic() < deadline, "make run not ready:\n" + "".join(output[-60:])
+            time.sleep(0.5)
+        assert (clone / ".openecf" / "stack.json").exists()
+
+        def openecf(*args: str, stdin: str | None = None) -> subprocess.CompletedProcess[str]:
+            return subprocess.run(
+                [str(clone / ".venv" / "bin" / "openecf"), *args],
+                cwd=clone,
+                env=clean_env(),  # nothing set: the command finds the local stack by itself
+                input=stdin,
+                capture_output=True,
+                text=True,
+                timeout=60,
+                check=False,
+            )
+
+        status = openecf("maintenance", "status")
+        assert status.returncode == 0, status.stderr
+        assert status.stdout.startswith("maintenance: off"), status.stdout
+        upcoming = openecf("maintenance", "next")
+        assert upcoming.returncode == 0 and "UTC" in upcoming.stdout, upcoming.stderr
+        created = openecf(
+            "account", "create", "--role", "clerk", "--username", "first-clerk",
+            "--password", "a long and unusual passphrase 42", "--email", "clerk@court.example",
+        )  # fmt: skip
+        assert created.returncode == 0, created.stderr
+        assert created.stdout.startswith("created clerk account first-clerk"), created.stdout
+        again = openecf(
+            "account", "create", "--role", "clerk", "--username", "first-clerk",
+            "--password-stdin", "--email", "clerk@court.example",
+            stdin="a long and unusual passphrase 42\n",
+        )  # fmt: skip
+        assert again.returncode == 1
+        assert again.stderr.startswith("openecf: duplicate:"), again.stderr
+        assert again.stderr.count("\n") == 1, again.stderr
+    finally:
+        if make.poll() is None:
+            os.killpg(make.pid, signal.SIGINT)  # Ctrl-C
+        try:
+            make.wait(timeout=90)
+        except subprocess.TimeoutExpired:
+            os.killpg(make.pid, signal.SIGKILL)
+            raise
+        reader.join(timeout=5)
+    assert any(line.strip() == "stopped" for line in output), "".join(output[-30:])
+    leftovers: list[str] = []
+    deadline = time.monotonic() + 10
+    while time.monotonic() < deadline:
+        leftovers = processes_under(clone)
+        if not leftovers:
+            break
+        time.sleep(0.5)
+    assert leftovers == [], leftovers
+    assert not (clone / ".openecf" / "stack.json").exists()
+    # With the stack gone, the same command says what to do in one line.
+    gone = subprocess.run(
+        [str(clone / ".venv" / "bin" / "openecf"), "maintenance", "status"],
+        cwd=clone,
+        env=clean_env(),
+        capture_output=True,
+        text=True,
+        check=False,
+    )
+    assert gone.returncode == 1
+    assert gone.stderr.startswith("openecf: no database: start the local stack with `make run`")
