@@ -108,7 +108,7 @@ def test_bad_settings_stop_the_command_with_a_clear_message(stack: LocalStack) -
         timeout=60,
     )
     assert result.returncode == 2
-    assert "auth_port" in result.stderr
+    assert "OPENECF_AUTH_PORT" in result.stderr
     assert "less than or equal to 65535" in result.stderr
 
 
