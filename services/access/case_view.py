@@ -12,13 +12,13 @@ import logging
 from collections.abc import Iterable
 from typing import Any
 
-from court.v1 import common_pb2, events_pb2
+from court.v1 import events_pb2
 from psycopg import Connection
 
 from services.access import store
 from services.access.documents import canonical_id
 from services.common.consumer import Handler
-from services.common.enums import CASE_TYPE_NAMES
+from services.common.enums import case_type_name
 from services.common.errors import PermanentEventError
 from services.common.events import unpack
 
@@ -26,11 +26,6 @@ log = logging.getLogger(__name__)
 
 GROUP = "access.cases"
 TOPIC = "docket.events"
-
-
-def case_type_name(value: common_pb2.CaseType.ValueType) -> str:
-    # A type newer than this build is "unspecified": the policy treats it as restricted.
-    return CASE_TYPE_NAMES.get(value, "unspecified")
 
 
 def _case_number(value: str, event_type: str) -> str:

@@ -21,7 +21,7 @@ from services.access import audit, metrics, store
 from services.access.fees import quarter_of
 from services.access.policy import Decision, DocumentFacts, decide
 from services.access.vault import ContentCorrupted, Vault
-from services.common.clock import COURT_TZ, Clock, system_clock
+from services.common.clock import Clock, system_clock
 from services.common.errors import CourtError
 from services.common.outbox import publish
 from services.common.principal import Principal
@@ -123,7 +123,7 @@ class Documents:
         vault: Vault,
         *,
         clock: Clock = system_clock,
-        tz: ZoneInfo = COURT_TZ,
+        tz: ZoneInfo,
     ) -> None:
         self._pool = pool
         self._vault = vault

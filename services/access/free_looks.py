@@ -34,7 +34,7 @@ from services.access.documents import (
 )
 from services.access.policy import Decision, DocumentFacts, decide_free_look
 from services.access.vault import ContentCorrupted, Vault
-from services.common.clock import COURT_TZ, Clock, system_clock
+from services.common.clock import Clock, system_clock
 from services.common.errors import CourtError
 from services.common.outbox import publish
 
@@ -89,7 +89,7 @@ class FreeLooks:
         vault: Vault,
         *,
         clock: Clock = system_clock,
-        tz: ZoneInfo = COURT_TZ,
+        tz: ZoneInfo,
     ) -> None:
         self._pool = pool
         self._vault = vault

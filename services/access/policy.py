@@ -1,7 +1,8 @@
 """Who may open a document, and at what cost — decided from access's own view of the case.
 
-DESIGN.md §3: sealed documents only for court staff; immigration and Social Security cases
-(Fed. R. Civ. P. 5.2(c)) only for counsel of record in the case and court staff; everything
+The rule (docs/architecture.md): sealed documents only for court staff; immigration and
+Social Security cases (Fed. R. Civ. P. 5.2(c); which types are restricted is
+services/common/court.py) only for counsel of record in the case and court staff; everything
 else for any logged-in PACER user, charged $0.10 a page up to $3.00. Court staff, and counsel
 of record in their own case, are not charged. A document no docket entry names yet (a filing
 under review, or a rejected one) is court staff's alone. A case whose type access does not know
@@ -16,10 +17,8 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 from services.access.fees import page_fee_cents
+from services.common.court import restricted
 from services.common.principal import Principal
-
-RESTRICTED_CASE_TYPES = frozenset({"immigration", "social_security"})
-OPEN_CASE_TYPES = frozenset({"agency", "civil", "criminal"})
 
 # Grounds for an allowed decision (audit and metrics); refusals use the API's error codes.
 COURT_STAFF = "court_staff"
@@ -50,7 +49,7 @@ class DocumentFacts:
 
     @property
     def restricted(self) -> bool:
-        return self.case_type not in OPEN_CASE_TYPES
+        return restricted(self.case_type)
 
     @property
     def known_case_number(self) -> str:

@@ -10,9 +10,11 @@ from psycopg import Connection
 
 from services.auth import passwords, store, validation
 from services.auth.models import NOTICE_FORMATS, ROLES, SELF_REGISTERED_ROLES, Account, NewAccount
+from services.common.court import MAX_ADDRESS, MAX_BAR_NUMBER, MAX_FIRM, MAX_PERSON_NAME
 from services.common.errors import CourtError
 from services.common.events import new_event
 from services.common.outbox import enqueue
+from services.common.text import clean
 
 log = logging.getLogger(__name__)
 
@@ -36,17 +38,21 @@ def validate_new_account(
     account = NewAccount(
         username=username,
         password=password,
-        name=validation.text(name, field="name", max_length=200),
+        name=clean(name, field="name", max_length=MAX_PERSON_NAME, required=True),
         email=validation.email(email),
         role=role,
-        address=validation.text(address, field="address", max_length=500, required=False),
-        firm=validation.text(firm, field="firm", max_length=200, required=False),
+        address=clean(
+            address, field="address", max_length=MAX_ADDRESS, required=False, multiline=True
+        ),
+        firm=clean(firm, field="firm", max_length=MAX_FIRM, required=False),
     )
     if role == "attorney":
         account = NewAccount(
             **{
                 **account.__dict__,
-                "bar_number": validation.text(bar_number, field="bar_number", max_length=32),
+                "bar_number": clean(
+                    bar_number, field="bar_number", max_length=MAX_BAR_NUMBER, required=True
+                ),
                 "bar_state": validation.bar_state(bar_state),
             }
         )

@@ -16,8 +16,6 @@ ROLES = {
 }
 ROLE_NAMES = {value: name for name, value in ROLES.items()}
 SELF_REGISTERED_ROLES = ("public", "attorney", "pro_se")
-# Who may apply to e-file: attorneys, and pro se parties (refused later in immigration cases).
-EFILER_ROLES = ("attorney", "pro_se")
 
 NOTICE_FORMATS = {"html": common_pb2.NOTICE_FORMAT_HTML, "text": common_pb2.NOTICE_FORMAT_TEXT}
 NOTICE_FORMAT_NAMES = {value: name for name, value in NOTICE_FORMATS.items()}

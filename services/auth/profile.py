@@ -11,11 +11,13 @@ from psycopg import Connection
 from psycopg_pool import ConnectionPool
 
 from services.auth import mfa, store, validation
-from services.auth.models import EFILER_ROLES, NOTICE_FORMATS, Account, SecondaryEmail
+from services.auth.models import NOTICE_FORMATS, Account, SecondaryEmail
 from services.auth.policy import AuthPolicy
+from services.common.court import EFILER_ROLES, MAX_ADDRESS, MAX_FIRM, check_case_number
 from services.common.errors import CourtError
 from services.common.outbox import publish
 from services.common.principal import Principal
+from services.common.text import clean
 
 log = logging.getLogger(__name__)
 MAX_SECONDARY_EMAILS = 5
@@ -220,7 +222,7 @@ class Profiles:
             return [_existing(conn, row[0]) for row in rows]
 
     def search_attorneys(self, name: str, limit: int) -> list[auth_pb2.Attorney]:
-        query = validation.text(name, field="name", max_length=100)
+        query = clean(name, field="name", max_length=100, required=True)
         pattern = "%" + query.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_") + "%"
         with self._pool.connection() as conn:
             rows = conn.execute(
@@ -258,9 +260,7 @@ def _validated(change: ProfileChange) -> ProfileChange:
                 validation.email(s.email, field="secondary_emails"),
                 None
                 if s.case_numbers is None
-                else tuple(
-                    validation.case_number(c) for c in s.case_numbers[:MAX_CASES_PER_SECONDARY]
-                ),
+                else tuple(check_case_number(c) for c in s.case_numbers[:MAX_CASES_PER_SECONDARY]),
             )
             for s in secondaries
         ]
@@ -279,12 +279,18 @@ def _validated(change: ProfileChange) -> ProfileChange:
     return ProfileChange(
         email=validation.email(change.email) if change.email is not None else None,
         address=(
-            validation.text(change.address, field="address", max_length=500, required=False)
+            clean(
+                change.address,
+                field="address",
+                max_length=MAX_ADDRESS,
+                required=False,
+                multiline=True,
+            )
             if change.address is not None
             else None
         ),
         firm=(
-            validation.text(change.firm, field="firm", max_length=200, required=False)
+            clean(change.firm, field="firm", max_length=MAX_FIRM, required=False)
             if change.firm is not None
             else None
         ),

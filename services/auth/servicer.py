@@ -11,9 +11,10 @@ from services.auth.models import NOTICE_FORMAT_NAMES, ROLE_NAMES, ROLES, Account
 from services.auth.profile import ProfileChange, Profiles
 from services.auth.recovery import Recovery
 from services.auth.sessions import Sessions
+from services.common.court import COURT_STAFF_ROLES
 from services.common.errors import CourtError
 from services.common.identity import current_caller
-from services.common.principal import COURT_STAFF, Principal, require_principal
+from services.common.principal import Principal, require_principal
 
 Context = grpc.ServicerContext
 MAX_PAGE = 100
@@ -156,14 +157,14 @@ class AuthServicer(auth_pb2_grpc.AuthServiceServicer):
     def ApproveEfiler(
         self, request: auth_pb2.ApproveEfilerRequest, context: Context
     ) -> auth_pb2.ApproveEfilerResponse:
-        clerk = require_principal(*COURT_STAFF)
+        clerk = require_principal(*COURT_STAFF_ROLES)
         account = self._profiles.approve_efiler(clerk, request.account_id)
         return auth_pb2.ApproveEfilerResponse(account=account.to_proto())
 
     def ListEfilerApplications(
         self, request: auth_pb2.ListEfilerApplicationsRequest, context: Context
     ) -> auth_pb2.ListEfilerApplicationsResponse:
-        require_principal(*COURT_STAFF)
+        require_principal(*COURT_STAFF_ROLES)
         pending = self._profiles.pending_efilers(limit=_page_size(request.page, MAX_PAGE))
         return auth_pb2.ListEfilerApplicationsResponse(accounts=[a.to_proto() for a in pending])
 

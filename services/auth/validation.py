@@ -3,9 +3,9 @@
 from __future__ import annotations
 
 import re
-import unicodedata
 
 from services.common.errors import CourtError
+from services.common.text import first_refused
 
 _USERNAME = re.compile(r"^[A-Za-z0-9][A-Za-z0-9._-]{2,63}$")
 _EMAIL = re.compile(
@@ -30,20 +30,8 @@ def username(value: str) -> str:
 
 def email(value: str, field: str = "email") -> str:
     value = value.strip()
-    if len(value) > 254 or not _EMAIL.match(value):
+    if len(value) > 254 or not _EMAIL.match(value) or first_refused(value) is not None:
         raise _invalid(field, f"{value[:80]!r} is not a valid e-mail address")
-    return value
-
-
-def text(value: str, *, field: str, max_length: int, required: bool = True) -> str:
-    """Printable text: trimmed, normalised (NFC), no control characters."""
-    value = unicodedata.normalize("NFC", value.strip())
-    if required and not value:
-        raise _invalid(field, f"{field} is required")
-    if len(value) > max_length:
-        raise _invalid(field, f"{field} must be at most {max_length} characters")
-    if any(unicodedata.category(ch) == "Cc" and ch not in "\n" for ch in value):
-        raise _invalid(field, f"{field} must not contain control characters")
     return value
 
 
@@ -54,15 +42,7 @@ def bar_state(value: str) -> str:
     return value
 
 
-_CASE_NUMBER = re.compile(r"^\d{2}-\d{1,6}$")
 _UUID = re.compile(r"^[0-9a-fA-F]{8}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{12}$")
-
-
-def case_number(value: str) -> str:
-    value = value.strip()
-    if not _CASE_NUMBER.match(value):
-        raise _invalid("case_number", f"{value[:40]!r} is not a case number like 26-1234")
-    return value
 
 
 def uuid_text(value: str, field: str) -> str:

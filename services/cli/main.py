@@ -51,9 +51,7 @@ def _migrate(args: argparse.Namespace) -> int:
 
 
 def _account_create(args: argparse.Namespace) -> int:
-    import psycopg
-
-    from services.auth import accounts
+    from services.auth import accounts, direct
 
     password = _password(args)
     new_account = accounts.validate_new_account(
@@ -67,7 +65,7 @@ def _account_create(args: argparse.Namespace) -> int:
         firm=args.firm,
     )
     database_url = cli_settings().require_database_url()
-    with psycopg.connect(database_url, options="-c search_path=auth") as conn, conn.transaction():
+    with direct.connect(database_url) as conn, conn.transaction():
         created = accounts.register(conn, new_account, self_service=False)
     print(f"created {created.role} account {created.username} ({created.account_id})")
     return 0

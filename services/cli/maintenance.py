@@ -128,10 +128,9 @@ def describe_state(state: MaintenanceState, schedule: WeeklySchedule, now: datet
 
 @contextmanager
 def _auth_db(settings: Settings) -> Iterator[Connection[Any]]:
-    import psycopg
+    from services.auth import direct
 
-    url = settings.require_database_url()
-    with psycopg.connect(url, options="-c search_path=auth", autocommit=True) as conn:
+    with direct.connect(settings.require_database_url(), autocommit=True) as conn:
         yield conn
 
 
@@ -236,7 +235,7 @@ def run_scheduler(
     when it ends (``maintenance.tick``, idempotent). A database outage is waited out."""
     import psycopg
 
-    from services.auth import maintenance
+    from services.auth import direct, maintenance
 
     schedule = WeeklySchedule.from_settings(settings)
     url = settings.require_database_url()
@@ -246,7 +245,7 @@ def run_scheduler(
         while True:
             try:
                 if conn is None or conn.closed:
-                    conn = psycopg.connect(url, options="-c search_path=auth", autocommit=True)
+                    conn = direct.connect(url, autocommit=True)
                 with conn.transaction():
                     change = maintenance.tick(conn, schedule, now=clock.now())
                 if change is not None and change.changed:

@@ -11,8 +11,6 @@ from datetime import UTC, datetime, timedelta
 from typing import Protocol
 from zoneinfo import ZoneInfo
 
-COURT_TZ = ZoneInfo("America/Los_Angeles")
-
 
 class Clock(Protocol):
     def now(self) -> datetime: ...
@@ -62,11 +60,22 @@ class CourtTime:
         return self.local.strftime("%m/%d/%Y at %I:%M %p ") + (self.local.tzname() or "")
 
 
-def court_time(when: datetime, tz: ZoneInfo = COURT_TZ) -> CourtTime:
+def court_time(when: datetime, tz: ZoneInfo) -> CourtTime:
     if when.tzinfo is None:
         raise ValueError("court_time needs an aware datetime")
     utc = when.astimezone(UTC)
     return CourtTime(utc=utc, local=utc.astimezone(tz))
+
+
+def iso_utc(when: datetime) -> str:
+    """``2026-03-07T20:00:00Z``: how the API writes an instant."""
+    return when.astimezone(UTC).isoformat().replace("+00:00", "Z")
+
+
+def court_time_view(when: datetime, tz: ZoneInfo) -> dict[str, str]:
+    """``{"utc": …Z, "local": …-08:00}``: one instant in UTC and in court-local time."""
+    moment = court_time(when, tz)
+    return {"utc": iso_utc(moment.utc), "local": moment.local.isoformat()}
 
 
 system_clock = SystemClock()

@@ -20,9 +20,18 @@ def names(enum: Any, prefix: str) -> dict[str, Any]:
     }
 
 
+UNSPECIFIED = "unspecified"
+
+
 def name_of(enum: Any, prefix: str, value: int) -> str:
-    """The lower-case name of ``value`` (``"unspecified"`` for the zero value)."""
-    return str(enum.Name(value)).removeprefix(prefix).lower()
+    """The lower-case name of ``value``: ``"unspecified"`` for the zero value and for a number
+    this build does not know (a newer sender's enum). Every reader of the wire treats an unknown
+    value this way, so it is never a reason to refuse or dead-letter a message; the rules that
+    depend on it (court.restricted) fail closed on "unspecified"."""
+    try:
+        return str(enum.Name(value)).removeprefix(prefix).lower()
+    except ValueError:
+        return UNSPECIFIED
 
 
 CASE_TYPES: dict[str, common_pb2.CaseType.ValueType] = names(common_pb2.CaseType, "CASE_TYPE_")
@@ -37,3 +46,15 @@ PARTY_ROLE_NAMES = {value: name for name, value in PARTY_ROLES.items()}
 
 def role_name(role: int) -> str:
     return name_of(common_pb2.Role, "ROLE_", role)
+
+
+def case_type_name(value: int) -> str:
+    return name_of(common_pb2.CaseType, "CASE_TYPE_", value)
+
+
+def filing_type_name(value: int) -> str:
+    return name_of(common_pb2.FilingType, "FILING_TYPE_", value)
+
+
+def party_role_name(value: int) -> str:
+    return name_of(common_pb2.PartyRole, "PARTY_ROLE_", value)

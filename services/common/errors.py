@@ -17,7 +17,7 @@ class ErrorKind:
     http_status: int
 
 
-# The edge API's stable codes (DESIGN.md §4) and their statuses.
+# The edge API's stable codes (docs/architecture.md, Errors) and their statuses.
 ERROR_KINDS: dict[str, ErrorKind] = {
     "unauthenticated": ErrorKind(grpc.StatusCode.UNAUTHENTICATED, 401),
     "invalid_credentials": ErrorKind(grpc.StatusCode.UNAUTHENTICATED, 401),
@@ -34,6 +34,7 @@ ERROR_KINDS: dict[str, ErrorKind] = {
     "not_found": ErrorKind(grpc.StatusCode.NOT_FOUND, 404),
     "duplicate": ErrorKind(grpc.StatusCode.ALREADY_EXISTS, 409),
     "validation_failed": ErrorKind(grpc.StatusCode.INVALID_ARGUMENT, 422),
+    "invalid_text": ErrorKind(grpc.StatusCode.INVALID_ARGUMENT, 422),
     "pdf_malformed": ErrorKind(grpc.StatusCode.INVALID_ARGUMENT, 422),
     "pdf_encrypted": ErrorKind(grpc.StatusCode.INVALID_ARGUMENT, 422),
     "pdf_active_content": ErrorKind(grpc.StatusCode.INVALID_ARGUMENT, 422),

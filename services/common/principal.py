@@ -9,10 +9,9 @@ from __future__ import annotations
 from collections.abc import Callable
 from dataclasses import dataclass
 
+from services.common.court import is_court_staff
 from services.common.errors import CourtError
 from services.common.identity import current_caller
-
-COURT_STAFF = ("clerk", "admin")
 
 
 @dataclass(frozen=True)
@@ -27,7 +26,7 @@ class Principal:
 
     @property
     def is_court_staff(self) -> bool:
-        return self.role in COURT_STAFF
+        return is_court_staff(self.role)
 
 
 Resolver = Callable[[str], Principal]  # raises CourtError("unauthenticated") when invalid
@@ -61,15 +60,4 @@ def require_principal(*roles: str) -> Principal:
         raise CourtError("unauthenticated", "log in first")
     if roles and principal.role not in roles:
         raise CourtError("forbidden", "your account may not do this")
-    return principal
-
-
-def require_efiler() -> Principal:
-    """An e-filer: an attorney or pro se party a clerk approved, with a second factor."""
-    principal = require_principal()
-    if not principal.is_court_staff:
-        if not principal.efiler_approved:
-            raise CourtError("not_efiler", "only registered e-filers may file; apply to e-file")
-        if not principal.mfa_enrolled:
-            raise CourtError("mfa_required", "enrol a second factor (TOTP) before filing")
     return principal

@@ -10,7 +10,7 @@ from zoneinfo import ZoneInfo
 from court.v1 import events_pb2
 from psycopg import Connection
 
-from services.common.clock import COURT_TZ, Clock, system_clock
+from services.common.clock import Clock, system_clock
 from services.common.errors import PermanentEventError
 from services.docket import events, metrics, store
 from services.docket.entries import (
@@ -49,7 +49,7 @@ def enter_appearance(
     filing: events_pb2.FilingSubmitted,
     *,
     clock: Clock = system_clock,
-    tz: ZoneInfo = COURT_TZ,
+    tz: ZoneInfo,
 ) -> EntryRecord | None:
     """Record "ADDED counsel <name> for <party>" and make the filer counsel of record.
 

@@ -7,17 +7,12 @@ received before ACMS went live (2021-05-01, court-local) keep the legacy CM/ECF 
 
 from __future__ import annotations
 
-import re
 from dataclasses import dataclass
 from datetime import date, datetime
 from zoneinfo import ZoneInfo
 
-from services.common.clock import COURT_TZ
-from services.common.errors import CourtError
-
 ACMS_START = date(2021, 5, 1)  # court-local
 LEGACY_BASE = 70000
-_CASE_NUMBER = re.compile(r"^\d{2}-\d{1,6}$")
 
 
 @dataclass(frozen=True)
@@ -28,7 +23,7 @@ class Series:
     year: int  # two digits, court-local year of receipt
 
 
-def series_for(received_at: datetime, case_type: str, tz: ZoneInfo = COURT_TZ) -> Series:
+def series_for(received_at: datetime, case_type: str, tz: ZoneInfo) -> Series:
     if received_at.tzinfo is None:
         raise ValueError("received_at must be an aware datetime")
     local = received_at.astimezone(tz)
@@ -41,19 +36,3 @@ def format_case_number(series: Series, sequence: int) -> str:
         raise ValueError("case sequences start at 1")
     number = LEGACY_BASE + sequence if series.name == "legacy" else sequence
     return f"{series.year:02d}-{number}"
-
-
-def is_case_number(value: str) -> bool:
-    return bool(_CASE_NUMBER.match(value))
-
-
-def check_case_number(value: str) -> str:
-    """A well-formed case number, or ``validation_failed`` (before any lookup)."""
-    value = value.strip()
-    if not is_case_number(value):
-        raise CourtError(
-            "validation_failed",
-            f"{value[:40]!r} is not a case number like 26-1234",
-            details={"field": "case_number"},
-        )
-    return value

@@ -9,7 +9,8 @@ from zoneinfo import ZoneInfo
 from court.v1 import events_pb2
 from psycopg import Connection
 
-from services.common.clock import COURT_TZ, Clock, court_time, system_clock
+from services.common.clock import Clock, court_time, system_clock
+from services.common.enums import UNSPECIFIED, case_type_name
 from services.common.errors import PermanentEventError
 from services.docket import events, metrics, store
 from services.docket.case_numbers import format_case_number, series_for
@@ -23,7 +24,6 @@ from services.docket.entries import (
     received_at_of,
 )
 from services.docket.models import (
-    CASE_TYPE_NAMES,
     CLERK_OF_COURT,
     COURT_ENTRY,
     PARTY_ROLE_NAMES,
@@ -94,7 +94,7 @@ def open_case(
     filing: events_pb2.FilingSubmitted,
     *,
     clock: Clock = system_clock,
-    tz: ZoneInfo = COURT_TZ,
+    tz: ZoneInfo,
 ) -> CaseRecord | None:
     """Open the case a petition asks for (→ ``docket.case_opened``, then
     ``docket.entry_recorded`` for entries 1 and 2, in this transaction).
@@ -114,8 +114,8 @@ def open_case(
             extra={"filing_id": filing_id, "case_number": existing.case_number},
         )
         return None
-    case_type = CASE_TYPE_NAMES.get(filing.case_type)
-    if case_type is None:
+    case_type = case_type_name(filing.case_type)
+    if case_type == UNSPECIFIED:
         raise PermanentEventError(f"petition {filing_id} names no case type")
     received_at = received_at_of(filing)
     parties = parties_of(filing)

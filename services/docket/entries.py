@@ -12,12 +12,12 @@ from zoneinfo import ZoneInfo
 from court.v1 import events_pb2
 from psycopg import Connection
 
-from services.common.clock import COURT_TZ, Clock, system_clock
+from services.common.clock import Clock, system_clock
+from services.common.court import is_case_number
+from services.common.enums import UNSPECIFIED, filing_type_name
 from services.common.errors import PermanentEventError
 from services.docket import events, metrics, store
-from services.docket.case_numbers import is_case_number
 from services.docket.models import (
-    FILING_TYPE_NAMES,
     CaseRecord,
     EntryRecord,
     NewEntry,
@@ -103,8 +103,9 @@ def received_at_of(filing: events_pb2.FilingSubmitted) -> datetime:
 
 
 def filing_type_of(filing: events_pb2.FilingSubmitted) -> str:
-    name = FILING_TYPE_NAMES.get(filing.filing_type)
-    if name is None or name == "court":
+    # A filing always has a type (filing checks it); an unknown one is unspecified here too.
+    name = filing_type_name(filing.filing_type)
+    if name == UNSPECIFIED:
         raise PermanentEventError(f"filing {filing.filing_id} has no filing type")
     return name
 
@@ -147,7 +148,7 @@ def record_filing(
     filing: events_pb2.FilingSubmitted,
     *,
     clock: Clock = system_clock,
-    tz: ZoneInfo = COURT_TZ,
+    tz: ZoneInfo,
 ) -> EntryRecord | None:
     """Docket a filing in its existing case (→ ``docket.entry_recorded``).
 

@@ -14,7 +14,7 @@ from zoneinfo import ZoneInfo
 from court.v1 import common_pb2, events_pb2
 from psycopg import Connection
 
-from services.common.clock import COURT_TZ, Clock, system_clock
+from services.common.clock import Clock, system_clock
 from services.common.consumer import Handler
 from services.common.events import unpack
 from services.docket import metrics
@@ -32,7 +32,7 @@ def docket_filing(
     *,
     reviewed: bool = False,
     clock: Clock = system_clock,
-    tz: ZoneInfo = COURT_TZ,
+    tz: ZoneInfo,
 ) -> None:
     """Open the case, enter the appearance or record the entry that ``filing`` calls for."""
     if filing.filing_type == common_pb2.FILING_TYPE_PETITION_FOR_REVIEW:
@@ -48,7 +48,7 @@ def docket_filing(
         )
 
 
-def handlers(*, clock: Clock = system_clock, tz: ZoneInfo = COURT_TZ) -> dict[str, Handler]:
+def handlers(*, clock: Clock = system_clock, tz: ZoneInfo) -> dict[str, Handler]:
     def on_submitted(conn: Connection[Any], envelope: events_pb2.EventEnvelope) -> None:
         filing = unpack(envelope, events_pb2.FilingSubmitted)
         if filing.requires_review:

@@ -11,13 +11,11 @@ from court.v1 import common_pb2, filing_pb2
 from services.common import enums
 
 CASE_TYPES = enums.CASE_TYPES
-CASE_TYPE_NAMES = enums.CASE_TYPE_NAMES
 
 # Entries the court makes itself (the case-opening notice) have no filing: type "court",
 # FILING_TYPE_UNSPECIFIED on the wire.
 COURT_ENTRY = "court"
 FILING_TYPES = {**enums.FILING_TYPES, COURT_ENTRY: common_pb2.FILING_TYPE_UNSPECIFIED}
-FILING_TYPE_NAMES = {value: name for name, value in FILING_TYPES.items()}
 
 PARTY_ROLES = {**enums.PARTY_ROLES, "unspecified": common_pb2.PARTY_ROLE_UNSPECIFIED}
 PARTY_ROLE_NAMES = {number: name for name, number in PARTY_ROLES.items()}

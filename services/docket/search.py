@@ -14,9 +14,9 @@ from typing import Any
 
 from psycopg import Connection
 
+from services.common.court import is_case_number
 from services.common.errors import CourtError
 from services.docket import paging, store
-from services.docket.case_numbers import is_case_number
 from services.docket.models import CaseRecord, CounselRecord
 
 PAGE_DEFAULT = 25

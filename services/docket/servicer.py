@@ -8,9 +8,10 @@ import grpc
 from court.v1 import common_pb2, docket_pb2, docket_pb2_grpc
 from psycopg_pool import ConnectionPool
 
-from services.common.clock import COURT_TZ, Clock, system_clock
+from services.common.clock import Clock, system_clock
+from services.common.court import COURT_STAFF_ROLES
 from services.common.identity import current_caller
-from services.common.principal import COURT_STAFF, Principal, require_principal
+from services.common.principal import Principal, require_principal
 from services.docket.models import Viewer
 from services.docket.sealing import seal_entry
 from services.docket.search import SearchPage, search_cases
@@ -31,7 +32,7 @@ class DocketServicer(docket_pb2_grpc.DocketServiceServicer):
         pool: ConnectionPool,
         reader: DocketReader,
         clock: Clock = system_clock,
-        tz: ZoneInfo = COURT_TZ,
+        tz: ZoneInfo,
     ) -> None:
         self._pool = pool
         self._reader = reader
@@ -76,7 +77,7 @@ class DocketServicer(docket_pb2_grpc.DocketServiceServicer):
     def SealEntry(
         self, request: docket_pb2.SealEntryRequest, context: Context
     ) -> docket_pb2.SealEntryResponse:
-        clerk = require_principal(*COURT_STAFF)
+        clerk = require_principal(*COURT_STAFF_ROLES)
         with self._pool.connection() as conn, conn.transaction():
             _, entry = seal_entry(
                 conn,

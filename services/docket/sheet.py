@@ -10,11 +10,10 @@ from court.v1 import common_pb2, docket_pb2
 from psycopg import Connection
 from psycopg_pool import ConnectionPool
 
-from services.common.clock import COURT_TZ
+from services.common.court import check_case_number
 from services.common.errors import CourtError
 from services.docket import paging, store
 from services.docket.access import AccessChecker, Decision
-from services.docket.case_numbers import check_case_number
 from services.docket.models import CaseRecord, CounselRecord, EntryRecord, Viewer
 from services.docket.wire import case_pb, entry_pb
 
@@ -62,9 +61,7 @@ def sheet_token(case_number: str) -> str:
 
 
 class DocketReader:
-    def __init__(
-        self, pool: ConnectionPool, access: AccessChecker, *, tz: ZoneInfo = COURT_TZ
-    ) -> None:
+    def __init__(self, pool: ConnectionPool, access: AccessChecker, *, tz: ZoneInfo) -> None:
         self._pool = pool
         self._access = access
         self._tz = tz

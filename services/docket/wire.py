@@ -7,7 +7,6 @@ from zoneinfo import ZoneInfo
 
 from court.v1 import common_pb2, docket_pb2
 
-from services.common.clock import COURT_TZ
 from services.common.wire import court_time_pb
 from services.docket.models import (
     CASE_TYPES,
@@ -50,7 +49,7 @@ def case_pb(
     counsel: list[CounselRecord],
     *,
     viewer: Viewer | None,
-    tz: ZoneInfo = COURT_TZ,
+    tz: ZoneInfo,
 ) -> docket_pb2.Case:
     origin = docket_pb2.CaseOrigin(agency=case.origin_agency)
     if may_see_restricted(counsel, viewer):
@@ -73,7 +72,7 @@ def entry_pb(
     *,
     viewer: Viewer | None,
     documents: list[docket_pb2.EntryDocument] | None = None,
-    tz: ZoneInfo = COURT_TZ,
+    tz: ZoneInfo,
 ) -> docket_pb2.DocketEntry:
     """An entry; a sealed one shows no text (nor file names) to anyone but court staff."""
     hidden = entry.sealed and not (viewer is not None and viewer.is_court_staff)

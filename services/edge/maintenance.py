@@ -1,11 +1,11 @@
 """The edge during maintenance: 503 for changes, the status endpoint, the admin toggle.
 
-While the court is closed, ``POST``/``PUT``/``PATCH``/``DELETE`` on ``/api/v1/*`` answer
-503 problem+json ``maintenance`` with ``Retry-After`` (seconds to the window's end) before
-any service is called — except logging in and out and the admin toggle itself, so an
-administrator can end a forced window. Reads, health, readiness, ``/openapi.json`` and
-``GET /api/v1/status`` keep answering. The edge follows ``platform.maintenance`` like every
-service (``follow_in_background`` in server.py); the services refuse on their own too.
+While the court is closed, a request that services/common/maintenance/rule.py does not keep
+open (``route_open``: reads, ``POST /api/v1/filings/check``, logging in and out, the admin
+toggle) answers 503 problem+json ``maintenance`` with ``Retry-After`` (seconds to the
+window's end) before any service is called. The edge follows ``platform.maintenance`` like
+every service (``follow_in_background`` in server.py); the services refuse on their own too,
+by the same rule.
 """
 
 from __future__ import annotations
@@ -20,15 +20,14 @@ from pydantic import BaseModel, ConfigDict, Field
 from starlette.routing import Match
 
 from services.common import metrics
-from services.common.clock import Clock, system_clock
+from services.common.clock import Clock, court_time_view, iso_utc, system_clock
 from services.common.maintenance.follower import VIEW, MaintenanceView
 from services.common.maintenance.gate import maintenance_error
+from services.common.maintenance.rule import route_open
 from services.common.maintenance.schedule import WeeklySchedule
 from services.common.maintenance.state import (
     SOURCE_NAMES,
     MaintenanceState,
-    court_time_view,
-    iso_utc,
     parse_until,
 )
 from services.common.settings import Settings, get_settings
@@ -37,14 +36,6 @@ from services.edge.session import caller_metadata
 
 router = APIRouter(prefix="/api/v1", tags=["maintenance"])
 
-MUTATING_METHODS = frozenset({"POST", "PUT", "PATCH", "DELETE"})
-OPEN_DURING_MAINTENANCE = frozenset(
-    {
-        ("POST", "/api/v1/sessions"),
-        ("DELETE", "/api/v1/sessions/current"),
-        ("PUT", "/api/v1/admin/maintenance"),
-    }
-)
 WARNING_AHEAD = timedelta(hours=24)
 
 
@@ -53,16 +44,6 @@ class EdgeMaintenance:
     view: MaintenanceView
     schedule: WeeklySchedule
     clock: Clock
-
-
-def refused_during_maintenance(method: str, path: str) -> bool:
-    """Whether a request is a change the court refuses while closed."""
-    path = path.rstrip("/") or "/"
-    return (
-        method.upper() in MUTATING_METHODS
-        and path.startswith("/api/v1/")
-        and (method.upper(), path) not in OPEN_DURING_MAINTENANCE
-    )
 
 
 def status_view(
@@ -116,7 +97,7 @@ def install(
     async def maintenance_gate(
         request: Request, call_next: Callable[[Request], Awaitable[Response]]
     ) -> Response:
-        if refused_during_maintenance(request.method, request.url.path):
+        if not route_open(request.method, request.url.path):
             current, now = state.view.state(), state.clock.now()
             if current.in_force(now):
                 route = _route_path(app, request)

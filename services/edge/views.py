@@ -7,9 +7,8 @@ from datetime import UTC
 from court.v1 import auth_pb2, common_pb2, filing_pb2
 from google.protobuf import timestamp_pb2
 
-
-def _enum_name(value: str, prefix: str) -> str:
-    return value.removeprefix(prefix).lower()
+from services.common.clock import iso_utc
+from services.common.enums import filing_type_name, name_of, role_name
 
 
 def account_view(account: auth_pb2.Account) -> dict[str, object]:
@@ -18,18 +17,14 @@ def account_view(account: auth_pb2.Account) -> dict[str, object]:
         "username": account.username,
         "name": account.name,
         "email": account.email,
-        "role": _enum_name(common_pb2.Role.Name(account.role), "ROLE_"),
+        "role": role_name(account.role),
         "bar_number": account.bar_number or None,
         "bar_state": account.bar_state or None,
         "firm": account.firm or None,
         "address": account.address or None,
-        "efiler_status": _enum_name(
-            auth_pb2.EfilerStatus.Name(account.efiler_status), "EFILER_STATUS_"
-        ),
+        "efiler_status": name_of(auth_pb2.EfilerStatus, "EFILER_STATUS_", account.efiler_status),
         "mfa_enrolled": account.mfa_enrolled,
-        "notice_format": _enum_name(
-            common_pb2.NoticeFormat.Name(account.notice_format), "NOTICE_FORMAT_"
-        ),
+        "notice_format": name_of(common_pb2.NoticeFormat, "NOTICE_FORMAT_", account.notice_format),
         "notices_enabled": account.notices_enabled,
         "secondary_emails": [
             {"email": s.email, "cases": None if s.all_cases else list(s.case_numbers)}
@@ -40,7 +35,7 @@ def account_view(account: auth_pb2.Account) -> dict[str, object]:
 
 
 def timestamp_view(value: timestamp_pb2.Timestamp) -> str:
-    return value.ToDatetime(tzinfo=UTC).isoformat().replace("+00:00", "Z")
+    return iso_utc(value.ToDatetime(tzinfo=UTC))
 
 
 def court_time_view(value: common_pb2.CourtTime) -> dict[str, str]:
@@ -52,8 +47,8 @@ def filing_view(filing: filing_pb2.Filing) -> dict[str, object]:
     received = court_time_view(filing.received_at)
     return {
         "filing_id": filing.filing_id,
-        "status": _enum_name(filing_pb2.FilingStatus.Name(filing.status), "FILING_STATUS_"),
-        "type": _enum_name(common_pb2.FilingType.Name(filing.filing_type), "FILING_TYPE_"),
+        "status": name_of(filing_pb2.FilingStatus, "FILING_STATUS_", filing.status),
+        "type": filing_type_name(filing.filing_type),
         "case_number": filing.case_number or None,
         "entry_number": filing.entry_number or None,
         "title": filing.title or None,
@@ -66,7 +61,7 @@ def filing_view(filing: filing_pb2.Filing) -> dict[str, object]:
             {
                 "document_id": d.document_id,
                 "filename": d.filename,
-                "role": _enum_name(filing_pb2.DocumentRole.Name(d.role), "DOCUMENT_ROLE_"),
+                "role": name_of(filing_pb2.DocumentRole, "DOCUMENT_ROLE_", d.role),
                 "sha256": d.sha256,
                 "pages": d.pages,
                 "size_bytes": d.size_bytes,

@@ -8,14 +8,14 @@ from court.v1 import events_pb2
 from psycopg import Connection
 
 from services.common.clock import Clock, system_clock
+from services.common.enums import case_type_name
 from services.common.events import unpack
 from services.filing import store
-from services.filing.models import CASE_TYPE_NAMES
 
 
 def on_case_opened(conn: Connection[Any], envelope: events_pb2.EventEnvelope) -> None:
     event = unpack(envelope, events_pb2.CaseOpened)
-    store.upsert_case(conn, event.case_number, CASE_TYPE_NAMES.get(event.case_type, "unspecified"))
+    store.upsert_case(conn, event.case_number, case_type_name(event.case_type))
     for counsel in event.counsel:
         if counsel.account_id:
             store.add_counsel(conn, event.case_number, counsel.account_id)

@@ -11,6 +11,7 @@ import logging
 import time
 import uuid
 from dataclasses import dataclass
+from zoneinfo import ZoneInfo
 
 from court.v1 import events_pb2
 from psycopg.errors import UniqueViolation
@@ -64,9 +65,11 @@ class Intake:
         vault: Vault,
         inspector: PdfInspector,
         limits: IntakeLimits,
+        tz: ZoneInfo,
         clock: Clock = system_clock,
     ) -> None:
         self._pool = pool
+        self._tz = tz
         self._vault = vault
         self._inspector = inspector
         self._limits = limits
@@ -207,7 +210,7 @@ class Intake:
                     event_type="filing.submitted",
                     source="filing",
                     subject=filing.case_number or filing.filing_id,
-                    payload=submitted_event(filing),
+                    payload=submitted_event(filing, self._tz),
                 )
         except UniqueViolation:
             # The same key raced in from a second click: answer as a replay of the winner.
@@ -264,7 +267,7 @@ def request_fingerprint(request: FilingRequest) -> str:
     return digest.hexdigest()
 
 
-def submitted_event(filing: Filing) -> events_pb2.FilingSubmitted:
+def submitted_event(filing: Filing, tz: ZoneInfo) -> events_pb2.FilingSubmitted:
     event = events_pb2.FilingSubmitted(
         filing_id=filing.filing_id,
         filing_type=FILING_TYPES[filing.filing_type],
@@ -281,5 +284,5 @@ def submitted_event(filing: Filing) -> events_pb2.FilingSubmitted:
     )
     if filing.case_type in CASE_TYPES:
         event.case_type = CASE_TYPES[filing.case_type]
-    fill_court_time(event.received_at, filing.received_at)
+    fill_court_time(event.received_at, filing.received_at, tz)
     return event

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 from datetime import datetime
+from zoneinfo import ZoneInfo
 
 from court.v1 import common_pb2, filing_pb2
 
@@ -14,8 +15,6 @@ FILING_TYPES = enums.FILING_TYPES
 FILING_TYPE_NAMES = enums.FILING_TYPE_NAMES
 CASE_TYPES = enums.CASE_TYPES
 CASE_TYPE_NAMES = enums.CASE_TYPE_NAMES
-# A petition for review names one of these (DESIGN.md §3).
-PETITION_CASE_TYPES = ("immigration", "agency")
 STATUSES = {
     "received": filing_pb2.FILING_STATUS_RECEIVED,
     "pending_review": filing_pb2.FILING_STATUS_PENDING_REVIEW,
@@ -92,7 +91,7 @@ class Filing:
     origin_agency: str = ""
     alien_number: str = ""
 
-    def to_proto(self) -> filing_pb2.Filing:
+    def to_proto(self, tz: ZoneInfo) -> filing_pb2.Filing:
         message = filing_pb2.Filing(
             filing_id=self.filing_id,
             status=STATUSES[self.status],
@@ -108,7 +107,7 @@ class Filing:
             filer_account_id=self.filer_account_id,
             filer_name=self.filer_name,
         )
-        fill_court_time(message.received_at, self.received_at)
+        fill_court_time(message.received_at, self.received_at, tz)
         return message
 
 

@@ -3,25 +3,28 @@
 from __future__ import annotations
 
 import logging
+from zoneinfo import ZoneInfo
 
 from court.v1 import events_pb2
 from psycopg_pool import ConnectionPool
 
 from services.common.clock import Clock, system_clock
+from services.common.court import MAX_REVIEW_REASON
 from services.common.errors import CourtError
 from services.common.outbox import publish
 from services.common.principal import Principal
+from services.common.text import clean
 from services.filing import metrics, store
 from services.filing.intake import submitted_event
 from services.filing.models import FILING_TYPES, Filing
-from services.filing.rules import clean_text
 
 log = logging.getLogger(__name__)
 
 
 class Review:
-    def __init__(self, pool: ConnectionPool, clock: Clock = system_clock) -> None:
+    def __init__(self, pool: ConnectionPool, *, tz: ZoneInfo, clock: Clock = system_clock) -> None:
         self._pool = pool
+        self._tz = tz
         self._clock = clock
 
     def queue(self, limit: int) -> list[Filing]:
@@ -37,7 +40,7 @@ class Review:
             )
             event = events_pb2.FilingAccepted(
                 filing_id=filing.filing_id,
-                filing=submitted_event(filing),
+                filing=submitted_event(filing, self._tz),
                 accepted_by_account_id=clerk.account_id,
             )
             event.accepted_at.FromDatetime(now)
@@ -55,7 +58,9 @@ class Review:
         return accepted
 
     def reject(self, clerk: Principal, filing_id: str, reason: str) -> Filing:
-        reason = clean_text(reason, field="reason", max_length=1000, required=True)
+        reason = clean(
+            reason, field="reason", max_length=MAX_REVIEW_REASON, required=True, multiline=True
+        )
         now = self._clock.now()
         with self._pool.connection() as conn, conn.transaction():
             filing = _pending(conn, filing_id)

@@ -41,6 +41,7 @@ def main() -> None:
                 t.strip() for t in settings.filing_review_types.split(",") if t.strip()
             ),
         ),
+        tz=settings.tz,
     )
     runtime.add_consumer(
         group="filing.cases",
@@ -55,7 +56,12 @@ def main() -> None:
     runtime.serve(
         (
             filing_pb2_grpc.add_FilingServiceServicer_to_server,
-            FilingServicer(pool=runtime.pool, intake=intake, review=Review(runtime.pool)),
+            FilingServicer(
+                pool=runtime.pool,
+                intake=intake,
+                review=Review(runtime.pool, tz=settings.tz),
+                tz=settings.tz,
+            ),
             filing_pb2.DESCRIPTOR.services_by_name["FilingService"],
         ),
         on_stop=[inspector.close, access.close],

@@ -3,13 +3,15 @@
 from __future__ import annotations
 
 import re
+from zoneinfo import ZoneInfo
 
 import grpc
 from court.v1 import filing_pb2, filing_pb2_grpc
 from psycopg_pool import ConnectionPool
 
+from services.common.court import COURT_STAFF_ROLES
 from services.common.errors import CourtError
-from services.common.principal import COURT_STAFF, require_principal
+from services.common.principal import require_principal
 from services.filing import store
 from services.filing.intake import Intake
 from services.filing.models import (
@@ -60,8 +62,11 @@ def _filing_id(value: str) -> str:
 
 
 class FilingServicer(filing_pb2_grpc.FilingServiceServicer):
-    def __init__(self, *, pool: ConnectionPool, intake: Intake, review: Review) -> None:
+    def __init__(
+        self, *, pool: ConnectionPool, intake: Intake, review: Review, tz: ZoneInfo
+    ) -> None:
         self._pool = pool
+        self._tz = tz
         self._intake = intake
         self._review = review
 
@@ -81,7 +86,7 @@ class FilingServicer(filing_pb2_grpc.FilingServiceServicer):
             _filing_request(request.metadata, list(request.documents)),
             idempotency_key=key,
         )
-        return filing_pb2.SubmitFilingResponse(filing=filing.to_proto(), replayed=replayed)
+        return filing_pb2.SubmitFilingResponse(filing=filing.to_proto(self._tz), replayed=replayed)
 
     def CheckFiling(
         self, request: filing_pb2.CheckFilingRequest, context: Context
@@ -112,27 +117,27 @@ class FilingServicer(filing_pb2_grpc.FilingServiceServicer):
             filing.filer_account_id != principal.account_id and not principal.is_court_staff
         ):
             raise CourtError("not_found", "no such filing")
-        return filing_pb2.GetFilingResponse(filing=filing.to_proto())
+        return filing_pb2.GetFilingResponse(filing=filing.to_proto(self._tz))
 
     def ListReviewQueue(
         self, request: filing_pb2.ListReviewQueueRequest, context: Context
     ) -> filing_pb2.ListReviewQueueResponse:
-        require_principal(*COURT_STAFF)
+        require_principal(*COURT_STAFF_ROLES)
         limit = min(request.page.page_size or 50, 200)
         return filing_pb2.ListReviewQueueResponse(
-            filings=[f.to_proto() for f in self._review.queue(limit)]
+            filings=[f.to_proto(self._tz) for f in self._review.queue(limit)]
         )
 
     def AcceptFiling(
         self, request: filing_pb2.AcceptFilingRequest, context: Context
     ) -> filing_pb2.AcceptFilingResponse:
-        clerk = require_principal(*COURT_STAFF)
+        clerk = require_principal(*COURT_STAFF_ROLES)
         filing = self._review.accept(clerk, _filing_id(request.filing_id))
-        return filing_pb2.AcceptFilingResponse(filing=filing.to_proto())
+        return filing_pb2.AcceptFilingResponse(filing=filing.to_proto(self._tz))
 
     def RejectFiling(
         self, request: filing_pb2.RejectFilingRequest, context: Context
     ) -> filing_pb2.RejectFilingResponse:
-        clerk = require_principal(*COURT_STAFF)
+        clerk = require_principal(*COURT_STAFF_ROLES)
         filing = self._review.reject(clerk, _filing_id(request.filing_id), request.reason)
-        return filing_pb2.RejectFilingResponse(filing=filing.to_proto())
+        return filing_pb2.RejectFilingResponse(filing=filing.to_proto(self._tz))

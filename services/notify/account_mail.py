@@ -11,6 +11,7 @@ from __future__ import annotations
 from datetime import UTC
 from typing import Any
 from urllib.parse import quote
+from zoneinfo import ZoneInfo
 
 from court.v1 import events_pb2
 from psycopg import Connection
@@ -24,13 +25,14 @@ SIGNATURE = "\n\n— The Clerk's Office (OpenECF). This mailbox is not monitored
 
 
 class AccountMail:
-    def __init__(self, *, public_base_url: str) -> None:
+    def __init__(self, *, public_base_url: str, tz: ZoneInfo) -> None:
         self._base = public_base_url.rstrip("/")
+        self._tz = tz
 
     def on_account_locked(self, conn: Connection[Any], envelope: events_pb2.EventEnvelope) -> None:
         event = unpack(envelope, events_pb2.AccountLocked)
         name, email = recipient_of(conn, event.account_id)
-        until = court_time(event.until.ToDatetime(tzinfo=UTC)).local_label
+        until = court_time(event.until.ToDatetime(tzinfo=UTC), self._tz).local_label
         queue_mail(
             conn,
             OutgoingMail(
@@ -51,7 +53,7 @@ class AccountMail:
         self, conn: Connection[Any], envelope: events_pb2.EventEnvelope
     ) -> None:
         event = unpack(envelope, events_pb2.CredentialReissueRequested)
-        expires = court_time(event.expires_at.ToDatetime(tzinfo=UTC)).local_label
+        expires = court_time(event.expires_at.ToDatetime(tzinfo=UTC), self._tz).local_label
         link = f"{self._base}/reset-password?token={quote(event.reset_token)}"
         queue_mail(
             conn,

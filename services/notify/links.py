@@ -33,11 +33,11 @@ from psycopg import Connection
 from psycopg_pool import ConnectionPool
 
 from services.common.clock import Clock, system_clock
+from services.common.court import restricted
 from services.common.logs import trace_context
 from services.common.settings import Settings
 from services.notify import templates
 from services.notify.metrics import FREE_LOOKS
-from services.notify.notices import RESTRICTED_CASE_TYPES
 
 log = logging.getLogger(__name__)
 
@@ -225,7 +225,7 @@ class NoticeComposer:
         documents_note = None
         if entry.sealed:
             documents_note = templates.SEALED_NOTE
-        elif entry.case_type in RESTRICTED_CASE_TYPES and not notice.with_links and entry.documents:
+        elif restricted(entry.case_type) and not notice.with_links and entry.documents:
             documents_note = templates.RESTRICTED_NOTE
         lines = []
         for number, document in enumerate(entry.documents, start=1):

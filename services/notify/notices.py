@@ -22,17 +22,16 @@ from dataclasses import dataclass
 from datetime import UTC, datetime
 from typing import Any
 
-from court.v1 import common_pb2, events_pb2
+from court.v1 import events_pb2
 from psycopg import Connection
 
+from services.common.court import is_court_staff, restricted
+from services.common.enums import case_type_name, filing_type_name
 from services.common.errors import PermanentEventError
 from services.common.events import unpack
 
 log = logging.getLogger(__name__)
 
-# Fed. R. Civ. P. 5.2(c): documents online only for counsel of record and court staff.
-RESTRICTED_CASE_TYPES = frozenset({"immigration", "social_security"})
-COURT_STAFF_ROLES = frozenset({"clerk", "admin"})
 REASON_PRIORITY = {"counsel": 0, "secondary": 1, "subscriber": 2}
 
 
@@ -67,14 +66,6 @@ def message_id_for(notice_id: uuid.UUID | str) -> str:
     return f"<{notice_id}@openecf>"
 
 
-def enum_label(name: str, prefix: str) -> str:
-    return name.removeprefix(prefix).lower()
-
-
-def case_type_label(value: common_pb2.CaseType.ValueType) -> str:
-    return enum_label(common_pb2.CaseType.Name(value), "CASE_TYPE_")
-
-
 # -- the case view ---------------------------------------------------------------------------
 
 
@@ -86,7 +77,7 @@ def on_case_opened(conn: Connection[Any], envelope: events_pb2.EventEnvelope) ->
         "INSERT INTO cases (case_number, title, case_type) VALUES (%s, %s, %s)"
         " ON CONFLICT (case_number) DO UPDATE SET title = excluded.title,"
         " case_type = excluded.case_type, updated_at = now()",
-        [event.case_number, event.title, case_type_label(event.case_type)],
+        [event.case_number, event.title, case_type_name(event.case_type)],
     )
     for counsel in event.counsel:
         add_counsel(conn, event.case_number, counsel, since_entry=0)
@@ -132,7 +123,7 @@ def on_entry_recorded(conn: Connection[Any], envelope: events_pb2.EventEnvelope)
         raise PermanentEventError("docket.entry_recorded without a case number or entry number")
     if not event.entered_at.HasField("utc"):
         raise PermanentEventError("docket.entry_recorded without entered_at")
-    case_type = case_type_label(event.case_type)
+    case_type = case_type_name(event.case_type)
     conn.execute(
         "INSERT INTO cases (case_number, title, case_type) VALUES (%s, %s, %s)"
         " ON CONFLICT (case_number) DO UPDATE SET"
@@ -168,7 +159,7 @@ def on_entry_recorded(conn: Connection[Any], envelope: events_pb2.EventEnvelope)
             entered_at,
             json.dumps(documents),
             event.sealed,
-            enum_label(common_pb2.FilingType.Name(event.filing_type), "FILING_TYPE_"),
+            filing_type_name(event.filing_type),
             envelope.event_id,
             envelope.trace_id,
         ],
@@ -262,8 +253,8 @@ def may_have_links(facts: EntryFacts, recipient: Recipient) -> bool:
     """Free looks only where the recipient could open the document anyway."""
     if facts.sealed or not facts.has_documents:
         return False
-    if facts.case_type in RESTRICTED_CASE_TYPES:
-        return recipient.reason != "subscriber" or recipient.role in COURT_STAFF_ROLES
+    if restricted(facts.case_type):
+        return recipient.reason != "subscriber" or is_court_staff(recipient.role)
     return True
 
 

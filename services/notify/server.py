@@ -18,9 +18,10 @@ from court.v1 import access_pb2_grpc, notify_pb2, notify_pb2_grpc
 
 from services.common.grpc_client import open_channel
 from services.common.runtime import build_runtime
-from services.notify import filing_mail, metrics, notices
+from services.notify import metrics, notices
 from services.notify.account_mail import AccountMail
 from services.notify.delivery import NoticeSender, Wakeup
+from services.notify.filing_mail import FilingMail
 from services.notify.links import NoticeComposer
 from services.notify.recipients import on_account_registered, on_account_updated
 from services.notify.sender import MailSender, SmtpRelay
@@ -30,7 +31,8 @@ from services.notify.servicer import NotifyServicer
 def main() -> None:
     runtime = build_runtime("notify")
     settings = runtime.settings
-    mail = AccountMail(public_base_url=settings.public_base_url)
+    mail = AccountMail(public_base_url=settings.public_base_url, tz=settings.tz)
+    filing_mail = FilingMail(tz=settings.tz)
     runtime.add_consumer(
         group="notify.accounts",
         topics=["auth.events"],

@@ -2,19 +2,16 @@
 
 from __future__ import annotations
 
-import re
-
 import grpc
 from court.v1 import common_pb2, notify_pb2, notify_pb2_grpc
 from psycopg_pool import ConnectionPool
 
-from services.common.errors import CourtError
+from services.common.court import check_case_number
 from services.common.principal import require_principal
 from services.notify import store
 
 Context = grpc.ServicerContext
 MAX_PAGE = 100
-_CASE_NUMBER = re.compile(r"^\d{2}-\d{1,6}$")
 _STATUSES = {
     "needs_links": notify_pb2.DELIVERY_STATUS_PENDING,
     "pending": notify_pb2.DELIVERY_STATUS_PENDING,
@@ -40,17 +37,6 @@ def notice_proto(row: store.NoticeRow) -> notify_pb2.Notice:
     if row.sent_at is not None:
         notice.sent_at.FromDatetime(row.sent_at)
     return notice
-
-
-def _case_number(value: str) -> str:
-    value = value.strip()
-    if not _CASE_NUMBER.match(value):
-        raise CourtError(
-            "validation_failed",
-            f"{value[:40]!r} is not a case number like 26-1234",
-            details={"field": "case_number"},
-        )
-    return value
 
 
 class NotifyServicer(notify_pb2_grpc.NotifyServiceServicer):
@@ -96,7 +82,7 @@ class NotifyServicer(notify_pb2_grpc.NotifyServiceServicer):
         self, request: notify_pb2.SubscribeRequest, context: Context
     ) -> notify_pb2.SubscribeResponse:
         principal = require_principal()
-        case_number = _case_number(request.case_number)
+        case_number = check_case_number(request.case_number)
         with self._pool.connection() as conn, conn.transaction():
             store.subscribe(conn, account_id=principal.account_id, case_number=case_number)
         return notify_pb2.SubscribeResponse()
@@ -105,7 +91,7 @@ class NotifyServicer(notify_pb2_grpc.NotifyServiceServicer):
         self, request: notify_pb2.UnsubscribeRequest, context: Context
     ) -> notify_pb2.UnsubscribeResponse:
         principal = require_principal()
-        case_number = _case_number(request.case_number)
+        case_number = check_case_number(request.case_number)
         with self._pool.connection() as conn, conn.transaction():
             store.unsubscribe(conn, account_id=principal.account_id, case_number=case_number)
         return notify_pb2.UnsubscribeResponse()

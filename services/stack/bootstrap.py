@@ -6,9 +6,7 @@ import json
 import secrets
 from pathlib import Path
 
-import psycopg
-
-from services.auth import accounts
+from services.auth import accounts, direct
 from services.common.errors import CourtError
 
 DEMO = (
@@ -35,7 +33,7 @@ def ensure_demo_accounts(database_url: str, data_dir: Path) -> list[dict[str, st
             role=role,
         )
         with (
-            psycopg.connect(database_url, options="-c search_path=auth") as conn,
+            direct.connect(database_url) as conn,
             conn.transaction(),
         ):
             try:

@@ -5,13 +5,15 @@ from __future__ import annotations
 import logging
 from datetime import datetime
 from pathlib import Path
+from zoneinfo import ZoneInfo
 
 from pydantic import SecretStr
 
-from services.common.clock import COURT_TZ
 from services.common.settings import SERVICE_NAMES, Settings
 from services.stack.supervisor import LocalStack
 from support.ports import free_port, free_port_run
+
+COURT_TZ = ZoneInfo("America/Los_Angeles")  # the default court zone (Settings)
 
 REPO = Path(__file__).resolve().parents[2]
 KAFKA_CACHE = REPO / ".openecf" / "cache"

@@ -17,8 +17,6 @@ from zoneinfo import ZoneInfo
 from court.v1 import events_pb2
 from google.protobuf.timestamp_pb2 import Timestamp
 
-from services.common.clock import court_time
-
 # The event, its topic and its one key: compaction keeps the newest record, the current state.
 EVENT_TYPE = "platform.maintenance_changed"
 EVENT_KEY = "court"
@@ -116,13 +114,3 @@ def parse_until(text: str, *, now: datetime, tz: ZoneInfo) -> datetime:
     if parsed.tzinfo is None:
         parsed = parsed.replace(tzinfo=tz)  # a bare time is court-local
     return parsed.astimezone(UTC)
-
-
-def iso_utc(when: datetime) -> str:
-    return when.astimezone(UTC).isoformat().replace("+00:00", "Z")
-
-
-def court_time_view(when: datetime, tz: ZoneInfo) -> dict[str, str]:
-    """``{"utc": …Z, "local": …-08:00}``: one instant in UTC and in court-local time."""
-    moment = court_time(when, tz)
-    return {"utc": iso_utc(moment.utc), "local": moment.local.isoformat()}

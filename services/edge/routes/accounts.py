@@ -8,6 +8,7 @@ from court.v1 import auth_pb2, common_pb2
 from fastapi import APIRouter, Request
 from pydantic import BaseModel, ConfigDict, Field
 
+from services.common import court
 from services.edge.views import account_view
 
 router = APIRouter(prefix="/api/v1", tags=["accounts"])
@@ -24,13 +25,13 @@ class RegisterBody(BaseModel):
 
     username: str = Field(max_length=64)
     password: str = Field(max_length=256)
-    name: str = Field(max_length=200)
+    name: str = Field(max_length=court.MAX_PERSON_NAME)
     email: str = Field(max_length=254)
     role: Literal["public", "attorney", "pro_se"]
-    bar_number: str = Field(default="", max_length=32)
+    bar_number: str = Field(default="", max_length=court.MAX_BAR_NUMBER)
     bar_state: str = Field(default="", max_length=2)
-    firm: str = Field(default="", max_length=200)
-    address: str = Field(default="", max_length=500)
+    firm: str = Field(default="", max_length=court.MAX_FIRM)
+    address: str = Field(default="", max_length=court.MAX_ADDRESS)
 
 
 @router.post("/accounts", status_code=201)

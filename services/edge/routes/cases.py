@@ -7,8 +7,9 @@ from typing import Annotated
 from court.v1 import common_pb2, docket_pb2
 from fastapi import APIRouter, Path, Query, Request
 
+from services.common.enums import case_type_name, filing_type_name, name_of, party_role_name
 from services.edge.session import caller_metadata
-from services.edge.views import timestamp_view
+from services.edge.views import court_time_view
 
 router = APIRouter(prefix="/api/v1/cases", tags=["cases"])
 clerk_router = APIRouter(prefix="/api/v1/clerk/cases", tags=["clerk"])
@@ -17,18 +18,6 @@ CaseNumber = Annotated[str, Path(max_length=32, description="a case number like 
 EntryNumber = Annotated[int, Path(ge=1, le=2**31 - 1)]
 PageSize = Annotated[int, Query(ge=0, le=200, description="0: the server's default")]
 PageToken = Annotated[str, Query(max_length=200, description="next_page_token of a page")]
-
-
-def _name(value: str, prefix: str) -> str:
-    return value.removeprefix(prefix).lower()
-
-
-def court_time_view(value: common_pb2.CourtTime) -> dict[str, str]:
-    return {
-        "utc": timestamp_view(value.utc),
-        "local": value.local,
-        "local_date": value.local_date,
-    }
 
 
 def case_view(case: docket_pb2.Case) -> dict[str, object]:
@@ -40,13 +29,10 @@ def case_view(case: docket_pb2.Case) -> dict[str, object]:
     return {
         "case_number": case.case_number,
         "title": case.title,
-        "case_type": _name(common_pb2.CaseType.Name(case.case_type), "CASE_TYPE_"),
-        "status": _name(docket_pb2.CaseStatus.Name(case.status), "CASE_STATUS_"),
+        "case_type": case_type_name(case.case_type),
+        "status": name_of(docket_pb2.CaseStatus, "CASE_STATUS_", case.status),
         "opened_at": court_time_view(case.opened_at),
-        "parties": [
-            {"name": p.name, "role": _name(common_pb2.PartyRole.Name(p.role), "PARTY_ROLE_")}
-            for p in case.parties
-        ],
+        "parties": [{"name": p.name, "role": party_role_name(p.role)} for p in case.parties],
         "counsel": [
             {
                 "account_id": c.account_id,
@@ -69,11 +55,7 @@ def entry_view(entry: docket_pb2.DocketEntry) -> dict[str, object]:
         "text": entry.text,
         "sealed": entry.sealed,
         "filer_name": entry.filer_name or None,
-        "filing_type": (
-            _name(common_pb2.FilingType.Name(entry.filing_type), "FILING_TYPE_")
-            if entry.filing_type
-            else "court"
-        ),
+        "filing_type": (filing_type_name(entry.filing_type) if entry.filing_type else "court"),
         "documents": [
             {
                 "document_id": d.document_id,

@@ -10,6 +10,7 @@ from pydantic import BaseModel, ConfigDict, Field, ValidationError
 from python_multipart.exceptions import MultipartParseError
 from starlette.concurrency import run_in_threadpool
 
+from services.common import court
 from services.common.errors import CourtError
 from services.common.settings import get_settings
 from services.edge.session import caller_metadata
@@ -28,7 +29,7 @@ PartyRoleName = Literal["petitioner", "respondent", "appellant", "appellee", "in
 class PartyBody(BaseModel):
     model_config = ConfigDict(extra="forbid")
 
-    name: str = Field(min_length=1, max_length=200)
+    name: str = Field(min_length=1, max_length=court.MAX_PARTY_NAME)
     role: PartyRoleName
 
 
@@ -36,20 +37,20 @@ class FilingMetadataBody(BaseModel):
     model_config = ConfigDict(extra="forbid")
 
     type: FilingTypeName
-    case_number: str = Field(default="", max_length=20)
-    title: str = Field(default="", max_length=300)
+    case_number: str = Field(default="", max_length=court.MAX_CASE_NUMBER)
+    title: str = Field(default="", max_length=court.MAX_TITLE)
     case_type: CaseTypeName | None = None
-    parties: list[PartyBody] = Field(default_factory=list, max_length=50)
-    description: str = Field(default="", max_length=1000)
+    parties: list[PartyBody] = Field(default_factory=list, max_length=court.MAX_PARTIES)
+    description: str = Field(default="", max_length=court.MAX_DESCRIPTION)
     # Petitions: the agency whose order is under review; for immigration, the A-number.
-    origin_agency: str = Field(default="", max_length=200)
-    alien_number: str = Field(default="", max_length=12)
+    origin_agency: str = Field(default="", max_length=court.MAX_ORIGIN_AGENCY)
+    alien_number: str = Field(default="", max_length=court.MAX_ALIEN_NUMBER)
 
 
 class ReviewDecisionBody(BaseModel):
     model_config = ConfigDict(extra="forbid")
 
-    reason: str = Field(min_length=1, max_length=1000)
+    reason: str = Field(min_length=1, max_length=court.MAX_REVIEW_REASON)
 
 
 def _limits() -> UploadLimits:

@@ -8,6 +8,7 @@ from court.v1 import auth_pb2, common_pb2
 from fastapi import APIRouter, Request, Response
 from pydantic import BaseModel, ConfigDict, Field
 
+from services.common import court
 from services.edge.session import caller_metadata
 from services.edge.views import account_view
 
@@ -26,8 +27,8 @@ class ProfileBody(BaseModel):
     model_config = ConfigDict(extra="forbid")
 
     email: str | None = Field(default=None, max_length=254)
-    address: str | None = Field(default=None, max_length=500)
-    firm: str | None = Field(default=None, max_length=200)
+    address: str | None = Field(default=None, max_length=court.MAX_ADDRESS)
+    firm: str | None = Field(default=None, max_length=court.MAX_FIRM)
     notice_format: Literal["html", "text"] | None = None
     notices_enabled: bool | None = None
     secondary_emails: list[SecondaryEmailBody] | None = Field(default=None, max_length=20)

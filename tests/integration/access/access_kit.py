@@ -24,10 +24,11 @@ from grpc_status import rpc_status
 from pypdf import PdfWriter
 from support.api import wait_for
 
-from services.common.clock import court_time
 from services.common.events import new_event
 from services.common.identity import SERVICE_IDENTITY, sign_service_token
 from services.common.kafka import make_producer
+from services.common.settings import Settings
+from services.common.wire import court_time_pb
 from services.stack.supervisor import LocalStack
 
 MAX_MESSAGE = 64 * 1024 * 1024
@@ -276,10 +277,7 @@ class AccessKit:
 
 
 def court_now() -> common_pb2.CourtTime:
-    now = court_time(datetime.now(UTC))
-    stamp = common_pb2.CourtTime(local=now.local.isoformat(), local_date=now.local_date)
-    stamp.utc.FromDatetime(now.utc)
-    return stamp
+    return court_time_pb(datetime.now(UTC), Settings().tz)
 
 
 def case_type_value(name: str) -> common_pb2.CaseType.ValueType:

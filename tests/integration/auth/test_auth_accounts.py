@@ -71,12 +71,15 @@ def test_profile_changes_are_validated(edge_url: str) -> None:
         {"secondary_emails": [{"email": "a@x.example", "cases": ["not a case"]}]},
         {"firm": "x" * 201},
         {"role": "admin"},
-        {"address": "nul\x00byte"},
     ]
     for body in bad_bodies:
         response = api.patch("/api/v1/accounts/me", json=body)
         assert response.status_code == 422, (body, response.text)
         assert response.json()["code"] == "validation_failed"
+    # Control and bidi characters have their own code, the same in every service.
+    for body in ({"address": "nul\x00byte"}, {"firm": "Smith \u202eLLP"}):
+        response = api.patch("/api/v1/accounts/me", json=body)
+        assert (response.status_code, response.json()["code"]) == (422, "invalid_text"), body
 
 
 def test_only_court_staff_approve_and_only_filers_apply(edge_url: str) -> None:

@@ -19,7 +19,8 @@ from kafka.structs import TopicPartition
 from support.api import Api, register, wait_for
 
 from services.common.events import new_event
-from services.docket.wire import court_time_pb
+from services.common.settings import Settings
+from services.common.wire import court_time_pb
 
 FILING_TOPIC = "filing.events"
 DOCKET_TOPIC = "docket.events"
@@ -72,7 +73,7 @@ class DocketDriver:
             filer_account_id=filer.account_id,
             filer_name=filer.name,
             filer_firm=filer.firm,
-            received_at=court_time_pb(received_at or datetime.now(UTC)),
+            received_at=court_time_pb(received_at or datetime.now(UTC), Settings().tz),
             documents=[
                 filing_pb2.FiledDocument(
                     document_id=str(uuid.uuid4()),

@@ -264,3 +264,36 @@ def test_a_clerk_accepts_an_appearance_and_the_attorney_becomes_counsel(
         timeout=30,
     )
     assert allowed.json()["status"] == "received"
+
+
+@pytest.mark.parametrize(
+    "metadata",
+    [
+        {"type": "motion", "case_number": "26-1", "title": "Motion\x00to extend"},
+        {**petition(), "title": "Doe v. Agency\u202e"},
+        {**petition(), "parties": [{"name": "A.\u2066 Petitioner", "role": "petitioner"}]},
+        {**petition(), "description": "to review\x1b[2J the order"},
+    ],
+)
+def test_control_and_bidi_characters_are_refused_alike_by_check_and_submit(
+    attorney: Api, metadata: dict[str, object]
+) -> None:
+    checked = file(attorney, metadata, text_1_page(), check=True)
+    assert checked.status_code == 200, checked.text
+    assert "invalid_text" in [f["code"] for f in checked.json()["findings"]]
+    submitted = file(attorney, metadata, text_1_page(), key=str(uuid.uuid4()))
+    assert (submitted.status_code, submitted.json()["code"]) == (422, "invalid_text")
+    assert submitted.json()["field"] in {"title", "parties", "description"}
+
+
+def test_a_file_name_that_reads_backwards_is_refused(attorney: Api) -> None:
+    import json
+
+    response = attorney.post(
+        "/api/v1/filings",
+        files=[
+            ("metadata", ("m.json", json.dumps(petition()).encode(), "application/json")),
+            ("lead", ("order\u202efdp.exe", text_1_page(), "application/pdf")),
+        ],
+    )
+    assert (response.status_code, response.json()["code"]) == (422, "invalid_text")

@@ -38,6 +38,8 @@ from google.rpc import error_details_pb2
 from grpc_health.v1 import health_pb2, health_pb2_grpc
 from grpc_status import rpc_status
 from prometheus_client.parser import text_string_to_metric_families
+from support.api import Api, efiler, file, petition
+from support.pdf_corpus import text_1_page
 
 from services.auth import maintenance
 from services.common.identity import SERVICE_IDENTITY, sign_service_token
@@ -312,7 +314,7 @@ def test_work_queued_before_the_window_is_still_delivered_during_it(
 def test_an_admin_ends_a_forced_window_through_the_api(
     stack: LocalStack, court: Court, admin: object, edge_url: str
 ) -> None:
-    from support.api import Api, register
+    from support.api import register
 
     assert isinstance(admin, Api)
     person, body = register(edge_url)  # registered (and logged in) before the window
@@ -344,3 +346,20 @@ def test_an_admin_ends_a_forced_window_through_the_api(
     assert off.status_code == 200, off.text
     assert off.json()["active"] is False
     court.wait_all(refused=False)
+
+
+def test_checking_a_filing_works_during_a_window_and_filing_it_is_refused(
+    stack: LocalStack, court: Court, edge_url: str, clerk: Api
+) -> None:
+    lawyer = efiler(edge_url, clerk)  # before the window: registering is a change
+    turned_on = openecf(stack, "maintenance", "on", "--until", "10m", "--reason", "check test")
+    assert turned_on.returncode == 0, turned_on.stderr
+    court.wait_all(refused=True)
+
+    # One rule for the edge and the filing service: a check writes nothing, so it stays open.
+    checked = file(lawyer, petition(), text_1_page(), check=True)
+    assert checked.status_code == 200, checked.text
+    assert checked.json()["acceptable"] is True
+    filed = file(lawyer, petition(), text_1_page(), key=str(uuid.uuid4()))
+    assert (filed.status_code, filed.json()["code"]) == (503, "maintenance")
+    assert int(filed.headers["retry-after"]) > 0

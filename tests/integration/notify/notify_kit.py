@@ -38,10 +38,11 @@ from pypdf import PdfWriter
 from support.api import Api, register, wait_for
 from support.ports import free_port
 
-from services.common.clock import court_time
 from services.common.events import decode_envelope, new_event
 from services.common.identity import SERVICE_IDENTITY, sign_service_token
 from services.common.kafka import make_producer
+from services.common.settings import Settings
+from services.common.wire import court_time_pb
 from services.stack.smtp_sink import SmtpSink, read_messages
 from services.stack.supervisor import LocalStack
 
@@ -427,10 +428,7 @@ class NotifyKit:
 
 
 def court_time_proto(when: datetime) -> common_pb2.CourtTime:
-    local = court_time(when)
-    value = common_pb2.CourtTime(local=local.local.isoformat(), local_date=local.local_date)
-    value.utc.FromDatetime(local.utc)
-    return value
+    return court_time_pb(when, Settings().tz)  # the zone the stack's services run in
 
 
 def fault_sink(directory: Path) -> SmtpSink:

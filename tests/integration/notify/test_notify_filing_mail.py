@@ -11,7 +11,7 @@ from google.protobuf import timestamp_pb2
 from support.api import mail_to, wait_for
 
 from services.common.events import new_event
-from services.notify.filing_mail import on_filing_submitted
+from services.notify.filing_mail import FilingMail
 from services.stack.supervisor import LocalStack
 
 
@@ -32,7 +32,8 @@ def test_a_receipt_waits_for_the_filers_address_and_is_then_sent(
     )
     with psycopg.connect(database_url, options="-c search_path=notify") as conn:
         with conn.transaction():
-            on_filing_submitted(conn, envelope)  # as the consumer would, account unknown
+            # As the consumer would, the account unknown yet.
+            FilingMail(tz=stack.settings.tz).on_filing_submitted(conn, envelope)
 
         def waiting() -> bool:
             row = conn.execute(

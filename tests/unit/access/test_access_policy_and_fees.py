@@ -5,6 +5,7 @@ from __future__ import annotations
 import hashlib
 from dataclasses import replace
 from datetime import UTC, datetime, timedelta
+from zoneinfo import ZoneInfo
 
 import pytest
 
@@ -13,10 +14,12 @@ from services.access.fees import page_fee_cents, parse_quarter, quarter_of, waiv
 from services.access.policy import Decision, DocumentFacts, decide, decide_free_look
 from services.access.store import FreeLookRow
 from services.access.vault import NewDocument, validate
-from services.common.clock import COURT_TZ, FixedClock
+from services.common.clock import FixedClock
 from services.common.errors import CourtError
 from services.common.principal import Principal
 from services.edge.routes.documents import content_disposition
+
+COURT_TZ = ZoneInfo("America/Los_Angeles")  # the default court zone (Settings)
 
 
 @pytest.mark.parametrize(

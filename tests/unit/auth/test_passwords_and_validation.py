@@ -42,10 +42,20 @@ def test_bad_emails_are_refused(email: str) -> None:
     assert raised.value.code == "validation_failed"
 
 
-def test_text_refuses_control_characters_and_normalises_unicode() -> None:
-    assert validation.text("  Jose\u0301 ", field="name", max_length=10) == "José"
-    with pytest.raises(CourtError):
-        validation.text("a\x00b", field="name", max_length=10)
+def test_account_text_refuses_control_characters_and_normalises_unicode() -> None:
+    base = dict(
+        username="jdoe1",
+        password="correct horse staple 1776",
+        email="j@x.example",
+        role="public",
+    )
+    assert validate_new_account(**base, name="  Jose\u0301 ").name == "José"
+    with pytest.raises(CourtError) as raised:
+        validate_new_account(**base, name="a\x00b")
+    assert raised.value.code == "invalid_text"
+    with pytest.raises(CourtError) as raised:
+        validation.email("a\x00b@x.example")
+    assert raised.value.code == "validation_failed"
 
 
 def test_attorneys_need_a_bar_number_and_state() -> None:

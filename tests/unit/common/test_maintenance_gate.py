@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from datetime import UTC, datetime, timedelta
+from zoneinfo import ZoneInfo
 
 import grpc
 import pytest
@@ -14,8 +15,11 @@ from services.common.errors import CourtError
 from services.common.identity import Caller, caller_context
 from services.common.interceptors import court_status
 from services.common.maintenance.follower import MaintenanceView
-from services.common.maintenance.gate import MaintenanceGate, allowed_during_maintenance
+from services.common.maintenance.gate import MaintenanceGate
+from services.common.maintenance.rule import rpc_open
 from services.common.maintenance.state import MaintenanceState
+
+PACIFIC = ZoneInfo("America/Los_Angeles")
 
 NOW = datetime(2026, 3, 7, 9, 0, tzinfo=UTC)  # Saturday 01:00 PST
 UNTIL = datetime(2026, 3, 7, 13, 0, tzinfo=UTC)  # 05:00 PST
@@ -60,11 +64,11 @@ PERSON = None  # no service identity: a person calling directly, or an unverifie
     ],
 )
 def test_what_passes_during_maintenance(method: str, caller: str | None, allowed: bool) -> None:
-    assert allowed_during_maintenance(method, caller) is allowed
+    assert rpc_open(method, caller) is allowed
 
 
 def _gate(state: MaintenanceState, clock: FixedClock) -> MaintenanceGate:
-    return MaintenanceGate(service="filing", view=MaintenanceView(state), clock=clock)
+    return MaintenanceGate(service="filing", view=MaintenanceView(state), clock=clock, tz=PACIFIC)
 
 
 def _window(reason: str = "Scheduled weekly maintenance") -> MaintenanceState:

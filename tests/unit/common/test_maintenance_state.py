@@ -9,7 +9,7 @@ from zoneinfo import ZoneInfo
 import pytest
 from prometheus_client import REGISTRY
 
-from services.common.clock import FixedClock
+from services.common.clock import FixedClock, court_time_view
 from services.common.events import new_event, topic_for
 from services.common.maintenance.follower import (
     MaintenanceFollower,
@@ -22,7 +22,6 @@ from services.common.maintenance.state import (
     EVENT_TYPE,
     OFF,
     MaintenanceState,
-    court_time_view,
     parse_until,
 )
 

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from datetime import UTC, datetime
+from zoneinfo import ZoneInfo
 
 import grpc
 from court.v1 import access_pb2, common_pb2
@@ -11,6 +12,8 @@ from services.docket.access import RemoteAccessChecker
 from services.docket.models import CaseRecord, CounselRecord, EntryRecord, Viewer
 from services.docket.sheet import _askable, entry_documents
 from services.docket.wire import case_pb, court_time_pb, entry_pb
+
+COURT_TZ = ZoneInfo("America/Los_Angeles")  # the default court zone (Settings)
 
 WHEN = datetime(2026, 3, 8, 7, 59, 59, tzinfo=UTC)  # 2026-03-07 23:59:59 PST
 CASE = CaseRecord(
@@ -48,18 +51,20 @@ def _entry(*, sealed: bool) -> EntryRecord:
 
 
 def test_court_time_is_utc_and_the_court_local_filing_day() -> None:
-    moment = court_time_pb(WHEN)
+    moment = court_time_pb(WHEN, COURT_TZ)
     assert moment.local == "2026-03-07T23:59:59-08:00"
     assert moment.local_date == "2026-03-07"
     assert moment.utc.ToDatetime(tzinfo=UTC) == WHEN
 
 
 def test_the_alien_number_is_for_court_staff_and_counsel_of_record_only() -> None:
-    assert case_pb(CASE, COUNSEL, viewer=PUBLIC).origin.alien_number == ""
-    assert case_pb(CASE, COUNSEL, viewer=None).origin.alien_number == ""
-    assert case_pb(CASE, COUNSEL, viewer=CLERK).origin.alien_number == "A012-345-678"
-    assert case_pb(CASE, COUNSEL, viewer=ATTORNEY).origin.alien_number == "A012-345-678"
-    public = case_pb(CASE, COUNSEL, viewer=PUBLIC)
+    assert case_pb(CASE, COUNSEL, viewer=PUBLIC, tz=COURT_TZ).origin.alien_number == ""
+    assert case_pb(CASE, COUNSEL, viewer=None, tz=COURT_TZ).origin.alien_number == ""
+    assert case_pb(CASE, COUNSEL, viewer=CLERK, tz=COURT_TZ).origin.alien_number == "A012-345-678"
+    assert (
+        case_pb(CASE, COUNSEL, viewer=ATTORNEY, tz=COURT_TZ).origin.alien_number == "A012-345-678"
+    )
+    public = case_pb(CASE, COUNSEL, viewer=PUBLIC, tz=COURT_TZ)
     assert public.origin.agency == "Board of Immigration Appeals"
     assert [c.name for c in public.counsel] == ["Ada Lovelace"]
     assert public.case_type == common_pb2.CASE_TYPE_IMMIGRATION
@@ -67,11 +72,11 @@ def test_the_alien_number_is_for_court_staff_and_counsel_of_record_only() -> Non
 
 def test_a_sealed_entry_has_no_text_for_anyone_but_court_staff() -> None:
     sealed = _entry(sealed=True)
-    public = entry_pb(sealed, viewer=PUBLIC)
+    public = entry_pb(sealed, viewer=PUBLIC, tz=COURT_TZ)
     assert (public.sealed, public.text, public.documents[0].filename) == (True, "", "")
-    clerk = entry_pb(sealed, viewer=CLERK)
+    clerk = entry_pb(sealed, viewer=CLERK, tz=COURT_TZ)
     assert clerk.text.startswith("MOTION") and clerk.documents[0].filename == "motion.pdf"
-    assert entry_pb(_entry(sealed=False), viewer=PUBLIC).text.startswith("MOTION")
+    assert entry_pb(_entry(sealed=False), viewer=PUBLIC, tz=COURT_TZ).text.startswith("MOTION")
 
 
 def test_sealed_documents_are_refused_without_asking_access() -> None:
