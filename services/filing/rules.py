@@ -73,17 +73,14 @@ def check_form(request: FilingRequest, *, max_attachments: int) -> None:
 
 def _check_text(request: FilingRequest) -> None:
     """Every typed field of every filing type: what the check passes, submit can store."""
-    for upload in request.uploads:
-        clean(upload.filename, field="filename", max_length=court.MAX_FILENAME, required=True)
-    clean(request.title, field="title", max_length=court.MAX_TITLE, required=False)
-    clean(
-        request.origin_agency,
-        field="origin_agency",
-        max_length=court.MAX_ORIGIN_AGENCY,
-        required=False,
-    )
-    for party in request.parties[: court.MAX_PARTIES]:
-        clean(party.name, field="parties", max_length=court.MAX_PARTY_NAME, required=True)
+    one_line = [
+        *((u.filename, "filename", court.MAX_FILENAME, True) for u in request.uploads),
+        (request.title, "title", court.MAX_TITLE, False),
+        (request.origin_agency, "origin_agency", court.MAX_ORIGIN_AGENCY, False),
+        *((p.name, "parties", court.MAX_PARTY_NAME, True) for p in request.parties),
+    ]
+    for value, field, max_length, required in one_line:
+        clean(value, field=field, max_length=max_length, required=required)
     clean(
         request.description,
         field="description",
