@@ -50,19 +50,17 @@ from summary import record  # noqa: E402
 from support.api import register  # noqa: E402
 from support.stack import KAFKA_CACHE, stack_settings  # noqa: E402
 
-from services.common.clock import court_time  # noqa: E402
 from services.common.events import new_event  # noqa: E402
 from services.common.grpc_client import open_channel  # noqa: E402
 from services.common.kafka import make_producer  # noqa: E402
+from services.common.settings import Settings  # noqa: E402
+from services.common.wire import court_time_pb  # noqa: E402
 from services.stack.smtp_sink import read_messages  # noqa: E402
 from services.stack.supervisor import LocalStack  # noqa: E402
 
 
 def court_time_proto(when: datetime) -> common_pb2.CourtTime:
-    local = court_time(when)
-    value = common_pb2.CourtTime(local=local.local.isoformat(), local_date=local.local_date)
-    value.utc.FromDatetime(local.utc)
-    return value
+    return court_time_pb(when, Settings().tz)  # the zone the stack's services run in
 
 
 def pdf(pages: int) -> bytes:

@@ -21,13 +21,12 @@ from email.message import EmailMessage
 from email.utils import format_datetime
 from typing import Any
 
-from court.v1 import events_pb2
 from psycopg import Connection
 from psycopg_pool import ConnectionPool
 
 from services.common.clock import Clock, system_clock
 from services.common.logs import trace_context
-from services.common.outbox import publish
+from services.notify import outcomes
 from services.notify.metrics import NDA_LATENCY, NOTICES
 from services.notify.sender import (
     FAILED,
@@ -195,22 +194,7 @@ class NoticeSender:
             [facts.attempts, sent_at, facts.notice_id],
         )
         _forget_links(conn, facts.notice_id)
-        event = events_pb2.NoticeSent(
-            notice_id=facts.notice_id,
-            case_number=facts.case_number,
-            entry_number=facts.entry_number,
-            recipient_email=facts.email,
-            recipient_account_id=facts.account_id or "",
-            attempts=facts.attempts,
-        )
-        event.sent_at.FromDatetime(sent_at)
-        publish(
-            conn,
-            event_type="notify.notice_sent",
-            source="notify",
-            subject=facts.case_number,
-            payload=event,
-        )
+        outcomes.publish_sent(conn, _delivered(facts), at=sent_at)
 
     def _failed(
         self, conn: Connection[Any], facts: _Facts, failed_at: datetime, error: str
@@ -221,27 +205,22 @@ class NoticeSender:
             [facts.attempts, failed_at, error, facts.notice_id],
         )
         _forget_links(conn, facts.notice_id)
-        event = events_pb2.NoticeFailed(
-            notice_id=facts.notice_id,
-            case_number=facts.case_number,
-            entry_number=facts.entry_number,
-            recipient_email=facts.email,
-            recipient_account_id=facts.account_id or "",
-            error=error,
-            attempts=facts.attempts,
-        )
-        event.failed_at.FromDatetime(failed_at)
-        publish(
-            conn,
-            event_type="notify.notice_failed",
-            source="notify",
-            subject=facts.case_number,
-            payload=event,
-        )
+        outcomes.publish_failed(conn, _delivered(facts), at=failed_at, error=error)
         log.error(
             "NDA failed",
             extra={"notice_id": facts.notice_id, "attempts": facts.attempts, "error": error},
         )
+
+
+def _delivered(facts: _Facts) -> outcomes.Delivered:
+    return outcomes.Delivered(
+        message_id=facts.notice_id,
+        recipient=facts.email,
+        account_id=facts.account_id or "",
+        attempts=facts.attempts,
+        case_number=facts.case_number,
+        entry_number=facts.entry_number,
+    )
 
 
 def _forget_links(conn: Connection[Any], notice_id: str) -> None:

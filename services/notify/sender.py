@@ -24,12 +24,11 @@ from datetime import timedelta
 from email.message import EmailMessage
 from email.utils import format_datetime
 
-from court.v1 import events_pb2
 from psycopg_pool import ConnectionPool
 
 from services.common.clock import Clock, system_clock
-from services.common.outbox import publish
 from services.common.settings import Settings
+from services.notify import outcomes
 from services.notify.metrics import NOTICES
 
 log = logging.getLogger(__name__)
@@ -241,6 +240,12 @@ class MailSender:
                 message.add_alternative(html, subtype="html")
             outcome, error = session.send(message)
             attempts += 1
+            delivered = outcomes.Delivered(
+                message_id=str(mail_id),
+                recipient=recipient,
+                account_id=account_id or "",
+                attempts=attempts,
+            )
             if outcome == SENT:
                 sent_at = self._clock.now()
                 conn.execute(
@@ -248,20 +253,7 @@ class MailSender:
                     " last_error = NULL WHERE mail_id = %s",
                     [attempts, sent_at, mail_id],
                 )
-                event = events_pb2.NoticeSent(
-                    notice_id=str(mail_id),
-                    recipient_email=recipient,
-                    recipient_account_id=account_id or "",
-                    attempts=attempts,
-                )
-                event.sent_at.FromDatetime(sent_at)
-                publish(
-                    conn,
-                    event_type="notify.notice_sent",
-                    source="notify",
-                    subject=account_id or str(mail_id),
-                    payload=event,
-                )
+                outcomes.publish_sent(conn, delivered, at=sent_at)
             elif should_retry(outcome, attempts, self._max_attempts):
                 conn.execute(
                     "UPDATE mail_queue SET attempts = %s, next_attempt_at = %s, last_error = %s"
@@ -274,6 +266,10 @@ class MailSender:
                     "UPDATE mail_queue SET status = 'failed', attempts = %s, last_error = %s"
                     " WHERE mail_id = %s",
                     [attempts, error, mail_id],
+                )
+                # Account mail that is given up on is on notify.events too, like an NDA.
+                outcomes.publish_failed(
+                    conn, delivered, at=self._clock.now(), error=error or "attempts exhausted"
                 )
                 log.error("mail failed", extra={"mail_id": str(mail_id), "kind": kind})
             NOTICES.labels(kind, RETRY if outcome == UNREACHABLE else outcome).inc()

@@ -10,6 +10,7 @@ from support.api import Api
 
 from services.common.db import connect_pool
 from services.common.events import new_event
+from services.common.settings import Settings
 from services.docket.filings import docket_filing
 
 
@@ -58,7 +59,7 @@ def test_concurrent_transactions_against_the_real_database_keep_numbers_gapless(
         try:
             barrier.wait(timeout=10)
             with pool.connection() as conn, conn.transaction():
-                docket_filing(conn, filing)
+                docket_filing(conn, filing, tz=Settings().tz)
         except BaseException as exc:
             errors.append(exc)
 

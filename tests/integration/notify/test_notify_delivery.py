@@ -103,3 +103,36 @@ def test_a_relay_answering_550_fails_the_notice_for_good_and_says_so(
     # Nothing more is tried for a failed notice.
     assert len(read_messages(_maildir(relay))) >= 1
     assert kit.deliveries(case_number)[(1, gone.email.lower())]["attempts"] == 1
+
+
+def test_account_mail_refused_for_good_is_on_notify_events_like_an_nda(
+    notify_kit: NotifyKit, relay: SmtpSink, edge_url: str
+) -> None:
+    from support.api import Api
+
+    kit = notify_kit
+    gone = kit.person("public")
+    relay.reject_recipient(gone.email, 550, "5.1.1 No such mailbox")
+    try:
+        asked = Api(edge_url).post("/api/v1/credential-reissue", json={"email": gone.email})
+        assert asked.status_code in (200, 202), asked.text
+        failed = wait_for(
+            lambda: kit.sql(
+                "SELECT mail_id::text, attempts, last_error FROM notify.mail_queue"
+                " WHERE kind = 'credential_reissue' AND status = 'failed'"
+                " AND lower(recipient) = lower(%s)",
+                gone.email,
+            ),
+            what="the reissue mail failed",
+        )
+    finally:
+        relay.clear_faults()
+    mail_id, attempts, error = failed[0]
+    assert attempts == 1 and "550" in error
+    events = wait_for(
+        lambda: [e for e in kit.notify_events("notify.notice_failed") if e.notice_id == mail_id],
+        what="notify.notice_failed for the account mail",
+    )
+    assert events[0].recipient_email.lower() == gone.email.lower()
+    assert events[0].recipient_account_id == gone.account_id
+    assert events[0].case_number == "" and "550" in events[0].error
