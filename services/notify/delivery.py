@@ -36,6 +36,7 @@ from services.notify.sender import (
     SmtpRelay,
     SmtpSession,
     retry_delay,
+    send_forever,
     should_retry,
 )
 
@@ -105,20 +106,14 @@ class NoticeSender:
     def run(self, stop: threading.Event) -> None:
         """A sender thread: its own relay connection, woken by the composer or every second."""
         waiter = self._wakeup.new_waiter()
-        session = SmtpSession(self._relay)
-        try:
-            while not stop.is_set():
-                waiter.clear()
-                try:
-                    attempted = self.send_due(session)
-                except Exception:
-                    log.exception("NDA sender error, will retry")
-                    session.close()
-                    attempted = 0
-                if not attempted:
-                    waiter.wait(self._idle)
-        finally:
-            session.close()
+        send_forever(
+            self._relay,
+            stop,
+            send_due=self.send_due,
+            before=waiter.clear,
+            idle=lambda: waiter.wait(self._idle),
+            what="NDA",
+        )
 
     def send_due(self, session: SmtpSession, limit: int = 50) -> int:
         """Try up to ``limit`` due notices once each; return how many were attempted."""

@@ -19,6 +19,7 @@ import smtplib
 import ssl
 import threading
 import time
+from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import timedelta
 from email.message import EmailMessage
@@ -154,6 +155,34 @@ def retry_delay(base: timedelta, attempts: int) -> timedelta:
     return base * min(2 ** max(attempts - 1, 0), 64)
 
 
+def send_forever(
+    relay: SmtpRelay,
+    stop: threading.Event,
+    *,
+    send_due: Callable[[SmtpSession], int],
+    idle: Callable[[], object],
+    before: Callable[[], object] = lambda: None,
+    what: str,
+) -> None:
+    """One sender thread, for NDAs and account mail alike: its own relay connection, a batch
+    of due messages at a time, ``idle()`` when there was none; an error closes the connection
+    and is retried on the next round."""
+    session = SmtpSession(relay)
+    try:
+        while not stop.is_set():
+            before()
+            try:
+                attempted = send_due(session)
+            except Exception:
+                log.exception("%s sender error, will retry", what)
+                session.close()
+                attempted = 0
+            if not attempted:
+                idle()
+    finally:
+        session.close()
+
+
 class MailSender:
     """Delivers ``mail_queue`` (account e-mails); the row stays locked while it is sent, so
     two senders never send it twice and a crash before the commit leaves it pending."""
@@ -174,19 +203,9 @@ class MailSender:
         self._clock = clock
 
     def run(self, stop: threading.Event) -> None:
-        session = SmtpSession(self._relay)
-        try:
-            while not stop.is_set():
-                try:
-                    sent = self.send_due(session)
-                except Exception:
-                    log.exception("mail sender error, will retry")
-                    session.close()
-                    sent = 0
-                if not sent:
-                    stop.wait(0.5)
-        finally:
-            session.close()
+        send_forever(
+            self._relay, stop, send_due=self.send_due, idle=lambda: stop.wait(0.5), what="mail"
+        )
 
     def send_due(self, session: SmtpSession | None = None, limit: int = 20) -> int:
         """Try every due message once; return how many were attempted."""
