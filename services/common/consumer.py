@@ -13,17 +13,23 @@ from __future__ import annotations
 import logging
 import threading
 import time
-from collections.abc import Callable
-from typing import Any
+from datetime import datetime
 
 from court.v1 import events_pb2
 from kafka import KafkaConsumer, KafkaProducer
 from kafka.consumer.fetcher import ConsumerRecord
 from kafka.structs import OffsetAndMetadata, TopicPartition
-from psycopg import Connection, InterfaceError, OperationalError
+from psycopg import InterfaceError, OperationalError
 from psycopg_pool import ConnectionPool, PoolTimeout
 
 from services.common import metrics
+from services.common.consumer_start import (
+    Act,
+    Handler,
+    Handlers,
+    group_first_ran,
+    occurred_before,
+)
 from services.common.errors import PermanentEventError
 from services.common.events import DEAD_LETTER_TOPIC, decode_envelope
 from services.common.logs import trace_context
@@ -32,8 +38,6 @@ log = logging.getLogger(__name__)
 
 # The database itself being away: wait for it however long it takes, never dead-letter.
 _INFRASTRUCTURE_ERRORS = (OperationalError, InterfaceError, PoolTimeout)
-
-Handler = Callable[[Connection[Any], events_pb2.EventEnvelope], None]
 
 
 class _Stopping(Exception):
@@ -47,7 +51,7 @@ class EventConsumer:
         name: str,
         consumer: KafkaConsumer,
         pool: ConnectionPool,
-        handlers: dict[str, Handler],
+        handlers: Handlers,
         dead_letters: KafkaProducer,
         max_attempts: int = 5,
         backoff_seconds: float = 0.2,
@@ -60,10 +64,13 @@ class EventConsumer:
         self._max_attempts = max_attempts
         self._backoff = backoff_seconds
         self._stop = threading.Event()
+        self._first_ran: datetime | None = None
 
     def run(self, stop: threading.Event) -> None:
         self._stop = stop
         try:
+            if any(isinstance(h, Act) for h in self._handlers.values()):
+                self._first_ran = self._wait_for_first_run(stop)
             while not stop.is_set():
                 batch = self._consumer.poll(timeout_ms=500)
                 for partition, records in batch.items():
@@ -73,6 +80,16 @@ class EventConsumer:
         finally:
             # Offsets were committed as we went; do not auto-commit a half-done batch.
             self._consumer.close(autocommit=False)
+
+    def _wait_for_first_run(self, stop: threading.Event) -> datetime | None:
+        # Recorded before the first poll: every event after this moment is acted on.
+        while not stop.is_set():
+            try:
+                return group_first_ran(self._pool, self.name)
+            except _INFRASTRUCTURE_ERRORS as exc:
+                log.warning("consumer waits for its database", extra={"error": repr(exc)})
+                stop.wait(1.0)
+        return None
 
     def _process_partition(self, partition: TopicPartition, records: list[ConsumerRecord]) -> bool:
         done = None
@@ -102,7 +119,7 @@ class EventConsumer:
             self._apply_with_retries(record, envelope, handler)
 
     def _apply_with_retries(
-        self, record: ConsumerRecord, envelope: events_pb2.EventEnvelope, handler: Handler
+        self, record: ConsumerRecord, envelope: events_pb2.EventEnvelope, handler: Handler | Act
     ) -> None:
         attempt = 0
         while True:
@@ -134,7 +151,11 @@ class EventConsumer:
             )
             return
 
-    def _apply_once(self, envelope: events_pb2.EventEnvelope, handler: Handler) -> str:
+    def _apply_once(self, envelope: events_pb2.EventEnvelope, handler: Handler | Act) -> str:
+        if isinstance(handler, Act):
+            if self._first_ran is not None and occurred_before(envelope, self._first_ran):
+                return "before_group"  # the past is not acted on (module consumer_start)
+            handler = handler.handler
         with self._pool.connection() as conn, conn.transaction():
             inserted = conn.execute(
                 "INSERT INTO processed_events (consumer, event_id) VALUES (%s, %s)"

@@ -13,6 +13,7 @@ from typing import Any
 import grpc
 
 from services.common import metrics
+from services.common.balancing import CLIENT_OPTIONS, channel_target
 from services.common.identity import AUTHORIZATION, SERVICE_IDENTITY, sign_service_token
 from services.common.logs import TRACE_HEADER, current_trace_id
 
@@ -79,10 +80,11 @@ class CourtClientInterceptor(grpc.UnaryUnaryClientInterceptor, grpc.UnaryStreamC
 
 def open_channel(address: str, *, service: str, secret: str) -> grpc.Channel:
     channel = grpc.insecure_channel(
-        address,
+        channel_target(address),
         options=[
             ("grpc.max_receive_message_length", 64 * 1024 * 1024),
             ("grpc.max_send_message_length", 64 * 1024 * 1024),
+            *CLIENT_OPTIONS,
         ],
     )
     return grpc.intercept_channel(channel, CourtClientInterceptor(service=service, secret=secret))

@@ -19,6 +19,7 @@ import grpc
 from grpc_health.v1 import health, health_pb2, health_pb2_grpc
 from grpc_reflection.v1alpha import reflection
 
+from services.common.balancing import SERVER_OPTIONS
 from services.common.interceptors import CallGate, CourtServerInterceptor
 from services.common.metrics import start_metrics_server
 from services.common.settings import Settings
@@ -56,6 +57,7 @@ class RunningService:
                 ("grpc.max_receive_message_length", MAX_MESSAGE_BYTES),
                 ("grpc.max_send_message_length", MAX_MESSAGE_BYTES),
                 ("grpc.so_reuseport", 0),
+                *SERVER_OPTIONS,
             ],
         )
         self.health = health.HealthServicer()

@@ -5,7 +5,7 @@ from __future__ import annotations
 import logging
 from typing import Any
 
-from kafka import KafkaAdminClient, KafkaConsumer, KafkaProducer
+from kafka import ConsumerRebalanceListener, KafkaAdminClient, KafkaConsumer, KafkaProducer
 from kafka.errors import TopicAlreadyExistsError, for_code
 
 logger = logging.getLogger(__name__)
@@ -27,10 +27,16 @@ def make_producer(bootstrap: str, *, client_id: str) -> KafkaProducer:
     )
 
 
-def make_consumer(bootstrap: str, *, group_id: str, topics: list[str]) -> KafkaConsumer:
-    # Offsets are committed by hand, only after the effect is durable.
-    return KafkaConsumer(
-        *topics,
+def make_consumer(
+    bootstrap: str,
+    *,
+    group_id: str,
+    topics: list[str],
+    listener: ConsumerRebalanceListener | None = None,
+) -> KafkaConsumer:
+    # Offsets are committed by hand, only after the effect is durable. A new group reads
+    # from the topic's history on purpose: see consumer_start (Act) for what it acts on.
+    consumer = KafkaConsumer(
         bootstrap_servers=bootstrap.split(","),
         group_id=group_id,
         client_id=group_id,
@@ -43,6 +49,11 @@ def make_consumer(bootstrap: str, *, group_id: str, topics: list[str]) -> KafkaC
         reconnect_backoff_max_ms=2000,
         allow_auto_create_topics=False,
     )
+    if listener is None:
+        consumer.subscribe(topics)
+    else:
+        consumer.subscribe(topics, listener=listener)
+    return consumer
 
 
 def admin_client(bootstrap: str, timeout_ms: int) -> Any:

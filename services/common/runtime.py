@@ -14,7 +14,8 @@ from kafka import KafkaProducer
 from psycopg_pool import ConnectionPool
 
 from services.common.auth_client import remote_resolver
-from services.common.consumer import EventConsumer, Handler
+from services.common.consumer import EventConsumer
+from services.common.consumer_start import ForgetLagOnRevoke, Handlers
 from services.common.db import connect_pool
 from services.common.grpc_server import ServiceSpec, Worker, serve
 from services.common.kafka import make_consumer, make_producer
@@ -37,14 +38,20 @@ class ServiceRuntime:
     producer: KafkaProducer
     workers: dict[str, Worker] = field(default_factory=dict)
 
-    def add_consumer(self, *, group: str, topics: list[str], handlers: dict[str, Handler]) -> None:
-        """Consume ``topics`` as group ``group``, applying each event type's handler once."""
+    def add_consumer(self, *, group: str, topics: list[str], handlers: Handlers) -> None:
+        """Consume ``topics`` as group ``group``, applying each event type's handler once
+        (an ``Act`` only to events after the group first ran)."""
         settings = self.settings
 
         def run(stop: threading.Event) -> None:
             consumer = EventConsumer(
                 name=group,
-                consumer=make_consumer(settings.kafka_bootstrap, group_id=group, topics=topics),
+                consumer=make_consumer(
+                    settings.kafka_bootstrap,
+                    group_id=group,
+                    topics=topics,
+                    listener=ForgetLagOnRevoke(group),
+                ),
                 pool=self.pool,
                 handlers=handlers,
                 dead_letters=self.producer,

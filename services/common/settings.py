@@ -14,6 +14,8 @@ from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 from pydantic import Field, SecretStr, field_validator, model_validator
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
+from services.common.balancing import channel_target
+
 SERVICE_NAMES = ("auth", "filing", "docket", "notify", "access")
 PROCESS_NAMES = (*SERVICE_NAMES, "edge")
 
@@ -132,8 +134,10 @@ class Settings(BaseSettings):
     @field_validator("auth_addr", "filing_addr", "docket_addr", "notify_addr", "access_addr")
     @classmethod
     def _host_port(cls, value: str) -> str:
-        if not _HOSTPORT.match(value):
-            raise ValueError(f"{value!r} is not host:port")
+        # One host:port (a DNS name lists every replica), or several ip:port for replicas.
+        if not all(_HOSTPORT.match(part.strip()) for part in value.split(",")):
+            raise ValueError(f"{value!r} is not host:port (or a comma-separated ip:port list)")
+        channel_target(value)  # several addresses must be IP literals
         return value
 
     @field_validator("kafka_bootstrap")

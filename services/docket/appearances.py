@@ -69,6 +69,14 @@ def enter_appearance(
     if parties is not None:
         store.set_parties(conn, case, parties)
     now = clock.now()
+    existing = store.counsel_of(conn, case.case_id, account_id)
+    if existing is not None and existing.party_name.casefold() == party.casefold():
+        # Counsel of record for this party already (two notices sent at once, or again by
+        # mistake): the notice is docketed, but one attorney is one counsel record.
+        text = f"NOTICE OF APPEARANCE by {name}; already counsel of record."
+        case, entry = append(conn, case, new_entry_from(filing, text=text), now=now)
+        events.entry_recorded(conn, case, entry, tz=tz)
+        return entry
     counsel = store.upsert_counsel(
         conn,
         case_id=case.case_id,

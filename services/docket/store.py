@@ -183,11 +183,16 @@ def counsel_for(conn: Connection[Any], case_ids: list[int]) -> dict[int, list[Co
     return found
 
 
-def is_counsel(conn: Connection[Any], case_id: int, account_id: str) -> bool:
-    row = conn.execute(
-        "SELECT 1 FROM counsel WHERE case_id = %s AND account_id = %s", [case_id, account_id]
+def counsel_of(conn: Connection[Any], case_id: int, account_id: str) -> CounselRecord | None:
+    cursor = conn.cursor(row_factory=class_row(CounselRecord))
+    return cursor.execute(
+        f"SELECT {COUNSEL_COLUMNS} FROM counsel WHERE case_id = %s AND account_id = %s",
+        [case_id, account_id],
     ).fetchone()
-    return row is not None
+
+
+def is_counsel(conn: Connection[Any], case_id: int, account_id: str) -> bool:
+    return counsel_of(conn, case_id, account_id) is not None
 
 
 def upsert_counsel(

@@ -32,6 +32,7 @@ from services.common.maintenance.state import (
 )
 from services.common.settings import Settings, get_settings
 from services.edge import problems
+from services.edge.routes.health import service_states
 from services.edge.session import caller_metadata
 
 router = APIRouter(prefix="/api/v1", tags=["maintenance"])
@@ -116,10 +117,14 @@ def install(
 def maintenance_status(request: Request) -> dict[str, object]:
     """Whether the court is closed for maintenance, until when, and the next window.
 
-    `warning` is true during the 24 hours before the next scheduled window.
+    `warning` is true during the 24 hours before the next scheduled window; `services` gives
+    each service's health as the edge reaches it ("serving", or why not).
     """
     state: EdgeMaintenance = request.app.state.maintenance
-    return status_view(state.view.state(), state.schedule, state.clock.now())
+    body = status_view(state.view.state(), state.schedule, state.clock.now())
+    # What works right now, for the status page and for operators (readyz leaves it out).
+    body["services"] = service_states(request.app.state.clients)
+    return body
 
 
 class MaintenanceBody(BaseModel):

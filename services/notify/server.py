@@ -16,6 +16,7 @@ from datetime import timedelta
 
 from court.v1 import access_pb2_grpc, notify_pb2, notify_pb2_grpc
 
+from services.common.consumer_start import Act
 from services.common.grpc_client import open_channel
 from services.common.runtime import build_runtime
 from services.notify import metrics, notices
@@ -33,15 +34,17 @@ def main() -> None:
     settings = runtime.settings
     mail = AccountMail(public_base_url=settings.public_base_url, tz=settings.tz)
     filing_mail = FilingMail(tz=settings.tz)
+    # State handlers read the topics' whole history; Act(...) handlers send mail, and so
+    # never act on events from before notify first ran (consumer_start).
     runtime.add_consumer(
         group="notify.accounts",
         topics=["auth.events"],
         handlers={
             "auth.account_registered": on_account_registered,
             "auth.account_updated": on_account_updated,
-            "auth.account_locked": mail.on_account_locked,
-            "auth.credential_reissue_requested": mail.on_credential_reissue,
-            "auth.efiler_approved": mail.on_efiler_approved,
+            "auth.account_locked": Act(mail.on_account_locked),
+            "auth.credential_reissue_requested": Act(mail.on_credential_reissue),
+            "auth.efiler_approved": Act(mail.on_efiler_approved),
         },
     )
     runtime.add_consumer(
@@ -50,15 +53,15 @@ def main() -> None:
         handlers={
             "docket.case_opened": notices.on_case_opened,
             "docket.appearance_entered": notices.on_appearance_entered,
-            "docket.entry_recorded": notices.on_entry_recorded,
+            "docket.entry_recorded": Act(notices.on_entry_recorded),
         },
     )
     runtime.add_consumer(
         group="notify.filings",
         topics=["filing.events"],
         handlers={
-            "filing.submitted": filing_mail.on_filing_submitted,
-            "filing.rejected": filing_mail.on_filing_rejected,
+            "filing.submitted": Act(filing_mail.on_filing_submitted),
+            "filing.rejected": Act(filing_mail.on_filing_rejected),
         },
     )
 

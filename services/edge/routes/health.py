@@ -1,4 +1,4 @@
-"""Liveness and readiness."""
+"""Liveness, readiness, and the services' health as the edge sees it."""
 
 from __future__ import annotations
 
@@ -10,9 +10,23 @@ from fastapi.responses import JSONResponse
 from grpc_health.v1 import health_pb2
 
 from services.common.settings import SERVICE_NAMES
+from services.edge.clients import ServiceClients
 
 router = APIRouter(tags=["health"])
-_pool = ThreadPoolExecutor(max_workers=len(SERVICE_NAMES), thread_name_prefix="readyz")
+_pool = ThreadPoolExecutor(max_workers=len(SERVICE_NAMES), thread_name_prefix="health")
+
+
+def service_states(clients: ServiceClients) -> dict[str, str]:
+    """Each service's gRPC health as this edge reaches it: "serving", or why not."""
+
+    def check(service: str) -> str:
+        try:
+            reply = clients.health(service).Check(health_pb2.HealthCheckRequest(), timeout=2)
+        except grpc.RpcError as exc:
+            return f"unreachable ({exc.code().name})"
+        return str(health_pb2.HealthCheckResponse.ServingStatus.Name(reply.status)).lower()
+
+    return dict(zip(SERVICE_NAMES, _pool.map(check, SERVICE_NAMES), strict=True))
 
 
 @router.get("/healthz")
@@ -23,19 +37,15 @@ def healthz() -> dict[str, str]:
 
 @router.get("/readyz")
 def readyz(request: Request) -> JSONResponse:
-    """Ready when every service answers SERVING to a gRPC health check."""
-    clients = request.app.state.clients
+    """Ready when this edge can answer by itself: it knows whether the court is closed.
 
-    def check(service: str) -> str:
-        try:
-            reply = clients.health(service).Check(health_pb2.HealthCheckRequest(), timeout=2)
-        except grpc.RpcError as exc:
-            return f"unreachable ({exc.code().name})"
-        return str(health_pb2.HealthCheckResponse.ServingStatus.Name(reply.status)).lower()
-
-    results = dict(zip(SERVICE_NAMES, _pool.map(check, SERVICE_NAMES), strict=True))
-    ready = all(state == "serving" for state in results.values())
-    return JSONResponse(
-        {"status": "ready" if ready else "not_ready", "services": results},
-        status_code=200 if ready else 503,
-    )
+    The services' health is not part of it (see ``GET /api/v1/status``): with one service
+    down, every edge pod would leave the Service and the whole portal, reads included,
+    would answer 503 instead of the pages that still work.
+    """
+    if not request.app.state.maintenance.view.loaded:
+        return JSONResponse(
+            {"status": "not_ready", "reason": "the maintenance state is still loading"},
+            status_code=503,
+        )
+    return JSONResponse({"status": "ready"})

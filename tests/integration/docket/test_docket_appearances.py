@@ -67,3 +67,36 @@ def test_an_accepted_appearance_adds_counsel_announced_before_its_entry(
     assert appearance.entry_number == entry.entry_number == 3
     assert entry.filer_account_id == government.account_id
     assert entry.filing_id == notice.filing_id
+
+
+def test_two_notices_by_one_attorney_make_one_counsel_record(
+    docket: DocketDriver, public: Api, title: str
+) -> None:
+    number = docket.open_case(docket.attorney(), title=title)
+    government = docket.attorney()
+    party = [common_pb2.Party(name="Attorney General", role=common_pb2.PARTY_ROLE_RESPONDENT)]
+    notices = [
+        docket.filing(
+            government,
+            common_pb2.FILING_TYPE_NOTICE_OF_APPEARANCE,
+            case_number=number,
+            parties=party,
+        )
+        for _ in range(2)
+    ]
+    for notice in notices:  # submitted together: both reach the docket
+        docket.submit(notice)
+
+    entries = docket.wait_entries(public, number, 4)
+    assert [e["text"] for e in entries[2:]] == [
+        f"ADDED counsel {government.name} for Attorney General.",
+        f"NOTICE OF APPEARANCE by {government.name}; already counsel of record.",
+    ]
+    counsel = public.get(f"/api/v1/cases/{number}").json()["counsel"]
+    assert [c["account_id"] for c in counsel].count(government.account_id) == 1
+    appearances = [
+        t
+        for t, _ in docket.docket_events(number, until=lambda found: len(found) >= 6)
+        if t == "docket.appearance_entered"
+    ]
+    assert appearances == ["docket.appearance_entered"]

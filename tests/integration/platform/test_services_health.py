@@ -12,6 +12,7 @@ import pytest
 from grpc_health.v1 import health_pb2, health_pb2_grpc
 from grpc_reflection.v1alpha import reflection_pb2, reflection_pb2_grpc
 from prometheus_client.parser import text_string_to_metric_families
+from support.api import Api
 
 from services.common.settings import PROCESS_NAMES, SERVICE_NAMES
 from services.stack.supervisor import LocalStack
@@ -89,7 +90,9 @@ def test_edge_liveness_readiness_and_openapi(edge_url: str) -> None:
     assert httpx.get(f"{edge_url}/healthz").json() == {"status": "ok"}
     ready = httpx.get(f"{edge_url}/readyz")
     assert ready.status_code == 200
-    assert ready.json()["services"] == {name: "serving" for name in SERVICE_NAMES}
+    assert ready.json() == {"status": "ready"}
+    status = httpx.get(f"{edge_url}/api/v1/status").json()
+    assert status["services"] == {name: "serving" for name in SERVICE_NAMES}
     spec = httpx.get(f"{edge_url}/openapi.json").json()
     assert "/api/v1/accounts" in spec["paths"]
 
@@ -108,3 +111,20 @@ def test_unimplemented_rpc_is_a_clean_status(stack: LocalStack) -> None:
             response_deserializer=docket_pb2.GetCaseResponse.FromString,
         )(docket_pb2.GetCaseRequest(case_number="26-1"), timeout=5)
     assert raised.value.code() == grpc.StatusCode.UNIMPLEMENTED
+
+
+def test_one_service_down_leaves_the_edge_ready_and_says_so_on_the_status(
+    stack: LocalStack, edge_url: str, clerk: Api
+) -> None:
+    stack.stop_child("notify")
+    try:
+        # The edge stays in its Service: the docket can still be read while notify is away.
+        assert httpx.get(f"{edge_url}/readyz").status_code == 200
+        assert clerk.get("/api/v1/cases", params={"q": "x"}).status_code == 200
+        services = httpx.get(f"{edge_url}/api/v1/status").json()["services"]
+        assert services["notify"].startswith("unreachable")
+        assert {k: v for k, v in services.items() if k != "notify"} == {
+            name: "serving" for name in SERVICE_NAMES if name != "notify"
+        }
+    finally:
+        stack.restart_child("notify")

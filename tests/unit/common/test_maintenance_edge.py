@@ -15,8 +15,8 @@ from services.common.maintenance.follower import MaintenanceView
 from services.common.maintenance.rule import route_open
 from services.common.maintenance.schedule import WeeklySchedule
 from services.common.maintenance.state import MaintenanceState
-from services.common.settings import Settings
-from services.edge import maintenance, problems
+from services.common.settings import SERVICE_NAMES, Settings
+from services.edge import clients, maintenance, problems
 
 SETTINGS = Settings(_env_file=None)  # type: ignore[call-arg]
 SCHEDULE = WeeklySchedule.from_settings(SETTINGS)
@@ -121,6 +121,10 @@ def closed_app() -> tuple[Client, MaintenanceView, FixedClock]:
     problems.install(app)
     view, clock = MaintenanceView(), FixedClock(FRIDAY_NOON)
     maintenance.install(app, settings=SETTINGS, view=view, clock=clock)
+    # Services nobody listens for: the status reports them unreachable.
+    app.state.clients = clients.connect(
+        SETTINGS.model_copy(update={f"{name}_addr": "127.0.0.1:9" for name in SERVICE_NAMES})
+    )
 
     @app.post("/api/v1/accounts", status_code=201)
     def register() -> dict[str, str]:
@@ -165,6 +169,8 @@ def test_the_middleware_refuses_changes_until_the_window_ends(
     assert client.post("/api/v1/sessions").status_code == 201
     status = client.get("/api/v1/status").json()
     assert status["active"] is True and status["retry_after_seconds"] == 600
+    assert set(status["services"]) == set(SERVICE_NAMES)
+    assert all(state.startswith("unreachable") for state in status["services"].values())
 
     clock.advance(timedelta(minutes=9, seconds=30))
     assert client.post("/api/v1/accounts").headers["retry-after"] == "30"
