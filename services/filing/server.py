@@ -43,6 +43,8 @@ def main() -> None:
             review_types=frozenset(
                 t.strip() for t in settings.filing_review_types.split(",") if t.strip()
             ),
+            check_budget_seconds=settings.filing_check_budget_seconds,
+            max_concurrent_checks=settings.filing_max_concurrent_checks,
         ),
     )
     runtime.add_consumer(
