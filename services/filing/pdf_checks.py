@@ -20,9 +20,10 @@ Order of the checks (a later one is skipped when an earlier one settles the answ
    and objects (and, for privacy, annotation contents, form values and document information).
 Findings of steps 5 and 6 are reported together.
 
-Time: a check may take ``PdfLimits.seconds_for(pages)``, which grows with the page count (and
-the caller may give a smaller budget, the filing's remaining time). Running out of it, or out of
-the object budget, is ``pdf_too_complex``, never ``pdf_malformed``: the file may be valid.
+Time: a check may take ``PdfLimits.seconds_for(pages)`` of CPU time, which grows with the page
+count (and the caller may cap it in wall time: the filing's remaining budget). Running out of
+it, or out of the object budget, is ``pdf_too_complex``, never ``pdf_malformed``: the file may
+be valid.
 
 The not-searchable rule: a page passes when its extracted text has at least
 ``min_text_chars`` visible characters. A page with less text passes only if it paints nothing
@@ -146,24 +147,24 @@ class _Refused(Exception):
 
 @dataclass
 class _Clock:
-    """The check's deadline: the base until the pages are counted, then the page budget."""
+    """The check's deadlines: the page budget in CPU seconds of this process (so a busy
+    machine does not turn a valid file into a refusal), the caller's cap in wall seconds."""
 
     limits: PdfLimits
     cap: float | None
     started: float = field(default_factory=time.monotonic)
-    deadline: float = 0.0
+    started_cpu: float = field(default_factory=time.process_time)
+    allowed_cpu: float = 0.0
 
     def __post_init__(self) -> None:
-        self.deadline = self.started + self._allowed(self.limits.base_seconds)
-
-    def _allowed(self, seconds: float) -> float:
-        return seconds if self.cap is None else min(seconds, self.cap)
+        self.allowed_cpu = self.limits.base_seconds
 
     def pages_known(self, pages: int) -> None:
-        self.deadline = self.started + self._allowed(self.limits.seconds_for(pages))
+        self.allowed_cpu = self.limits.seconds_for(pages)
 
     def check(self) -> None:
-        if time.monotonic() > self.deadline:
+        over_cap = self.cap is not None and time.monotonic() - self.started > self.cap
+        if over_cap or time.process_time() - self.started_cpu > self.allowed_cpu:
             raise _Refused(TOO_COMPLEX, PDF_TOO_COMPLEX)
 
 
@@ -290,16 +291,23 @@ class _Check:
         self.pages = len(pages)
         return findings
 
-    def _bounded(self, index: int) -> None:
-        self.clock.check()
+    def _bounded(self, index: int) -> bool:
+        """Decode the page's content under pypdf's limits (PDFium would inflate a bomb without
+        a bound); whether it may paint a box over text (a fill operator, or annotations)."""
+        if index % _CLOCK_EVERY == 0:
+            self.clock.check()
+        page = self._pypdf_pages[index]
         try:
-            self._pypdf_pages[index].get_contents()
+            contents = page.get_contents()
         except MemoryError:
             raise
         except Exception as error:
             if _is_limit(error):
                 raise _Refused(OVER_LIMITS) from error
             raise _Refused(f"Page {index + 1} could not be read: it is damaged.") from error
+        if "/Annots" in page:
+            return True
+        return contents is not None and _FILL.search(contents.get_data()) is not None
 
     def _read_pages(
         self, reader: PdfReader, pages: Sequence[PageObject], strings: Sequence[tuple[str, str]]
@@ -318,7 +326,6 @@ class _Check:
             # pypdf decodes each page's content under its stream limits before PDFium reads
             # it: PDFium itself would inflate a decompression bomb without a bound.
             for number, page in enumerate(document.pages(before=self._bounded), start=1):
-                self.clock.check()
                 visible = _visible_chars(page.text)
                 self.text_chars.append(visible)
                 if visible < self.limits.min_text_chars and _paints(
@@ -385,11 +392,19 @@ def _places(wheres: Sequence[str]) -> str:
 
 
 # Whitespace, control characters and U+FFFD (what unmappable glyphs extract as) are not text.
-_INVISIBLE = re.compile("[\\s\x00-\x1f\x7f-\x9f\ufffd\ufffe]+")
+_INVISIBLE = dict.fromkeys(
+    [*range(0x20), *range(0x7F, 0xA0), 0xFFFD, 0xFFFE]
+    + [c for c in range(0x3001) if chr(c).isspace()]
+)
+# A fill operator (f, F, f*, B, B*, b, b*) as a token of a content stream: only pages that paint
+# filled shapes can hide text under one. A string that merely contains " f " costs a closer look.
+_FILL = re.compile(rb"(?:^|\s)[fFbB]\*?(?=\s|$)")
+# The clock is read every few pages: reading a CPU clock is a system call.
+_CLOCK_EVERY = 8
 
 
 def _visible_chars(text: str) -> int:
-    return len(text) - sum(map(len, _INVISIBLE.findall(text)))
+    return len(text.translate(_INVISIBLE))
 
 
 def _encrypted() -> Finding:

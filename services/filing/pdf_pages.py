@@ -4,11 +4,13 @@ PDFium (pypdfium2, the engine in Chrome) extracts text about twenty times faster
 joins the text runs a producer wrote separately, as a reader sees them. Page objects and
 character boxes come from its C API (``pypdfium2.raw``), which the helpers do not wrap.
 
-Failed redaction: a filled, opaque shape painted after some text (so on top of it) that covers
-the centre of one of its characters. The black box hides the text on screen while the text stays
-in the file, selectable and searchable. Unapplied redaction annotations and opaque square
-annotations over text count too. A shape painted before the text (a table cell's shading) does
-not: the text is drawn on top of it.
+Failed redaction: a filled, opaque, dark shape painted after some text (so on top of it) that
+covers the centre of one of its characters. The black box hides the text on screen while the
+text stays in the file, selectable and searchable. Unapplied redaction annotations and opaque
+dark square annotations over text count too. A shape painted before the text (a table cell's
+shading) does not: the text is drawn on top of it. Light shapes do not either: word processors
+and form producers paint white backgrounds over stray label text (LibreOffice forms do), and
+nobody redacts in white or yellow; a translucent highlight hides nothing.
 """
 
 from __future__ import annotations
@@ -26,6 +28,8 @@ PdfiumError = pdfium.PdfiumError
 # A rectangle is at most a move, three or four lines and a close.
 _MAX_BOX_SEGMENTS = 6
 _OPAQUE = 255
+# Relative luminance (0 black .. 255 white) at or under which a fill reads as a redaction box.
+_DARK = 90
 
 
 @dataclass(frozen=True)
@@ -49,16 +53,17 @@ class PdfiumDocument:
     def __len__(self) -> int:
         return len(self._doc)
 
-    def pages(self, before: Callable[[int], None] = lambda index: None) -> Iterator[PageText]:
-        """Each page's text in order; ``before(index)`` runs first and may raise to stop."""
+    def pages(self, before: Callable[[int], bool] = lambda index: True) -> Iterator[PageText]:
+        """Each page's text in order. ``before(index)`` runs first and may raise to stop; it
+        answers whether the page may paint boxes over its text (False skips that search)."""
         for index in range(len(self._doc)):
-            before(index)
+            may_cover = before(index)
             page = self._doc[index]
             try:
                 textpage = page.get_textpage()
                 try:
                     text = textpage.get_text_range()
-                    covered = _covered_text(page.raw, textpage.raw)
+                    covered = may_cover and _covered_text(page.raw, textpage.raw)
                 finally:
                     textpage.close()
             finally:
@@ -100,7 +105,7 @@ def _covered_text(page: object, textpage: object) -> bool:
 
 
 def _opaque_boxes(page: object) -> list[tuple[float, tuple[float, float, float, float]]]:
-    """(paint order, bounds) of every opaque filled box on the page, annotations last."""
+    """(paint order, bounds) of every opaque dark box on the page, annotations last."""
     boxes: list[tuple[float, tuple[float, float, float, float]]] = []
     count = raw.FPDFPage_CountObjects(page)
     fill, stroke = ctypes.c_int(), ctypes.c_int()
@@ -110,7 +115,7 @@ def _opaque_boxes(page: object) -> list[tuple[float, tuple[float, float, float, 
             continue
         if not raw.FPDFPath_GetDrawMode(obj, ctypes.byref(fill), ctypes.byref(stroke)):
             continue
-        if fill.value == raw.FPDF_FILLMODE_NONE or not _opaque(obj):
+        if fill.value == raw.FPDF_FILLMODE_NONE or not _opaque_dark(obj):
             continue
         if raw.FPDFPath_CountSegments(obj) > _MAX_BOX_SEGMENTS:
             continue  # a glyph drawn as outlines, a logo: not a box
@@ -128,13 +133,19 @@ def _opaque_boxes(page: object) -> list[tuple[float, tuple[float, float, float, 
     return boxes
 
 
-def _opaque(obj: object) -> bool:
+def _opaque_dark(obj: object) -> bool:
     r, g, b, a = (ctypes.c_uint() for _ in range(4))
     if not raw.FPDFPageObj_GetFillColor(
         obj, ctypes.byref(r), ctypes.byref(g), ctypes.byref(b), ctypes.byref(a)
     ):
         return False
-    return a.value == _OPAQUE and not raw.FPDFPageObj_HasTransparency(obj)
+    if a.value != _OPAQUE or raw.FPDFPageObj_HasTransparency(obj):
+        return False
+    return _dark(r.value, g.value, b.value)
+
+
+def _dark(r: int, g: int, b: int) -> bool:
+    return 0.2126 * r + 0.7152 * g + 0.0722 * b <= _DARK
 
 
 def _bounds(obj: object) -> tuple[float, float, float, float] | None:
@@ -159,7 +170,7 @@ def _annotation_box(annot: object) -> tuple[float, float, float, float] | None:
             ctypes.byref(b),
             ctypes.byref(a),
         )
-        if not filled or a.value != _OPAQUE:
+        if not filled or a.value != _OPAQUE or not _dark(r.value, g.value, b.value):
             return None
     elif subtype != raw.FPDF_ANNOT_REDACT:
         return None

@@ -3,9 +3,10 @@
 pypdf is pure Python and hardened, but a hostile file can still make it spin or allocate for a
 long time, and PDFium is C++. Each check therefore runs in a separate worker process with an
 address-space limit (RLIMIT_AS) and under a wall-clock budget that grows with the page count
-(``PdfLimits.seconds_for``, capped by the caller's ``budget_seconds``): the worker tells the
-parent the page count as soon as it knows it, stops itself at its deadline with a clean
-``pdf_too_complex`` finding, and the parent kills it a little later if it has not. A worker that
+(``PdfLimits.seconds_for``, in the worker's CPU seconds, capped by the caller's wall-clock
+``budget_seconds``): the worker tells the parent the page count as soon as it knows it, stops
+itself when its budget is spent with a clean ``pdf_too_complex`` finding, and the parent kills
+it if it has not within a multiple of that budget in wall time. A worker that
 overruns or runs out of memory is replaced, and the answer is ``pdf_too_complex``: the file may
 be valid, it only could not be checked within the limits.
 
@@ -61,7 +62,10 @@ __all__ = ["PdfInspector"]
 _READY = b"ready"
 _MAX_REPLY_BYTES = 1 << 20
 _STARTUP_SECONDS = 60.0  # a fresh interpreter importing pypdf, on a loaded machine
-# The worker stops itself at its deadline; the parent kills it this much later.
+# The worker stops itself when its CPU budget is spent; the parent, which sees only wall time,
+# allows this many times that (other processes share the cores) plus a grace, within the
+# caller's wall-clock budget.
+_WALL_FACTOR = 4.0
 _GRACE_SECONDS = 2.0
 
 
@@ -268,8 +272,9 @@ class _Worker:
             raise _WorkerLost(str(error)) from error
         started = time.monotonic()
 
-        def allowed(seconds: float) -> float:
-            return (seconds if budget is None else min(seconds, budget)) + _GRACE_SECONDS
+        def allowed(cpu_seconds: float) -> float:
+            wall = cpu_seconds * _WALL_FACTOR
+            return (wall if budget is None else min(wall, budget)) + _GRACE_SECONDS
 
         deadline = started + allowed(limits.base_seconds)  # until the page count is known
         # send_bytes blocks while the worker does not read (a stopped process): the watchdog

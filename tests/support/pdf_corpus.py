@@ -22,6 +22,7 @@ import struct
 import zlib
 from collections.abc import Callable, Iterator, Sequence
 from dataclasses import dataclass
+from pathlib import Path
 from typing import Any
 
 from pypdf import PdfReader, PdfWriter
@@ -29,6 +30,8 @@ from pypdf import PdfReader, PdfWriter
 __all__ = [
     "CORPUS",
     "JS",
+    "REAL_WORLD",
+    "REAL_WORLD_DIR",
     "SSN_LINE",
     "CorpusItem",
     "PdfBuilder",
@@ -1396,4 +1399,31 @@ CORPUS: dict[str, CorpusItem] = {
     "box_with_text_removed": CorpusItem(box_with_text_removed, PASS, 2),
     "shading_under_text": CorpusItem(shading_under_text, PASS, 2),
     "redact_annotation_unapplied": CorpusItem(redact_annotation_unapplied, "pdf_bad_redaction", 2),
+}
+
+# Real producers' files (tests/data/pdf-corpus, see its SOURCES.md) and their answers.
+REAL_WORLD_DIR = Path(__file__).resolve().parents[1] / "data" / "pdf-corpus"
+
+# file -> (expected code or None for a pass, page count); why, where it is not obvious.
+REAL_WORLD: dict[str, tuple[str | None, int]] = {
+    "crazyones.pdf": (None, 1),  # xdvipdfmx
+    "pdflatex-outline.pdf": (None, 4),  # pdfTeX with bookmarks (GoTo actions only)
+    "form_acrobatReader.pdf": (None, 1),  # pdfTeX form filled in Acrobat Reader
+    "libreoffice-form.pdf": (None, 1),
+    # LibreOffice paints white boxes over some form labels: light shapes are not redactions.
+    "FormTestFromOo.pdf": (None, 1),
+    "two-different-pages.pdf": (None, 2),  # Google Docs (Skia)
+    "inkscape-abc.pdf": (None, 1),  # cairo
+    "AutoCad_Simple.pdf": (None, 1),  # AutoCAD plot driver
+    "reportlab-inline-image.pdf": (None, 1),  # text beside an inline image
+    "Seige_of_Vicksburg_Sample_OCR.pdf": (None, 6),  # a scan with an OCR text layer
+    "git.pdf": ("pdf_not_searchable", 1),  # Word: a picture of text, no text layer
+    "imagemagick-lzw.pdf": ("pdf_not_searchable", 1),  # an image converted to PDF
+    "pdflatex-forms.pdf": ("pdf_active_content", 1),  # a submit button posting the form out
+    "SF424_page2.pdf": ("pdf_active_content", 1),  # a federal form with scripts
+    "issue-297.pdf": ("pdf_active_content", 1),  # JavaScript run when it opens
+    "attachment.pdf": ("pdf_embedded_files", 1),
+    "encrypted-file.pdf": ("pdf_encrypted", 0),
+    "libreoffice-writer-password.pdf": ("pdf_encrypted", 0),
+    "selenium-pypdf-issue-177.pdf": ("pdf_malformed", 0),  # cut off: no %%EOF
 }

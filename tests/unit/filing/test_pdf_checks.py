@@ -14,6 +14,7 @@ from support.pdf_corpus import (
     PdfBuilder,
     text_1_page,
     text_10_pages,
+    text_content,
     text_doc,
     text_pdf,
 )
@@ -261,6 +262,10 @@ def test_a_failed_redaction_names_its_pages_and_a_true_one_passes() -> None:
     assert bad.codes == ("pdf_bad_redaction",)
     assert "page 2" in bad.findings[0].message
     assert inspect_pdf(CORPUS["box_with_text_removed"].make(), LIMITS).ok
+    # A white box over text is layout (form producers do it), not a redaction.
+    white = b"q 1 1 1 rg 150 735 120 16 re f Q\n"
+    words = text_content(["The informant, John Q. Witness, testified on page 7."])
+    assert inspect_pdf(text_pdf([words + white]), LIMITS).ok
     # A translucent highlight over text hides nothing.
     text = b"BT /F1 11 Tf 72 740 Td (Highlighted words) Tj ET\n"
     glass = b"/GS0 gs 1 1 0 rg 70 735 120 16 re f\n"

@@ -79,7 +79,7 @@ def test_bomb_is_refused_within_the_timeout(inspector: PdfInspector) -> None:
         started = time.monotonic()
         report = inspector.inspect(CORPUS[name].make())
         assert report.codes == ("pdf_malformed",)
-        assert time.monotonic() - started < TIMEOUT + 3.0  # + grace, killing, replacing
+        assert time.monotonic() - started < TIMEOUT  # refused by pypdf's limits, long before
     assert inspector.inspect(text_1_page()).ok
 
 
@@ -96,7 +96,7 @@ def test_a_hang_is_killed_at_the_timeout_and_the_pool_keeps_serving() -> None:
         assert report.codes == ("pdf_too_complex",)
         assert report.findings[0].message == TOO_COMPLEX
         assert report.size_bytes == len(slow)
-        assert 1.0 <= elapsed < 6.0  # the base, the grace, killing
+        assert 1.0 <= elapsed < 9.0  # 4 x the base in wall time, the grace, killing
         assert _pid_gone(before)
         (after,) = pool.worker_pids()
         assert after != before
@@ -164,7 +164,7 @@ def test_a_stopped_worker_that_never_reads_is_killed_at_the_timeout() -> None:
         report = pool.inspect(big)
         assert report.codes == ("pdf_too_complex",)
         assert report.findings[0].message == TOO_COMPLEX
-        assert time.monotonic() - started < 6.0
+        assert time.monotonic() - started < 9.0
         assert pool.inspect(text_1_page()).ok
 
 
@@ -181,10 +181,11 @@ def test_close_stops_the_workers_and_refuses_later_calls() -> None:
 
 
 def test_the_time_allowed_grows_with_the_pages_the_worker_reports() -> None:
-    # 1,000 pages take longer than the base and its grace (2.2 s) here: only the per-page
-    # share, which the parent learns from the worker's page count, lets the check finish.
+    # 1,000 pages take longer than the base in CPU time (0.05 s), and than 4 x that plus the
+    # grace in wall time (2.2 s) on a loaded machine: only the per-page share, which the parent
+    # learns from the worker's page count, lets the check finish.
     brief = long_brief(1000)
-    generous = PdfLimits(base_seconds=0.2, seconds_per_page=0.05)
+    generous = PdfLimits(base_seconds=0.05, seconds_per_page=0.05)
     with PdfInspector(workers=1, limits=generous) as pool:
         report = pool.inspect(brief)
         assert report.ok and report.pages == 1000, report.findings
@@ -192,7 +193,7 @@ def test_the_time_allowed_grows_with_the_pages_the_worker_reports() -> None:
         # The caller's budget (what is left of the filing's) caps it.
         assert pool.inspect(brief, budget_seconds=0.1).codes == ("pdf_too_complex",)
         assert pool.inspect(brief, budget_seconds=0).codes == ("pdf_too_complex",)
-    stingy = PdfLimits(base_seconds=0.2, seconds_per_page=0.0)
+    stingy = PdfLimits(base_seconds=0.05, seconds_per_page=0.0)
     with PdfInspector(workers=1, limits=stingy) as pool:
         report = pool.inspect(brief)
         assert report.codes == ("pdf_too_complex",)
