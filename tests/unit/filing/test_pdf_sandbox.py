@@ -199,3 +199,12 @@ def test_the_time_allowed_grows_with_the_pages_the_worker_reports() -> None:
         assert report.codes == ("pdf_too_complex",)
         assert "Split it" in report.findings[0].message
         assert pool.inspect(text_1_page()).ok  # the pool keeps serving
+
+
+def test_5000_pages_within_the_limit_are_accepted_with_the_production_limits() -> None:
+    # The page limit's worth of text (16 MB), built once, checked the way the service does.
+    brief = long_brief(5000)
+    with PdfInspector(workers=1, limits=PdfLimits()) as pool:
+        report = pool.inspect(brief)
+    assert report.ok, report.findings
+    assert report.pages == 5000 and len(report.text_chars) == 5000
