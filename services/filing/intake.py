@@ -314,6 +314,7 @@ class Intake:
                     sha256=report.sha256,
                     pages=report.pages,
                     size_bytes=report.size_bytes,
+                    page_text_chars=report.text_chars,
                 )
             )
         requires_review = request.filing_type in self._limits.review_types

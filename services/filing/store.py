@@ -21,7 +21,7 @@ _COLUMNS = (
 
 def _filing(conn: Connection[Any], row: tuple[Any, ...]) -> Filing:
     documents = conn.execute(
-        "SELECT document_id::text, role, filename, sha256, pages, size_bytes"
+        "SELECT document_id::text, role, filename, sha256, pages, size_bytes, page_text_chars"
         " FROM filing_documents WHERE filing_id = %s ORDER BY position",
         [row[0]],
     ).fetchall()
@@ -43,7 +43,18 @@ def _filing(conn: Connection[Any], row: tuple[Any, ...]) -> Filing:
         entry_number=row[13],
         origin_agency=row[14],
         alien_number=row[15],
-        documents=tuple(StoredDocument(*d) for d in documents),
+        documents=tuple(
+            StoredDocument(
+                document_id=d[0],
+                role=d[1],
+                filename=d[2],
+                sha256=d[3],
+                pages=d[4],
+                size_bytes=d[5],
+                page_text_chars=tuple(d[6]),
+            )
+            for d in documents
+        ),
     )
 
 
@@ -77,7 +88,8 @@ def insert_filing(
     for position, document in enumerate(filing.documents):
         conn.execute(
             "INSERT INTO filing_documents (filing_id, position, role, document_id, filename,"
-            " sha256, pages, size_bytes) VALUES (%s, %s, %s, %s, %s, %s, %s, %s)",
+            " sha256, pages, size_bytes, page_text_chars)"
+            " VALUES (%s, %s, %s, %s, %s, %s, %s, %s, %s)",
             [
                 filing.filing_id,
                 position,
@@ -87,6 +99,7 @@ def insert_filing(
                 document.sha256,
                 document.pages,
                 document.size_bytes,
+                list(document.page_text_chars),
             ],
         )
 

@@ -136,10 +136,17 @@ def test_an_account_has_a_few_checks_at_a_time_and_others_are_not_held_up(
     assert meanwhile.status_code == 200 and meanwhile.json()["acceptable"] is True
 
 
-def test_a_thousand_page_brief_is_filed(attorney: Api) -> None:
+def test_a_thousand_page_brief_is_filed(attorney: Api, database_url: str) -> None:
     brief = long_brief(1000)
     filed = _post(
         attorney, "/api/v1/filings", _files(brief), {"Idempotency-Key": str(uuid.uuid4())}
     )
     assert filed.status_code == 201, filed.text
     assert filed.json()["documents"][0]["pages"] == 1000
+    # Each page's text length is recorded with the document.
+    with psycopg.connect(database_url, autocommit=True) as conn:
+        row = conn.execute(
+            "SELECT page_text_chars FROM filing.filing_documents WHERE document_id = %s",
+            [filed.json()["documents"][0]["document_id"]],
+        ).fetchone()
+    assert row is not None and len(row[0]) == 1000 and min(row[0]) > 1000
