@@ -6,11 +6,12 @@ character boxes come from its C API (``pypdfium2.raw``), which the helpers do no
 
 Failed redaction: a filled, opaque, dark shape painted after some text (so on top of it) that
 covers the centre of one of its characters. The black box hides the text on screen while the
-text stays in the file, selectable and searchable. Unapplied redaction annotations and opaque
-dark square annotations over text count too. A shape painted before the text (a table cell's
-shading) does not: the text is drawn on top of it. Light shapes do not either: word processors
-and form producers paint white backgrounds over stray label text (LibreOffice forms do), and
-nobody redacts in white or yellow; a translucent highlight hides nothing.
+text stays in the file, selectable and searchable. Unapplied redaction annotations, opaque
+dark square annotations and dark highlights over text count too. A shape painted before the
+text (a table cell's shading) does not: the text is drawn on top of it. Light shapes do not
+either: word processors and form producers paint white backgrounds over stray label text
+(LibreOffice forms do), and nobody redacts in white or yellow; a translucent highlight hides
+nothing. Known gap: shapes and text inside form XObjects are not compared.
 """
 
 from __future__ import annotations
@@ -158,17 +159,18 @@ def _bounds(obj: object) -> tuple[float, float, float, float] | None:
 
 
 def _annotation_box(annot: object) -> tuple[float, float, float, float] | None:
-    """An unapplied redaction mark, or a square annotation filled with an opaque colour."""
+    """An unapplied redaction mark, an opaque dark square, or a dark highlight (viewers
+    multiply a highlight's colour into the page: black over text leaves only black)."""
     subtype = raw.FPDFAnnot_GetSubtype(annot)
-    if subtype == raw.FPDF_ANNOT_SQUARE:
+    if subtype in (raw.FPDF_ANNOT_SQUARE, raw.FPDF_ANNOT_HIGHLIGHT):
+        which = (
+            raw.FPDFANNOT_COLORTYPE_InteriorColor
+            if subtype == raw.FPDF_ANNOT_SQUARE
+            else raw.FPDFANNOT_COLORTYPE_Color
+        )
         r, g, b, a = (ctypes.c_uint() for _ in range(4))
         filled = raw.FPDFAnnot_GetColor(
-            annot,
-            raw.FPDFANNOT_COLORTYPE_InteriorColor,
-            ctypes.byref(r),
-            ctypes.byref(g),
-            ctypes.byref(b),
-            ctypes.byref(a),
+            annot, which, ctypes.byref(r), ctypes.byref(g), ctypes.byref(b), ctypes.byref(a)
         )
         if not filled or a.value != _OPAQUE or not _dark(r.value, g.value, b.value):
             return None

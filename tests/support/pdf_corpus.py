@@ -1299,6 +1299,24 @@ def redact_annotation_unapplied() -> bytes:
     )
 
 
+@functools.cache
+def black_highlight_over_text() -> bytes:
+    """Text "redacted" with a black highlighter: viewers show black, the words are still there."""
+    return _with_annotation(
+        b"<< /Type /Annot /Subtype /Highlight /Rect [70 735 400 752] /C [0 0 0]"
+        b" /QuadPoints [70 752 400 752 70 735 400 735] >>"
+    )
+
+
+@functools.cache
+def yellow_highlight_over_text() -> bytes:
+    """An ordinary highlight: the words stay readable."""
+    return _with_annotation(
+        b"<< /Type /Annot /Subtype /Highlight /Rect [70 735 400 752] /C [1 1 0]"
+        b" /QuadPoints [70 752 400 752 70 735 400 735] >>"
+    )
+
+
 # --------------------------------------------------------------------------- length
 
 
@@ -1399,6 +1417,8 @@ CORPUS: dict[str, CorpusItem] = {
     "box_with_text_removed": CorpusItem(box_with_text_removed, PASS, 2),
     "shading_under_text": CorpusItem(shading_under_text, PASS, 2),
     "redact_annotation_unapplied": CorpusItem(redact_annotation_unapplied, "pdf_bad_redaction", 2),
+    "black_highlight_over_text": CorpusItem(black_highlight_over_text, "pdf_bad_redaction", 2),
+    "yellow_highlight_over_text": CorpusItem(yellow_highlight_over_text, PASS, 2),
 }
 
 # Real producers' files (tests/data/pdf-corpus, see its SOURCES.md) and their answers.
