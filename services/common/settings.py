@@ -100,7 +100,12 @@ class Settings(BaseSettings):
     # Filing types a clerk reviews before they are docketed (comma-separated).
     filing_review_types: str = "notice_of_appearance"
     pdf_workers: int = Field(default=2, ge=1, le=32)
+    # Time one PDF check may take: a base, plus a share per page (pdf_too_complex after it).
     pdf_timeout_seconds: float = Field(default=10.0, gt=0, le=300)
+    pdf_seconds_per_page: float = Field(default=0.02, ge=0, le=10)
+    # All of one filing's documents together, and checks one account may run at once.
+    filing_check_budget_seconds: float = Field(default=100.0, gt=0, le=110)
+    filing_max_concurrent_checks: int = Field(default=2, ge=1, le=32)
     pdf_memory_mb: int = Field(default=512, ge=64, le=8192)
 
     # The court.

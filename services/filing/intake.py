@@ -2,15 +2,27 @@
 
 The receipt's time is when the filing arrived, in UTC and court-local time: a filing
 received at 23:59:59 Pacific is filed that day.
+
+Fairness (PDF checks are the expensive part, and two workers serve everyone):
+- who may file is decided before any PDF is opened: a refused caller costs a database read;
+- one filing's documents share one time budget (``check_budget_seconds``);
+- the first refused document stops the others (``/filings/check`` may ask to check them all);
+- an account may have ``max_concurrent_checks`` filings checked at once (more: ``rate_limited``);
+- an Idempotency-Key is claimed before any inspection: a concurrent duplicate waits for the
+  first to finish and answers its receipt, inspecting and storing nothing.
 """
 
 from __future__ import annotations
 
 import hashlib
 import logging
+import threading
 import time
 import uuid
+from collections.abc import Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass
+from datetime import datetime
 from zoneinfo import ZoneInfo
 
 from court.v1 import events_pb2
@@ -55,6 +67,15 @@ class IntakeLimits:
     max_total_bytes: int
     max_attachments: int
     review_types: frozenset[str]
+    # Time all of a filing's PDFs may take together, and filings an account may check at once.
+    check_budget_seconds: float = 100.0
+    max_concurrent_checks: int = 2
+
+
+# A duplicate submit polls for the first one's outcome at this pace.
+_CLAIM_POLL_SECONDS = (0.05, 0.5)
+# A claim whose holder has not finished this long after its budget is abandoned (a crash).
+_CLAIM_STALE_MARGIN_SECONDS = 60.0
 
 
 class Intake:
@@ -74,20 +95,22 @@ class Intake:
         self._inspector = inspector
         self._limits = limits
         self._clock = clock
+        self._checks_lock = threading.Lock()
+        self._checks_running: dict[str, int] = {}
 
     # -- checking ------------------------------------------------------------------------
 
     def check(
-        self, principal: Principal, request: FilingRequest
+        self, principal: Principal, request: FilingRequest, *, check_all: bool = False
     ) -> tuple[list[Finding], list[PdfReport | None]]:
-        """Every problem with the filing, as findings; nothing is stored."""
-        findings: list[Finding] = []
+        """Problems with the filing, as findings; nothing is stored. A caller the rules refuse
+        gets that refusal alone: no PDF is opened for them."""
         try:
             self._check_rules(principal, request)
         except CourtError as error:
-            findings.append(Finding(error.code, error.message))
-        document_findings, reports = self._check_documents(request)
-        return findings + document_findings, reports
+            return [Finding(error.code, error.message)], []
+        with self._check_slot(principal):
+            return self._check_documents(request, stop_at_first=not check_all)
 
     def _check_rules(self, principal: Principal, request: FilingRequest) -> rules.CaseFacts | None:
         rules.check_form(request, max_attachments=self._limits.max_attachments)
@@ -96,8 +119,33 @@ class Intake:
         rules.check_filer(principal, request, case)
         return case
 
+    @contextmanager
+    def _check_slot(self, principal: Principal) -> Iterator[None]:
+        """One of the account's few concurrent checks, or ``rate_limited``."""
+        account, limit = principal.account_id, self._limits.max_concurrent_checks
+        with self._checks_lock:
+            running = self._checks_running.get(account, 0)
+            if running >= limit:
+                metrics.REFUSALS.labels("rate_limited").inc()
+                raise CourtError(
+                    "rate_limited",
+                    f"{running} of your filings are being checked already (at most {limit} at"
+                    " once); wait for them to finish and try again",
+                    retry_after_seconds=5,
+                )
+            self._checks_running[account] = running + 1
+        try:
+            yield
+        finally:
+            with self._checks_lock:
+                left = self._checks_running[account] - 1
+                if left:
+                    self._checks_running[account] = left
+                else:
+                    del self._checks_running[account]
+
     def _check_documents(
-        self, request: FilingRequest
+        self, request: FilingRequest, *, stop_at_first: bool
     ) -> tuple[list[Finding], list[PdfReport | None]]:
         findings: list[Finding] = []
         reports: list[PdfReport | None] = []
@@ -108,7 +156,13 @@ class Intake:
                     "too_large", f"the filing is over {self._limits.max_total_bytes // 2**20} MB"
                 )
             )
+            if stop_at_first:
+                return findings, reports
+        budget = self._limits.check_budget_seconds
+        deadline = time.monotonic() + budget
         for index, upload in enumerate(request.uploads):
+            if stop_at_first and findings:
+                break  # the filing is refused already: the other documents wait their turn
             metrics.BYTES_RECEIVED.inc(len(upload.content))
             if len(upload.content) > self._limits.max_file_bytes:
                 reports.append(None)
@@ -120,8 +174,20 @@ class Intake:
                     )
                 )
                 continue
+            remaining = deadline - time.monotonic()
+            if remaining <= 0:
+                findings.append(
+                    Finding(
+                        "pdf_too_complex",
+                        f"{upload.filename}: the filing's documents together take longer to"
+                        f" check than the {budget:.0f} s allowed; file the longest ones in a"
+                        " separate filing, or contact the Clerk's Office",
+                        index,
+                    )
+                )
+                break
             started = time.perf_counter()
-            report = self._inspector.inspect(upload.content)
+            report = self._inspector.inspect(upload.content, budget_seconds=remaining)
             metrics.VALIDATION_SECONDS.observe(time.perf_counter() - started)
             reports.append(report)
             findings.extend(
@@ -137,13 +203,86 @@ class Intake:
         """File it; returns (the filing, whether this was a replay of an earlier submit)."""
         received_at = self._clock.now()
         fingerprint = request_fingerprint(request)
+        claim_id: str | None = None
         if idempotency_key:
-            earlier = self._replay(principal, idempotency_key, fingerprint)
+            earlier, claim_id = self._claim(principal, idempotency_key, fingerprint)
             if earlier is not None:
                 return earlier, True
+        try:
+            return self._file(
+                principal,
+                request,
+                received_at=received_at,
+                fingerprint=fingerprint,
+                idempotency_key=idempotency_key,
+                claim_id=claim_id,
+            )
+        finally:
+            if claim_id is not None:  # refused or failed: let a retry (or a waiter) go ahead
+                with self._pool.connection() as conn:
+                    store.release_claim(conn, claim_id)
+
+    def _claim(
+        self, principal: Principal, key: str, fingerprint: str
+    ) -> tuple[Filing | None, str | None]:
+        """(the earlier filing, None) to replay, or (None, our claim id) to go ahead. While
+        another request holds the key, wait for its outcome."""
+        claim_id = str(uuid.uuid4())
+        patience = self._limits.check_budget_seconds + _CLAIM_STALE_MARGIN_SECONDS
+        give_up = time.monotonic() + patience
+        pause = _CLAIM_POLL_SECONDS[0]
+        while True:
+            earlier = self._replay(principal, key, fingerprint)
+            if earlier is not None:
+                return earlier, None
+            with self._pool.connection() as conn, conn.transaction():
+                claimed = store.claim_key(
+                    conn,
+                    filer_account_id=principal.account_id,
+                    key=key,
+                    claim_id=claim_id,
+                    request_sha256=fingerprint,
+                    stale_after_seconds=patience,
+                )
+                holder = (
+                    None if claimed else store.claim_fingerprint(conn, principal.account_id, key)
+                )
+            if claimed:
+                # The holder may have committed between our look and our claim.
+                earlier = self._replay(principal, key, fingerprint)
+                if earlier is not None:
+                    with self._pool.connection() as conn:
+                        store.release_claim(conn, claim_id)
+                    return earlier, None
+                return None, claim_id
+            if holder is not None and holder != fingerprint:
+                raise CourtError(
+                    "duplicate",
+                    "this Idempotency-Key is in use for a different filing; use a new key",
+                )
+            if time.monotonic() > give_up:
+                raise CourtError(
+                    "rate_limited",
+                    "a filing with this Idempotency-Key is still being checked; try again shortly",
+                    retry_after_seconds=5,
+                )
+            time.sleep(pause)
+            pause = min(pause * 2, _CLAIM_POLL_SECONDS[1])
+
+    def _file(
+        self,
+        principal: Principal,
+        request: FilingRequest,
+        *,
+        received_at: datetime,
+        fingerprint: str,
+        idempotency_key: str | None,
+        claim_id: str | None,
+    ) -> tuple[Filing, bool]:
         # Who may file is decided before the PDFs are opened: a refusal costs nothing.
         case = self._check_rules(principal, request)
-        findings, reports = self._check_documents(request)
+        with self._check_slot(principal):
+            findings, reports = self._check_documents(request, stop_at_first=True)
         if findings:
             first = min(
                 findings,
@@ -178,6 +317,7 @@ class Intake:
                     sha256=report.sha256,
                     pages=report.pages,
                     size_bytes=report.size_bytes,
+                    page_text_chars=report.text_chars,
                 )
             )
         requires_review = request.filing_type in self._limits.review_types
@@ -205,6 +345,8 @@ class Intake:
                 store.insert_filing(
                     conn, filing, idempotency_key=idempotency_key, request_sha256=fingerprint
                 )
+                if claim_id is not None:
+                    store.release_claim(conn, claim_id)
                 publish(
                     conn,
                     event_type="filing.submitted",

@@ -59,6 +59,8 @@ class StoredDocument:
     sha256: str
     pages: int
     size_bytes: int
+    # Visible characters of text on each page, in page order (recorded, not sent on the wire).
+    page_text_chars: tuple[int, ...] = ()
 
     def to_proto(self) -> filing_pb2.FiledDocument:
         return filing_pb2.FiledDocument(

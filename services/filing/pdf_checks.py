@@ -1,20 +1,29 @@
 """PDF intake checks for filed documents (DESIGN.md §3; codes from §4).
 
 Pure logic over the bytes given: no files, no network, no logging. ``inspect_pdf`` trusts
-nothing in the file, but pypdf still runs in this process, so callers facing the public use
-``services.filing.pdf_sandbox.PdfInspector``, which bounds time and memory per check.
+nothing in the file, but pypdf and PDFium still run in this process, so callers facing the
+public use ``services.filing.pdf_sandbox.PdfInspector``, which bounds time and memory per check.
+
+Structure comes from pypdf (``pdf_structure``), page text and page objects from PDFium
+(``pdf_pages``), the privacy rule from ``pdf_privacy``.
 
 Order of the checks (a later one is skipped when an earlier one settles the answer):
 1. ``too_large``  - size over ``max_file_bytes``, before anything is parsed;
 2. ``not_pdf``    - no ``%PDF-`` within the first 1024 bytes;
-3. ``pdf_malformed`` - no ``%%EOF`` in the last 1024 bytes (truncated), pypdf cannot parse it,
-   no pages, too many pages, a damaged/cyclic/huge page tree, a stream over the decoding limit
-   (decompression bomb), a graph too deep or too big;
+3. ``pdf_malformed`` - no ``%%EOF`` in the last 1024 bytes (truncated), pypdf or PDFium cannot
+   parse it, no pages, too many pages, a damaged/cyclic/huge page tree, a stream over the
+   decoding limit (decompression bomb), a graph nested too deeply;
 4. ``pdf_encrypted`` - any /Encrypt, even one with an empty user password; stops here;
 5. ``pdf_active_content`` and ``pdf_embedded_files`` - from a walk of every object reachable
    from the pages and the catalog;
-6. ``pdf_not_searchable`` and ``pii_unredacted`` - from each page's extracted text.
+6. ``pdf_not_searchable``, ``pii_unredacted`` and ``pdf_bad_redaction`` - from each page's text
+   and objects (and, for privacy, annotation contents, form values and document information).
 Findings of steps 5 and 6 are reported together.
+
+Time: a check may take ``PdfLimits.seconds_for(pages)`` of CPU time, which grows with the page
+count (and the caller may cap it in wall time: the filing's remaining budget). Running out of
+it, or out of the object budget, is ``pdf_too_complex``, never ``pdf_malformed``: the file may
+be valid.
 
 The not-searchable rule: a page passes when its extracted text has at least
 ``min_text_chars`` visible characters. A page with less text passes only if it paints nothing
@@ -29,45 +38,55 @@ from __future__ import annotations
 
 import hashlib
 import io
-import itertools
 import re
-from collections.abc import Iterable, Sequence
+import time
+from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass, field
 
 from pypdf import PageObject, PdfReader, apply_configuration, get_configuration
 from pypdf.errors import DependencyError, LimitReachedError
-from pypdf.generic import (
-    ArrayObject,
-    ContentStream,
-    DictionaryObject,
-    IndirectObject,
-    NameObject,
-    PdfObject,
-    StreamObject,
+from pypdf.generic import DictionaryObject, PdfObject
+
+from services.filing import pdf_privacy
+from services.filing.pdf_pages import PdfiumDocument, PdfiumError
+from services.filing.pdf_structure import (
+    ObjectScan,
+    StructureRefused,
+    StructureTooBig,
+    paints_content,
 )
 
 NOT_PDF = "not_pdf"
 TOO_LARGE = "too_large"
 PDF_MALFORMED = "pdf_malformed"
+PDF_TOO_COMPLEX = "pdf_too_complex"
 PDF_ENCRYPTED = "pdf_encrypted"
 PDF_ACTIVE_CONTENT = "pdf_active_content"
 PDF_EMBEDDED_FILES = "pdf_embedded_files"
 PDF_NOT_SEARCHABLE = "pdf_not_searchable"
 PII_UNREDACTED = "pii_unredacted"
+PDF_BAD_REDACTION = "pdf_bad_redaction"
 CODES = frozenset(
     {
         NOT_PDF,
         TOO_LARGE,
         PDF_MALFORMED,
+        PDF_TOO_COMPLEX,
         PDF_ENCRYPTED,
         PDF_ACTIVE_CONTENT,
         PDF_EMBEDDED_FILES,
         PDF_NOT_SEARCHABLE,
         PII_UNREDACTED,
+        PDF_BAD_REDACTION,
     }
 )
 
-TOO_COMPLEX = "The PDF could not be checked safely: it is too complex."
+# What to do when a valid file is too big or too complex to check in the time allowed.
+TOO_COMPLEX = (
+    "The PDF could not be checked in the time allowed: it is too long or too complex. Split it"
+    " into smaller documents (volumes, each as an attachment) or contact the Clerk's Office."
+)
+OVER_LIMITS = "The PDF could not be checked safely: a part of it expands beyond the limits."
 UNREADABLE = "The PDF could not be read: it is damaged or not a valid PDF."
 
 
@@ -83,6 +102,8 @@ class PdfReport:
     size_bytes: int
     pages: int
     findings: tuple[Finding, ...] = ()
+    # Visible characters of text on each page (as PDFium extracts it), in page order.
+    text_chars: tuple[int, ...] = ()
 
     @property
     def ok(self) -> bool:
@@ -100,29 +121,62 @@ class PdfLimits:
     # Decoded bytes allowed for any one stream (or a page's /Contents array): the bomb limit.
     max_stream_bytes: int = 64 * 2**20
     # Dictionaries and arrays visited while looking for active content and embedded files.
-    max_objects: int = 500_000
+    max_objects: int = 2_000_000
     # Nesting of that walk (sibling chains such as bookmarks' /Next do not count).
     max_depth: int = 100
     # Visible characters a page with content must yield to count as text-searchable.
     min_text_chars: int = 1
     # Path operators a text-less page may paint and still count as blank (rules, boxes).
     blank_page_max_path_ops: int = 100
+    # Time allowed for one check: a base (parsing, the object walk) plus a share per page.
+    base_seconds: float = 10.0
+    seconds_per_page: float = 0.02
+
+    def seconds_for(self, pages: int) -> float:
+        return self.base_seconds + self.seconds_per_page * pages
 
 
 class _Refused(Exception):
-    """Stops the checks with one pdf_malformed finding."""
+    """Stops the checks with one finding (pdf_malformed unless told otherwise)."""
 
-    def __init__(self, message: str) -> None:
+    def __init__(self, message: str, code: str = PDF_MALFORMED) -> None:
         super().__init__(message)
         self.message = message
+        self.code = code
 
 
-def report_for(data: bytes, findings: Iterable[Finding], pages: int = 0) -> PdfReport:
+@dataclass
+class _Clock:
+    """The check's deadlines: the page budget in CPU seconds of this process (so a busy
+    machine does not turn a valid file into a refusal), the caller's cap in wall seconds."""
+
+    limits: PdfLimits
+    cap: float | None
+    started: float = field(default_factory=time.monotonic)
+    started_cpu: float = field(default_factory=time.process_time)
+    allowed_cpu: float = 0.0
+
+    def __post_init__(self) -> None:
+        self.allowed_cpu = self.limits.base_seconds
+
+    def pages_known(self, pages: int) -> None:
+        self.allowed_cpu = self.limits.seconds_for(pages)
+
+    def check(self) -> None:
+        over_cap = self.cap is not None and time.monotonic() - self.started > self.cap
+        if over_cap or time.process_time() - self.started_cpu > self.allowed_cpu:
+            raise _Refused(TOO_COMPLEX, PDF_TOO_COMPLEX)
+
+
+def report_for(
+    data: bytes, findings: Iterable[Finding], pages: int = 0, text_chars: Sequence[int] = ()
+) -> PdfReport:
     return PdfReport(
         sha256=hashlib.sha256(data).hexdigest(),
         size_bytes=len(data),
         pages=pages,
         findings=tuple(findings),
+        text_chars=tuple(text_chars),
     )
 
 
@@ -136,8 +190,18 @@ def precheck(data: bytes, limits: PdfLimits) -> PdfReport | None:
     return None
 
 
-def inspect_pdf(data: bytes, limits: PdfLimits) -> PdfReport:
-    """Check one PDF for filing. MemoryError is left to the caller (the sandbox recycles)."""
+def inspect_pdf(
+    data: bytes,
+    limits: PdfLimits,
+    *,
+    budget_seconds: float | None = None,
+    on_pages: Callable[[int], None] | None = None,
+) -> PdfReport:
+    """Check one PDF for filing. MemoryError is left to the caller (the sandbox recycles).
+
+    ``budget_seconds`` caps the time (the filing's remaining budget); ``on_pages`` hears the
+    page count as soon as it is known (the sandbox's parent sets its own deadline from it).
+    """
     early = precheck(data, limits)
     if early is not None:
         return early
@@ -146,17 +210,18 @@ def inspect_pdf(data: bytes, limits: PdfLimits) -> PdfReport:
     if b"%%EOF" not in data[-1024:]:
         message = "The PDF is incomplete (no end-of-file marker): it may have been truncated."
         return report_for(data, [Finding(PDF_MALFORMED, message)])
-    pages = 0
+    clock = _Clock(limits, budget_seconds)
+    check = _Check(data, limits, clock, on_pages or (lambda pages: None))
     try:
         with apply_configuration(get_configuration().with_overwrites(**_pypdf_limits(limits))):
-            pages, findings = _inspect_parsed(data, limits)
+            findings = check.run()
     except _Refused as refused:
-        findings = [Finding(PDF_MALFORMED, refused.message)]
+        findings = [Finding(refused.code, refused.message)]
     except MemoryError:
         raise
     except Exception as error:  # pypdf raises many kinds on hostile input
-        findings = [Finding(PDF_MALFORMED, TOO_COMPLEX if _is_limit(error) else UNREADABLE)]
-    return report_for(data, findings, pages)
+        findings = [Finding(PDF_MALFORMED, OVER_LIMITS if _is_limit(error) else UNREADABLE)]
+    return report_for(data, findings, check.pages, check.text_chars)
 
 
 def _pypdf_limits(limits: PdfLimits) -> dict[str, int]:
@@ -176,67 +241,170 @@ def _pypdf_limits(limits: PdfLimits) -> dict[str, int]:
     }
 
 
-def _inspect_parsed(data: bytes, limits: PdfLimits) -> tuple[int, list[Finding]]:
-    try:
-        reader = PdfReader(io.BytesIO(data), strict=False)
-    except DependencyError:
-        # pypdf needs a crypto library for AES-256 keys; only encrypted files get here.
-        return 0, [_encrypted()]
-    except MemoryError:
-        raise
-    except Exception:
-        if re.search(rb"/Encrypt\b", data):  # a damaged encrypted file: say encrypted
-            return 0, [_encrypted()]
-        raise
-    if reader.is_encrypted:
-        return 0, [_encrypted()]
+@dataclass
+class _Check:
+    data: bytes
+    limits: PdfLimits
+    clock: _Clock
+    on_pages: Callable[[int], None]
+    pages: int = 0
+    text_chars: list[int] = field(default_factory=list)
+    _pypdf_pages: Sequence[PageObject] = ()
 
-    pages = _pages(reader, limits)
-    findings: list[Finding] = []
-    scan = _ObjectScan(limits)
-    scan.walk_document(reader, pages)
-    if scan.active:
-        kinds = _join(list(scan.active))
-        wheres = _join(_unique(w for found in scan.active.values() for w in found), limit=3)
-        findings.append(Finding(PDF_ACTIVE_CONTENT, f"The PDF contains {kinds} {wheres}."))
-    if scan.embedded:
-        wheres = _join(scan.embedded, limit=3)
-        message = f"The PDF has embedded files {wheres}; file them as separate PDFs."
-        findings.append(Finding(PDF_EMBEDDED_FILES, message))
-
-    no_text: list[int] = []
-    ssn_pages: list[int] = []
-    for number, page in enumerate(pages, start=1):
+    def run(self) -> list[Finding]:
         try:
-            text = page.extract_text()
-            if not _has_text(text, limits.min_text_chars) and _paints_content(page, reader, limits):
-                no_text.append(number)
+            reader = PdfReader(io.BytesIO(self.data), strict=False)
+        except DependencyError:
+            # pypdf needs a crypto library for AES-256 keys; only encrypted files get here.
+            return [_encrypted()]
+        except MemoryError:
+            raise
+        except Exception:
+            if re.search(rb"/Encrypt\b", self.data):  # a damaged encrypted file: say encrypted
+                return [_encrypted()]
+            raise
+        if reader.is_encrypted:
+            return [_encrypted()]
+
+        pages = _pages(reader, self.limits)
+        self.clock.pages_known(len(pages))
+        self.on_pages(len(pages))
+        self.clock.check()
+        scan = ObjectScan(max_objects=self.limits.max_objects, max_depth=self.limits.max_depth)
+        try:
+            scan.walk_document(reader, pages)
+        except StructureTooBig as error:
+            raise _Refused(TOO_COMPLEX, PDF_TOO_COMPLEX) from error
+        except StructureRefused as error:
+            raise _Refused(str(error)) from error
+        self.clock.check()
+        findings: list[Finding] = []
+        if scan.active:
+            kinds = _join(list(scan.active))
+            wheres = _join(_unique(w for found in scan.active.values() for w in found), limit=3)
+            findings.append(Finding(PDF_ACTIVE_CONTENT, f"The PDF contains {kinds} {wheres}."))
+        if scan.embedded:
+            wheres = _join(scan.embedded, limit=3)
+            message = f"The PDF has embedded files {wheres}; file them as separate PDFs."
+            findings.append(Finding(PDF_EMBEDDED_FILES, message))
+        findings.extend(self._read_pages(reader, pages, scan.strings))
+        self.pages = len(pages)
+        return findings
+
+    def _bounded(self, index: int) -> bool:
+        """Decode the page's content under pypdf's limits (PDFium would inflate a bomb without
+        a bound); whether it may paint a box over text (a fill operator, or annotations)."""
+        if index % _CLOCK_EVERY == 0:
+            self.clock.check()
+        page = self._pypdf_pages[index]
+        try:
+            contents = page.get_contents()
         except MemoryError:
             raise
         except Exception as error:
             if _is_limit(error):
-                raise _Refused(TOO_COMPLEX) from error
-            raise _Refused(f"Page {number} could not be read: it is damaged.") from error
-        if _has_ssn(text):
-            ssn_pages.append(number)
-    if no_text:
-        subject = _pages_label(no_text).capitalize()
-        verb = "has" if len(no_text) == 1 else "have"
-        findings.append(
-            Finding(
-                PDF_NOT_SEARCHABLE,
-                f"{subject} {verb} no text layer (a scanned image?); run OCR and file again.",
+                raise _Refused(OVER_LIMITS) from error
+            raise _Refused(f"Page {index + 1} could not be read: it is damaged.") from error
+        if "/Annots" in page:
+            return True
+        return contents is not None and _FILL.search(contents.get_data()) is not None
+
+    def _read_pages(
+        self, reader: PdfReader, pages: Sequence[PageObject], strings: Sequence[tuple[str, str]]
+    ) -> list[Finding]:
+        self._pypdf_pages = pages
+        no_text: list[int] = []
+        covered: list[int] = []
+        pii: dict[str, list[str]] = {}
+        try:
+            document = PdfiumDocument(self.data)
+        except PdfiumError as error:
+            raise _Refused(UNREADABLE) from error
+        with document:
+            if len(document) != len(pages):
+                raise _Refused("The PDF's page tree is damaged: readers disagree on its pages.")
+            # pypdf decodes each page's content under its stream limits before PDFium reads
+            # it: PDFium itself would inflate a decompression bomb without a bound.
+            for number, page in enumerate(document.pages(before=self._bounded), start=1):
+                visible = _visible_chars(page.text)
+                self.text_chars.append(visible)
+                if visible < self.limits.min_text_chars and _paints(
+                    pages[number - 1], reader, self.limits, number
+                ):
+                    no_text.append(number)
+                if page.covered_text:
+                    covered.append(number)
+                for kind in pdf_privacy.identifiers(page.text):
+                    pii.setdefault(kind, []).append(f"on page {number}")
+        for where, text in strings:
+            place = f"in an annotation or form field {where}" if where[:3] == "on " else where
+            for kind in pdf_privacy.identifiers(text):
+                places = pii.setdefault(kind, [])
+                if place not in places:
+                    places.append(place)
+        findings: list[Finding] = []
+        if no_text:
+            subject = _pages_label(no_text).capitalize()
+            verb = "has" if len(no_text) == 1 else "have"
+            findings.append(
+                Finding(
+                    PDF_NOT_SEARCHABLE,
+                    f"{subject} {verb} no text layer (a scanned image?); run OCR and file again.",
+                )
             )
-        )
-    if ssn_pages:
-        findings.append(
-            Finding(
-                PII_UNREDACTED,
-                f"An unredacted Social Security number appears on {_pages_label(ssn_pages)};"
-                " redact all but the last four digits.",
+        if pii:
+            found = "; ".join(f"{kind} {_places(wheres)}" for kind, wheres in pii.items())
+            findings.append(
+                Finding(
+                    PII_UNREDACTED,
+                    f"Unredacted personal identifiers (privacy rule): {found}. Show only the"
+                    " last four digits of a number and the year of a birth date.",
+                )
             )
-        )
-    return len(pages), findings
+        if covered:
+            findings.append(
+                Finding(
+                    PDF_BAD_REDACTION,
+                    f"Text is still present under a black box or other opaque shape on"
+                    f" {_pages_label(covered)}: covering text does not remove it. Remove the"
+                    " text itself (a real redaction tool), then file again.",
+                )
+            )
+        return findings
+
+
+def _paints(page: PageObject, reader: PdfReader, limits: PdfLimits, number: int) -> bool:
+    try:
+        return paints_content(page, reader, limits.blank_page_max_path_ops)
+    except MemoryError:
+        raise
+    except Exception as error:
+        if _is_limit(error):
+            raise _Refused(OVER_LIMITS) from error
+        raise _Refused(f"Page {number} could not be read: it is damaged.") from error
+
+
+def _places(wheres: Sequence[str]) -> str:
+    pages = [int(w.removeprefix("on page ")) for w in wheres if re.fullmatch(r"on page \d+", w)]
+    others = [w for w in wheres if not re.fullmatch(r"on page \d+", w)]
+    parts = ([f"on {_pages_label(pages)}"] if pages else []) + others
+    return _join(parts, limit=4)
+
+
+# Whitespace, control characters and U+FFFD (what unmappable glyphs extract as) are not text.
+_INVISIBLE = dict.fromkeys(
+    [*range(0x20), *range(0x7F, 0xA0), 0xFFFD, 0xFFFE]
+    + [c for c in range(0x3001) if chr(c).isspace()]
+)
+# A fill operator (f, F, f*, B, B*, b, b*) as a token of a content stream: only pages that paint
+# filled shapes can hide text under one. A string that merely contains " f " costs a closer look.
+_FILL = re.compile(rb"(?:^|\s)[fFbB]\*?(?=\s|$)")
+# The clock is read every few pages: reading a CPU clock is a system call.
+_CLOCK_EVERY = 8
+
+
+def _visible_chars(text: str) -> int:
+    return len(text.translate(_INVISIBLE))
 
 
 def _encrypted() -> Finding:
@@ -257,6 +425,10 @@ def _is_limit(error: BaseException) -> bool:
     return False
 
 
+def _resolved(value: PdfObject | None) -> PdfObject | None:
+    return value.get_object() if value is not None else None
+
+
 def _pages(reader: PdfReader, limits: PdfLimits) -> list[PageObject]:
     # Refuse an absurd /Count before walking the tree; the walk itself is bounded by the
     # page_tree_maximum_entries configured in _pypdf_limits, whatever /Count claims.
@@ -275,224 +447,6 @@ def _pages(reader: PdfReader, limits: PdfLimits) -> list[PageObject]:
     if len(pages) > limits.max_pages:
         raise _Refused(f"The PDF has more than {limits.max_pages} pages.")
     return pages
-
-
-# --------------------------------------------------------------------------- object walk
-
-_ACTIONS = {
-    "/JavaScript": "JavaScript",
-    "/Launch": "a launch action",
-    "/RichMediaExecute": "rich media (Flash)",
-}
-# Back-links and the structure tree: everything a viewer can act on is reachable without them,
-# and following them would only lengthen paths (and blur which page a finding is on).
-_SKIP_KEYS = frozenset({"/Parent", "/P", "/Prev", "/Last", "/StructTreeRoot", "/ParentTree"})
-_SIBLING_KEYS = frozenset({"/Next"})
-_CATALOG_PLACES = {
-    "/OpenAction": "in the action run when it opens",
-    "/AA": "in the document's actions",
-    "/Names": "in the document's name tree",
-    "/Outlines": "in a bookmark",
-    "/AcroForm": "in a form field",
-    "/Pages": "in the page tree",
-}
-_XFA_SCRIPT = re.compile(rb"<script\b|javascript", re.IGNORECASE)
-
-
-@dataclass
-class _ObjectScan:
-    """Iterative walk of the object graph: a visited set of references, a depth and a budget."""
-
-    limits: PdfLimits
-    active: dict[str, list[str]] = field(default_factory=dict)
-    embedded: list[str] = field(default_factory=list)
-    visited: set[tuple[int, int]] = field(default_factory=set)
-    spent: int = 0
-
-    def walk_document(self, reader: PdfReader, pages: Sequence[PageObject]) -> None:
-        refs = [getattr(page, "indirect_reference", None) for page in pages]
-        # Every page is a root of its own, so links between pages stop at once.
-        self.visited.update((r.idnum, r.generation) for r in refs if r is not None)
-        for number, page in enumerate(pages, start=1):
-            self._walk(page, f"on page {number}")
-        catalog = reader.root_object
-        ref = catalog.indirect_reference
-        if ref is not None:
-            self.visited.add((ref.idnum, ref.generation))
-        self._inspect(catalog, "in the document catalog")
-        for key, value in catalog.items():
-            if key not in _SKIP_KEYS:
-                self._walk(value, _CATALOG_PLACES.get(key, "in the document catalog"))
-
-    def _walk(self, root: PdfObject, where: str) -> None:
-        stack: list[tuple[PdfObject, int]] = [(root, 0)]
-        while stack:
-            item, depth = stack.pop()
-            obj: PdfObject | None = item
-            if isinstance(item, IndirectObject):
-                ref = (item.idnum, item.generation)
-                if ref in self.visited:
-                    continue
-                self.visited.add(ref)
-                obj = item.get_object()
-            if not isinstance(obj, (DictionaryObject, ArrayObject)):
-                continue
-            if depth > self.limits.max_depth:
-                raise _Refused("The PDF's objects are nested too deeply.")
-            self.spent += 1
-            if self.spent > self.limits.max_objects:
-                raise _Refused(TOO_COMPLEX)
-            if isinstance(obj, ArrayObject):
-                children: Iterable[tuple[object, PdfObject]] = enumerate(obj)
-            else:
-                self._inspect(obj, where)
-                children = obj.items()
-            for key, value in children:
-                if key in _SKIP_KEYS:
-                    continue
-                if isinstance(value, (IndirectObject, DictionaryObject, ArrayObject)):
-                    stack.append((value, depth if key in _SIBLING_KEYS else depth + 1))
-
-    def _inspect(self, obj: DictionaryObject, where: str) -> None:
-        action = _resolved(obj.get("/S"))
-        if isinstance(action, str) and action in _ACTIONS:
-            self._active(_ACTIONS[action], where)
-        # /JS: any action carrying a script (also /Rendition). The /JavaScript name tree itself
-        # is not flagged: the walk reaches its actions, and an empty tree runs nothing.
-        if "/JS" in obj:
-            self._active("JavaScript", where)
-        subtype = _resolved(obj.get("/Subtype"))
-        if subtype == "/RichMedia":
-            self._active("rich media (Flash)", where)
-        # A file specification with /EF carries the file (the /EmbeddedFiles name tree only
-        # lists those); a /FileAttachment annotation is one even if its file is elsewhere.
-        if (
-            subtype == "/FileAttachment"
-            or "/EF" in obj
-            or _resolved(obj.get("/Type")) == "/EmbeddedFile"
-        ) and where not in self.embedded:
-            self.embedded.append(where)
-        if "/XFA" in obj and _xfa_has_script(_resolved(obj.get("/XFA"))):
-            self._active("JavaScript", "in an XFA form")
-
-    def _active(self, kind: str, where: str) -> None:
-        places = self.active.setdefault(kind, [])
-        if where not in places:
-            places.append(where)
-
-
-def _resolved(value: PdfObject | None) -> PdfObject | None:
-    return value.get_object() if value is not None else None
-
-
-def _xfa_has_script(xfa: PdfObject | None) -> bool:
-    streams: list[PdfObject] = []
-    if isinstance(xfa, StreamObject):
-        streams.append(xfa)
-    elif isinstance(xfa, ArrayObject):
-        streams.extend(item.get_object() for item in xfa)
-    return any(
-        isinstance(stream, StreamObject) and _XFA_SCRIPT.search(stream.get_data()) is not None
-        for stream in streams
-    )
-
-
-# --------------------------------------------------------------------------- page content
-
-_SHOW_TEXT = frozenset({b"Tj", b"TJ", b"'", b'"'})
-_PATH_OPS = frozenset({b"m", b"l", b"c", b"v", b"y", b"h", b"re"})
-_MAX_FORM_DEPTH = 12
-
-
-# Whitespace, control characters and U+FFFD (what unmappable glyphs extract as) are not text.
-_VISIBLE = re.compile("[^\\s\x00-\x1f\x7f-\x9f\ufffd]")
-
-
-def _has_text(text: str, minimum: int) -> bool:
-    return sum(1 for _ in itertools.islice(_VISIBLE.finditer(text), minimum)) >= minimum
-
-
-def _paints_content(page: PageObject, reader: PdfReader, limits: PdfLimits) -> bool:
-    """Whether a page without text paints an image, glyphs or a real drawing."""
-    contents = page.get_contents()
-    if contents is None:
-        return False
-    walk = _ContentWalk(reader, limits.blank_page_max_path_ops)
-    return walk.paints(contents, _resolved(page.get("/Resources")), depth=0)
-
-
-@dataclass
-class _ContentWalk:
-    """Reads content streams (and the form XObjects they call) for anything visible."""
-
-    reader: PdfReader
-    allowed_path_ops: int
-    path_ops: int = 0
-    forms: set[int] = field(default_factory=set)
-
-    def paints(self, content: ContentStream, resources: PdfObject | None, *, depth: int) -> bool:
-        for operands, operator in content.operations:
-            if operator in _SHOW_TEXT:
-                if any(_shows_glyphs(operand) for operand in operands):
-                    return True
-            elif operator == b"INLINE IMAGE":
-                return True
-            elif operator in _PATH_OPS:
-                self.path_ops += 1
-                if self.path_ops > self.allowed_path_ops:
-                    return True
-            elif operator == b"Do" and operands and self._xobject(operands[0], resources, depth):
-                return True
-        return False
-
-    def _xobject(self, name: object, resources: PdfObject | None, depth: int) -> bool:
-        if not isinstance(resources, DictionaryObject):
-            return False
-        xobjects = _resolved(resources.get("/XObject"))
-        if not isinstance(xobjects, DictionaryObject):
-            return False
-        xobject = _resolved(xobjects.get(name))
-        if not isinstance(xobject, StreamObject):
-            return False
-        subtype = _resolved(xobject.get("/Subtype"))
-        if subtype == "/Image":
-            return True
-        # Each form is read once per page, and only so deep: forms may call each other.
-        if subtype != "/Form" or depth >= _MAX_FORM_DEPTH or id(xobject) in self.forms:
-            return False
-        self.forms.add(id(xobject))
-        inner: PdfObject | None = _resolved(xobject.get("/Resources")) or resources
-        return self.paints(ContentStream(xobject, self.reader), inner, depth=depth + 1)
-
-
-def _shows_glyphs(operand: object) -> bool:
-    if isinstance(operand, ArrayObject):
-        return any(_shows_glyphs(item) for item in operand)
-    if isinstance(operand, NameObject):
-        return False
-    if isinstance(operand, str):
-        return operand.strip(" ") != ""
-    if isinstance(operand, bytes):
-        return operand.strip(b" ") != b""
-    return False
-
-
-# --------------------------------------------------------------------------- privacy
-
-_DASHES = "\\-\u2010\u2011\u2012\u2013\u2014\u2212"
-_SSN = re.compile(
-    rf"(?<![\w{_DASHES}])(\d{{3}})[{_DASHES}](\d{{2}})[{_DASHES}](\d{{4}})(?![\w]|[{_DASHES}]\d)"
-)
-
-
-def _has_ssn(text: str) -> bool:
-    """An SSN-shaped number the SSA could have issued (not area 000/666/9xx, group 00...)."""
-    for match in _SSN.finditer(text):
-        area, group, serial = match.groups()
-        if area in ("000", "666") or area[0] == "9" or group == "00" or serial == "0000":
-            continue
-        return True
-    return False
 
 
 # --------------------------------------------------------------------------- wording

@@ -1,9 +1,14 @@
 """Runs the PDF intake checks in worker processes whose time and memory are bounded.
 
 pypdf is pure Python and hardened, but a hostile file can still make it spin or allocate for a
-long time. Each check therefore runs in a separate worker process with an address-space limit
-(RLIMIT_AS) and under a wall-clock timeout; a worker that overruns is killed and replaced, and
-the answer is ``pdf_malformed`` ("could not be checked safely").
+long time, and PDFium is C++. Each check therefore runs in a separate worker process with an
+address-space limit (RLIMIT_AS) and under a wall-clock budget that grows with the page count
+(``PdfLimits.seconds_for``, in the worker's CPU seconds, capped by the caller's wall-clock
+``budget_seconds``): the worker tells the parent the page count as soon as it knows it, stops
+itself when its budget is spent with a clean ``pdf_too_complex`` finding, and the parent kills
+it if it has not within a multiple of that budget in wall time. A worker that
+overruns or runs out of memory is replaced, and the answer is ``pdf_too_complex``: the file may
+be valid, it only could not be checked within the limits.
 
 Design choices:
 - Our own small pool of ``multiprocessing`` processes, one pipe each, rather than
@@ -13,6 +18,8 @@ Design choices:
   that process and puts a fresh one in its place while the other workers keep serving.
 - The ``spawn`` start method: the filing server has gRPC threads, and forking a threaded process
   copies locks held by other threads (gRPC documents fork as unsupported).
+- The parent sends a small JSON header (the budget) and then the bytes; the worker answers
+  ``{"pages": n}`` once the page tree is read, then the report.
 - Results come back as small JSON documents, never pickles: the worker is the side that parses
   hostile input, so the parent must not unpickle what it sends. The parent recomputes size and
   SHA-256 itself and validates every field.
@@ -40,7 +47,7 @@ from typing import Any
 
 from services.filing.pdf_checks import (
     CODES,
-    PDF_MALFORMED,
+    PDF_TOO_COMPLEX,
     TOO_COMPLEX,
     Finding,
     PdfLimits,
@@ -55,6 +62,11 @@ __all__ = ["PdfInspector"]
 _READY = b"ready"
 _MAX_REPLY_BYTES = 1 << 20
 _STARTUP_SECONDS = 60.0  # a fresh interpreter importing pypdf, on a loaded machine
+# The worker stops itself when its CPU budget is spent; the parent, which sees only wall time,
+# allows this many times that (other processes share the cores) plus a grace, within the
+# caller's wall-clock budget.
+_WALL_FACTOR = 4.0
+_GRACE_SECONDS = 2.0
 
 
 class PdfInspector:
@@ -64,16 +76,14 @@ class PdfInspector:
         self,
         *,
         workers: int = 2,
-        timeout_seconds: float = 10.0,
         memory_bytes: int = 512 * 2**20,
         limits: PdfLimits = PdfLimits(),  # noqa: B008 - frozen dataclass, safe as a default
     ) -> None:
         if workers < 1:
             raise ValueError("workers must be at least 1")
-        if timeout_seconds <= 0:
-            raise ValueError("timeout_seconds must be positive")
+        if limits.base_seconds <= 0:
+            raise ValueError("limits.base_seconds must be positive")
         self._size = workers
-        self._timeout = timeout_seconds
         self._memory = memory_bytes
         self._limits = limits
         self._context = multiprocessing.get_context("spawn")
@@ -93,14 +103,17 @@ class PdfInspector:
     def __exit__(self, *exc: object) -> None:
         self.close()
 
-    def inspect(self, data: bytes) -> PdfReport:
+    def inspect(self, data: bytes, *, budget_seconds: float | None = None) -> PdfReport:
+        """Check one PDF; ``budget_seconds`` caps its time (the filing's remaining budget)."""
+        if budget_seconds is not None and budget_seconds <= 0:
+            return _too_complex(data)
         early = precheck(data, self._limits)
         if early is not None:  # no need to ship 50 MB across a pipe to learn it is too large
             return early
         for attempt in range(2):
             worker = self._acquire()
             try:
-                reply = worker.run(data, self._timeout)
+                reply = worker.run(data, self._limits, budget_seconds)
             except _WorkerLost:
                 self._replace(worker)
                 if attempt == 0:
@@ -139,7 +152,7 @@ class PdfInspector:
 
     def _spawn(self) -> _Worker:
         with self._spawn_lock:
-            worker = _Worker(self._context, self._memory, self._timeout, self._limits)
+            worker = _Worker(self._context, self._memory, self._limits)
         with self._lock:
             self._workers.add(worker)
         return worker
@@ -198,15 +211,19 @@ class PdfInspector:
 
 
 def _too_complex(data: bytes) -> PdfReport:
-    return report_for(data, [Finding(PDF_MALFORMED, TOO_COMPLEX)])
+    return report_for(data, [Finding(PDF_TOO_COMPLEX, TOO_COMPLEX)])
 
 
 def _report_from(data: bytes, reply: Any) -> PdfReport | None:
     """The worker's answer, checked field by field; None when it is not a usable report."""
     if not isinstance(reply, dict) or "error" in reply:
         return None
-    pages, raw = reply.get("pages"), reply.get("findings")
+    pages, raw, chars = reply.get("pages"), reply.get("findings"), reply.get("text_chars")
     if not isinstance(pages, int) or pages < 0 or not isinstance(raw, list):
+        return None
+    if not isinstance(chars, list) or len(chars) > pages:
+        return None
+    if not all(isinstance(c, int) and c >= 0 for c in chars):
         return None
     findings = []
     for item in raw:
@@ -215,7 +232,7 @@ def _report_from(data: bytes, reply: Any) -> PdfReport | None:
         if not isinstance(item[1], str) or len(item[1]) > 1000:
             return None
         findings.append(Finding(item[0], item[1]))
-    return report_for(data, findings, pages)
+    return report_for(data, findings, pages, chars)
 
 
 class _WorkerLost(Exception):
@@ -227,11 +244,11 @@ class _Overrun(Exception):
 
 
 class _Worker:
-    def __init__(self, context: Any, memory_bytes: int, timeout: float, limits: PdfLimits) -> None:
+    def __init__(self, context: Any, memory_bytes: int, limits: PdfLimits) -> None:
         ours, theirs = context.Pipe(duplex=True)
         process: BaseProcess = context.Process(
             target=_worker_main,
-            args=(theirs, memory_bytes, timeout, limits),
+            args=(theirs, memory_bytes, limits),
             name="pdf-inspector",
             daemon=True,  # never outlive the service, even without close()
         )
@@ -244,7 +261,7 @@ class _Worker:
     def alive(self) -> bool:
         return self.process.is_alive()
 
-    def run(self, data: bytes, timeout: float) -> Any:
+    def run(self, data: bytes, limits: PdfLimits, budget: float | None) -> Any:
         try:
             if not self.ready:
                 # Interpreter start-up is not the file's fault: it has its own allowance.
@@ -253,18 +270,33 @@ class _Worker:
                 self.ready = True
         except (EOFError, OSError) as error:
             raise _WorkerLost(str(error)) from error
-        deadline = time.monotonic() + timeout
+        started = time.monotonic()
+
+        def allowed(cpu_seconds: float) -> float:
+            wall = cpu_seconds * _WALL_FACTOR
+            return (wall if budget is None else min(wall, budget)) + _GRACE_SECONDS
+
+        deadline = started + allowed(limits.base_seconds)  # until the page count is known
         # send_bytes blocks while the worker does not read (a stopped process): the watchdog
         # kills it a little after the deadline, which unblocks the pipe.
         expired = threading.Event()
-        watchdog = threading.Timer(timeout + 1.0, self._expire, (expired,))
+        watchdog = threading.Timer(deadline - started + 1.0, self._expire, (expired,))
         watchdog.daemon = True
         watchdog.start()
         try:
+            self.conn.send_bytes(json.dumps({"budget": budget}).encode())
             self.conn.send_bytes(data)
-            if not self.conn.poll(max(0.0, deadline - time.monotonic())):
-                raise _Overrun
-            return json.loads(self.conn.recv_bytes(_MAX_REPLY_BYTES))
+            watchdog.cancel()
+            while True:
+                if not self.conn.poll(max(0.0, deadline - time.monotonic())):
+                    raise _Overrun
+                reply = json.loads(self.conn.recv_bytes(_MAX_REPLY_BYTES))
+                progress = reply.get("progress") if isinstance(reply, dict) else None
+                if not isinstance(progress, dict):
+                    return reply
+                pages = progress.get("pages")
+                if isinstance(pages, int) and 0 <= pages <= limits.max_pages:
+                    deadline = started + allowed(limits.seconds_for(pages))
         except (EOFError, OSError, ValueError) as error:
             # EOF/broken pipe: the process died; OSError also covers an oversized reply and
             # ValueError a reply that is not JSON.
@@ -290,8 +322,8 @@ class _Worker:
 # --------------------------------------------------------------------------- worker side
 
 
-def _worker_main(conn: Connection, memory_bytes: int, timeout: float, limits: PdfLimits) -> None:
-    """Loop of one worker process: bytes in, a JSON report out."""
+def _worker_main(conn: Connection, memory_bytes: int, limits: PdfLimits) -> None:
+    """Loop of one worker process: a header and bytes in, progress and a JSON report out."""
     signal.signal(signal.SIGINT, signal.SIG_IGN)  # Ctrl-C in a terminal: the parent decides
     # pypdf warns about every oddity of a hostile file; those are findings, not service logs.
     logging.getLogger("pypdf").setLevel(logging.CRITICAL)
@@ -299,24 +331,37 @@ def _worker_main(conn: Connection, memory_bytes: int, timeout: float, limits: Pd
     if memory_bytes > 0:
         resource.setrlimit(resource.RLIMIT_AS, (memory_bytes, memory_bytes))
     conn.send_bytes(_READY)
+    longest = limits.seconds_for(limits.max_pages)
     while True:
         try:
+            header = json.loads(conn.recv_bytes(4096))
             data = conn.recv_bytes()
-        except (EOFError, OSError):
+        except (EOFError, OSError, ValueError):
             return  # the parent is gone or closed the pipe
         except MemoryError:  # the file alone does not fit under the memory limit
             _send(conn, {"error": "memory"})
             return
-        _limit_cpu_for_next_check(int(timeout) + 30)
+        budget = header.get("budget") if isinstance(header, dict) else None
+        budget = float(budget) if isinstance(budget, (int, float)) else None
+        _limit_cpu_for_next_check(int(longest if budget is None else min(budget, longest)) + 30)
         try:
-            report = inspect_pdf(data, limits)
+            report = inspect_pdf(
+                data,
+                limits,
+                budget_seconds=budget,
+                on_pages=lambda pages: _send(conn, {"progress": {"pages": pages}}),
+            )
         except MemoryError:
             del data
             _send(conn, {"error": "memory"})
             return  # exit: the heap of a process that ran out of memory is not to be trusted
         _send(
             conn,
-            {"pages": report.pages, "findings": [[f.code, f.message] for f in report.findings]},
+            {
+                "pages": report.pages,
+                "findings": [[f.code, f.message] for f in report.findings],
+                "text_chars": list(report.text_chars),
+            },
         )
 
 

@@ -20,9 +20,12 @@ def main() -> None:
     settings = runtime.settings
     inspector = PdfInspector(
         workers=settings.pdf_workers,
-        timeout_seconds=settings.pdf_timeout_seconds,
         memory_bytes=settings.pdf_memory_mb * 2**20,
-        limits=PdfLimits(max_file_bytes=settings.filing_max_file_mb * 2**20),
+        limits=PdfLimits(
+            max_file_bytes=settings.filing_max_file_mb * 2**20,
+            base_seconds=settings.pdf_timeout_seconds,
+            seconds_per_page=settings.pdf_seconds_per_page,
+        ),
     )
     access = open_channel(
         settings.grpc_addr("access"),
@@ -40,6 +43,8 @@ def main() -> None:
             review_types=frozenset(
                 t.strip() for t in settings.filing_review_types.split(",") if t.strip()
             ),
+            check_budget_seconds=settings.filing_check_budget_seconds,
+            max_concurrent_checks=settings.filing_max_concurrent_checks,
         ),
         tz=settings.tz,
     )

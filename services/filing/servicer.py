@@ -93,7 +93,9 @@ class FilingServicer(filing_pb2_grpc.FilingServiceServicer):
     ) -> filing_pb2.CheckFilingResponse:
         principal = require_principal()
         findings, _ = self._intake.check(
-            principal, _filing_request(request.metadata, list(request.documents))
+            principal,
+            _filing_request(request.metadata, list(request.documents)),
+            check_all=request.check_all,
         )
         response = filing_pb2.CheckFilingResponse(acceptable=not findings)
         for finding in findings:

@@ -21,7 +21,7 @@ _COLUMNS = (
 
 def _filing(conn: Connection[Any], row: tuple[Any, ...]) -> Filing:
     documents = conn.execute(
-        "SELECT document_id::text, role, filename, sha256, pages, size_bytes"
+        "SELECT document_id::text, role, filename, sha256, pages, size_bytes, page_text_chars"
         " FROM filing_documents WHERE filing_id = %s ORDER BY position",
         [row[0]],
     ).fetchall()
@@ -43,7 +43,18 @@ def _filing(conn: Connection[Any], row: tuple[Any, ...]) -> Filing:
         entry_number=row[13],
         origin_agency=row[14],
         alien_number=row[15],
-        documents=tuple(StoredDocument(*d) for d in documents),
+        documents=tuple(
+            StoredDocument(
+                document_id=d[0],
+                role=d[1],
+                filename=d[2],
+                sha256=d[3],
+                pages=d[4],
+                size_bytes=d[5],
+                page_text_chars=tuple(d[6]),
+            )
+            for d in documents
+        ),
     )
 
 
@@ -77,7 +88,8 @@ def insert_filing(
     for position, document in enumerate(filing.documents):
         conn.execute(
             "INSERT INTO filing_documents (filing_id, position, role, document_id, filename,"
-            " sha256, pages, size_bytes) VALUES (%s, %s, %s, %s, %s, %s, %s, %s)",
+            " sha256, pages, size_bytes, page_text_chars)"
+            " VALUES (%s, %s, %s, %s, %s, %s, %s, %s, %s)",
             [
                 filing.filing_id,
                 position,
@@ -87,6 +99,7 @@ def insert_filing(
                 document.sha256,
                 document.pages,
                 document.size_bytes,
+                list(document.page_text_chars),
             ],
         )
 
@@ -174,3 +187,43 @@ def add_counsel(conn: Connection[Any], case_number: str, account_id: str) -> Non
         "INSERT INTO counsel (case_number, account_id) VALUES (%s, %s) ON CONFLICT DO NOTHING",
         [case_number, account_id],
     )
+
+
+# -- Idempotency-Key claims ------------------------------------------------------------------
+
+
+def claim_key(
+    conn: Connection[Any],
+    *,
+    filer_account_id: str,
+    key: str,
+    claim_id: str,
+    request_sha256: str,
+    stale_after_seconds: float,
+) -> bool:
+    """Take the key for this request; a claim older than ``stale_after_seconds`` (its holder
+    crashed) is taken over. False when someone else holds it."""
+    row = conn.execute(
+        "INSERT INTO filing_claims (filer_account_id, idempotency_key, claim_id, request_sha256,"
+        " claimed_at) VALUES (%s, %s, %s, %s, now())"
+        " ON CONFLICT (filer_account_id, idempotency_key) DO UPDATE"
+        " SET claim_id = EXCLUDED.claim_id, request_sha256 = EXCLUDED.request_sha256,"
+        " claimed_at = EXCLUDED.claimed_at"
+        " WHERE filing_claims.claimed_at < now() - make_interval(secs => %s)"
+        " RETURNING claim_id::text",
+        [filer_account_id, key, claim_id, request_sha256, stale_after_seconds],
+    ).fetchone()
+    return row is not None and row[0] == claim_id
+
+
+def claim_fingerprint(conn: Connection[Any], filer_account_id: str, key: str) -> str | None:
+    row = conn.execute(
+        "SELECT request_sha256 FROM filing_claims"
+        " WHERE filer_account_id = %s AND idempotency_key = %s",
+        [filer_account_id, key],
+    ).fetchone()
+    return row[0] if row else None
+
+
+def release_claim(conn: Connection[Any], claim_id: str) -> None:
+    conn.execute("DELETE FROM filing_claims WHERE claim_id = %s", [claim_id])

@@ -22,6 +22,7 @@ import struct
 import zlib
 from collections.abc import Callable, Iterator, Sequence
 from dataclasses import dataclass
+from pathlib import Path
 from typing import Any
 
 from pypdf import PdfReader, PdfWriter
@@ -29,9 +30,12 @@ from pypdf import PdfReader, PdfWriter
 __all__ = [
     "CORPUS",
     "JS",
+    "REAL_WORLD",
+    "REAL_WORLD_DIR",
     "SSN_LINE",
     "CorpusItem",
     "PdfBuilder",
+    "long_brief",
     "text_1_page",
     "text_10_pages",
     "text_doc",
@@ -590,7 +594,7 @@ def incremental_update() -> bytes:
 
 @functools.cache
 def acroform_fillable() -> bytes:
-    """A fillable form (text field, checkbox, submit and reset buttons) without JavaScript."""
+    """A fillable form (text field, checkbox, reset button) without JavaScript or submission."""
     b = PdfBuilder()
     helv = b.add(b"<< /Type /Font /Subtype /Type1 /BaseFont /Helvetica >>")
     form = b.reserve()
@@ -598,8 +602,6 @@ def acroform_fillable() -> bytes:
     widgets = [
         b"/FT /Tx /T (case_number) /V (21-70123) /Rect [300 600 500 620] /DA (/Helv 10 Tf 0 g)",
         b"/FT /Btn /T (certify) /V /Off /AS /Off /Rect [300 570 312 582]",
-        b"/FT /Btn /Ff 65536 /T (submit) /Rect [300 540 380 560]"
-        b" /A << /S /SubmitForm /F << /FS /URL /F (https://example.invalid/submit) >> >>",
         b"/FT /Btn /Ff 65536 /T (reset) /Rect [400 540 480 560] /A << /S /ResetForm >>",
     ]
 
@@ -1113,6 +1115,221 @@ def ssn_redacted() -> bytes:
     return text_pdf([_lines_for_page(1, 1, lines)])
 
 
+# --------------------------------------------------------------------------- outgoing actions
+
+
+def _link_with_action(action: bytes) -> bytes:
+    return _with_annotation(
+        b"<< /Type /Annot /Subtype /Link /Rect [72 700 300 712] /A " + action + b" >>"
+    )
+
+
+@functools.cache
+def submit_form_outside() -> bytes:
+    """A form whose button posts the fields to another site."""
+    return _link_with_action(
+        b"<< /S /SubmitForm /F << /FS /URL /F (https://example.invalid/collect) >> >>"
+    )
+
+
+@functools.cache
+def goto_remote_network_path() -> bytes:
+    return _link_with_action(
+        b"<< /S /GoToR /F (\\\\\\\\fileserver\\\\share\\\\exhibit.pdf) /D [0 /Fit] >>"
+    )
+
+
+@functools.cache
+def goto_embedded() -> bytes:
+    return _link_with_action(b"<< /S /GoToE /T << /R /C /N (exhibit.pdf) >> /D [0 /Fit] >>")
+
+
+@functools.cache
+def import_data() -> bytes:
+    return _link_with_action(b"<< /S /ImportData /F (https://example.invalid/data.fdf) >>")
+
+
+@functools.cache
+def uri_javascript() -> bytes:
+    return _link_with_action(b"<< /S /URI /URI (javascript:app.alert\\(1\\)) >>")
+
+
+@functools.cache
+def uri_file() -> bytes:
+    return _link_with_action(b"<< /S /URI /URI (file:///etc/passwd) >>")
+
+
+@functools.cache
+def uri_network_path() -> bytes:
+    return _link_with_action(b"<< /S /URI /URI (//attacker.example/share/x.pdf) >>")
+
+
+@functools.cache
+def uri_web_link() -> bytes:
+    """An ordinary link to a web page (a cited opinion): harmless."""
+    return _link_with_action(b"<< /S /URI /URI (https://www.uscourts.gov/rules-policies) >>")
+
+
+# --------------------------------------------------------------------------- Rule 5.2(a)
+
+
+def _page_with(lines: Sequence[str]) -> bytes:
+    return text_pdf([_lines_for_page(1, 2), _lines_for_page(2, 2, lines)])
+
+
+@functools.cache
+def ssn_with_spaces() -> bytes:
+    return _page_with(["Petitioner's social security number: 123 45 6789."])
+
+
+@functools.cache
+def ssn_with_dots() -> bytes:
+    return _page_with(["Identifier 123.45.6789 as shown on the card."])
+
+
+@functools.cache
+def ssn_bare_labelled() -> bytes:
+    return _page_with(["SSN 123456789 (from the application)."])
+
+
+@functools.cache
+def ssn_in_separate_runs() -> bytes:
+    """The digits drawn as separate text runs, each positioned on its own (as some tools do)."""
+    runs = [(b"SSN:", 72), (b"123", 100), (b"-", 118), (b"45", 122), (b"-", 134), (b"6789", 138)]
+    ops = b"BT /F1 11 Tf\n" + b"".join(
+        b"1 0 0 1 %d 600 Tm (%s) Tj\n" % (x, text) for text, x in runs
+    )
+    return text_pdf([_lines_for_page(1, 2), ops + b"ET\n"])
+
+
+@functools.cache
+def ssn_in_annotation() -> bytes:
+    return _with_annotation(
+        b"<< /Type /Annot /Subtype /Text /Rect [72 700 90 718] /Contents (SSN 123-45-6789) >>"
+    )
+
+
+@functools.cache
+def ssn_in_form_field() -> bytes:
+    b = PdfBuilder()
+    field = b.reserve()
+
+    def page_extra(index: int, page: int) -> bytes:
+        b.set(
+            field,
+            b"<< /Type /Annot /Subtype /Widget /FT /Tx /T (ssn) /V (123-45-6789)"
+            b" /Rect [300 600 500 620] /P %d 0 R >>" % page,
+        )
+        return b"/Annots [%d 0 R] " % field
+
+    return text_pdf(
+        [_lines_for_page(1, 1)],
+        builder=b,
+        catalog_extra=b"/AcroForm << /Fields [%d 0 R] >> " % field,
+        page_extra=page_extra,
+    )
+
+
+@functools.cache
+def ssn_in_document_info() -> bytes:
+    b, catalog, _ = text_doc([_lines_for_page(1, 1)])
+    info = b.add(b"<< /Title (Declaration) /Subject (Applicant SSN 123-45-6789) >>")
+    return b.build(root=catalog, info=info)
+
+
+@functools.cache
+def birth_date_labelled() -> bytes:
+    return _page_with(["Date of birth: 03/14/1986."])
+
+
+@functools.cache
+def account_number_labelled() -> bytes:
+    return _page_with(["Wire the funds to bank account number 004512398761."])
+
+
+@functools.cache
+def privacy_look_alikes() -> bytes:
+    """Numbers that only look like identifiers: all pass."""
+    return _page_with(
+        [
+            "Petitioner A123-456-789 (also written A 123 456 789) appeals in No. 26-1234.",
+            "Counsel may be reached at (415) 555-0100 or 415-555-0100.",
+            "The hearing was held on 03/14/2019; the petitioner was born in 1986.",
+            "SSN XXX-XX-6789; account ending in 4321; Dkt. 21-70123.",
+        ]
+    )
+
+
+# --------------------------------------------------------------------------- redactions
+
+
+def _black_box(x: int, y: int, w: int, h: int) -> bytes:
+    return b"q 0 0 0 rg %d %d %d %d re f Q\n" % (x, y, w, h)
+
+
+@functools.cache
+def box_over_live_text() -> bytes:
+    """The classic failed redaction: a black box drawn over a name still in the file."""
+    text = text_content(["The informant, John Q. Witness, testified on page 7."])
+    return text_pdf([_lines_for_page(1, 2), text + _black_box(150, 735, 120, 16)])
+
+
+@functools.cache
+def box_with_text_removed() -> bytes:
+    """A true redaction: the words under the box are gone, only the box remains."""
+    text = (
+        b"BT /F1 11 Tf 72 740 Td (The informant,) Tj ET\n"
+        b"BT /F1 11 Tf 280 740 Td (testified on page 7.) Tj ET\n"
+    )
+    return text_pdf([_lines_for_page(1, 2), text + _black_box(150, 735, 120, 16)])
+
+
+@functools.cache
+def shading_under_text() -> bytes:
+    """A grey table cell painted before its text: the text is on top, readable."""
+    shade = b"q 0.85 g 60 730 300 20 re f Q\n"
+    return text_pdf([_lines_for_page(1, 1), shade + text_content(["Shaded heading text"])])
+
+
+@functools.cache
+def redact_annotation_unapplied() -> bytes:
+    """A redaction marked but never applied: the text is still there under the mark."""
+    return _with_annotation(
+        b"<< /Type /Annot /Subtype /Redact /Rect [70 735 400 752] /IC [0 0 0] >>"
+    )
+
+
+@functools.cache
+def black_highlight_over_text() -> bytes:
+    """Text "redacted" with a black highlighter: viewers show black, the words are still there."""
+    return _with_annotation(
+        b"<< /Type /Annot /Subtype /Highlight /Rect [70 735 400 752] /C [0 0 0]"
+        b" /QuadPoints [70 752 400 752 70 735 400 735] >>"
+    )
+
+
+@functools.cache
+def yellow_highlight_over_text() -> bytes:
+    """An ordinary highlight: the words stay readable."""
+    return _with_annotation(
+        b"<< /Type /Annot /Subtype /Highlight /Rect [70 735 400 752] /C [1 1 0]"
+        b" /QuadPoints [70 752 400 752 70 735 400 735] >>"
+    )
+
+
+# --------------------------------------------------------------------------- length
+
+
+@functools.cache
+def long_brief(pages: int) -> bytes:
+    """A text brief of ``pages`` pages (about 40 lines each), built in well under a second."""
+    body = [
+        f"Line {n}: the record shows the agency did not consider the evidence." for n in range(36)
+    ]
+    content = [text_content(_lines_for_page(i, pages, body)) for i in range(1, pages + 1)]
+    return text_pdf(content)
+
+
 # --------------------------------------------------------------------------- the corpus
 
 PASS = None
@@ -1129,7 +1346,7 @@ CORPUS: dict[str, CorpusItem] = {
     "pdfa_like": CorpusItem(pdfa_like, PASS, 1, "XMP pdfaid, OutputIntents"),
     "pypdf_rewritten": CorpusItem(pypdf_rewritten, PASS, 10),
     "incremental_update": CorpusItem(incremental_update, PASS, 1),
-    "acroform_fillable": CorpusItem(acroform_fillable, PASS, 1, "form, submit button, no JS"),
+    "acroform_fillable": CorpusItem(acroform_fillable, PASS, 1, "form, reset button, no JS"),
     "blank_separator_page": CorpusItem(blank_separator_page, PASS, 3),
     "ssn_invalid_numbers": CorpusItem(ssn_invalid_numbers, PASS, 1),
     "ssn_redacted": CorpusItem(ssn_redacted, PASS, 1),
@@ -1174,6 +1391,59 @@ CORPUS: dict[str, CorpusItem] = {
     "html_page": CorpusItem(html_page, "not_pdf"),
     "empty_file": CorpusItem(lambda: b"", "not_pdf"),
     "pdf_header_too_late": CorpusItem(pdf_header_too_late, "not_pdf"),
+    # Outgoing and remote actions.
+    "submit_form_outside": CorpusItem(submit_form_outside, "pdf_active_content", 2),
+    "goto_remote_network_path": CorpusItem(goto_remote_network_path, "pdf_active_content", 2),
+    "goto_embedded": CorpusItem(goto_embedded, "pdf_active_content", 2),
+    "import_data": CorpusItem(import_data, "pdf_active_content", 2),
+    "uri_javascript": CorpusItem(uri_javascript, "pdf_active_content", 2),
+    "uri_file": CorpusItem(uri_file, "pdf_active_content", 2),
+    "uri_network_path": CorpusItem(uri_network_path, "pdf_active_content", 2),
+    "uri_web_link": CorpusItem(uri_web_link, PASS, 2),
     # Privacy.
     "ssn_unredacted": CorpusItem(ssn_unredacted, "pii_unredacted", 2),
+    "ssn_with_spaces": CorpusItem(ssn_with_spaces, "pii_unredacted", 2),
+    "ssn_with_dots": CorpusItem(ssn_with_dots, "pii_unredacted", 2),
+    "ssn_bare_labelled": CorpusItem(ssn_bare_labelled, "pii_unredacted", 2),
+    "ssn_in_separate_runs": CorpusItem(ssn_in_separate_runs, "pii_unredacted", 2),
+    "ssn_in_annotation": CorpusItem(ssn_in_annotation, "pii_unredacted", 2),
+    "ssn_in_form_field": CorpusItem(ssn_in_form_field, "pii_unredacted", 1),
+    "ssn_in_document_info": CorpusItem(ssn_in_document_info, "pii_unredacted", 1),
+    "birth_date_labelled": CorpusItem(birth_date_labelled, "pii_unredacted", 2),
+    "account_number_labelled": CorpusItem(account_number_labelled, "pii_unredacted", 2),
+    "privacy_look_alikes": CorpusItem(privacy_look_alikes, PASS, 2),
+    # Redactions.
+    "box_over_live_text": CorpusItem(box_over_live_text, "pdf_bad_redaction", 2),
+    "box_with_text_removed": CorpusItem(box_with_text_removed, PASS, 2),
+    "shading_under_text": CorpusItem(shading_under_text, PASS, 2),
+    "redact_annotation_unapplied": CorpusItem(redact_annotation_unapplied, "pdf_bad_redaction", 2),
+    "black_highlight_over_text": CorpusItem(black_highlight_over_text, "pdf_bad_redaction", 2),
+    "yellow_highlight_over_text": CorpusItem(yellow_highlight_over_text, PASS, 2),
+}
+
+# Real producers' files (tests/data/pdf-corpus, see its SOURCES.md) and their answers.
+REAL_WORLD_DIR = Path(__file__).resolve().parents[1] / "data" / "pdf-corpus"
+
+# file -> (expected code or None for a pass, page count); why, where it is not obvious.
+REAL_WORLD: dict[str, tuple[str | None, int]] = {
+    "crazyones.pdf": (None, 1),  # xdvipdfmx
+    "pdflatex-outline.pdf": (None, 4),  # pdfTeX with bookmarks (GoTo actions only)
+    "form_acrobatReader.pdf": (None, 1),  # pdfTeX form filled in Acrobat Reader
+    "libreoffice-form.pdf": (None, 1),
+    # LibreOffice paints white boxes over some form labels: light shapes are not redactions.
+    "FormTestFromOo.pdf": (None, 1),
+    "two-different-pages.pdf": (None, 2),  # Google Docs (Skia)
+    "inkscape-abc.pdf": (None, 1),  # cairo
+    "AutoCad_Simple.pdf": (None, 1),  # AutoCAD plot driver
+    "reportlab-inline-image.pdf": (None, 1),  # text beside an inline image
+    "Seige_of_Vicksburg_Sample_OCR.pdf": (None, 6),  # a scan with an OCR text layer
+    "git.pdf": ("pdf_not_searchable", 1),  # Word: a picture of text, no text layer
+    "imagemagick-lzw.pdf": ("pdf_not_searchable", 1),  # an image converted to PDF
+    "pdflatex-forms.pdf": ("pdf_active_content", 1),  # a submit button posting the form out
+    "SF424_page2.pdf": ("pdf_active_content", 1),  # a federal form with scripts
+    "issue-297.pdf": ("pdf_active_content", 1),  # JavaScript run when it opens
+    "attachment.pdf": ("pdf_embedded_files", 1),
+    "encrypted-file.pdf": ("pdf_encrypted", 0),
+    "libreoffice-writer-password.pdf": ("pdf_encrypted", 0),
+    "selenium-pypdf-issue-177.pdf": ("pdf_malformed", 0),  # cut off: no %%EOF
 }

@@ -5,7 +5,7 @@ from __future__ import annotations
 from typing import Literal
 
 from court.v1 import common_pb2, filing_pb2
-from fastapi import APIRouter, Header, Request
+from fastapi import APIRouter, Header, Query, Request
 from pydantic import BaseModel, ConfigDict, Field, ValidationError
 from python_multipart.exceptions import MultipartParseError
 from starlette.concurrency import run_in_threadpool
@@ -18,6 +18,31 @@ from services.edge.uploads import FilingUpload, UploadLimits, read_filing_upload
 from services.edge.views import filing_view
 
 router = APIRouter(prefix="/api/v1", tags=["filings"])
+
+
+def _problem(description: str) -> dict[str, object]:
+    return {"description": description, "content": {"application/problem+json": {}}}
+
+
+# The refusals a filing (or its check) answers, by HTTP status, with their stable codes.
+FILING_PROBLEMS: dict[int | str, dict[str, object]] = {
+    403: _problem(
+        "`not_efiler`, `mfa_required`, `paper_filing_required`, `not_counsel_of_record`"
+        " (decided before any PDF is opened)"
+    ),
+    409: _problem("`duplicate`: the Idempotency-Key was used for a different filing"),
+    413: _problem("`too_large`: a PDF or the whole filing is over its limit"),
+    415: _problem("`not_pdf`"),
+    422: _problem(
+        "`validation_failed`, `pdf_malformed`, `pdf_too_complex` (not checkable in the time"
+        " allowed: split the document or contact the clerk), `pdf_encrypted`,"
+        " `pdf_active_content`, `pdf_embedded_files`, `pdf_not_searchable`, `pii_unredacted`"
+        " (Rule 5.2(a): kind and page named), `pdf_bad_redaction` (text under a black box)"
+    ),
+    429: _problem(
+        "`rate_limited`: the account has too many filings being checked at once (Retry-After)"
+    ),
+}
 
 FilingTypeName = Literal[
     "petition_for_review", "notice_of_appearance", "motion", "brief", "letter", "other"
@@ -106,7 +131,7 @@ async def _read(
     return metadata, documents
 
 
-@router.post("/filings", status_code=201)
+@router.post("/filings", status_code=201, responses=FILING_PROBLEMS)
 async def submit_filing(
     request: Request,
     idempotency_key: str | None = Header(default=None, max_length=200),
@@ -126,14 +151,18 @@ async def submit_filing(
     return {**filing_view(reply.filing), "replayed": reply.replayed}
 
 
-@router.post("/filings/check")
-async def check_filing(request: Request) -> dict[str, object]:
-    """The same checks as filing, without filing: every finding with its code."""
+@router.post("/filings/check", responses=FILING_PROBLEMS)
+async def check_filing(
+    request: Request,
+    check_all: bool = Query(default=False, alias="all"),
+) -> dict[str, object]:
+    """The same checks as filing, without filing: findings with their codes. The first
+    refused document stops the others unless `?all=true` asks to check every document."""
     metadata, documents = await _read(request)
     stub = request.app.state.clients.filing
     reply = await run_in_threadpool(
         stub.CheckFiling,
-        filing_pb2.CheckFilingRequest(metadata=metadata, documents=documents),
+        filing_pb2.CheckFilingRequest(metadata=metadata, documents=documents, check_all=check_all),
         metadata=caller_metadata(request),
         timeout=120,
     )

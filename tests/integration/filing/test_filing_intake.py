@@ -8,7 +8,7 @@ from datetime import datetime
 
 import pytest
 from support.api import Api, efiler, file, petition, register, wait_for
-from support.pdf_corpus import CORPUS, text_1_page, text_10_pages
+from support.pdf_corpus import CORPUS, REAL_WORLD, REAL_WORLD_DIR, text_1_page, text_10_pages
 
 HTTP_FOR = {"not_pdf": 415, "too_large": 413}
 
@@ -64,6 +64,15 @@ def test_the_pdf_corpus_through_the_edge(attorney: Api, name: str) -> None:
         filed = file(attorney, petition(), item.make())
         assert filed.status_code == HTTP_FOR.get(item.expected, 422), filed.text
         assert filed.json()["code"] in {item.expected, *codes}
+
+
+@pytest.mark.parametrize("name", sorted(REAL_WORLD))
+def test_real_world_pdfs_through_the_edge(attorney: Api, name: str) -> None:
+    expected, _ = REAL_WORLD[name]
+    checked = file(attorney, petition(), (REAL_WORLD_DIR / name).read_bytes(), check=True)
+    assert checked.status_code == 200, checked.text
+    codes = [f["code"] for f in checked.json()["findings"]]
+    assert codes == ([] if expected is None else [expected])
 
 
 def test_who_may_file(edge_url: str, clerk: Api) -> None:

@@ -14,11 +14,12 @@ from support.pdf_corpus import (
     PdfBuilder,
     text_1_page,
     text_10_pages,
+    text_content,
     text_doc,
     text_pdf,
 )
 
-from services.filing import pdf_checks
+from services.filing import pdf_checks, pdf_privacy
 from services.filing.pdf_checks import PdfLimits, inspect_pdf
 
 LIMITS = PdfLimits()
@@ -103,8 +104,8 @@ def test_ssn_rule(text: str, flagged: bool) -> None:
 
 def test_ssn_written_with_unicode_hyphens_is_caught() -> None:
     # A word processor's non-breaking hyphen must not hide the number.
-    assert pdf_checks._has_ssn("SSN 123\u201145\u20116789")
-    assert pdf_checks._has_ssn("SSN 123\u201345\u20136789")
+    assert pdf_privacy.identifiers("SSN 123\u201145\u20116789") == [pdf_privacy.SSN]
+    assert pdf_privacy.identifiers("SSN 123\u201345\u20136789") == [pdf_privacy.SSN]
 
 
 def test_messages_name_the_page() -> None:
@@ -185,9 +186,10 @@ def test_a_file_with_junk_before_a_late_header_is_not_a_pdf_but_within_1024_it_i
     assert inspect_pdf(b"\n" * 1100 + text_1_page(), LIMITS).codes == ("not_pdf",)
 
 
-def test_object_budget_refuses_a_graph_too_big_to_walk() -> None:
+def test_object_budget_refuses_a_graph_too_big_to_walk_as_too_complex() -> None:
+    # Issue 17: running out of a budget is pdf_too_complex (the file may be valid), not malformed.
     report = inspect_pdf(text_10_pages(), PdfLimits(max_objects=5))
-    assert report.codes == ("pdf_malformed",)
+    assert report.codes == ("pdf_too_complex",)
     assert report.findings[0].message == pdf_checks.TOO_COMPLEX
 
 
@@ -210,3 +212,85 @@ def test_a_scan_with_only_a_bates_stamp_passes_unless_more_text_is_required() ->
     data = text_pdf([stamp], builder=b, resources=b"/XObject << /Im0 %d 0 R >> " % image)
     assert inspect_pdf(data, LIMITS).ok
     assert inspect_pdf(data, PdfLimits(min_text_chars=40)).codes == ("pdf_not_searchable",)
+
+
+def test_running_out_of_time_is_too_complex_and_says_what_to_do() -> None:
+    no_time = PdfLimits(base_seconds=0.0, seconds_per_page=0.0)
+    report = inspect_pdf(text_10_pages(), no_time)
+    assert report.codes == ("pdf_too_complex",)
+    assert "Split" in report.findings[0].message and "Clerk" in report.findings[0].message
+    # The caller's budget (the filing's remaining time) caps the page budget.
+    assert inspect_pdf(text_10_pages(), LIMITS, budget_seconds=0.0).codes == ("pdf_too_complex",)
+    assert inspect_pdf(text_10_pages(), LIMITS, budget_seconds=30.0).ok
+
+
+def test_the_time_allowed_grows_with_the_page_count() -> None:
+    limits = PdfLimits(base_seconds=2.0, seconds_per_page=0.01)
+    assert limits.seconds_for(0) == 2.0
+    assert limits.seconds_for(1000) == pytest.approx(12.0)
+    assert limits.seconds_for(5000) > limits.seconds_for(1000)
+
+
+def test_pages_and_text_per_page_are_recorded() -> None:
+    heard: list[int] = []
+    report = inspect_pdf(CORPUS["blank_separator_page"].make(), LIMITS, on_pages=heard.append)
+    assert heard == [3]
+    assert report.pages == 3 and len(report.text_chars) == 3
+    assert report.text_chars[0] > 100 and report.text_chars[1] == 0 and report.text_chars[2] > 100
+
+
+def test_each_privacy_finding_names_the_kind_and_the_place() -> None:
+    pages: list[Sequence[str] | bytes] = [
+        ["Brief."],
+        ["Date of birth: 03/14/1986."],
+        ["Wire it to account number 004512398761."],
+        ["SSN 123 45 6789."],
+    ]
+    b, catalog, _ = text_doc(pages)
+    info = b.add(b"<< /Subject (TIN 12-3456789) >>")
+    (finding,) = inspect_pdf(b.build(root=catalog, info=info), LIMITS).findings
+    assert finding.code == "pii_unredacted"
+    assert "a Social Security number on page 4" in finding.message
+    assert "a full date of birth on page 2" in finding.message
+    assert "a financial-account number on page 3" in finding.message
+    assert "a taxpayer-identification number in the document information" in finding.message
+    assert "6789" not in finding.message and "1986" not in finding.message
+
+
+def test_a_failed_redaction_names_its_pages_and_a_true_one_passes() -> None:
+    bad = inspect_pdf(CORPUS["box_over_live_text"].make(), LIMITS)
+    assert bad.codes == ("pdf_bad_redaction",)
+    assert "page 2" in bad.findings[0].message
+    assert inspect_pdf(CORPUS["box_with_text_removed"].make(), LIMITS).ok
+    # A white box over text is layout (form producers do it), not a redaction.
+    white = b"q 1 1 1 rg 150 735 120 16 re f Q\n"
+    words = text_content(["The informant, John Q. Witness, testified on page 7."])
+    assert inspect_pdf(text_pdf([words + white]), LIMITS).ok
+    # A translucent highlight over text hides nothing.
+    text = b"BT /F1 11 Tf 72 740 Td (Highlighted words) Tj ET\n"
+    glass = b"/GS0 gs 1 1 0 rg 70 735 120 16 re f\n"
+    data = text_pdf([text + glass], resources=b"/ExtGState << /GS0 << /ca 0.4 >> >> ")
+    assert inspect_pdf(data, LIMITS).ok
+
+
+@pytest.mark.parametrize(
+    ("action", "flagged"),
+    [
+        (b"<< /S /URI /URI (https://www.ca9.uscourts.gov/) >>", False),
+        (b"<< /S /URI /URI (mailto:clerk@example.invalid) >>", False),
+        (b"<< /S /URI /URI (JavaScript:void\\(0\\)) >>", True),
+        (b"<< /S /URI /URI (file:///C:/x.pdf) >>", True),
+        (b"<< /S /URI /URI (\\\\\\\\server\\\\share) >>", True),
+        (b"<< /S /URI /URI (//server/share) >>", True),
+        (b"<< /S /GoTo /D [0 /Fit] >>", False),
+        (b"<< /S /GoToR /F (other.pdf) /D [0 /Fit] >>", True),
+        (b"<< /S /SubmitForm /F << /FS /URL /F (https://x.invalid) >> >>", True),
+        (b"<< /S /ImportData /F (data.fdf) >>", True),
+        (b"<< /S /Launch /F (calc.exe) >>", True),
+    ],
+)
+def test_outgoing_actions(action: bytes, flagged: bool) -> None:
+    annotation = b"<< /Type /Annot /Subtype /Link /Rect [72 700 300 712] /A " + action + b" >>"
+    data = text_pdf([["A link."]], page_extra=lambda index, page: b"/Annots [" + annotation + b"] ")
+    report = inspect_pdf(data, LIMITS)
+    assert report.codes == (("pdf_active_content",) if flagged else ()), report.findings

@@ -10,17 +10,19 @@ from collections.abc import Iterator
 from concurrent.futures import ThreadPoolExecutor
 
 import pytest
-from support.pdf_corpus import CORPUS, text_1_page, text_10_pages
+from support.pdf_corpus import CORPUS, long_brief, text_1_page, text_10_pages
 
 from services.filing.pdf_checks import TOO_COMPLEX, PdfLimits
 from services.filing.pdf_sandbox import PdfInspector
 
-TIMEOUT = 5.0
+# Hostile structure is refused in a few seconds on an idle machine; 2 cores shared by several
+# test runs can make that 10 times slower.
+TIMEOUT = 30.0
 
 
 @pytest.fixture(scope="module")
 def inspector() -> Iterator[PdfInspector]:
-    with PdfInspector(workers=2, timeout_seconds=TIMEOUT) as pool:
+    with PdfInspector(workers=2, limits=PdfLimits(base_seconds=TIMEOUT)) as pool:
         yield pool
 
 
@@ -77,23 +79,24 @@ def test_bomb_is_refused_within_the_timeout(inspector: PdfInspector) -> None:
         started = time.monotonic()
         report = inspector.inspect(CORPUS[name].make())
         assert report.codes == ("pdf_malformed",)
-        assert time.monotonic() - started < TIMEOUT + 1.0  # + killing and replacing a worker
+        assert time.monotonic() - started < TIMEOUT  # refused by pypdf's limits, long before
     assert inspector.inspect(text_1_page()).ok
 
 
 def test_a_hang_is_killed_at_the_timeout_and_the_pool_keeps_serving() -> None:
     # With the page limit lifted, checking 200k pages takes pypdf many seconds: a "hang".
     slow = CORPUS["huge_page_tree"].make()
-    with PdfInspector(workers=1, timeout_seconds=1.0, limits=PdfLimits(max_pages=10**6)) as pool:
+    limits = PdfLimits(max_pages=10**6, base_seconds=1.0)
+    with PdfInspector(workers=1, limits=limits) as pool:
         assert pool.inspect(text_1_page()).ok  # the worker is up
         (before,) = pool.worker_pids()
         started = time.monotonic()
         report = pool.inspect(slow)
         elapsed = time.monotonic() - started
-        assert report.codes == ("pdf_malformed",)
+        assert report.codes == ("pdf_too_complex",)
         assert report.findings[0].message == TOO_COMPLEX
         assert report.size_bytes == len(slow)
-        assert 1.0 <= elapsed < 4.0
+        assert 1.0 <= elapsed < 9.0  # 4 x the base in wall time, the grace, killing
         assert _pid_gone(before)
         (after,) = pool.worker_pids()
         assert after != before
@@ -108,7 +111,7 @@ def test_running_out_of_memory_kills_only_that_check() -> None:
         assert pool.inspect(text_1_page()).ok
         (before,) = pool.worker_pids()
         report = pool.inspect(CORPUS["bomb_flate_content"].make())
-        assert report.codes == ("pdf_malformed",)
+        assert report.codes == ("pdf_too_complex",)
         assert report.findings[0].message == TOO_COMPLEX
         assert pool.worker_pids() != [before]
         assert pool.inspect(text_10_pages()).ok
@@ -127,7 +130,7 @@ def test_a_worker_killed_from_outside_while_idle_is_replaced(inspector: PdfInspe
 
 def test_a_worker_killed_mid_check_is_retried_on_a_fresh_one() -> None:
     data = CORPUS["page_count_lie"].make()  # about a second of pypdf work
-    with PdfInspector(workers=1, timeout_seconds=60) as pool:
+    with PdfInspector(workers=1, limits=PdfLimits(base_seconds=60)) as pool:
         assert pool.inspect(text_1_page()).ok
         (pid,) = pool.worker_pids()
         killer = threading.Timer(0.3, os.kill, (pid, signal.SIGKILL))
@@ -153,15 +156,15 @@ def test_cheap_refusals_do_not_reach_a_worker() -> None:
 
 def test_a_stopped_worker_that_never_reads_is_killed_at_the_timeout() -> None:
     big = CORPUS["huge_page_tree"].make()  # far more than a pipe buffer: send_bytes blocks
-    with PdfInspector(workers=1, timeout_seconds=1.0) as pool:
+    with PdfInspector(workers=1, limits=PdfLimits(base_seconds=1.0)) as pool:
         assert pool.inspect(text_1_page()).ok
         (pid,) = pool.worker_pids()
         os.kill(pid, signal.SIGSTOP)
         started = time.monotonic()
         report = pool.inspect(big)
-        assert report.codes == ("pdf_malformed",)
+        assert report.codes == ("pdf_too_complex",)
         assert report.findings[0].message == TOO_COMPLEX
-        assert time.monotonic() - started < 4.0
+        assert time.monotonic() - started < 9.0
         assert pool.inspect(text_1_page()).ok
 
 
@@ -175,3 +178,33 @@ def test_close_stops_the_workers_and_refuses_later_calls() -> None:
     with pytest.raises(RuntimeError):
         pool.inspect(text_1_page())
     pool.close()  # twice is fine
+
+
+def test_the_time_allowed_grows_with_the_pages_the_worker_reports() -> None:
+    # 1,000 pages take longer than the base in CPU time (0.05 s), and than 4 x that plus the
+    # grace in wall time (2.2 s) on a loaded machine: only the per-page share, which the parent
+    # learns from the worker's page count, lets the check finish.
+    brief = long_brief(1000)
+    generous = PdfLimits(base_seconds=0.05, seconds_per_page=0.05)
+    with PdfInspector(workers=1, limits=generous) as pool:
+        report = pool.inspect(brief)
+        assert report.ok and report.pages == 1000, report.findings
+        assert len(report.text_chars) == 1000 and min(report.text_chars) > 1000
+        # The caller's budget (what is left of the filing's) caps it.
+        assert pool.inspect(brief, budget_seconds=0.1).codes == ("pdf_too_complex",)
+        assert pool.inspect(brief, budget_seconds=0).codes == ("pdf_too_complex",)
+    stingy = PdfLimits(base_seconds=0.05, seconds_per_page=0.0)
+    with PdfInspector(workers=1, limits=stingy) as pool:
+        report = pool.inspect(brief)
+        assert report.codes == ("pdf_too_complex",)
+        assert "Split it" in report.findings[0].message
+        assert pool.inspect(text_1_page()).ok  # the pool keeps serving
+
+
+def test_5000_pages_within_the_limit_are_accepted_with_the_production_limits() -> None:
+    # The page limit's worth of text (16 MB), built once, checked the way the service does.
+    brief = long_brief(5000)
+    with PdfInspector(workers=1, limits=PdfLimits()) as pool:
+        report = pool.inspect(brief)
+    assert report.ok, report.findings
+    assert report.pages == 5000 and len(report.text_chars) == 5000

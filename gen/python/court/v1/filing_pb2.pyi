@@ -368,6 +368,9 @@ class CheckFilingRequest(_message.Message):
 
     METADATA_FIELD_NUMBER: _builtins.int
     DOCUMENTS_FIELD_NUMBER: _builtins.int
+    CHECK_ALL_FIELD_NUMBER: _builtins.int
+    check_all: _builtins.bool
+    """Check every document even after one is refused (by default the first refusal stops)."""
     @_builtins.property
     def metadata(self) -> Global___FilingMetadata: ...
     @_builtins.property
@@ -377,10 +380,11 @@ class CheckFilingRequest(_message.Message):
         *,
         metadata: Global___FilingMetadata | None = ...,
         documents: _abc.Iterable[Global___UploadedDocument] | None = ...,
+        check_all: _builtins.bool = ...,
     ) -> None: ...
     _HasFieldArgType: _TypeAlias = _typing.Literal["metadata", b"metadata"]  # noqa: Y015
     def HasField(self, field_name: _HasFieldArgType) -> _builtins.bool: ...
-    _ClearFieldArgType: _TypeAlias = _typing.Literal["documents", b"documents", "metadata", b"metadata"]  # noqa: Y015
+    _ClearFieldArgType: _TypeAlias = _typing.Literal["check_all", b"check_all", "documents", b"documents", "metadata", b"metadata"]  # noqa: Y015
     def ClearField(self, field_name: _ClearFieldArgType) -> None: ...
     def WhichOneof(self, oneof_group: _Never) -> None: ...
 
