@@ -16,7 +16,11 @@ class AuthPolicy:
     lockout_threshold: int = 5
     lockout: timedelta = timedelta(minutes=15)
     reset_token_ttl: timedelta = timedelta(minutes=30)
+    confirm_token_ttl: timedelta = timedelta(hours=48)
     totp_issuer: str = "OpenECF"
+    # Mails that carry a token (reissue, address confirmation), per hour.
+    mail_per_address_hour: int = 3
+    mail_per_client_hour: int = 20
     clock: Clock = system_clock
 
     @classmethod
@@ -27,6 +31,9 @@ class AuthPolicy:
             lockout_threshold=settings.lockout_threshold,
             lockout=timedelta(minutes=settings.lockout_minutes),
             reset_token_ttl=timedelta(minutes=settings.reset_token_minutes),
+            confirm_token_ttl=timedelta(hours=settings.confirm_token_hours),
             totp_issuer=settings.totp_issuer,
+            mail_per_address_hour=settings.token_mails_per_address_hour,
+            mail_per_client_hour=settings.token_mails_per_client_hour,
             clock=clock,
         )

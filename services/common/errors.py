@@ -22,6 +22,8 @@ ERROR_KINDS: dict[str, ErrorKind] = {
     "unauthenticated": ErrorKind(grpc.StatusCode.UNAUTHENTICATED, 401),
     "invalid_credentials": ErrorKind(grpc.StatusCode.UNAUTHENTICATED, 401),
     "invalid_otp": ErrorKind(grpc.StatusCode.UNAUTHENTICATED, 401),
+    "reauthentication_required": ErrorKind(grpc.StatusCode.PERMISSION_DENIED, 403),
+    "rate_limited": ErrorKind(grpc.StatusCode.RESOURCE_EXHAUSTED, 429),
     "account_locked": ErrorKind(grpc.StatusCode.PERMISSION_DENIED, 423),
     "session_active": ErrorKind(grpc.StatusCode.ALREADY_EXISTS, 409),
     "mfa_required": ErrorKind(grpc.StatusCode.PERMISSION_DENIED, 403),

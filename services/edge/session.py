@@ -4,11 +4,16 @@ from __future__ import annotations
 
 from fastapi import Request
 
-from services.common.grpc_client import metadata_for
+from services.common.grpc_client import CLIENT_ADDRESS, metadata_for
 from services.common.identity import bearer_token
 
 # What a header gRPC cannot carry is replaced by: auth refuses it like any bad token.
 _MALFORMED = "malformed"
+
+
+def client_metadata(request: Request) -> list[tuple[str, str]]:
+    host = request.client.host if request.client else "unknown"
+    return [(CLIENT_ADDRESS, host)]
 
 
 def caller_metadata(request: Request) -> list[tuple[str, str]]:
@@ -17,4 +22,4 @@ def caller_metadata(request: Request) -> list[tuple[str, str]]:
     token = bearer_token(request.headers.get("authorization"))
     if token is not None and not (token.isascii() and token.isprintable()):
         token = _MALFORMED
-    return metadata_for(token)
+    return metadata_for(token) + client_metadata(request)

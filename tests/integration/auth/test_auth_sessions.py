@@ -119,7 +119,7 @@ def test_totp_is_required_once_enrolled_and_a_code_never_works_twice(edge_url: s
     api, body = register(edge_url)
     bad = api.post("/api/v1/accounts/me/mfa/confirm", json={"otp": "000000"})
     assert bad.status_code == 422  # no enrolment started yet
-    enrolled = api.post("/api/v1/accounts/me/mfa")
+    enrolled = api.post("/api/v1/accounts/me/mfa", json={"current_password": PASSWORD})
     assert enrolled.status_code == 201
     secret = enrolled.json()["secret"]
     assert enrolled.json()["otpauth_uri"].startswith("otpauth://totp/")
