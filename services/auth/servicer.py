@@ -76,6 +76,7 @@ class AuthServicer(auth_pb2_grpc.AuthServiceServicer):
             password=request.password[:1024],
             otp=request.otp[:32],
             continue_existing=request.continue_existing,
+            client=client_of(context),
         )
         response = auth_pb2.LoginResponse(token=session.token, account=session.account.to_proto())
         response.expires_at.FromDatetime(session.expires_at)
