@@ -46,7 +46,11 @@ class Sessions:
         with self._pool.connection() as conn, conn.transaction():
             # Before anything about the account is looked at: a throttled client learns
             # nothing, whether the username exists or the password is right.
-            throttle.check(conn, [rule.key(value) for rule, value in rules], now)
+            try:
+                throttle.check(conn, [rule.key(value) for rule, value in rules], now)
+            except CourtError:
+                metrics.LOGINS.labels("throttled").inc()
+                raise
             account = store.account_by_username(conn, username) if username else None
             creds = store.credentials_for_update(conn, account.account_id) if account else None
             if account is None or creds is None:
