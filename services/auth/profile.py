@@ -14,7 +14,7 @@ from psycopg_pool import ConnectionPool
 from services.auth import mail_tokens, mfa, passwords, ratelimit, store, validation
 from services.auth.models import EFILER_ROLES, NOTICE_FORMATS, Account, SecondaryEmail
 from services.auth.policy import AuthPolicy
-from services.auth.stepup import after_security_change, reauthenticate
+from services.auth.stepup import after_security_change, guarded, reauthenticate
 from services.common.errors import CourtError
 from services.common.outbox import publish
 from services.common.principal import Principal
@@ -57,7 +57,11 @@ class Profiles:
         a confirmation link and nothing else until the link is used (``confirm_email``)."""
         change = _validated(change)
         now = self._policy.clock.now()
-        with self._pool.connection() as conn, conn.transaction():
+        with (
+            guarded(self._pool, principal.account_id, now),
+            self._pool.connection() as conn,
+            conn.transaction(),
+        ):
             before = _existing(conn, principal.account_id, lock=True)
             moving = change.email is not None and change.email.lower() != before.email.lower()
             if moving:
@@ -215,7 +219,11 @@ class Profiles:
         """A new secret, pending until a code from it is confirmed (step-up first)."""
         secret = mfa.new_secret()
         now = self._policy.clock.now()
-        with self._pool.connection() as conn, conn.transaction():
+        with (
+            guarded(self._pool, principal.account_id, now),
+            self._pool.connection() as conn,
+            conn.transaction(),
+        ):
             reauthenticate(
                 conn, principal.account_id, current_password=current_password, otp=otp, now=now
             )
@@ -262,7 +270,11 @@ class Profiles:
 
     def remove_mfa(self, principal: Principal, *, current_password: str, otp: str) -> None:
         now = self._policy.clock.now()
-        with self._pool.connection() as conn, conn.transaction():
+        with (
+            guarded(self._pool, principal.account_id, now),
+            self._pool.connection() as conn,
+            conn.transaction(),
+        ):
             creds = reauthenticate(
                 conn, principal.account_id, current_password=current_password, otp=otp, now=now
             )
@@ -289,7 +301,11 @@ class Profiles:
         self, principal: Principal, *, current_password: str, otp: str, new_password: str
     ) -> None:
         now = self._policy.clock.now()
-        with self._pool.connection() as conn, conn.transaction():
+        with (
+            guarded(self._pool, principal.account_id, now),
+            self._pool.connection() as conn,
+            conn.transaction(),
+        ):
             reauthenticate(
                 conn, principal.account_id, current_password=current_password, otp=otp, now=now
             )

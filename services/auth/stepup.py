@@ -8,14 +8,18 @@ before it, and ends the account's other sessions.
 
 from __future__ import annotations
 
-from datetime import datetime
+from collections.abc import Iterator
+from contextlib import contextmanager
+from datetime import datetime, timedelta
 from typing import Any
 
 from court.v1 import events_pb2
 from psycopg import Connection
+from psycopg_pool import ConnectionPool
 
-from services.auth import mfa, passwords, store
+from services.auth import mfa, passwords, store, throttle
 from services.auth.models import Credentials
+from services.auth.throttle import Rule
 from services.common.errors import CourtError
 from services.common.outbox import publish
 
@@ -23,6 +27,25 @@ REAUTHENTICATE = (
     "confirm this change with your current password (and the code from your authenticator "
     "app when a second factor is set up)"
 )
+
+
+# Wrong step-ups per account: someone holding a stolen token guesses the password slowly.
+STEP_UP_RULE = Rule("step-up", 5, timedelta(seconds=30), timedelta(minutes=15))
+
+
+@contextmanager
+def guarded(pool: ConnectionPool, account_id: str, now: datetime) -> Iterator[None]:
+    """Around a step-up: refuse while the account's step-ups are throttled, and count a
+    failed one (in its own transaction: the step-up's own is rolled back)."""
+    with pool.connection() as conn:
+        throttle.check(conn, [STEP_UP_RULE.key(account_id)], now)
+    try:
+        yield
+    except CourtError as exc:
+        if exc.code == "reauthentication_required":
+            with pool.connection() as conn, conn.transaction():
+                throttle.failed(conn, [(STEP_UP_RULE, account_id)], now)
+        raise
 
 
 def reauthenticate(

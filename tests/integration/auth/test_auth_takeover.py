@@ -34,8 +34,11 @@ def test_a_token_alone_cannot_replace_or_remove_the_second_factor(edge_url: str)
     for body in ({}, {"current_password": "guess guess guess"}, {"current_password": PASSWORD}):
         again = thief.post("/api/v1/accounts/me/mfa", json=body)
         assert (again.status_code, again.json()["code"]) == (403, "reauthentication_required")
-        removed = thief.request("DELETE", "/api/v1/accounts/me/mfa", json=body)
-        assert (removed.status_code, removed.json()["code"]) == (403, "reauthentication_required")
+    # Even the right password is not enough without a code from the enrolled factor.
+    removed = thief.request(
+        "DELETE", "/api/v1/accounts/me/mfa", json={"current_password": PASSWORD}
+    )
+    assert (removed.status_code, removed.json()["code"]) == (403, "reauthentication_required")
     assert thief.get("/api/v1/accounts/me").json()["mfa_enrolled"] is True
 
 
@@ -113,3 +116,16 @@ def test_a_public_user_adding_an_attorneys_address_sees_nothing_of_theirs(
     listed = snoop.get("/api/v1/notices", params={"page_size": 100})
     assert listed.status_code == 200
     assert listed.json()["notices"] == []
+
+
+def test_guessing_the_password_through_step_up_is_throttled(edge_url: str) -> None:
+    owner, _ = register(edge_url)
+    thief = _thief(edge_url, owner)
+    for attempt in range(5):
+        guess = {"current_password": f"guess number {attempt} here"}
+        refused = thief.post("/api/v1/accounts/me/mfa", json=guess)
+        assert refused.status_code == 403, refused.text
+    # Now even the right password waits: the guesser cannot try fast.
+    right = thief.post("/api/v1/accounts/me/mfa", json={"current_password": PASSWORD})
+    assert (right.status_code, right.json()["code"]) == (429, "rate_limited")
+    assert int(right.headers["Retry-After"]) > 0
