@@ -52,6 +52,7 @@ def create_app(clients: ServiceClients) -> FastAPI:
     )
     app.state.clients = clients
     problems.install(app)
+    problems.document_problems(app)
     maintenance.install(app)  # before observe, so its 503s are traced and counted
     app.include_router(health.router)
     for router in (
