@@ -5,6 +5,8 @@ Each test replays an attack from issue 16 through the real edge and stack.
 
 from __future__ import annotations
 
+from email.message import EmailMessage
+
 from support.api import (
     PASSWORD,
     Api,
@@ -14,6 +16,7 @@ from support.api import (
     mailed_token,
     register,
     unique,
+    wait_for,
 )
 
 from services.stack.smtp_sink import read_messages
@@ -129,3 +132,41 @@ def test_guessing_the_password_through_step_up_is_throttled(edge_url: str) -> No
     right = thief.post("/api/v1/accounts/me/mfa", json={"current_password": PASSWORD})
     assert (right.status_code, right.json()["code"]) == (429, "rate_limited")
     assert int(right.headers["Retry-After"]) > 0
+
+
+def test_a_reset_ends_every_older_token_and_reissue_is_rate_limited(
+    edge_url: str, stack: LocalStack
+) -> None:
+    _, body = register(edge_url)
+    anyone = Api(edge_url)
+
+    def reissue_mails() -> list[EmailMessage]:
+        return [
+            m
+            for m in read_messages(stack.maildir)
+            if body["email"] in str(m["To"]) and "login" in str(m["Subject"])
+        ]
+
+    seen: list[str] = []
+    for count in (1, 2):
+        assert anyone.post("/api/v1/credential-reissue", json=body_of(body)).status_code == 202
+        wait_for(lambda n=count: len(reissue_mails()) == n, what=f"reissue mail {count}")
+        seen += [
+            token
+            for token in (mailed_token(m, "reset-password") for m in reissue_mails())
+            if token not in seen
+        ]
+    older, newer = seen
+    reset = {"new_password": NEW_PASSWORD}
+    assert anyone.post("/api/v1/password-resets", json={"token": newer, **reset}).status_code == 204
+    stale = anyone.post("/api/v1/password-resets", json={"token": older, **reset})
+    assert (stale.status_code, stale.json()["code"]) == (422, "validation_failed")
+    # The third request for the address in the hour is the last one answered 202.
+    third = anyone.post("/api/v1/credential-reissue", json=body_of(body))
+    assert third.status_code == 202
+    fourth = anyone.post("/api/v1/credential-reissue", json=body_of(body))
+    assert (fourth.status_code, fourth.json()["code"]) == (429, "rate_limited")
+
+
+def body_of(registration: dict[str, str]) -> dict[str, str]:
+    return {"email": registration["email"]}
