@@ -132,7 +132,7 @@ class RequestLimits:
                 raw = await _read_all(receive, limit)
                 if raw:
                     parse_json(raw)
-                receive = _replay(raw)
+                receive = _replay(raw, then=receive)
         except BadInput as refusal:
             await _refuse(scope, send, refusal)
             return
@@ -193,15 +193,19 @@ async def _read_all(receive: Receive, limit: int) -> bytes:
     return bytes(body)
 
 
-def _replay(body: bytes) -> Receive:
+def _replay(body: bytes, then: Receive | None = None) -> Receive:
+    """The body already read, as one message; after it, the real channel (which waits for
+    the client to go away: answering "disconnected" at once would cancel the response)."""
     sent = False
 
     async def receive() -> Message:
         nonlocal sent
-        if sent:
-            return {"type": "http.disconnect"}
-        sent = True
-        return {"type": "http.request", "body": body, "more_body": False}
+        if not sent:
+            sent = True
+            return {"type": "http.request", "body": body, "more_body": False}
+        if then is not None:
+            return await then()
+        return {"type": "http.disconnect"}
 
     return receive
 
