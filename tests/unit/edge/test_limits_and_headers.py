@@ -2,11 +2,20 @@
 
 from __future__ import annotations
 
+import asyncio
+
 import pytest
 from starlette.datastructures import MutableHeaders
 
 from services.edge import headers
-from services.edge.limits import JSON_MAX_BYTES, BadInput, body_limit, json_depth_ok, parse_json
+from services.edge.limits import (
+    JSON_MAX_BYTES,
+    BadInput,
+    _replay,
+    body_limit,
+    json_depth_ok,
+    parse_json,
+)
 
 
 @pytest.mark.parametrize(
@@ -58,3 +67,21 @@ def test_headers_by_kind_of_route() -> None:
     public = MutableHeaders({"Cache-Control": "no-cache"})
     headers.apply("/", public)
     assert public["cache-control"] == "no-cache"
+
+
+def test_a_replayed_body_then_waits_on_the_real_channel() -> None:
+    """After the body, receive() must wait for the client, not claim it left: a premature
+    'disconnect' makes Starlette cancel a streamed response."""
+    calls: list[str] = []
+
+    async def real() -> dict[str, object]:
+        calls.append("real")
+        return {"type": "http.disconnect"}
+
+    async def scenario() -> tuple[object, object]:
+        receive = _replay(b"{}", then=real)
+        return await receive(), await receive()
+
+    first, second = asyncio.run(scenario())
+    assert first == {"type": "http.request", "body": b"{}", "more_body": False}
+    assert second == {"type": "http.disconnect"} and calls == ["real"]
