@@ -5,6 +5,6 @@ from __future__ import annotations
 from prometheus_client import Counter, Gauge
 
 LOGINS = Counter("openecf_logins_total", "Login attempts, by outcome.", ["outcome"])
-LOCKOUTS = Counter("openecf_lockouts_total", "Accounts locked after repeated failures.")
+LOCKOUTS = Counter("openecf_lockouts_total", "Login throttles started (accounts are never locked).")
 MFA_FAILURES = Counter("openecf_mfa_failures_total", "Wrong, expired or replayed TOTP codes.")
 ACTIVE_SESSIONS = Gauge("openecf_active_sessions", "Sessions neither ended nor expired.")

@@ -30,12 +30,14 @@ EFILER_STATUSES = {
 class SecondaryEmail:
     email: str
     case_numbers: tuple[str, ...] | None  # None: every case
+    confirmed: bool = False
 
     def to_proto(self) -> auth_pb2.SecondaryEmail:
         return auth_pb2.SecondaryEmail(
             email=self.email,
             case_numbers=list(self.case_numbers or ()),
             all_cases=self.case_numbers is None,
+            confirmed=self.confirmed,
         )
 
 

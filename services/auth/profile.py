@@ -4,15 +4,17 @@ from __future__ import annotations
 
 import logging
 from dataclasses import dataclass
+from datetime import datetime, timedelta
 from typing import Any
 
 from court.v1 import auth_pb2, events_pb2
 from psycopg import Connection
 from psycopg_pool import ConnectionPool
 
-from services.auth import mfa, store, validation
+from services.auth import mail_tokens, mfa, passwords, ratelimit, store, validation
 from services.auth.models import NOTICE_FORMATS, Account, SecondaryEmail
 from services.auth.policy import AuthPolicy
+from services.auth.stepup import after_security_change, guarded, reauthenticate
 from services.common.court import EFILER_ROLES, MAX_ADDRESS, MAX_FIRM, check_case_number
 from services.common.errors import CourtError
 from services.common.outbox import publish
@@ -20,6 +22,7 @@ from services.common.principal import Principal
 from services.common.text import clean
 
 log = logging.getLogger(__name__)
+MAIL_WINDOW = timedelta(hours=1)
 MAX_SECONDARY_EMAILS = 5
 MAX_CASES_PER_SECONDARY = 200
 
@@ -43,14 +46,33 @@ class Profiles:
         with self._pool.connection() as conn:
             return _existing(conn, account_id)
 
-    def update(self, principal: Principal, change: ProfileChange) -> Account:
+    def update(
+        self,
+        principal: Principal,
+        change: ProfileChange,
+        *,
+        current_password: str,
+        otp: str,
+        client: str,
+    ) -> Account:
+        """Apply ``change``. A new address (primary or secondary) is only *asked for*: it gets
+        a confirmation link and nothing else until the link is used (``confirm_email``)."""
         change = _validated(change)
-        with self._pool.connection() as conn, conn.transaction():
-            _existing(conn, principal.account_id, lock=True)
+        now = self._policy.clock.now()
+        with (
+            guarded(self._pool, principal.account_id, now),
+            self._pool.connection() as conn,
+            conn.transaction(),
+        ):
+            before = _existing(conn, principal.account_id, lock=True)
+            moving = change.email is not None and change.email.lower() != before.email.lower()
+            if moving:
+                reauthenticate(
+                    conn, principal.account_id, current_password=current_password, otp=otp, now=now
+                )
             updates = {
                 key: value
                 for key, value in (
-                    ("email", change.email),
                     ("address", change.address),
                     ("firm", change.firm),
                     ("notice_format", change.notice_format),
@@ -64,14 +86,20 @@ class Profiles:
                     f"UPDATE accounts SET {assignments}, updated_at = now() WHERE account_id = %s",
                     [*updates.values(), principal.account_id],
                 )
+            to_confirm = []
             if change.secondary_emails is not None:
+                confirmed = {s.email.lower() for s in before.secondary_emails if s.confirmed}
+                confirmed.add(before.email.lower())
                 conn.execute(
                     "DELETE FROM secondary_emails WHERE account_id = %s", [principal.account_id]
                 )
                 for position, secondary in enumerate(change.secondary_emails):
+                    known = secondary.email.lower() in confirmed
+                    if not known:
+                        to_confirm.append(secondary.email)
                     conn.execute(
-                        "INSERT INTO secondary_emails (account_id, position, email, case_numbers)"
-                        " VALUES (%s, %s, %s, %s)",
+                        "INSERT INTO secondary_emails (account_id, position, email, case_numbers,"
+                        " confirmed) VALUES (%s, %s, %s, %s, %s)",
                         [
                             principal.account_id,
                             position,
@@ -79,11 +107,90 @@ class Profiles:
                             list(secondary.case_numbers)
                             if secondary.case_numbers is not None
                             else None,
+                            known,
                         ],
                     )
+            if moving:
+                assert change.email is not None
+                self._ask_confirmation(conn, before, change.email, True, client=client, now=now)
+                after_security_change(
+                    conn,
+                    account_id=before.account_id,
+                    name=before.name,
+                    old_email=before.email,
+                    change="email",
+                    keep_session=principal.session_id,
+                    now=now,
+                )
+            for email in to_confirm:
+                self._ask_confirmation(conn, before, email, False, client=client, now=now)
             account = _existing(conn, principal.account_id)
             self._announce_update(conn, account)
         return account
+
+    def _ask_confirmation(
+        self,
+        conn: Connection[Any],
+        account: Account,
+        email: str,
+        primary: bool,
+        *,
+        client: str,
+        now: datetime,
+    ) -> None:
+        for bucket, key, limit in (
+            ("confirm-client", client, self._policy.mail_per_client_hour),
+            ("confirm-address", email, self._policy.mail_per_address_hour),
+        ):
+            ratelimit.spend(conn, bucket=bucket, key=key, limit=limit, window=MAIL_WINDOW, now=now)
+        slot = mail_tokens.open_slot(
+            conn,
+            account_id=account.account_id,
+            purpose=mail_tokens.CONFIRM_EMAIL,
+            email=email,
+            primary_email=primary,
+            now=now,
+            ttl=self._policy.confirm_token_ttl,
+        )
+        payload = events_pb2.EmailConfirmationRequested(
+            account_id=account.account_id, email=email, token_id=slot.token_id, name=account.name
+        )
+        payload.expires_at.FromDatetime(slot.expires_at)
+        publish(
+            conn,
+            event_type="auth.email_confirmation_requested",
+            source="auth",
+            subject=account.account_id,
+            payload=payload,
+        )
+
+    def confirm_email(self, token: str) -> str:
+        """Use a confirmation link: the address becomes the primary one, or a confirmed
+        secondary one that receives notices."""
+        now = self._policy.clock.now()
+        with self._pool.connection() as conn, conn.transaction():
+            slot = mail_tokens.redeem(conn, token, purpose=mail_tokens.CONFIRM_EMAIL, now=now)
+            if slot is None:
+                raise CourtError(
+                    "validation_failed",
+                    "this confirmation link is not valid, was already used, or has expired",
+                    details={"field": "token"},
+                )
+            _existing(conn, slot.account_id, lock=True)
+            if slot.primary_email:
+                conn.execute(
+                    "UPDATE accounts SET email = %s, updated_at = now() WHERE account_id = %s",
+                    [slot.email, slot.account_id],
+                )
+            else:
+                conn.execute(
+                    "UPDATE secondary_emails SET confirmed = true"
+                    " WHERE account_id = %s AND lower(email) = lower(%s)",
+                    [slot.account_id, slot.email],
+                )
+            self._announce_update(conn, _existing(conn, slot.account_id))
+        log.info("address confirmed", extra={"account_id": slot.account_id})
+        return slot.email
 
     def _announce_update(self, conn: Connection[Any], account: Account) -> None:
         payload = events_pb2.AccountUpdated(
@@ -93,7 +200,8 @@ class Profiles:
             firm=account.firm,
             address=account.address,
             notice_format=NOTICE_FORMATS[account.notice_format],
-            secondary_emails=[s.to_proto() for s in account.secondary_emails],
+            # Notify only ever hears of confirmed addresses: nothing goes to the others.
+            secondary_emails=[s.to_proto() for s in account.secondary_emails if s.confirmed],
             notices_enabled=account.notices_enabled,
         )
         payload.updated_at.FromDatetime(self._policy.clock.now())
@@ -107,11 +215,20 @@ class Profiles:
 
     # -- second factor -------------------------------------------------------------------
 
-    def enroll_mfa(self, principal: Principal) -> tuple[str, str]:
-        """A new secret, pending until a code from it is confirmed."""
+    def enroll_mfa(
+        self, principal: Principal, *, current_password: str, otp: str
+    ) -> tuple[str, str]:
+        """A new secret, pending until a code from it is confirmed (step-up first)."""
         secret = mfa.new_secret()
-        with self._pool.connection() as conn, conn.transaction():
-            _existing(conn, principal.account_id, lock=True)
+        now = self._policy.clock.now()
+        with (
+            guarded(self._pool, principal.account_id, now),
+            self._pool.connection() as conn,
+            conn.transaction(),
+        ):
+            reauthenticate(
+                conn, principal.account_id, current_password=current_password, otp=otp, now=now
+            )
             conn.execute(
                 "UPDATE accounts SET mfa_pending_secret = %s WHERE account_id = %s",
                 [secret, principal.account_id],
@@ -141,7 +258,72 @@ class Profiles:
                 " mfa_enrolled = true, mfa_last_step = %s WHERE account_id = %s",
                 [step, principal.account_id],
             )
+            account = _existing(conn, principal.account_id)
+            after_security_change(
+                conn,
+                account_id=account.account_id,
+                name=account.name,
+                old_email=account.email,
+                change="mfa_enrolled",
+                keep_session=principal.session_id,
+                now=now,
+            )
         log.info("second factor enrolled", extra={"account_id": principal.account_id})
+
+    def remove_mfa(self, principal: Principal, *, current_password: str, otp: str) -> None:
+        now = self._policy.clock.now()
+        with (
+            guarded(self._pool, principal.account_id, now),
+            self._pool.connection() as conn,
+            conn.transaction(),
+        ):
+            creds = reauthenticate(
+                conn, principal.account_id, current_password=current_password, otp=otp, now=now
+            )
+            if not creds.mfa_enrolled:
+                raise CourtError("not_found", "no second factor is set up")
+            conn.execute(
+                "UPDATE accounts SET mfa_secret = NULL, mfa_pending_secret = NULL,"
+                " mfa_enrolled = false, updated_at = now() WHERE account_id = %s",
+                [principal.account_id],
+            )
+            account = _existing(conn, principal.account_id)
+            after_security_change(
+                conn,
+                account_id=account.account_id,
+                name=account.name,
+                old_email=account.email,
+                change="mfa_removed",
+                keep_session=principal.session_id,
+                now=now,
+            )
+        log.info("second factor removed", extra={"account_id": principal.account_id})
+
+    def change_password(
+        self, principal: Principal, *, current_password: str, otp: str, new_password: str
+    ) -> None:
+        now = self._policy.clock.now()
+        with (
+            guarded(self._pool, principal.account_id, now),
+            self._pool.connection() as conn,
+            conn.transaction(),
+        ):
+            reauthenticate(
+                conn, principal.account_id, current_password=current_password, otp=otp, now=now
+            )
+            account = _existing(conn, principal.account_id)
+            passwords.check_policy(new_password, username=account.username)
+            store.set_password(conn, account.account_id, passwords.hash_password(new_password))
+            after_security_change(
+                conn,
+                account_id=account.account_id,
+                name=account.name,
+                old_email=account.email,
+                change="password",
+                keep_session=principal.session_id,
+                now=now,
+            )
+        log.info("password changed", extra={"account_id": principal.account_id})
 
     # -- e-filer application ---------------------------------------------------------------
 

@@ -3,17 +3,18 @@
 from __future__ import annotations
 
 import logging
+from datetime import timedelta
 
 from court.v1 import events_pb2
 from psycopg_pool import ConnectionPool
 
-from services.auth import passwords, store, validation
+from services.auth import mail_tokens, passwords, ratelimit, store, validation
 from services.auth.policy import AuthPolicy
-from services.auth.tokens import new_token, token_hash
 from services.common.errors import CourtError
 from services.common.outbox import publish
 
 log = logging.getLogger(__name__)
+MAIL_WINDOW = timedelta(hours=1)
 
 
 class Recovery:
@@ -21,29 +22,47 @@ class Recovery:
         self._pool = pool
         self._policy = policy
 
-    def request_reissue(self, email: str) -> None:
-        """Always succeeds from the caller's view: whether the address exists is not told."""
+    def request_reissue(self, email: str, *, client: str) -> None:
+        """Accepted whether or not the address exists (nothing tells which), within limits."""
+        now = self._policy.clock.now()
+        with self._pool.connection() as conn, conn.transaction():
+            ratelimit.spend(
+                conn,
+                bucket="reissue-client",
+                key=client,
+                limit=self._policy.mail_per_client_hour,
+                window=MAIL_WINDOW,
+                now=now,
+            )
         try:
             address = validation.email(email)
         except CourtError:
             return
-        now = self._policy.clock.now()
-        expires = now + self._policy.reset_token_ttl
         with self._pool.connection() as conn, conn.transaction():
+            ratelimit.spend(
+                conn,
+                bucket="reissue-address",
+                key=address,
+                limit=self._policy.mail_per_address_hour,
+                window=MAIL_WINDOW,
+                now=now,
+            )
             for account in store.accounts_by_email(conn, address):
-                token = new_token()
-                conn.execute(
-                    "INSERT INTO reset_tokens (token_sha256, account_id, created_at, expires_at)"
-                    " VALUES (%s, %s, %s, %s)",
-                    [token_hash(token), account.account_id, now, expires],
+                slot = mail_tokens.open_slot(
+                    conn,
+                    account_id=account.account_id,
+                    purpose=mail_tokens.RESET,
+                    email=account.email,
+                    now=now,
+                    ttl=self._policy.reset_token_ttl,
                 )
                 payload = events_pb2.CredentialReissueRequested(
                     account_id=account.account_id,
                     email=account.email,
-                    reset_token=token,
+                    token_id=slot.token_id,
                     username=account.username,
                 )
-                payload.expires_at.FromDatetime(expires)
+                payload.expires_at.FromDatetime(slot.expires_at)
                 publish(
                     conn,
                     event_type="auth.credential_reissue_requested",
@@ -54,30 +73,28 @@ class Recovery:
                 log.info("credential reissue requested", extra={"account_id": account.account_id})
 
     def reset_password(self, token: str, new_password: str) -> None:
-        """Set a new password with a reissue token (once), and end every session."""
+        """Set a new password with a reissue token (once), and end every session and every
+        other reset token of the account."""
         now = self._policy.clock.now()
         invalid = CourtError(
             "validation_failed",
             "this reset link is not valid, was already used, or has expired; ask for a new one",
             details={"field": "token"},
         )
-        if not token or len(token) > 200:
-            raise invalid
         with self._pool.connection() as conn, conn.transaction():
-            row = conn.execute(
-                "SELECT t.account_id::text, t.expires_at, t.used_at, a.username"
-                " FROM reset_tokens t JOIN accounts a USING (account_id)"
-                " WHERE t.token_sha256 = %s FOR UPDATE OF t",
-                [token_hash(token)],
-            ).fetchone()
-            if row is None or row[2] is not None or row[1] <= now:
+            slot = mail_tokens.redeem(conn, token, purpose=mail_tokens.RESET, now=now)
+            account = store.account_by_id(conn, slot.account_id) if slot else None
+            if slot is None or account is None:
                 raise invalid
-            account_id, _, _, username = row
-            passwords.check_policy(new_password, username=username)
-            conn.execute(
-                "UPDATE reset_tokens SET used_at = %s WHERE token_sha256 = %s",
-                [now, token_hash(token)],
+            passwords.check_policy(new_password, username=account.username)
+            mail_tokens.end_all(conn, slot.account_id, purpose=mail_tokens.RESET, now=now)
+            store.set_password(conn, slot.account_id, passwords.hash_password(new_password))
+            store.revoke_sessions(
+                conn, account_id=slot.account_id, reason="password reset", now=now
             )
-            store.set_password(conn, account_id, passwords.hash_password(new_password))
-            store.revoke_sessions(conn, account_id=account_id, reason="password reset", now=now)
-        log.info("password reset", extra={"account_id": account_id})
+        log.info("password reset", extra={"account_id": slot.account_id})
+
+    def issue_mail_token(self, token_id: str) -> str:
+        """The token for a mail notify is sending now ("" when its slot ended or expired)."""
+        with self._pool.connection() as conn, conn.transaction():
+            return mail_tokens.issue(conn, token_id, self._policy.clock.now()) or ""

@@ -6,7 +6,8 @@ import grpc
 from court.v1 import auth_pb2, auth_pb2_grpc, common_pb2
 from psycopg_pool import ConnectionPool
 
-from services.auth import accounts
+from services.auth import accounts, validation
+from services.auth.clients import client_of
 from services.auth.models import NOTICE_FORMAT_NAMES, ROLE_NAMES, ROLES, Account, SecondaryEmail
 from services.auth.profile import ProfileChange, Profiles
 from services.auth.recovery import Recovery
@@ -76,6 +77,7 @@ class AuthServicer(auth_pb2_grpc.AuthServiceServicer):
             password=request.password[:1024],
             otp=request.otp[:32],
             continue_existing=request.continue_existing,
+            client=client_of(context),
         )
         response = auth_pb2.LoginResponse(token=session.token, account=session.account.to_proto())
         response.expires_at.FromDatetime(session.expires_at)
@@ -131,14 +133,41 @@ class AuthServicer(auth_pb2_grpc.AuthServiceServicer):
                 else None
             ),
         )
-        account = self._profiles.update(principal, change)
+        account = self._profiles.update(
+            principal,
+            change,
+            current_password=request.current_password,
+            otp=request.otp,
+            client=client_of(context),
+        )
         return auth_pb2.UpdateProfileResponse(account=account.to_proto())
 
     def EnrollMfa(
         self, request: auth_pb2.EnrollMfaRequest, context: Context
     ) -> auth_pb2.EnrollMfaResponse:
-        secret, uri = self._profiles.enroll_mfa(require_principal())
+        secret, uri = self._profiles.enroll_mfa(
+            require_principal(), current_password=request.current_password, otp=request.otp
+        )
         return auth_pb2.EnrollMfaResponse(secret=secret, otpauth_uri=uri)
+
+    def RemoveMfa(
+        self, request: auth_pb2.RemoveMfaRequest, context: Context
+    ) -> auth_pb2.RemoveMfaResponse:
+        self._profiles.remove_mfa(
+            require_principal(), current_password=request.current_password, otp=request.otp
+        )
+        return auth_pb2.RemoveMfaResponse()
+
+    def ChangePassword(
+        self, request: auth_pb2.ChangePasswordRequest, context: Context
+    ) -> auth_pb2.ChangePasswordResponse:
+        self._profiles.change_password(
+            require_principal(),
+            current_password=request.current_password,
+            otp=request.otp,
+            new_password=request.new_password,
+        )
+        return auth_pb2.ChangePasswordResponse()
 
     def ConfirmMfa(
         self, request: auth_pb2.ConfirmMfaRequest, context: Context
@@ -173,7 +202,7 @@ class AuthServicer(auth_pb2_grpc.AuthServiceServicer):
     def RequestCredentialReissue(
         self, request: auth_pb2.RequestCredentialReissueRequest, context: Context
     ) -> auth_pb2.RequestCredentialReissueResponse:
-        self._recovery.request_reissue(request.email[:320])
+        self._recovery.request_reissue(request.email[:320], client=client_of(context))
         return auth_pb2.RequestCredentialReissueResponse()
 
     def ResetPassword(
@@ -181,6 +210,19 @@ class AuthServicer(auth_pb2_grpc.AuthServiceServicer):
     ) -> auth_pb2.ResetPasswordResponse:
         self._recovery.reset_password(request.token, request.new_password)
         return auth_pb2.ResetPasswordResponse()
+
+    def ConfirmEmail(
+        self, request: auth_pb2.ConfirmEmailRequest, context: Context
+    ) -> auth_pb2.ConfirmEmailResponse:
+        return auth_pb2.ConfirmEmailResponse(email=self._profiles.confirm_email(request.token))
+
+    def IssueMailToken(
+        self, request: auth_pb2.IssueMailTokenRequest, context: Context
+    ) -> auth_pb2.IssueMailTokenResponse:
+        if current_caller().service != "notify":
+            raise CourtError("forbidden", "only the notify service may do this")
+        token_id = validation.uuid_text(request.token_id, "token_id")
+        return auth_pb2.IssueMailTokenResponse(token=self._recovery.issue_mail_token(token_id))
 
     def SearchAttorneys(
         self, request: auth_pb2.SearchAttorneysRequest, context: Context

@@ -1,4 +1,4 @@
-"""Logging in with PACER credentials, sessions, and lockout."""
+"""Logging in with PACER credentials, sessions, and throttling of failed attempts."""
 
 from __future__ import annotations
 
@@ -7,16 +7,14 @@ from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
 
-from court.v1 import events_pb2
 from psycopg import Connection
 from psycopg_pool import ConnectionPool
 
-from services.auth import metrics, mfa, passwords, store
+from services.auth import metrics, mfa, passwords, store, throttle
 from services.auth.models import Account, Credentials
 from services.auth.policy import AuthPolicy
 from services.auth.tokens import new_token, token_hash
 from services.common.errors import CourtError
-from services.common.outbox import publish
 from services.common.principal import Principal
 
 log = logging.getLogger(__name__)
@@ -37,35 +35,42 @@ class Sessions:
         self._policy = policy
 
     def login(
-        self, *, username: str, password: str, otp: str, continue_existing: bool
+        self, *, username: str, password: str, otp: str, continue_existing: bool, client: str
     ) -> NewSession:
         now = self._policy.clock.now()
+        pair = f"{username}|{client}"
+        rules = [(self._policy.login_pair_rule, pair), (self._policy.login_client_rule, client)]
         error: CourtError | None = None
         # One transaction under the account's row lock: concurrent logins with the same
         # one-time code cannot both succeed.
         with self._pool.connection() as conn, conn.transaction():
+            # Before anything about the account is looked at: a throttled client learns
+            # nothing, whether the username exists or the password is right.
+            try:
+                throttle.check(conn, [rule.key(value) for rule, value in rules], now)
+            except CourtError:
+                metrics.LOGINS.labels("throttled").inc()
+                raise
             account = store.account_by_username(conn, username) if username else None
-            if account is None:
+            creds = store.credentials_for_update(conn, account.account_id) if account else None
+            if account is None or creds is None:
                 # Spend the same time as a real check, so unknown users are not revealed.
                 passwords.verify_password(passwords.DUMMY_HASH, password)
                 metrics.LOGINS.labels("invalid_credentials").inc()
-                raise CourtError("invalid_credentials", INVALID_CREDENTIALS)
-            creds = store.credentials_for_update(conn, account.account_id)
-            assert creds is not None
-            if creds.locked_until is not None and creds.locked_until > now:
-                metrics.LOGINS.labels("locked").inc()
-                raise _locked(creds.locked_until)
-            failure, step = _check_factors(creds, password, otp, now)
-            if failure is not None:
-                locked_until = self._record_failure(conn, account, creds.failed_logins, now)
-                error = _locked(locked_until) if locked_until else failure
+                error = CourtError("invalid_credentials", INVALID_CREDENTIALS)
             else:
-                session = self._start_session(conn, account, step, continue_existing, now)
+                error, step = _check_factors(creds, password, otp, now)
+                if error is None:
+                    throttle.succeeded(conn, self._policy.login_pair_rule, pair)
+                    session = self._start_session(conn, account, step, continue_existing, now)
+            if error is not None and throttle.failed(conn, rules, now):
+                metrics.LOCKOUTS.inc()
+                log.warning("login throttled", extra={"account_id": account and account.account_id})
         # Raised after the commit: a failed attempt counts even though the login is refused.
         if error is not None:
             raise error
         metrics.LOGINS.labels("ok").inc()
-        log.info("logged in", extra={"account_id": account.account_id})
+        log.info("logged in", extra={"account_id": session.account.account_id})
         return session
 
     def _start_session(
@@ -98,33 +103,6 @@ class Sessions:
         return NewSession(
             token=token, expires_at=min(idle_expires, absolute_expires), account=account
         )
-
-    def _record_failure(
-        self, conn: Connection[Any], account: Account, failures: int, now: datetime
-    ) -> datetime | None:
-        failures += 1
-        locked_until = None
-        if failures >= self._policy.lockout_threshold:
-            locked_until = now + self._policy.lockout
-            failures = 0
-            metrics.LOCKOUTS.inc()
-            payload = events_pb2.AccountLocked(
-                account_id=account.account_id, reason="too many failed login attempts"
-            )
-            payload.locked_at.FromDatetime(now)
-            payload.until.FromDatetime(locked_until)
-            publish(
-                conn,
-                event_type="auth.account_locked",
-                source="auth",
-                subject=account.account_id,
-                payload=payload,
-            )
-            log.warning("account locked", extra={"account_id": account.account_id})
-        store.record_failed_login(
-            conn, account.account_id, failures=failures, locked_until=locked_until
-        )
-        return locked_until
 
     def logout(self, token: str) -> None:
         now = self._policy.clock.now()
@@ -192,12 +170,3 @@ def _check_factors(
         metrics.LOGINS.labels("invalid_otp").inc()
         return CourtError("invalid_otp", "the code is wrong, expired or already used"), None
     return None, step
-
-
-def _locked(until: datetime) -> CourtError:
-    return CourtError(
-        "account_locked",
-        "too many failed attempts: the account is locked for a while; "
-        "use 'forgot password' or try again later",
-        details={"locked_until": until.isoformat()},
-    )

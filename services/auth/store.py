@@ -26,11 +26,13 @@ def _with_secondaries(conn: Connection[Any], account: Account | None) -> Account
     if account is None:
         return None
     rows = conn.execute(
-        "SELECT email, case_numbers FROM secondary_emails WHERE account_id = %s ORDER BY position",
+        "SELECT email, case_numbers, confirmed FROM secondary_emails WHERE account_id = %s"
+        " ORDER BY position",
         [account.account_id],
     ).fetchall()
     secondaries = tuple(
-        SecondaryEmail(email, tuple(cases) if cases is not None else None) for email, cases in rows
+        SecondaryEmail(email, tuple(cases) if cases is not None else None, confirmed)
+        for email, cases, confirmed in rows
     )
     return Account(**{**account.__dict__, "secondary_emails": secondaries})
 
@@ -173,13 +175,21 @@ def touch_session(
 
 
 def revoke_sessions(
-    conn: Connection[Any], *, account_id: str, reason: str, now: datetime, only: str | None = None
+    conn: Connection[Any],
+    *,
+    account_id: str,
+    reason: str,
+    now: datetime,
+    only: str | None = None,
+    keep: str | None = None,
 ) -> int:
+    """End the account's open sessions: all of them, ``only`` one, or all but ``keep``."""
     return conn.execute(
         "UPDATE sessions SET revoked_at = %s, revoked_reason = %s"
         " WHERE account_id = %s AND revoked_at IS NULL"
-        " AND (%s::uuid IS NULL OR session_id = %s::uuid)",
-        [now, reason, account_id, only, only],
+        " AND (%s::uuid IS NULL OR session_id = %s::uuid)"
+        " AND (%s::uuid IS NULL OR session_id <> %s::uuid)",
+        [now, reason, account_id, only, only, keep, keep],
     ).rowcount
 
 

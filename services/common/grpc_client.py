@@ -90,5 +90,9 @@ def open_channel(address: str, *, service: str, secret: str) -> grpc.Channel:
     return grpc.intercept_channel(channel, CourtClientInterceptor(service=service, secret=secret))
 
 
+# The edge's HTTP client address, forwarded for auth's throttles (believed from the edge only).
+CLIENT_ADDRESS = "x-openecf-client"
+
+
 def metadata_for(session_token: str | None) -> list[tuple[str, str]]:
     return [(AUTHORIZATION, f"Bearer {session_token}")] if session_token else []

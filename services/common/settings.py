@@ -85,12 +85,16 @@ class Settings(BaseSettings):
     # Service-to-service identity: an HMAC key shared by the services only.
     service_secret: SecretStr = SecretStr("")
 
-    # Sessions, lockout and one-time tokens.
+    # Sessions, login throttling and one-time tokens.
     session_idle_minutes: int = Field(default=30, ge=1, le=24 * 60)
     session_absolute_hours: int = Field(default=12, ge=1, le=24 * 14)
     lockout_threshold: int = Field(default=5, ge=1, le=100)
     lockout_minutes: int = Field(default=15, ge=1, le=24 * 60)
+    login_client_threshold: int = Field(default=100, ge=1, le=1_000_000)
     reset_token_minutes: int = Field(default=30, ge=5, le=24 * 60)
+    confirm_token_hours: int = Field(default=48, ge=1, le=24 * 14)
+    token_mails_per_address_hour: int = Field(default=3, ge=1, le=1000)
+    token_mails_per_client_hour: int = Field(default=20, ge=1, le=100000)
     totp_issuer: str = "OpenECF"
 
     # Filing intake.

@@ -11,8 +11,10 @@ from prometheus_client import Counter, Histogram
 
 from services.common.logs import TRACE_HEADER, trace_context
 from services.common.metrics import LATENCY_BUCKETS
-from services.edge import maintenance, problems
+from services.common.settings import get_settings
+from services.edge import headers, maintenance, problems
 from services.edge.clients import ServiceClients
+from services.edge.limits import RequestLimits
 from services.edge.portal import router as portal
 from services.edge.routes import (
     accounts,
@@ -50,6 +52,7 @@ def create_app(clients: ServiceClients) -> FastAPI:
     )
     app.state.clients = clients
     problems.install(app)
+    problems.document_problems(app)
     maintenance.install(app)  # before observe, so its 503s are traced and counted
     app.include_router(health.router)
     for router in (
@@ -68,6 +71,8 @@ def create_app(clients: ServiceClients) -> FastAPI:
     # The portal's pages and files: GETs outside /api/v1, so maintenance never refuses them.
     app.include_router(portal.router)
     app.mount(portal.STATIC_PATH, portal.static_files(), name="portal-static")
+    # Inside observe (added below, so outside this): refusals are logged and counted too.
+    app.add_middleware(RequestLimits, upload_max_bytes=get_settings().filing_max_total_mb * 2**20)
 
     @app.middleware("http")
     async def observe(
@@ -93,6 +98,7 @@ def create_app(clients: ServiceClients) -> FastAPI:
         HTTP_REQUESTS.labels(request.method, path, str(response.status_code)).inc()
         HTTP_SECONDS.labels(request.method, path).observe(elapsed)
         response.headers["X-Trace-Id"] = trace_id
+        headers.apply(request.url.path, response.headers)
         return response
 
     return app

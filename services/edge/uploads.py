@@ -1,12 +1,12 @@
 """Reading a multipart filing upload as it streams in, enforcing the limits while reading.
 
-A request over the limit is refused as soon as it crosses it — the rest is never read
+The request's total size is limited before this (limits.py); a part over its limit is
+refused as soon as it crosses it — the rest is never read
 into memory — and each part is kept once, as the bytes the filing service receives.
 """
 
 from __future__ import annotations
 
-import json
 from dataclasses import dataclass, field
 from email.message import Message
 from typing import Any
@@ -15,8 +15,10 @@ from fastapi import Request
 from python_multipart.multipart import MultipartParser, parse_options_header
 
 from services.common.errors import CourtError
+from services.edge.limits import BadInput, parse_json
 
 METADATA_MAX_BYTES = 64 * 1024
+MAX_BOUNDARY = 70
 FILE_PARTS = ("lead", "attachments")
 
 
@@ -129,20 +131,20 @@ async def read_filing_upload(request: Request, limits: UploadLimits) -> FilingUp
         raise _invalid(
             "send the filing as multipart/form-data (parts: metadata, lead, attachments)"
         )
-    declared = request.headers.get("content-length")
-    if declared and declared.isdigit() and int(declared) > limits.max_total_bytes + 1024 * 1024:
-        raise _too_large(f"the filing is over the {limits.max_total_bytes // 2**20} MB limit")
+    boundary = params[b"boundary"]
+    if not 1 <= len(boundary) <= MAX_BOUNDARY:  # RFC 2046: at most 70 characters
+        raise _invalid(f"the multipart boundary must be 1 to {MAX_BOUNDARY} characters")
     collector = _Collector(limits)
-    parser = MultipartParser(params[b"boundary"], callbacks=collector.callbacks())  # type: ignore[arg-type]
+    parser = MultipartParser(boundary, callbacks=collector.callbacks())  # type: ignore[arg-type]
     async for chunk in request.stream():
         parser.write(chunk)
     parser.finalize()
     if not collector.metadata:
         raise _invalid("the metadata part (JSON) is missing")
     try:
-        metadata = json.loads(collector.metadata)
-    except (ValueError, UnicodeDecodeError):
-        raise _invalid("the metadata part is not valid JSON") from None
+        metadata = parse_json(bytes(collector.metadata), what="the metadata part")
+    except BadInput as refusal:
+        raise _invalid(refusal.message) from None
     if not isinstance(metadata, dict):
         raise _invalid("the metadata part must be a JSON object")
     return FilingUpload(metadata=metadata, files=collector.files)

@@ -27,7 +27,11 @@ def account_view(account: auth_pb2.Account) -> dict[str, object]:
         "notice_format": name_of(common_pb2.NoticeFormat, "NOTICE_FORMAT_", account.notice_format),
         "notices_enabled": account.notices_enabled,
         "secondary_emails": [
-            {"email": s.email, "cases": None if s.all_cases else list(s.case_numbers)}
+            {
+                "email": s.email,
+                "cases": None if s.all_cases else list(s.case_numbers),
+                "confirmed": s.confirmed,
+            }
             for s in account.secondary_emails
         ],
         "created_at": timestamp_view(account.created_at),

@@ -10,7 +10,6 @@ from __future__ import annotations
 
 from datetime import UTC
 from typing import Any
-from urllib.parse import quote
 from zoneinfo import ZoneInfo
 
 from court.v1 import events_pb2
@@ -19,8 +18,14 @@ from psycopg import Connection
 from services.common.clock import court_time
 from services.common.errors import PermanentEventError
 from services.common.events import unpack
-from services.notify.mail_queue import OutgoingMail, queue_mail
+from services.notify.mail_queue import TOKEN_PLACEHOLDER, OutgoingMail, queue_mail
 
+_SECURITY_CHANGES = {
+    "email": "its e-mail address (this address no longer receives its mail)",
+    "password": "its password",
+    "mfa_enrolled": "its second factor (a new authenticator app was set up)",
+    "mfa_removed": "its second factor (it was removed)",
+}
 SIGNATURE = "\n\n— The Clerk's Office (OpenECF). This mailbox is not monitored."
 
 
@@ -54,7 +59,7 @@ class AccountMail:
     ) -> None:
         event = unpack(envelope, events_pb2.CredentialReissueRequested)
         expires = court_time(event.expires_at.ToDatetime(tzinfo=UTC), self._tz).local_label
-        link = f"{self._base}/reset-password?token={quote(event.reset_token)}"
+        link = f"{self._base}/reset-password?token={TOKEN_PLACEHOLDER}"
         queue_mail(
             conn,
             OutgoingMail(
@@ -68,6 +73,56 @@ class AccountMail:
                     "If you did not ask for this, ignore this message." + SIGNATURE
                 ),
                 dedupe_key=f"reissue:{envelope.event_id}",
+                token_id=event.token_id,
+            ),
+        )
+
+    def on_email_confirmation(
+        self, conn: Connection[Any], envelope: events_pb2.EventEnvelope
+    ) -> None:
+        """The only mail an address gets before it is confirmed."""
+        event = unpack(envelope, events_pb2.EmailConfirmationRequested)
+        expires = court_time(event.expires_at.ToDatetime(tzinfo=UTC), self._tz).local_label
+        link = f"{self._base}/confirm-email?token={TOKEN_PLACEHOLDER}"
+        queue_mail(
+            conn,
+            OutgoingMail(
+                kind="email_confirmation",
+                account_id=event.account_id,
+                recipient=event.email,
+                subject="Confirm your e-mail address for court e-filing",
+                body_text=(
+                    f"The court e-filing account of {event.name} asked to send its mail to "
+                    f"this address. To confirm, open this link before {expires} (it works "
+                    f"once):\n{link}\n\nIf you do not know this account, ignore this "
+                    "message: this address will receive nothing from it." + SIGNATURE
+                ),
+                dedupe_key=f"confirm:{envelope.event_id}",
+                token_id=event.token_id,
+            ),
+        )
+
+    def on_security_changed(
+        self, conn: Connection[Any], envelope: events_pb2.EventEnvelope
+    ) -> None:
+        """Told to the address the account had before the change, so a takeover is noticed."""
+        event = unpack(envelope, events_pb2.SecurityChanged)
+        what = _SECURITY_CHANGES.get(event.change, "its security settings")
+        when = court_time(event.changed_at.ToDatetime(tzinfo=UTC), self._tz).local_label
+        queue_mail(
+            conn,
+            OutgoingMail(
+                kind="security_changed",
+                account_id=event.account_id,
+                recipient=event.email,
+                subject="A security change on your court e-filing account",
+                body_text=(
+                    f"Dear {event.name},\n\nOn {when} someone logged in to your account changed "
+                    f"{what}. Every other session of the account was ended.\n\nIf this was not "
+                    f"you, reset your password at once ({self._base}/forgot-password) and call "
+                    "the Clerk's Office." + SIGNATURE
+                ),
+                dedupe_key=f"security:{envelope.event_id}",
             ),
         )
 

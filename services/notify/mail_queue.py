@@ -8,6 +8,9 @@ from typing import Any
 
 from psycopg import Connection
 
+# Where a mail's single-use token goes: filled in by the sender, never stored.
+TOKEN_PLACEHOLDER = "{{token}}"  # noqa: S105 (a placeholder, not a secret)
+
 
 @dataclass(frozen=True)
 class OutgoingMail:
@@ -19,6 +22,8 @@ class OutgoingMail:
     body_html: str | None = None
     # A deterministic id makes the same notice queued twice one row (and one Message-ID).
     dedupe_key: str | None = None
+    # The auth token slot whose token replaces TOKEN_PLACEHOLDER in the body when sent.
+    token_id: str | None = None
 
 
 def queue_mail(conn: Connection[Any], mail: OutgoingMail) -> None:
@@ -29,7 +34,7 @@ def queue_mail(conn: Connection[Any], mail: OutgoingMail) -> None:
     )
     conn.execute(
         "INSERT INTO mail_queue (mail_id, kind, account_id, recipient, subject, body_text,"
-        " body_html, message_id) VALUES (%s, %s, %s, %s, %s, %s, %s, %s)"
+        " body_html, message_id, token_id) VALUES (%s, %s, %s, %s, %s, %s, %s, %s, %s)"
         " ON CONFLICT (mail_id) DO NOTHING",
         [
             mail_id,
@@ -40,5 +45,6 @@ def queue_mail(conn: Connection[Any], mail: OutgoingMail) -> None:
             mail.body_text,
             mail.body_html,
             f"<{mail_id}@openecf>",
+            mail.token_id,
         ],
     )

@@ -25,16 +25,21 @@ from datetime import timedelta
 from email.message import EmailMessage
 from email.utils import format_datetime
 
+import grpc
 from psycopg_pool import ConnectionPool
 
 from services.common.clock import Clock, system_clock
 from services.common.settings import Settings
 from services.notify import outcomes
+from services.notify.mail_queue import TOKEN_PLACEHOLDER
 from services.notify.metrics import NOTICES
 
 log = logging.getLogger(__name__)
 # How long a message whose account notify does not know yet waits before looking again.
 ADDRESS_WAIT = timedelta(seconds=5)
+
+# Mints the single-use token of a mail's slot at auth when it is sent ("" when it ended).
+TokenSource = Callable[[str], str]
 
 SENT, RETRY, UNREACHABLE, FAILED = "sent", "retry", "unreachable", "failed"
 _RELAY_TROUBLE = (
@@ -194,12 +199,14 @@ class MailSender:
         relay: SmtpRelay,
         retry_base: timedelta,
         max_attempts: int,
+        tokens: TokenSource | None = None,
         clock: Clock = system_clock,
     ) -> None:
         self._pool = pool
         self._relay = relay
         self._retry_base = retry_base
         self._max_attempts = max_attempts
+        self._tokens = tokens
         self._clock = clock
 
     def run(self, stop: threading.Event) -> None:
@@ -222,6 +229,21 @@ class MailSender:
                 session.close()
         return attempted
 
+    def _token_for(self, token_id: str | None) -> tuple[str, str | None, str | None]:
+        """(outcome so far, error, the token to fill in — "" for a mail without one)."""
+        if token_id is None:
+            return SENT, None, ""
+        if self._tokens is None:
+            return FAILED, "no token source configured", None
+        try:
+            token = self._tokens(token_id)
+        except grpc.RpcError as exc:
+            return UNREACHABLE, f"auth unreachable for the token: {exc.code()}", None
+        if not token:
+            # Used, expired or superseded by a newer request: a dead link is not worth sending.
+            return FAILED, "the token expired or was superseded before the mail went out", None
+        return SENT, None, token
+
     def _send_one(self, session: SmtpSession) -> bool:
         now = self._clock.now()
         with self._pool.connection() as conn, conn.transaction():
@@ -231,7 +253,7 @@ class MailSender:
                 "SELECT mail_id, kind, account_id::text,"
                 " coalesce(nullif(recipient, ''),"
                 "  (SELECT r.email FROM recipients r WHERE r.account_id = q.account_id), ''),"
-                " subject, body_text, body_html, message_id, attempts, created_at"
+                " subject, body_text, body_html, message_id, attempts, created_at, token_id::text"
                 " FROM mail_queue q WHERE status = 'pending' AND next_attempt_at <= %s"
                 " ORDER BY next_attempt_at LIMIT 1 FOR UPDATE SKIP LOCKED",
                 [now],
@@ -239,7 +261,7 @@ class MailSender:
             if row is None:
                 return False
             (mail_id, kind, account_id, recipient, subject, text, html, message_id, attempts,
-             created) = row  # fmt: skip
+             created, token_id) = row  # fmt: skip
             if not recipient:
                 conn.execute(
                     "UPDATE mail_queue SET next_attempt_at = %s, last_error = %s"
@@ -254,10 +276,12 @@ class MailSender:
             message["Message-ID"] = message_id
             message["Date"] = format_datetime(created)
             message["Auto-Submitted"] = "auto-generated"
-            message.set_content(text)
-            if html:
-                message.add_alternative(html, subtype="html")
-            outcome, error = session.send(message)
+            outcome, error, token = self._token_for(token_id)
+            if token is not None:
+                message.set_content(text.replace(TOKEN_PLACEHOLDER, token))
+                if html:
+                    message.add_alternative(html.replace(TOKEN_PLACEHOLDER, token), subtype="html")
+                outcome, error = session.send(message)
             attempts += 1
             delivered = outcomes.Delivered(
                 message_id=str(mail_id),

@@ -14,7 +14,7 @@ from __future__ import annotations
 
 from datetime import timedelta
 
-from court.v1 import access_pb2_grpc, notify_pb2, notify_pb2_grpc
+from court.v1 import access_pb2_grpc, auth_pb2, auth_pb2_grpc, notify_pb2, notify_pb2_grpc
 
 from services.common.consumer_start import Act
 from services.common.grpc_client import open_channel
@@ -45,6 +45,8 @@ def main() -> None:
             "auth.account_locked": Act(mail.on_account_locked),
             "auth.credential_reissue_requested": Act(mail.on_credential_reissue),
             "auth.efiler_approved": Act(mail.on_efiler_approved),
+            "auth.security_changed": Act(mail.on_security_changed),
+            "auth.email_confirmation_requested": Act(mail.on_email_confirmation),
         },
     )
     runtime.add_consumer(
@@ -88,11 +90,24 @@ def main() -> None:
     )
     for number in range(settings.notice_sender_threads):
         runtime.workers[f"nda-sender-{number}"] = sender.run
+    auth = auth_pb2_grpc.AuthServiceStub(
+        open_channel(
+            settings.auth_addr,
+            service="notify",
+            secret=settings.service_secret.get_secret_value(),
+        )
+    )
+
+    def mail_token(token_id: str) -> str:
+        request = auth_pb2.IssueMailTokenRequest(token_id=token_id)
+        return str(auth.IssueMailToken(request, timeout=10).token)
+
     runtime.workers["mail-sender"] = MailSender(
         pool=runtime.pool,
         relay=relay,
         retry_base=retry_base,
         max_attempts=settings.mail_max_attempts,
+        tokens=mail_token,
     ).run
     runtime.workers["notify-gauges"] = metrics.gauge_worker(runtime.pool)
     runtime.serve(

@@ -19,8 +19,9 @@ _COLUMNS = (
     " n.status, n.sent_at, e.case_title, n.notice_format, n.created_at, n.attempts,"
     " n.last_error, n.next_attempt_at, n.account_id::text, e.filing_type"
 )
-# A person's notices: to their account, or to any address of theirs (primary or secondary).
-_MINE = "(n.account_id = %(account)s::uuid OR lower(n.recipient_email) = ANY(%(addresses)s))"
+# A person's notices are their account's: never matched by address, since an address on an
+# account proves nothing about who reads it.
+_MINE = "n.account_id = %(account)s::uuid"
 
 
 @dataclass(frozen=True)
@@ -52,22 +53,12 @@ class NoticeRow:
         )
 
 
-def caller_addresses(conn: Connection[Any], account_id: str) -> list[str]:
-    rows = conn.execute(
-        "SELECT lower(email) FROM recipients WHERE account_id = %(a)s"
-        " UNION SELECT lower(email) FROM secondary_emails WHERE account_id = %(a)s",
-        {"a": account_id},
-    ).fetchall()
-    return [email for (email,) in rows]
-
-
 def list_notices(
     conn: Connection[Any], *, account_id: str, page_size: int, page_token: str
 ) -> tuple[list[NoticeRow], str, int]:
     """Newest first; returns (rows, next page token, total)."""
     params: dict[str, Any] = {
         "account": account_id,
-        "addresses": caller_addresses(conn, account_id),
         "limit": page_size + 1,
     }
     after = ""
@@ -103,7 +94,6 @@ def get_notice(
     params = {
         "id": notice_id,
         "account": account_id,
-        "addresses": caller_addresses(conn, account_id),
     }
     mine = "" if court_staff else f" AND {_MINE}"
     row = conn.execute(

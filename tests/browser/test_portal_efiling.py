@@ -72,6 +72,7 @@ def test_register_approve_enrol_log_in_file_a_petition_and_open_it(
     # The second factor: the secret and the otpauth address are shown as text.
     first.goto("/mfa")
     check_page(first)
+    first.get_by_label("Your current password").fill(PASSWORD)
     first.get_by_role("button", name="Set up a second factor").click()
     expect(first.get_by_role("heading", name="1. Add the account")).to_be_focused()
     secret = first.locator("#mfa-secret").inner_text().replace(" ", "")

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 import time
 import uuid
 from collections.abc import Callable
@@ -115,8 +116,10 @@ def register(
     return api, body
 
 
-def enrol_mfa(api: Api) -> None:
-    enrolled = api.post("/api/v1/accounts/me/mfa")
+def enrol_mfa(api: Api, password: str = PASSWORD) -> None:
+    # Step-up: the current password, and a code from the factor being replaced, if any.
+    step_up = {"current_password": password, "otp": api.next_otp() if api.totp_secret else ""}
+    enrolled = api.post("/api/v1/accounts/me/mfa", json=step_up)
     assert enrolled.status_code == 201, enrolled.text
     api.totp_secret = enrolled.json()["secret"]
     confirmed = api.post(
@@ -135,6 +138,26 @@ def mail_to(maildir: Path, address: str, subject_part: str, timeout: float = 20.
         return None
 
     return wait_for(find, timeout, what=f"mail to {address} about {subject_part!r}")
+
+
+def mailed_token(message: EmailMessage, page: str) -> str:
+    """The token of the ``page`` link (reset-password, confirm-email) in a mail."""
+    found = re.search(rf"/{page}\?token=([A-Za-z0-9_\-]+)", message_text(message))
+    assert found, f"no /{page} link in the mail"
+    return found.group(1)
+
+
+def message_text(message: EmailMessage) -> str:
+    body = message.get_body(("plain",))
+    return str((body or message).get_content())
+
+
+def confirm_address(base_url: str, maildir: Path, address: str) -> None:
+    """Use the confirmation link mailed to a new address, as its owner would."""
+    mail = mail_to(maildir, address, "Confirm your e-mail address")
+    token = mailed_token(mail, "confirm-email")
+    confirmed = Api(base_url).post("/api/v1/email-confirmations", json={"token": token})
+    assert confirmed.status_code == 204, confirmed.text
 
 
 def efiler(base_url: str, clerk: Api, role: str = "attorney", **extra: str) -> Api:

@@ -62,6 +62,7 @@ PAGES = (
     Page("/register", "register", "Register"),
     Page("/forgot-password", "forgot", "Forgotten login or password"),
     Page("/reset-password", "reset", "Set a new password"),
+    Page("/confirm-email", "confirm-email", "Confirm your e-mail address"),
     Page("/mfa", "mfa", "Second factor"),
     Page("/dashboard", "dashboard", "My dashboard"),
     Page("/file/petition", "petition", "File a petition for review"),

@@ -13,7 +13,7 @@ from starlette.concurrency import run_in_threadpool
 from services.common import court
 from services.common.errors import CourtError
 from services.common.settings import get_settings
-from services.edge.session import caller_metadata
+from services.edge.session import caller_metadata, require_session
 from services.edge.uploads import FilingUpload, UploadLimits, read_filing_upload
 from services.edge.views import filing_view
 
@@ -90,9 +90,10 @@ def _limits() -> UploadLimits:
 async def _read(
     request: Request,
 ) -> tuple[filing_pb2.FilingMetadata, list[filing_pb2.UploadedDocument]]:
+    await require_session(request)  # before a byte of the body is read
     try:
         upload: FilingUpload = await read_filing_upload(request, _limits())
-    except MultipartParseError:
+    except (MultipartParseError, ValueError):
         raise CourtError("validation_failed", "the multipart body is malformed") from None
     try:
         body = FilingMetadataBody.model_validate(upload.metadata)

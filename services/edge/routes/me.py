@@ -23,9 +23,20 @@ class SecondaryEmailBody(BaseModel):
     cases: list[str] | None = Field(default=None, max_length=200)
 
 
-class ProfileBody(BaseModel):
+class StepUpBody(BaseModel):
+    """What only the owner knows, asked again before a change that could take the account."""
+
     model_config = ConfigDict(extra="forbid")
 
+    current_password: str = Field(default="", max_length=1024)
+    otp: str = Field(default="", max_length=32)
+
+
+class PasswordBody(StepUpBody):
+    new_password: str = Field(min_length=1, max_length=1024)
+
+
+class ProfileBody(StepUpBody):
     email: str | None = Field(default=None, max_length=254)
     address: str | None = Field(default=None, max_length=court.MAX_ADDRESS)
     firm: str | None = Field(default=None, max_length=court.MAX_FIRM)
@@ -52,9 +63,10 @@ def my_profile(request: Request) -> dict[str, object]:
 def update_my_profile(body: ProfileBody, request: Request) -> dict[str, object]:
     """Change e-mail, address, firm, notice format and secondary addresses.
 
-    A change of firm keeps the account and its e-filer status.
+    A change of firm keeps the account and its e-filer status. A new primary address needs
+    `current_password` (and `otp` when enrolled); without them → 403 `reauthentication_required`.
     """
-    message = auth_pb2.UpdateProfileRequest()
+    message = auth_pb2.UpdateProfileRequest(current_password=body.current_password, otp=body.otp)
     for field in ("email", "address", "firm", "notices_enabled"):
         value = getattr(body, field)
         if value is not None:
@@ -76,12 +88,41 @@ def update_my_profile(body: ProfileBody, request: Request) -> dict[str, object]:
 
 
 @router.post("/mfa", status_code=201)
-def enrol_mfa(request: Request) -> dict[str, str]:
-    """Start TOTP enrolment: add the secret to an authenticator app, then confirm a code."""
+def enrol_mfa(body: StepUpBody, request: Request) -> dict[str, str]:
+    """Start TOTP enrolment: add the secret to an authenticator app, then confirm a code.
+
+    Needs `current_password` (and `otp` from the current factor when one is enrolled).
+    """
     reply = request.app.state.clients.auth.EnrollMfa(
-        auth_pb2.EnrollMfaRequest(), metadata=caller_metadata(request), timeout=10
+        auth_pb2.EnrollMfaRequest(current_password=body.current_password, otp=body.otp),
+        metadata=caller_metadata(request),
+        timeout=10,
     )
     return {"secret": reply.secret, "otpauth_uri": reply.otpauth_uri}
+
+
+@router.delete("/mfa", status_code=204)
+def remove_mfa(body: StepUpBody, request: Request) -> Response:
+    """Remove the second factor (`current_password` and `otp` in the body)."""
+    request.app.state.clients.auth.RemoveMfa(
+        auth_pb2.RemoveMfaRequest(current_password=body.current_password, otp=body.otp),
+        metadata=caller_metadata(request),
+        timeout=10,
+    )
+    return Response(status_code=204)
+
+
+@router.put("/password", status_code=204)
+def change_password(body: PasswordBody, request: Request) -> Response:
+    """Change the password (`current_password`, `otp` when enrolled, `new_password`)."""
+    request.app.state.clients.auth.ChangePassword(
+        auth_pb2.ChangePasswordRequest(
+            current_password=body.current_password, otp=body.otp, new_password=body.new_password
+        ),
+        metadata=caller_metadata(request),
+        timeout=10,
+    )
+    return Response(status_code=204)
 
 
 @router.post("/mfa/confirm", status_code=204)

@@ -6,7 +6,7 @@ from court.v1 import auth_pb2, common_pb2
 from fastapi import APIRouter, Query, Request, Response
 from pydantic import BaseModel, ConfigDict, Field
 
-from services.edge.session import caller_metadata
+from services.edge.session import caller_metadata, client_metadata
 
 router = APIRouter(prefix="/api/v1", tags=["accounts"])
 
@@ -28,9 +28,26 @@ class ResetBody(BaseModel):
 def reissue(body: ReissueBody, request: Request) -> dict[str, str]:
     """Always 202: when the address is on an account, its owner gets an e-mail."""
     request.app.state.clients.auth.RequestCredentialReissue(
-        auth_pb2.RequestCredentialReissueRequest(email=body.email), timeout=10
+        auth_pb2.RequestCredentialReissueRequest(email=body.email),
+        metadata=client_metadata(request),
+        timeout=10,
     )
     return {"status": "if the address is registered, an e-mail is on its way"}
+
+
+class ConfirmationBody(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+
+    token: str = Field(min_length=1, max_length=200)
+
+
+@router.post("/email-confirmations", status_code=204)
+def confirm_email(body: ConfirmationBody, request: Request) -> Response:
+    """Confirm a new primary or secondary address with the token mailed to it (once)."""
+    request.app.state.clients.auth.ConfirmEmail(
+        auth_pb2.ConfirmEmailRequest(token=body.token), timeout=10
+    )
+    return Response(status_code=204)
 
 
 @router.post("/password-resets", status_code=204)

@@ -6,7 +6,7 @@ from court.v1 import auth_pb2
 from fastapi import APIRouter, Request, Response
 from pydantic import BaseModel, ConfigDict, Field
 
-from services.edge.session import caller_metadata
+from services.edge.session import caller_metadata, client_metadata
 from services.edge.views import account_view, timestamp_view
 
 router = APIRouter(prefix="/api/v1", tags=["sessions"])
@@ -35,6 +35,7 @@ def log_in(body: LoginBody, request: Request) -> dict[str, object]:
             otp=body.otp,
             continue_existing=body.continue_existing,
         ),
+        metadata=client_metadata(request),
         timeout=10,
     )
     return {

@@ -55,9 +55,10 @@ def test_changing_firms_keeps_the_account_and_its_efiler_status(edge_url: str, c
         "approved",
         "text",
     )
+    # New addresses wait for their confirmation link before they receive anything.
     assert account["secondary_emails"] == [
-        {"email": "paralegal@hopper.example", "cases": None},
-        {"email": "docketing@hopper.example", "cases": ["26-1", "26-7"]},
+        {"email": "paralegal@hopper.example", "cases": None, "confirmed": False},
+        {"email": "docketing@hopper.example", "cases": ["26-1", "26-7"], "confirmed": False},
     ]
 
 

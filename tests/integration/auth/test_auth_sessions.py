@@ -4,12 +4,12 @@ from __future__ import annotations
 
 import statistics
 import time
+from typing import Any
 
+import httpx
 import psycopg
 import pyotp
-from support.api import PASSWORD, Api, enrol_mfa, mail_to, register, unique
-
-from services.stack.supervisor import LocalStack
+from support.api import PASSWORD, Api, enrol_mfa, register, unique
 
 
 def test_log_in_see_my_account_log_out_and_the_token_is_dead(edge_url: str) -> None:
@@ -93,33 +93,45 @@ def test_unknown_user_and_wrong_password_look_the_same(edge_url: str) -> None:
     assert fast > slow * 0.4, (unknown, wrong)
 
 
-def test_brute_force_locks_the_account_and_mails_the_owner(
-    edge_url: str, stack: LocalStack
+def _attempts(edge_url: str, username: str, password: str, n: int, source: str) -> list[Any]:
+    """``n`` logins from the client address ``source`` (a loopback address of its own)."""
+    transport = httpx.HTTPTransport(local_address=source)
+    with httpx.Client(base_url=edge_url, transport=transport, timeout=30) as client:
+        return [
+            client.post(
+                "/api/v1/sessions",
+                json={"username": username, "password": password, "continue_existing": True},
+            )
+            for _ in range(n)
+        ]
+
+
+def test_guessing_slows_the_guesser_not_the_owner_and_unknown_names_behave_alike(
+    edge_url: str,
 ) -> None:
     _, body = register(edge_url)
-    codes = []
-    for _ in range(5):
-        response = Api(edge_url).post(
-            "/api/v1/sessions", json={"username": body["username"], "password": "guess 123456789"}
-        )
-        codes.append((response.status_code, response.json()["code"]))
-    assert codes[:4] == [(401, "invalid_credentials")] * 4
-    assert codes[4] == (423, "account_locked")
-    # Even the right password is refused while locked.
-    right = Api(edge_url).post(
-        "/api/v1/sessions",
-        json={"username": body["username"], "password": PASSWORD, "continue_existing": True},
-    )
-    assert (right.status_code, right.json()["code"]) == (423, "account_locked")
-    mail = mail_to(stack.maildir, body["email"], "locked")
-    assert "unlocks on" in mail.get_content()
+    unknown = unique("nobody")
+    answers = {}
+    for name, source in ((body["username"], "127.0.0.2"), (unknown, "127.0.0.3")):
+        replies = _attempts(edge_url, name, "guess 123456789", 6, source)
+        answers[name] = [(r.status_code, r.json()["code"]) for r in replies]
+        # Throttled: even the right password waits, and says nothing about the account.
+        right = _attempts(edge_url, name, PASSWORD, 1, source)[0]
+        assert (right.status_code, right.json()["code"]) == (429, "rate_limited")
+        assert int(right.headers["Retry-After"]) > 0
+    # A real account and an unknown name answer alike, attempt for attempt.
+    assert answers[body["username"]] == answers[unknown]
+    assert answers[unknown] == [(401, "invalid_credentials")] * 5 + [(429, "rate_limited")]
+    # The owner, from their usual client, still gets in with the right password.
+    owner = _attempts(edge_url, body["username"], PASSWORD, 1, "127.0.0.4")[0]
+    assert owner.status_code == 201, owner.text
 
 
 def test_totp_is_required_once_enrolled_and_a_code_never_works_twice(edge_url: str) -> None:
     api, body = register(edge_url)
     bad = api.post("/api/v1/accounts/me/mfa/confirm", json={"otp": "000000"})
     assert bad.status_code == 422  # no enrolment started yet
-    enrolled = api.post("/api/v1/accounts/me/mfa")
+    enrolled = api.post("/api/v1/accounts/me/mfa", json={"current_password": PASSWORD})
     assert enrolled.status_code == 201
     secret = enrolled.json()["secret"]
     assert enrolled.json()["otpauth_uri"].startswith("otpauth://totp/")

@@ -35,7 +35,7 @@ from grpc_health.v1 import health_pb2, health_pb2_grpc
 from kafka import KafkaConsumer
 from kafka.structs import TopicPartition
 from pypdf import PdfWriter
-from support.api import Api, register, wait_for
+from support.api import Api, confirm_address, register, wait_for
 from support.ports import free_port
 
 from services.common.events import decode_envelope, new_event
@@ -145,6 +145,8 @@ class NotifyKit:
         if changes:
             patched = api.patch("/api/v1/accounts/me", json=changes)
             assert patched.status_code == 200, patched.text
+        for email in person.secondary:
+            confirm_address(self.edge_url, self.stack.maildir, email)
         wait_for(
             lambda: self.sql(
                 "SELECT 1 FROM notify.recipients r WHERE account_id = %s AND notice_format = %s"

@@ -7,7 +7,7 @@ import uuid
 
 from court.v1 import common_pb2, docket_pb2, events_pb2
 from notify_kit import NotifyKit, message_ids, message_text, recipient_of
-from support.api import Api, register, unique, wait_for
+from support.api import Api, confirm_address, register, unique, wait_for
 
 
 def test_counsel_secondary_addresses_and_subscribers_each_get_one_notice(
@@ -32,6 +32,7 @@ def test_counsel_secondary_addresses_and_subscribers_each_get_one_notice(
         },
     )
     assert patched.status_code == 200, patched.text
+    confirm_address(kit.edge_url, kit.stack.maildir, this_case)
     wait_for(
         lambda: kit.sql(
             "SELECT 1 FROM notify.secondary_emails WHERE lower(email) = %s", this_case.lower()

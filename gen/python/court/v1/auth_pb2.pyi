@@ -52,8 +52,11 @@ class SecondaryEmail(_message.Message):
     EMAIL_FIELD_NUMBER: _builtins.int
     CASE_NUMBERS_FIELD_NUMBER: _builtins.int
     ALL_CASES_FIELD_NUMBER: _builtins.int
+    CONFIRMED_FIELD_NUMBER: _builtins.int
     email: _builtins.str
     all_cases: _builtins.bool
+    confirmed: _builtins.bool
+    """Confirmed through the link mailed to it; only confirmed addresses receive notices."""
     @_builtins.property
     def case_numbers(self) -> _containers.RepeatedScalarFieldContainer[_builtins.str]:
         """Case numbers this address gets notices for; ignored when all_cases is set."""
@@ -64,10 +67,11 @@ class SecondaryEmail(_message.Message):
         email: _builtins.str = ...,
         case_numbers: _abc.Iterable[_builtins.str] | None = ...,
         all_cases: _builtins.bool = ...,
+        confirmed: _builtins.bool = ...,
     ) -> None: ...
     _HasFieldArgType: _TypeAlias = _Never  # noqa: Y015
     def HasField(self, field_name: _HasFieldArgType) -> _builtins.bool: ...
-    _ClearFieldArgType: _TypeAlias = _typing.Literal["all_cases", b"all_cases", "case_numbers", b"case_numbers", "email", b"email"]  # noqa: Y015
+    _ClearFieldArgType: _TypeAlias = _typing.Literal["all_cases", b"all_cases", "case_numbers", b"case_numbers", "confirmed", b"confirmed", "email", b"email"]  # noqa: Y015
     def ClearField(self, field_name: _ClearFieldArgType) -> None: ...
     def WhichOneof(self, oneof_group: _Never) -> None: ...
 
@@ -542,11 +546,16 @@ class UpdateProfileRequest(_message.Message):
     NOTICE_FORMAT_FIELD_NUMBER: _builtins.int
     SECONDARY_EMAILS_FIELD_NUMBER: _builtins.int
     NOTICES_ENABLED_FIELD_NUMBER: _builtins.int
+    CURRENT_PASSWORD_FIELD_NUMBER: _builtins.int
+    OTP_FIELD_NUMBER: _builtins.int
     email: _builtins.str
     address: _builtins.str
     firm: _builtins.str
     notice_format: _common_pb2.NoticeFormat.ValueType
     notices_enabled: _builtins.bool
+    current_password: _builtins.str
+    """Step-up, required when the primary address changes."""
+    otp: _builtins.str
     @_builtins.property
     def secondary_emails(self) -> Global___SecondaryEmailList:
         """When set, replaces the whole list (an empty list removes every secondary address)."""
@@ -560,10 +569,12 @@ class UpdateProfileRequest(_message.Message):
         notice_format: _common_pb2.NoticeFormat.ValueType | None = ...,
         secondary_emails: Global___SecondaryEmailList | None = ...,
         notices_enabled: _builtins.bool | None = ...,
+        current_password: _builtins.str = ...,
+        otp: _builtins.str = ...,
     ) -> None: ...
     _HasFieldArgType: _TypeAlias = _typing.Literal["_address", b"_address", "_email", b"_email", "_firm", b"_firm", "_notice_format", b"_notice_format", "_notices_enabled", b"_notices_enabled", "address", b"address", "email", b"email", "firm", b"firm", "notice_format", b"notice_format", "notices_enabled", b"notices_enabled", "secondary_emails", b"secondary_emails"]  # noqa: Y015
     def HasField(self, field_name: _HasFieldArgType) -> _builtins.bool: ...
-    _ClearFieldArgType: _TypeAlias = _typing.Literal["_address", b"_address", "_email", b"_email", "_firm", b"_firm", "_notice_format", b"_notice_format", "_notices_enabled", b"_notices_enabled", "address", b"address", "email", b"email", "firm", b"firm", "notice_format", b"notice_format", "notices_enabled", b"notices_enabled", "secondary_emails", b"secondary_emails"]  # noqa: Y015
+    _ClearFieldArgType: _TypeAlias = _typing.Literal["_address", b"_address", "_email", b"_email", "_firm", b"_firm", "_notice_format", b"_notice_format", "_notices_enabled", b"_notices_enabled", "address", b"address", "current_password", b"current_password", "email", b"email", "firm", b"firm", "notice_format", b"notice_format", "notices_enabled", b"notices_enabled", "otp", b"otp", "secondary_emails", b"secondary_emails"]  # noqa: Y015
     def ClearField(self, field_name: _ClearFieldArgType) -> None: ...
     _WhichOneofReturnType__address: _TypeAlias = _typing.Literal["address"]  # noqa: Y015
     _WhichOneofArgType__address: _TypeAlias = _typing.Literal["_address", b"_address"]  # noqa: Y015
@@ -610,14 +621,23 @@ Global___UpdateProfileResponse: _TypeAlias = UpdateProfileResponse  # noqa: Y015
 
 @_typing.final
 class EnrollMfaRequest(_message.Message):
+    """Step-up: the current password, and a current code when a second factor is enrolled."""
+
     DESCRIPTOR: _descriptor.Descriptor
 
+    CURRENT_PASSWORD_FIELD_NUMBER: _builtins.int
+    OTP_FIELD_NUMBER: _builtins.int
+    current_password: _builtins.str
+    otp: _builtins.str
     def __init__(
         self,
+        *,
+        current_password: _builtins.str = ...,
+        otp: _builtins.str = ...,
     ) -> None: ...
     _HasFieldArgType: _TypeAlias = _Never  # noqa: Y015
     def HasField(self, field_name: _HasFieldArgType) -> _builtins.bool: ...
-    _ClearFieldArgType: _TypeAlias = _Never  # noqa: Y015
+    _ClearFieldArgType: _TypeAlias = _typing.Literal["current_password", b"current_password", "otp", b"otp"]  # noqa: Y015
     def ClearField(self, field_name: _ClearFieldArgType) -> None: ...
     def WhichOneof(self, oneof_group: _Never) -> None: ...
 
@@ -916,3 +936,159 @@ class ListEfilerApplicationsResponse(_message.Message):
     def WhichOneof(self, oneof_group: _Never) -> None: ...
 
 Global___ListEfilerApplicationsResponse: _TypeAlias = ListEfilerApplicationsResponse  # noqa: Y015
+
+@_typing.final
+class ChangePasswordRequest(_message.Message):
+    DESCRIPTOR: _descriptor.Descriptor
+
+    CURRENT_PASSWORD_FIELD_NUMBER: _builtins.int
+    OTP_FIELD_NUMBER: _builtins.int
+    NEW_PASSWORD_FIELD_NUMBER: _builtins.int
+    current_password: _builtins.str
+    otp: _builtins.str
+    new_password: _builtins.str
+    def __init__(
+        self,
+        *,
+        current_password: _builtins.str = ...,
+        otp: _builtins.str = ...,
+        new_password: _builtins.str = ...,
+    ) -> None: ...
+    _HasFieldArgType: _TypeAlias = _Never  # noqa: Y015
+    def HasField(self, field_name: _HasFieldArgType) -> _builtins.bool: ...
+    _ClearFieldArgType: _TypeAlias = _typing.Literal["current_password", b"current_password", "new_password", b"new_password", "otp", b"otp"]  # noqa: Y015
+    def ClearField(self, field_name: _ClearFieldArgType) -> None: ...
+    def WhichOneof(self, oneof_group: _Never) -> None: ...
+
+Global___ChangePasswordRequest: _TypeAlias = ChangePasswordRequest  # noqa: Y015
+
+@_typing.final
+class ChangePasswordResponse(_message.Message):
+    DESCRIPTOR: _descriptor.Descriptor
+
+    def __init__(
+        self,
+    ) -> None: ...
+    _HasFieldArgType: _TypeAlias = _Never  # noqa: Y015
+    def HasField(self, field_name: _HasFieldArgType) -> _builtins.bool: ...
+    _ClearFieldArgType: _TypeAlias = _Never  # noqa: Y015
+    def ClearField(self, field_name: _ClearFieldArgType) -> None: ...
+    def WhichOneof(self, oneof_group: _Never) -> None: ...
+
+Global___ChangePasswordResponse: _TypeAlias = ChangePasswordResponse  # noqa: Y015
+
+@_typing.final
+class RemoveMfaRequest(_message.Message):
+    DESCRIPTOR: _descriptor.Descriptor
+
+    CURRENT_PASSWORD_FIELD_NUMBER: _builtins.int
+    OTP_FIELD_NUMBER: _builtins.int
+    current_password: _builtins.str
+    otp: _builtins.str
+    def __init__(
+        self,
+        *,
+        current_password: _builtins.str = ...,
+        otp: _builtins.str = ...,
+    ) -> None: ...
+    _HasFieldArgType: _TypeAlias = _Never  # noqa: Y015
+    def HasField(self, field_name: _HasFieldArgType) -> _builtins.bool: ...
+    _ClearFieldArgType: _TypeAlias = _typing.Literal["current_password", b"current_password", "otp", b"otp"]  # noqa: Y015
+    def ClearField(self, field_name: _ClearFieldArgType) -> None: ...
+    def WhichOneof(self, oneof_group: _Never) -> None: ...
+
+Global___RemoveMfaRequest: _TypeAlias = RemoveMfaRequest  # noqa: Y015
+
+@_typing.final
+class RemoveMfaResponse(_message.Message):
+    DESCRIPTOR: _descriptor.Descriptor
+
+    def __init__(
+        self,
+    ) -> None: ...
+    _HasFieldArgType: _TypeAlias = _Never  # noqa: Y015
+    def HasField(self, field_name: _HasFieldArgType) -> _builtins.bool: ...
+    _ClearFieldArgType: _TypeAlias = _Never  # noqa: Y015
+    def ClearField(self, field_name: _ClearFieldArgType) -> None: ...
+    def WhichOneof(self, oneof_group: _Never) -> None: ...
+
+Global___RemoveMfaResponse: _TypeAlias = RemoveMfaResponse  # noqa: Y015
+
+@_typing.final
+class ConfirmEmailRequest(_message.Message):
+    DESCRIPTOR: _descriptor.Descriptor
+
+    TOKEN_FIELD_NUMBER: _builtins.int
+    token: _builtins.str
+    def __init__(
+        self,
+        *,
+        token: _builtins.str = ...,
+    ) -> None: ...
+    _HasFieldArgType: _TypeAlias = _Never  # noqa: Y015
+    def HasField(self, field_name: _HasFieldArgType) -> _builtins.bool: ...
+    _ClearFieldArgType: _TypeAlias = _typing.Literal["token", b"token"]  # noqa: Y015
+    def ClearField(self, field_name: _ClearFieldArgType) -> None: ...
+    def WhichOneof(self, oneof_group: _Never) -> None: ...
+
+Global___ConfirmEmailRequest: _TypeAlias = ConfirmEmailRequest  # noqa: Y015
+
+@_typing.final
+class ConfirmEmailResponse(_message.Message):
+    DESCRIPTOR: _descriptor.Descriptor
+
+    EMAIL_FIELD_NUMBER: _builtins.int
+    email: _builtins.str
+    """The address now confirmed."""
+    def __init__(
+        self,
+        *,
+        email: _builtins.str = ...,
+    ) -> None: ...
+    _HasFieldArgType: _TypeAlias = _Never  # noqa: Y015
+    def HasField(self, field_name: _HasFieldArgType) -> _builtins.bool: ...
+    _ClearFieldArgType: _TypeAlias = _typing.Literal["email", b"email"]  # noqa: Y015
+    def ClearField(self, field_name: _ClearFieldArgType) -> None: ...
+    def WhichOneof(self, oneof_group: _Never) -> None: ...
+
+Global___ConfirmEmailResponse: _TypeAlias = ConfirmEmailResponse  # noqa: Y015
+
+@_typing.final
+class IssueMailTokenRequest(_message.Message):
+    DESCRIPTOR: _descriptor.Descriptor
+
+    TOKEN_ID_FIELD_NUMBER: _builtins.int
+    token_id: _builtins.str
+    """The token slot named by the event that asked for the mail."""
+    def __init__(
+        self,
+        *,
+        token_id: _builtins.str = ...,
+    ) -> None: ...
+    _HasFieldArgType: _TypeAlias = _Never  # noqa: Y015
+    def HasField(self, field_name: _HasFieldArgType) -> _builtins.bool: ...
+    _ClearFieldArgType: _TypeAlias = _typing.Literal["token_id", b"token_id"]  # noqa: Y015
+    def ClearField(self, field_name: _ClearFieldArgType) -> None: ...
+    def WhichOneof(self, oneof_group: _Never) -> None: ...
+
+Global___IssueMailTokenRequest: _TypeAlias = IssueMailTokenRequest  # noqa: Y015
+
+@_typing.final
+class IssueMailTokenResponse(_message.Message):
+    DESCRIPTOR: _descriptor.Descriptor
+
+    TOKEN_FIELD_NUMBER: _builtins.int
+    token: _builtins.str
+    """Empty when the slot is used, expired or superseded: the mail is then not worth sending."""
+    def __init__(
+        self,
+        *,
+        token: _builtins.str = ...,
+    ) -> None: ...
+    _HasFieldArgType: _TypeAlias = _Never  # noqa: Y015
+    def HasField(self, field_name: _HasFieldArgType) -> _builtins.bool: ...
+    _ClearFieldArgType: _TypeAlias = _typing.Literal["token", b"token"]  # noqa: Y015
+    def ClearField(self, field_name: _ClearFieldArgType) -> None: ...
+    def WhichOneof(self, oneof_group: _Never) -> None: ...
+
+Global___IssueMailTokenResponse: _TypeAlias = IssueMailTokenResponse  # noqa: Y015

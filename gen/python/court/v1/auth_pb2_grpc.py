@@ -112,6 +112,26 @@ class AuthServiceStub:
                 request_serializer=court_dot_v1_dot_auth__pb2.ListEfilerApplicationsRequest.SerializeToString,
                 response_deserializer=court_dot_v1_dot_auth__pb2.ListEfilerApplicationsResponse.FromString,
                 _registered_method=True)
+        self.ChangePassword = channel.unary_unary(
+                '/court.v1.AuthService/ChangePassword',
+                request_serializer=court_dot_v1_dot_auth__pb2.ChangePasswordRequest.SerializeToString,
+                response_deserializer=court_dot_v1_dot_auth__pb2.ChangePasswordResponse.FromString,
+                _registered_method=True)
+        self.RemoveMfa = channel.unary_unary(
+                '/court.v1.AuthService/RemoveMfa',
+                request_serializer=court_dot_v1_dot_auth__pb2.RemoveMfaRequest.SerializeToString,
+                response_deserializer=court_dot_v1_dot_auth__pb2.RemoveMfaResponse.FromString,
+                _registered_method=True)
+        self.ConfirmEmail = channel.unary_unary(
+                '/court.v1.AuthService/ConfirmEmail',
+                request_serializer=court_dot_v1_dot_auth__pb2.ConfirmEmailRequest.SerializeToString,
+                response_deserializer=court_dot_v1_dot_auth__pb2.ConfirmEmailResponse.FromString,
+                _registered_method=True)
+        self.IssueMailToken = channel.unary_unary(
+                '/court.v1.AuthService/IssueMailToken',
+                request_serializer=court_dot_v1_dot_auth__pb2.IssueMailTokenRequest.SerializeToString,
+                response_deserializer=court_dot_v1_dot_auth__pb2.IssueMailTokenResponse.FromString,
+                _registered_method=True)
 
 
 class AuthServiceServicer:
@@ -227,6 +247,35 @@ class AuthServiceServicer:
         context.set_details('Method not implemented!')
         raise NotImplementedError('Method not implemented!')
 
+    def ChangePassword(self, request, context):
+        """Change the caller's password (step-up: the current password, and a code when enrolled).
+        """
+        context.set_code(grpc.StatusCode.UNIMPLEMENTED)
+        context.set_details('Method not implemented!')
+        raise NotImplementedError('Method not implemented!')
+
+    def RemoveMfa(self, request, context):
+        """Remove the caller's second factor (step-up).
+        """
+        context.set_code(grpc.StatusCode.UNIMPLEMENTED)
+        context.set_details('Method not implemented!')
+        raise NotImplementedError('Method not implemented!')
+
+    def ConfirmEmail(self, request, context):
+        """Confirm a new primary or secondary address with the token mailed to it.
+        """
+        context.set_code(grpc.StatusCode.UNIMPLEMENTED)
+        context.set_details('Method not implemented!')
+        raise NotImplementedError('Method not implemented!')
+
+    def IssueMailToken(self, request, context):
+        """Notify only: a fresh single-use token for a mail about to be sent (reset or address
+        confirmation), so the plain token exists only in that e-mail.
+        """
+        context.set_code(grpc.StatusCode.UNIMPLEMENTED)
+        context.set_details('Method not implemented!')
+        raise NotImplementedError('Method not implemented!')
+
 
 def add_AuthServiceServicer_to_server(servicer, server):
     rpc_method_handlers = {
@@ -304,6 +353,26 @@ def add_AuthServiceServicer_to_server(servicer, server):
                     servicer.ListEfilerApplications,
                     request_deserializer=court_dot_v1_dot_auth__pb2.ListEfilerApplicationsRequest.FromString,
                     response_serializer=court_dot_v1_dot_auth__pb2.ListEfilerApplicationsResponse.SerializeToString,
+            ),
+            'ChangePassword': grpc.unary_unary_rpc_method_handler(
+                    servicer.ChangePassword,
+                    request_deserializer=court_dot_v1_dot_auth__pb2.ChangePasswordRequest.FromString,
+                    response_serializer=court_dot_v1_dot_auth__pb2.ChangePasswordResponse.SerializeToString,
+            ),
+            'RemoveMfa': grpc.unary_unary_rpc_method_handler(
+                    servicer.RemoveMfa,
+                    request_deserializer=court_dot_v1_dot_auth__pb2.RemoveMfaRequest.FromString,
+                    response_serializer=court_dot_v1_dot_auth__pb2.RemoveMfaResponse.SerializeToString,
+            ),
+            'ConfirmEmail': grpc.unary_unary_rpc_method_handler(
+                    servicer.ConfirmEmail,
+                    request_deserializer=court_dot_v1_dot_auth__pb2.ConfirmEmailRequest.FromString,
+                    response_serializer=court_dot_v1_dot_auth__pb2.ConfirmEmailResponse.SerializeToString,
+            ),
+            'IssueMailToken': grpc.unary_unary_rpc_method_handler(
+                    servicer.IssueMailToken,
+                    request_deserializer=court_dot_v1_dot_auth__pb2.IssueMailTokenRequest.FromString,
+                    response_serializer=court_dot_v1_dot_auth__pb2.IssueMailTokenResponse.SerializeToString,
             ),
     }
     generic_handler = grpc.method_handlers_generic_handler(
@@ -714,6 +783,114 @@ class AuthService:
             '/court.v1.AuthService/ListEfilerApplications',
             court_dot_v1_dot_auth__pb2.ListEfilerApplicationsRequest.SerializeToString,
             court_dot_v1_dot_auth__pb2.ListEfilerApplicationsResponse.FromString,
+            options,
+            channel_credentials,
+            insecure,
+            call_credentials,
+            compression,
+            wait_for_ready,
+            timeout,
+            metadata,
+            _registered_method=True)
+
+    @staticmethod
+    def ChangePassword(request,
+            target,
+            options=(),
+            channel_credentials=None,
+            call_credentials=None,
+            insecure=False,
+            compression=None,
+            wait_for_ready=None,
+            timeout=None,
+            metadata=None):
+        return grpc.experimental.unary_unary(
+            request,
+            target,
+            '/court.v1.AuthService/ChangePassword',
+            court_dot_v1_dot_auth__pb2.ChangePasswordRequest.SerializeToString,
+            court_dot_v1_dot_auth__pb2.ChangePasswordResponse.FromString,
+            options,
+            channel_credentials,
+            insecure,
+            call_credentials,
+            compression,
+            wait_for_ready,
+            timeout,
+            metadata,
+            _registered_method=True)
+
+    @staticmethod
+    def RemoveMfa(request,
+            target,
+            options=(),
+            channel_credentials=None,
+            call_credentials=None,
+            insecure=False,
+            compression=None,
+            wait_for_ready=None,
+            timeout=None,
+            metadata=None):
+        return grpc.experimental.unary_unary(
+            request,
+            target,
+            '/court.v1.AuthService/RemoveMfa',
+            court_dot_v1_dot_auth__pb2.RemoveMfaRequest.SerializeToString,
+            court_dot_v1_dot_auth__pb2.RemoveMfaResponse.FromString,
+            options,
+            channel_credentials,
+            insecure,
+            call_credentials,
+            compression,
+            wait_for_ready,
+            timeout,
+            metadata,
+            _registered_method=True)
+
+    @staticmethod
+    def ConfirmEmail(request,
+            target,
+            options=(),
+            channel_credentials=None,
+            call_credentials=None,
+            insecure=False,
+            compression=None,
+            wait_for_ready=None,
+            timeout=None,
+            metadata=None):
+        return grpc.experimental.unary_unary(
+            request,
+            target,
+            '/court.v1.AuthService/ConfirmEmail',
+            court_dot_v1_dot_auth__pb2.ConfirmEmailRequest.SerializeToString,
+            court_dot_v1_dot_auth__pb2.ConfirmEmailResponse.FromString,
+            options,
+            channel_credentials,
+            insecure,
+            call_credentials,
+            compression,
+            wait_for_ready,
+            timeout,
+            metadata,
+            _registered_method=True)
+
+    @staticmethod
+    def IssueMailToken(request,
+            target,
+            options=(),
+            channel_credentials=None,
+            call_credentials=None,
+            insecure=False,
+            compression=None,
+            wait_for_ready=None,
+            timeout=None,
+            metadata=None):
+        return grpc.experimental.unary_unary(
+            request,
+            target,
+            '/court.v1.AuthService/IssueMailToken',
+            court_dot_v1_dot_auth__pb2.IssueMailTokenRequest.SerializeToString,
+            court_dot_v1_dot_auth__pb2.IssueMailTokenResponse.FromString,
             options,
             channel_credentials,
             insecure,

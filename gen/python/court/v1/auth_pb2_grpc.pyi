@@ -72,6 +72,16 @@ class AuthServiceStub:
     """Attorney (bar) search by name."""
     ListEfilerApplications: _grpc.UnaryUnaryMultiCallable[_auth_pb2.ListEfilerApplicationsRequest, _auth_pb2.ListEfilerApplicationsResponse]
     """Court staff: the e-filer applications waiting for approval, oldest first."""
+    ChangePassword: _grpc.UnaryUnaryMultiCallable[_auth_pb2.ChangePasswordRequest, _auth_pb2.ChangePasswordResponse]
+    """Change the caller's password (step-up: the current password, and a code when enrolled)."""
+    RemoveMfa: _grpc.UnaryUnaryMultiCallable[_auth_pb2.RemoveMfaRequest, _auth_pb2.RemoveMfaResponse]
+    """Remove the caller's second factor (step-up)."""
+    ConfirmEmail: _grpc.UnaryUnaryMultiCallable[_auth_pb2.ConfirmEmailRequest, _auth_pb2.ConfirmEmailResponse]
+    """Confirm a new primary or secondary address with the token mailed to it."""
+    IssueMailToken: _grpc.UnaryUnaryMultiCallable[_auth_pb2.IssueMailTokenRequest, _auth_pb2.IssueMailTokenResponse]
+    """Notify only: a fresh single-use token for a mail about to be sent (reset or address
+    confirmation), so the plain token exists only in that e-mail.
+    """
 
 @_typing.type_check_only
 class AuthServiceAsyncStub(AuthServiceStub):
@@ -115,6 +125,16 @@ class AuthServiceAsyncStub(AuthServiceStub):
     """Attorney (bar) search by name."""
     ListEfilerApplications: _aio.UnaryUnaryMultiCallable[_auth_pb2.ListEfilerApplicationsRequest, _auth_pb2.ListEfilerApplicationsResponse]  # type: ignore[assignment]
     """Court staff: the e-filer applications waiting for approval, oldest first."""
+    ChangePassword: _aio.UnaryUnaryMultiCallable[_auth_pb2.ChangePasswordRequest, _auth_pb2.ChangePasswordResponse]  # type: ignore[assignment]
+    """Change the caller's password (step-up: the current password, and a code when enrolled)."""
+    RemoveMfa: _aio.UnaryUnaryMultiCallable[_auth_pb2.RemoveMfaRequest, _auth_pb2.RemoveMfaResponse]  # type: ignore[assignment]
+    """Remove the caller's second factor (step-up)."""
+    ConfirmEmail: _aio.UnaryUnaryMultiCallable[_auth_pb2.ConfirmEmailRequest, _auth_pb2.ConfirmEmailResponse]  # type: ignore[assignment]
+    """Confirm a new primary or secondary address with the token mailed to it."""
+    IssueMailToken: _aio.UnaryUnaryMultiCallable[_auth_pb2.IssueMailTokenRequest, _auth_pb2.IssueMailTokenResponse]  # type: ignore[assignment]
+    """Notify only: a fresh single-use token for a mail about to be sent (reset or address
+    confirmation), so the plain token exists only in that e-mail.
+    """
 
 class AuthServiceServicer(metaclass=_abc_1.ABCMeta):
     """Accounts and sessions. Except for Register, Login, ValidateSession, RequestCredentialReissue
@@ -245,5 +265,39 @@ class AuthServiceServicer(metaclass=_abc_1.ABCMeta):
         context: _ServicerContext,
     ) -> _typing.Union[_auth_pb2.ListEfilerApplicationsResponse, _abc.Awaitable[_auth_pb2.ListEfilerApplicationsResponse]]:
         """Court staff: the e-filer applications waiting for approval, oldest first."""
+
+    @_abc_1.abstractmethod
+    def ChangePassword(
+        self,
+        request: _auth_pb2.ChangePasswordRequest,
+        context: _ServicerContext,
+    ) -> _typing.Union[_auth_pb2.ChangePasswordResponse, _abc.Awaitable[_auth_pb2.ChangePasswordResponse]]:
+        """Change the caller's password (step-up: the current password, and a code when enrolled)."""
+
+    @_abc_1.abstractmethod
+    def RemoveMfa(
+        self,
+        request: _auth_pb2.RemoveMfaRequest,
+        context: _ServicerContext,
+    ) -> _typing.Union[_auth_pb2.RemoveMfaResponse, _abc.Awaitable[_auth_pb2.RemoveMfaResponse]]:
+        """Remove the caller's second factor (step-up)."""
+
+    @_abc_1.abstractmethod
+    def ConfirmEmail(
+        self,
+        request: _auth_pb2.ConfirmEmailRequest,
+        context: _ServicerContext,
+    ) -> _typing.Union[_auth_pb2.ConfirmEmailResponse, _abc.Awaitable[_auth_pb2.ConfirmEmailResponse]]:
+        """Confirm a new primary or secondary address with the token mailed to it."""
+
+    @_abc_1.abstractmethod
+    def IssueMailToken(
+        self,
+        request: _auth_pb2.IssueMailTokenRequest,
+        context: _ServicerContext,
+    ) -> _typing.Union[_auth_pb2.IssueMailTokenResponse, _abc.Awaitable[_auth_pb2.IssueMailTokenResponse]]:
+        """Notify only: a fresh single-use token for a mail about to be sent (reset or address
+        confirmation), so the plain token exists only in that e-mail.
+        """
 
 def add_AuthServiceServicer_to_server(servicer: AuthServiceServicer, server: _typing.Union[_grpc.Server, _aio.Server]) -> None: ...

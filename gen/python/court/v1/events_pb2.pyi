@@ -303,21 +303,21 @@ Global___AccountLocked: _TypeAlias = AccountLocked  # noqa: Y015
 @_typing.final
 class CredentialReissueRequested(_message.Message):
     """"auth.credential_reissue_requested" on auth.events: notify e-mails the login name and a
-    password reset link to the account's address.
+    password reset link to the account's address. The token itself never travels in an event:
+    notify asks auth (IssueMailToken) for it when the mail is sent.
     """
 
     DESCRIPTOR: _descriptor.Descriptor
 
     ACCOUNT_ID_FIELD_NUMBER: _builtins.int
     EMAIL_FIELD_NUMBER: _builtins.int
-    RESET_TOKEN_FIELD_NUMBER: _builtins.int
     EXPIRES_AT_FIELD_NUMBER: _builtins.int
     USERNAME_FIELD_NUMBER: _builtins.int
+    TOKEN_ID_FIELD_NUMBER: _builtins.int
     account_id: _builtins.str
     email: _builtins.str
-    reset_token: _builtins.str
-    """One-time secret for ResetPassword."""
     username: _builtins.str
+    token_id: _builtins.str
     @_builtins.property
     def expires_at(self) -> _timestamp_pb2.Timestamp: ...
     def __init__(
@@ -325,17 +325,91 @@ class CredentialReissueRequested(_message.Message):
         *,
         account_id: _builtins.str = ...,
         email: _builtins.str = ...,
-        reset_token: _builtins.str = ...,
         expires_at: _timestamp_pb2.Timestamp | None = ...,
         username: _builtins.str = ...,
+        token_id: _builtins.str = ...,
     ) -> None: ...
     _HasFieldArgType: _TypeAlias = _typing.Literal["expires_at", b"expires_at"]  # noqa: Y015
     def HasField(self, field_name: _HasFieldArgType) -> _builtins.bool: ...
-    _ClearFieldArgType: _TypeAlias = _typing.Literal["account_id", b"account_id", "email", b"email", "expires_at", b"expires_at", "reset_token", b"reset_token", "username", b"username"]  # noqa: Y015
+    _ClearFieldArgType: _TypeAlias = _typing.Literal["account_id", b"account_id", "email", b"email", "expires_at", b"expires_at", "token_id", b"token_id", "username", b"username"]  # noqa: Y015
     def ClearField(self, field_name: _ClearFieldArgType) -> None: ...
     def WhichOneof(self, oneof_group: _Never) -> None: ...
 
 Global___CredentialReissueRequested: _TypeAlias = CredentialReissueRequested  # noqa: Y015
+
+@_typing.final
+class EmailConfirmationRequested(_message.Message):
+    """"auth.email_confirmation_requested" on auth.events: a new primary or secondary address
+    gets a confirmation link (token from IssueMailToken at send time, like a reset).
+    """
+
+    DESCRIPTOR: _descriptor.Descriptor
+
+    ACCOUNT_ID_FIELD_NUMBER: _builtins.int
+    EMAIL_FIELD_NUMBER: _builtins.int
+    TOKEN_ID_FIELD_NUMBER: _builtins.int
+    EXPIRES_AT_FIELD_NUMBER: _builtins.int
+    NAME_FIELD_NUMBER: _builtins.int
+    account_id: _builtins.str
+    email: _builtins.str
+    token_id: _builtins.str
+    name: _builtins.str
+    @_builtins.property
+    def expires_at(self) -> _timestamp_pb2.Timestamp: ...
+    def __init__(
+        self,
+        *,
+        account_id: _builtins.str = ...,
+        email: _builtins.str = ...,
+        token_id: _builtins.str = ...,
+        expires_at: _timestamp_pb2.Timestamp | None = ...,
+        name: _builtins.str = ...,
+    ) -> None: ...
+    _HasFieldArgType: _TypeAlias = _typing.Literal["expires_at", b"expires_at"]  # noqa: Y015
+    def HasField(self, field_name: _HasFieldArgType) -> _builtins.bool: ...
+    _ClearFieldArgType: _TypeAlias = _typing.Literal["account_id", b"account_id", "email", b"email", "expires_at", b"expires_at", "name", b"name", "token_id", b"token_id"]  # noqa: Y015
+    def ClearField(self, field_name: _ClearFieldArgType) -> None: ...
+    def WhichOneof(self, oneof_group: _Never) -> None: ...
+
+Global___EmailConfirmationRequested: _TypeAlias = EmailConfirmationRequested  # noqa: Y015
+
+@_typing.final
+class SecurityChanged(_message.Message):
+    """"auth.security_changed" on auth.events: the address, password or second factor of an
+    account changed; notify tells the address the account had before the change.
+    """
+
+    DESCRIPTOR: _descriptor.Descriptor
+
+    ACCOUNT_ID_FIELD_NUMBER: _builtins.int
+    NAME_FIELD_NUMBER: _builtins.int
+    EMAIL_FIELD_NUMBER: _builtins.int
+    CHANGE_FIELD_NUMBER: _builtins.int
+    CHANGED_AT_FIELD_NUMBER: _builtins.int
+    account_id: _builtins.str
+    name: _builtins.str
+    email: _builtins.str
+    """The address before the change."""
+    change: _builtins.str
+    """email | password | mfa_enrolled | mfa_removed"""
+    @_builtins.property
+    def changed_at(self) -> _timestamp_pb2.Timestamp: ...
+    def __init__(
+        self,
+        *,
+        account_id: _builtins.str = ...,
+        name: _builtins.str = ...,
+        email: _builtins.str = ...,
+        change: _builtins.str = ...,
+        changed_at: _timestamp_pb2.Timestamp | None = ...,
+    ) -> None: ...
+    _HasFieldArgType: _TypeAlias = _typing.Literal["changed_at", b"changed_at"]  # noqa: Y015
+    def HasField(self, field_name: _HasFieldArgType) -> _builtins.bool: ...
+    _ClearFieldArgType: _TypeAlias = _typing.Literal["account_id", b"account_id", "change", b"change", "changed_at", b"changed_at", "email", b"email", "name", b"name"]  # noqa: Y015
+    def ClearField(self, field_name: _ClearFieldArgType) -> None: ...
+    def WhichOneof(self, oneof_group: _Never) -> None: ...
+
+Global___SecurityChanged: _TypeAlias = SecurityChanged  # noqa: Y015
 
 @_typing.final
 class FilingSubmitted(_message.Message):

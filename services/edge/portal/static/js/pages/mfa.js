@@ -13,6 +13,8 @@ function showState(account) {
     ? el("p", {}, el("strong", {}, "Your second factor is set up."), " You enter a code from your app each time you log in. Set it up again only to move it to a new phone.")
     : el("p", {}, el("strong", {}, "No second factor yet."), " Set one up now; it takes a minute."));
   $("#mfa-begin").textContent = account.mfa_enrolled ? "Move it to a new phone" : "Set up a second factor";
+  $("#mfa-current-field").hidden = !account.mfa_enrolled;
+  $("#mfa-current-code").required = account.mfa_enrolled;
   start.hidden = false;
 }
 
@@ -31,14 +33,22 @@ async function main() {
     showError(box, error);
   }
 
-  $("#mfa-begin").addEventListener("click", (event) => busy(event.currentTarget, box, async () => {
-    const enrolment = await post("/api/v1/accounts/me/mfa");
-    fill($("#mfa-secret"), grouped(enrolment.secret));
-    fill($("#mfa-uri"), enrolment.otpauth_uri);
-    setup.hidden = false;
-    start.hidden = true;
-    $("#mfa-setup-heading").focus();
-  }));
+  start.addEventListener("submit", (event) => {
+    event.preventDefault();
+    busy($("#mfa-begin"), box, async () => {
+      const enrolment = await post("/api/v1/accounts/me/mfa", { json: {
+        current_password: $("#mfa-password").value,
+        otp: $("#mfa-current-code").value.trim(),
+      } });
+      $("#mfa-password").value = "";
+      $("#mfa-current-code").value = "";
+      fill($("#mfa-secret"), grouped(enrolment.secret));
+      fill($("#mfa-uri"), enrolment.otpauth_uri);
+      setup.hidden = false;
+      start.hidden = true;
+      $("#mfa-setup-heading").focus();
+    });
+  });
 
   $("#mfa-confirm").addEventListener("submit", (event) => {
     event.preventDefault();

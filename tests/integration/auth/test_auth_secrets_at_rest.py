@@ -1,0 +1,119 @@
+"""A token received by mail, a password and a TOTP secret rest nowhere in plain text.
+
+The scan reads what an attacker with the disks would: every file of Kafka's data folder,
+every log, PostgreSQL's own files (tables and WAL), and every text, bytea and json column of
+every schema through SQL. Only the e-mail (the SMTP sink's Maildir) may hold the token.
+"""
+
+from __future__ import annotations
+
+import hashlib
+from pathlib import Path
+
+import psycopg
+from psycopg import sql
+from support.api import PASSWORD, Api, enrol_mfa, mail_to, mailed_token, register, unique, wait_for
+
+from services.stack.supervisor import LocalStack
+
+SCANNED_TYPES = ("text", "character varying", "bytea", "jsonb", "json", "ARRAY")
+
+
+def _files_holding(root: Path, needles: dict[str, bytes]) -> list[tuple[str, str]]:
+    found = []
+    for path in root.rglob("*"):
+        if not path.is_file():
+            continue
+        try:
+            data = path.read_bytes()
+        except OSError:
+            continue  # a file that vanished mid-scan (a rolled segment)
+        found += [(name, str(path)) for name, needle in needles.items() if needle in data]
+    return found
+
+
+def _columns_holding(database_url: str, needles: dict[str, str]) -> list[tuple[str, str]]:
+    found = []
+    with psycopg.connect(database_url, autocommit=True) as conn:
+        columns = conn.execute(
+            "SELECT table_schema, table_name, column_name, data_type"
+            " FROM information_schema.columns"
+            " WHERE table_schema NOT IN ('pg_catalog', 'information_schema')"
+            " AND table_schema NOT LIKE 'pg_toast%%' AND data_type = ANY(%s)",
+            [list(SCANNED_TYPES)],
+        ).fetchall()
+        for schema, table, column, data_type in columns:
+            # bytea is searched as bytes; everything else as its text form.
+            match = (
+                "position(convert_to(%s, 'UTF8') in {}) > 0"
+                if data_type == "bytea"
+                else "strpos({}::text, %s) > 0"
+            )
+            query = sql.SQL("SELECT 1 FROM {}.{} WHERE " + match + " LIMIT 1").format(
+                sql.Identifier(schema), sql.Identifier(table), sql.Identifier(column)
+            )
+            for name, needle in needles.items():
+                hit = conn.execute(query, [needle]).fetchone()
+                if hit:
+                    found.append((name, f"{schema}.{table}.{column}"))
+    return found
+
+
+def test_tokens_passwords_and_totp_secrets_rest_only_in_the_mail(
+    stack: LocalStack, edge_url: str, database_url: str
+) -> None:
+    owner, body = register(edge_url)
+    enrol_mfa(owner)
+    assert owner.totp_secret
+    # A reset token, received by mail.
+    asked = Api(edge_url).post("/api/v1/credential-reissue", json={"email": body["email"]})
+    assert asked.status_code == 202
+    reset = mailed_token(mail_to(stack.maildir, body["email"], "login"), "reset-password")
+    # A confirmation token for a new secondary address, received by mail.
+    secondary = f"{unique('second')}@example.org"
+    added = owner.patch("/api/v1/accounts/me", json={"secondary_emails": [{"email": secondary}]})
+    assert added.status_code == 200, added.text
+    confirm = mailed_token(mail_to(stack.maildir, secondary, "Confirm"), "confirm-email")
+    # Wait until both mails are recorded as sent (notify's queue after sending is scanned too).
+    wait_for(
+        lambda: (
+            psycopg.connect(database_url, autocommit=True)
+            .execute(
+                "SELECT count(*) = 0 FROM notify.mail_queue WHERE account_id = %s"
+                " AND status <> 'sent'",
+                [owner.account["account_id"]],
+            )
+            .fetchone()[0]
+        ),  # type: ignore[index]
+        what="the mails marked sent",
+    )
+
+    secrets = {
+        "reset token": reset,
+        "confirmation token": confirm,
+        "password": PASSWORD,
+        "totp secret": owner.totp_secret,
+    }
+    needles = {name: value.encode() for name, value in secrets.items()}
+    everywhere = {
+        "kafka data": stack.data_dir / "kafka",
+        "logs": stack.log_dir,
+    }
+    for place, root in everywhere.items():
+        assert _files_holding(root, needles) == [], place
+    # PostgreSQL's files: no token nor password; the TOTP secret is needed to check codes.
+    in_postgres = _files_holding(
+        stack.data_dir / "postgres", {k: v for k, v in needles.items() if k != "totp secret"}
+    )
+    assert in_postgres == []
+    tokens_and_password = {k: v for k, v in secrets.items() if k != "totp secret"}
+    assert _columns_holding(database_url, tokens_and_password) == []
+    # The scan is not blind: what auth does keep, the token's SHA-256, is found both ways.
+    digest = hashlib.sha256(reset.encode()).digest()
+    assert _files_holding(stack.data_dir / "postgres", {"hash": digest})
+    with psycopg.connect(database_url, autocommit=True) as conn:
+        kept = conn.execute(
+            "SELECT 1 FROM auth.mail_tokens WHERE position(%s::bytea in token_sha256) > 0",
+            [digest],
+        ).fetchone()
+    assert kept

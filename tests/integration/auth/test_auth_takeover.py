@@ -1,0 +1,172 @@
+"""One stolen session token must not take an account; addresses are confirmed before use.
+
+Each test replays an attack from issue 16 through the real edge and stack.
+"""
+
+from __future__ import annotations
+
+from email.message import EmailMessage
+
+from support.api import (
+    PASSWORD,
+    Api,
+    confirm_address,
+    enrol_mfa,
+    mail_to,
+    mailed_token,
+    register,
+    unique,
+    wait_for,
+)
+
+from services.stack.smtp_sink import read_messages
+from services.stack.supervisor import LocalStack
+
+NEW_PASSWORD = "another quite unusual passphrase 77"
+
+
+def _thief(edge_url: str, victim: Api) -> Api:
+    """Someone holding only the victim's bearer token."""
+    return Api(edge_url, token=victim.token)
+
+
+def test_a_token_alone_cannot_replace_or_remove_the_second_factor(edge_url: str) -> None:
+    owner, _ = register(edge_url)
+    enrol_mfa(owner)
+    thief = _thief(edge_url, owner)
+    for body in ({}, {"current_password": "guess guess guess"}, {"current_password": PASSWORD}):
+        again = thief.post("/api/v1/accounts/me/mfa", json=body)
+        assert (again.status_code, again.json()["code"]) == (403, "reauthentication_required")
+    # Even the right password is not enough without a code from the enrolled factor.
+    removed = thief.request(
+        "DELETE", "/api/v1/accounts/me/mfa", json={"current_password": PASSWORD}
+    )
+    assert (removed.status_code, removed.json()["code"]) == (403, "reauthentication_required")
+    assert thief.get("/api/v1/accounts/me").json()["mfa_enrolled"] is True
+
+
+def test_a_token_alone_cannot_move_the_address_or_the_password(
+    edge_url: str, stack: LocalStack
+) -> None:
+    owner, body = register(edge_url)
+    thief = _thief(edge_url, owner)
+    attacker_address = f"{unique('thief')}@evil.example"
+    moved = thief.patch("/api/v1/accounts/me", json={"email": attacker_address})
+    assert (moved.status_code, moved.json()["code"]) == (403, "reauthentication_required")
+    wrong = thief.patch(
+        "/api/v1/accounts/me", json={"email": attacker_address, "current_password": "nope"}
+    )
+    assert (wrong.status_code, wrong.json()["code"]) == (403, "reauthentication_required")
+    changed = thief.request(
+        "PUT", "/api/v1/accounts/me/password", json={"new_password": NEW_PASSWORD}
+    )
+    assert (changed.status_code, changed.json()["code"]) == (403, "reauthentication_required")
+    assert owner.get("/api/v1/accounts/me").json()["email"] == body["email"]
+    # Nothing went to the attacker's address.
+    assert not [m for m in read_messages(stack.maildir) if attacker_address in str(m["To"])]
+
+
+def test_a_new_address_needs_its_link_and_the_old_one_is_told(
+    edge_url: str, stack: LocalStack
+) -> None:
+    owner, body = register(edge_url)
+    new_address = f"{unique('moved')}@example.org"
+    moved = owner.patch(
+        "/api/v1/accounts/me", json={"email": new_address, "current_password": PASSWORD}
+    )
+    assert moved.status_code == 200, moved.text
+    # Until the link is used, the account keeps its address; the session that asked goes on.
+    assert moved.json()["email"] == body["email"]
+    warning = mail_to(stack.maildir, body["email"], "security change")
+    assert "e-mail address" in warning.get_content()
+    confirm_address(edge_url, stack.maildir, new_address)
+    assert owner.get("/api/v1/accounts/me").json()["email"] == new_address
+    # The link works once.
+    token = mailed_token(mail_to(stack.maildir, new_address, "Confirm"), "confirm-email")
+    again = Api(edge_url).post("/api/v1/email-confirmations", json={"token": token})
+    assert (again.status_code, again.json()["code"]) == (422, "validation_failed")
+
+
+def test_changing_the_password_keeps_this_session_and_tells_the_owner(
+    edge_url: str, stack: LocalStack
+) -> None:
+    owner, body = register(edge_url)
+    changed = owner.request(
+        "PUT",
+        "/api/v1/accounts/me/password",
+        json={"current_password": PASSWORD, "new_password": NEW_PASSWORD},
+    )
+    assert changed.status_code == 204, changed.text
+    assert owner.get("/api/v1/accounts/me").status_code == 200
+    warning = mail_to(stack.maildir, body["email"], "security change")
+    assert "password" in warning.get_content()
+    assert Api(edge_url).login(body["username"], NEW_PASSWORD).status_code == 201
+    assert owner.get("/api/v1/accounts/me").status_code == 401  # that login replaced it
+
+
+def test_a_public_user_adding_an_attorneys_address_sees_nothing_of_theirs(
+    edge_url: str, stack: LocalStack
+) -> None:
+    _, attorney_body = register(edge_url, "attorney")
+    snoop, _ = register(edge_url, "public")
+    added = snoop.patch(
+        "/api/v1/accounts/me", json={"secondary_emails": [{"email": attorney_body["email"]}]}
+    )
+    assert added.status_code == 200, added.text
+    assert added.json()["secondary_emails"][0]["confirmed"] is False
+    # The attorney's address is asked, once; it gets nothing else from the snoop's account.
+    mail_to(stack.maildir, attorney_body["email"], "Confirm your e-mail address")
+    listed = snoop.get("/api/v1/notices", params={"page_size": 100})
+    assert listed.status_code == 200
+    assert listed.json()["notices"] == []
+
+
+def test_guessing_the_password_through_step_up_is_throttled(edge_url: str) -> None:
+    owner, _ = register(edge_url)
+    thief = _thief(edge_url, owner)
+    for attempt in range(5):
+        guess = {"current_password": f"guess number {attempt} here"}
+        refused = thief.post("/api/v1/accounts/me/mfa", json=guess)
+        assert refused.status_code == 403, refused.text
+    # Now even the right password waits: the guesser cannot try fast.
+    right = thief.post("/api/v1/accounts/me/mfa", json={"current_password": PASSWORD})
+    assert (right.status_code, right.json()["code"]) == (429, "rate_limited")
+    assert int(right.headers["Retry-After"]) > 0
+
+
+def test_a_reset_ends_every_older_token_and_reissue_is_rate_limited(
+    edge_url: str, stack: LocalStack
+) -> None:
+    _, body = register(edge_url)
+    anyone = Api(edge_url)
+
+    def reissue_mails() -> list[EmailMessage]:
+        return [
+            m
+            for m in read_messages(stack.maildir)
+            if body["email"] in str(m["To"]) and "login" in str(m["Subject"])
+        ]
+
+    seen: list[str] = []
+    for count in (1, 2):
+        assert anyone.post("/api/v1/credential-reissue", json=body_of(body)).status_code == 202
+        wait_for(lambda n=count: len(reissue_mails()) == n, what=f"reissue mail {count}")
+        seen += [
+            token
+            for token in (mailed_token(m, "reset-password") for m in reissue_mails())
+            if token not in seen
+        ]
+    older, newer = seen
+    reset = {"new_password": NEW_PASSWORD}
+    assert anyone.post("/api/v1/password-resets", json={"token": newer, **reset}).status_code == 204
+    stale = anyone.post("/api/v1/password-resets", json={"token": older, **reset})
+    assert (stale.status_code, stale.json()["code"]) == (422, "validation_failed")
+    # The third request for the address in the hour is the last one answered 202.
+    third = anyone.post("/api/v1/credential-reissue", json=body_of(body))
+    assert third.status_code == 202
+    fourth = anyone.post("/api/v1/credential-reissue", json=body_of(body))
+    assert (fourth.status_code, fourth.json()["code"]) == (429, "rate_limited")
+
+
+def body_of(registration: dict[str, str]) -> dict[str, str]:
+    return {"email": registration["email"]}
