@@ -103,6 +103,16 @@ def _stack_up(args: argparse.Namespace) -> int:
     return run_forever(LocalStack(settings=settings, cache_dir=cache))
 
 
+def _keys_generate(args: argparse.Namespace) -> int:
+    from services.common.identity import generate_keys
+
+    folder = Path(args.dir).expanduser().resolve()
+    processes = tuple(args.process or PROCESS_NAMES)
+    generate_keys(folder, processes)
+    print(f"identity keys in {folder}: " + ", ".join(processes) + " (existing keys kept)")
+    return 0
+
+
 def build_parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(prog="openecf", description="OpenECF operator commands")
     commands = parser.add_subparsers(dest="command", required=True)
@@ -146,6 +156,14 @@ def build_parser() -> argparse.ArgumentParser:
     up = stack.add_parser("up", help="run the whole platform on this machine (make run)")
     up.add_argument("--cache-dir", default="", help="where the Kafka jars are cached")
     up.set_defaults(run=_stack_up)
+
+    keys = commands.add_parser("keys", help="service identity keys").add_subparsers(
+        dest="action", required=True
+    )
+    generate = keys.add_parser("generate", help="make an Ed25519 key pair per process")
+    generate.add_argument("--dir", required=True, help="folder for <process>.key and .pub")
+    generate.add_argument("--process", action="append", choices=PROCESS_NAMES)
+    generate.set_defaults(run=_keys_generate)
 
     maintenance.register(commands)  # openecf maintenance status|on|off|next|scheduler
     return parser

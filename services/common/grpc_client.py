@@ -13,7 +13,7 @@ from typing import Any
 import grpc
 
 from services.common import metrics
-from services.common.identity import AUTHORIZATION, SERVICE_IDENTITY, sign_service_token
+from services.common.identity import AUTHORIZATION, SERVICE_IDENTITY, ServiceSigner
 from services.common.logs import TRACE_HEADER, current_trace_id
 
 
@@ -30,17 +30,16 @@ class _ClientCallDetails(grpc.ClientCallDetails):
 
 
 class CourtClientInterceptor(grpc.UnaryUnaryClientInterceptor, grpc.UnaryStreamClientInterceptor):
-    def __init__(self, *, service: str, secret: str) -> None:
-        self._service = service
-        self._secret = secret
+    def __init__(self, *, signer: ServiceSigner | None) -> None:
+        self._signer = signer
 
     def _details(self, details: grpc.ClientCallDetails) -> grpc.ClientCallDetails:
         metadata = list(details.metadata or [])
         trace = current_trace_id()
         if trace:
             metadata.append((TRACE_HEADER, trace))
-        if self._secret:
-            metadata.append((SERVICE_IDENTITY, sign_service_token(self._service, self._secret)))
+        if self._signer is not None:  # a fresh token per call: each is accepted once
+            metadata.append((SERVICE_IDENTITY, self._signer.token(details.method)))
         return _ClientCallDetails(details, metadata)
 
     def intercept_unary_unary(
@@ -77,7 +76,7 @@ class CourtClientInterceptor(grpc.UnaryUnaryClientInterceptor, grpc.UnaryStreamC
         return call
 
 
-def open_channel(address: str, *, service: str, secret: str) -> grpc.Channel:
+def open_channel(address: str, *, signer: ServiceSigner | None) -> grpc.Channel:
     channel = grpc.insecure_channel(
         address,
         options=[
@@ -85,7 +84,7 @@ def open_channel(address: str, *, service: str, secret: str) -> grpc.Channel:
             ("grpc.max_send_message_length", 64 * 1024 * 1024),
         ],
     )
-    return grpc.intercept_channel(channel, CourtClientInterceptor(service=service, secret=secret))
+    return grpc.intercept_channel(channel, CourtClientInterceptor(signer=signer))
 
 
 def metadata_for(session_token: str | None) -> list[tuple[str, str]]:

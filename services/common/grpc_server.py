@@ -19,9 +19,10 @@ import grpc
 from grpc_health.v1 import health, health_pb2, health_pb2_grpc
 from grpc_reflection.v1alpha import reflection
 
+from services.common.identity import verifier_for
 from services.common.interceptors import CallGate, CourtServerInterceptor
 from services.common.metrics import start_metrics_server
-from services.common.settings import Settings
+from services.common.settings import PROCESS_NAMES, Settings
 
 log = logging.getLogger(__name__)
 
@@ -49,7 +50,12 @@ class RunningService:
             futures.ThreadPoolExecutor(max_workers=settings.grpc_workers),
             interceptors=[
                 CourtServerInterceptor(
-                    service_secret=settings.service_secret.get_secret_value(), gates=spec.gates
+                    verifier=verifier_for(
+                        settings.keys_dir,
+                        PROCESS_NAMES,
+                        ttl_seconds=settings.service_token_seconds,
+                    ),
+                    gates=spec.gates,
                 )
             ],
             options=[

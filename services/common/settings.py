@@ -80,8 +80,11 @@ class Settings(BaseSettings):
     notice_link_wait_seconds: float = Field(default=900.0, ge=0, le=7 * 24 * 3600)
     notice_sender_threads: int = Field(default=3, ge=1, le=32)
 
-    # Service-to-service identity: an HMAC key shared by the services only.
-    service_secret: SecretStr = SecretStr("")
+    # Service-to-service identity: a folder with every process's Ed25519 public key
+    # (`<name>.pub`) and this process's own private key (`<name>.key`); empty means
+    # `<data_dir>/keys`, where the local stack generates them. Tokens live this many seconds.
+    service_keys_dir: str = ""
+    service_token_seconds: int = Field(default=30, ge=5, le=300)
 
     # Sessions, lockout and one-time tokens.
     session_idle_minutes: int = Field(default=30, ge=1, le=24 * 60)
@@ -119,6 +122,11 @@ class Settings(BaseSettings):
     @classmethod
     def _absolute(cls, value: Path) -> Path:
         return value.expanduser().resolve()
+
+    @field_validator("service_keys_dir")
+    @classmethod
+    def _absolute_or_empty(cls, value: str) -> str:
+        return str(Path(value).expanduser().resolve()) if value else ""
 
     @field_validator("court_timezone")
     @classmethod
@@ -171,6 +179,10 @@ class Settings(BaseSettings):
 
     def grpc_addr(self, service: str) -> str:
         return str(getattr(self, f"{service}_addr"))
+
+    @property
+    def keys_dir(self) -> Path:
+        return Path(self.service_keys_dir) if self.service_keys_dir else self.data_dir / "keys"
 
     def metrics_port(self, process: str) -> int:
         return self.metrics_port_base + PROCESS_NAMES.index(process)

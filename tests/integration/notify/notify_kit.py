@@ -40,7 +40,7 @@ from support.ports import free_port
 
 from services.common.clock import court_time
 from services.common.events import decode_envelope, new_event
-from services.common.identity import SERVICE_IDENTITY, sign_service_token
+from services.common.identity import SERVICE_IDENTITY, signer_for
 from services.common.kafka import make_producer
 from services.stack.smtp_sink import SmtpSink, read_messages
 from services.stack.supervisor import LocalStack
@@ -102,7 +102,7 @@ class NotifyKit:
         self.settings = stack.settings
         self.edge_url = edge_url
         self.database_url = stack.settings.require_database_url()
-        self.secret = stack.settings.service_secret.get_secret_value()
+        self.as_filing = signer_for(stack.settings.keys_dir, "filing")
         self.producer = make_producer(stack.settings.kafka_bootstrap, client_id="test-notify")
         self.channel = grpc.insecure_channel(
             stack.settings.grpc_addr("access"),
@@ -171,7 +171,9 @@ class NotifyKit:
                 pages=pages,
                 filing_id=str(uuid.uuid4()),
             ),
-            metadata=((SERVICE_IDENTITY, sign_service_token("filing", self.secret)),),
+            metadata=(
+                (SERVICE_IDENTITY, self.as_filing.token("/court.v1.AccessService/StoreDocument")),
+            ),
             timeout=60,
         )
         return Document(reply.document_id, filename, pages)

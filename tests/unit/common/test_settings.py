@@ -45,7 +45,6 @@ def test_bad_values_are_refused_with_a_clear_message(
 def test_secrets_never_print(monkeypatch: pytest.MonkeyPatch) -> None:
     monkeypatch.setenv("OPENECF_DATABASE_URL", "postgresql://court:hunter2secret@db/court")
     monkeypatch.setenv("OPENECF_SMTP_PASSWORD", "smtp-hunter2")
-    monkeypatch.setenv("OPENECF_SERVICE_SECRET", "hmac-hunter2")
     settings = Settings()
     shown = repr(settings) + str(settings) + str(settings.model_dump())
     assert "hunter2" not in shown
