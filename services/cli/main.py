@@ -34,7 +34,7 @@ def _migrate(args: argparse.Namespace) -> int:
         print(f"{service}: {'applied ' + ', '.join(applied) if applied else 'up to date'}")
     if args.topics:
         from services.common.events import TOPIC_CONFIGS
-        from services.common.kafka import ensure_topics
+        from services.common.kafka import KafkaSecurity, ensure_topics
 
         if not settings.kafka_bootstrap:
             raise UsageError(
@@ -45,6 +45,7 @@ def _migrate(args: argparse.Namespace) -> int:
             TOPIC_CONFIGS,
             settings.kafka_topic_partitions,
             replication_factor=settings.kafka_replication_factor,
+            security=KafkaSecurity.from_settings(settings),
         )
         print("kafka: topics " + ", ".join(sorted(TOPIC_CONFIGS)) + " exist")
     return 0

@@ -17,7 +17,7 @@ from services.common.auth_client import remote_resolver
 from services.common.consumer import EventConsumer, Handler
 from services.common.db import connect_pool
 from services.common.grpc_server import ServiceSpec, Worker, serve
-from services.common.kafka import make_consumer, make_producer
+from services.common.kafka import KafkaSecurity, make_consumer, make_producer
 from services.common.logs import configure_logging
 from services.common.maintenance.follower import follower_worker
 from services.common.maintenance.gate import MaintenanceGate
@@ -44,7 +44,12 @@ class ServiceRuntime:
         def run(stop: threading.Event) -> None:
             consumer = EventConsumer(
                 name=group,
-                consumer=make_consumer(settings.kafka_bootstrap, group_id=group, topics=topics),
+                consumer=make_consumer(
+                    settings.kafka_bootstrap,
+                    group_id=group,
+                    topics=topics,
+                    security=KafkaSecurity.from_settings(settings),
+                ),
                 pool=self.pool,
                 handlers=handlers,
                 dead_letters=self.producer,
@@ -81,7 +86,11 @@ def build_runtime(name: str, settings: Settings | None = None) -> ServiceRuntime
     pool = connect_pool(
         settings.require_database_url(), schema=name, max_size=settings.database_pool_size
     )
-    producer = make_producer(settings.kafka_bootstrap, client_id=f"openecf-{name}")
+    producer = make_producer(
+        settings.kafka_bootstrap,
+        client_id=f"openecf-{name}",
+        security=KafkaSecurity.from_settings(settings),
+    )
     if name != "auth":  # auth resolves sessions from its own tables
         set_resolver(remote_resolver(settings, service=name))
     relay = OutboxRelay(

@@ -44,6 +44,13 @@ class Settings(BaseSettings):
     # The local stack's own broker (make run): its client and controller ports.
     kafka_port: Port = Field(default=9092, ge=1, le=65535)
     kafka_controller_port: Port = Field(default=9093, ge=1, le=65535)
+    # Transport to Kafka: PLAINTEXT (the local broker), SSL, or SASL_SSL with SCRAM; the CA
+    # file that signed the brokers' certificates (empty: the system's CAs).
+    kafka_security_protocol: str = "PLAINTEXT"
+    kafka_ssl_cafile: str = ""
+    kafka_sasl_mechanism: str = "SCRAM-SHA-512"
+    kafka_username: str = ""
+    kafka_password: SecretStr = SecretStr("")
 
     # Network: gRPC services and the edge.
     bind_host: str = "127.0.0.1"
@@ -152,6 +159,29 @@ class Settings(BaseSettings):
                 raise ValueError(f"{server!r} is not host:port")
         return value
 
+    @field_validator("kafka_security_protocol")
+    @classmethod
+    def _kafka_protocol(cls, value: str) -> str:
+        upper = value.upper()
+        if upper not in {"PLAINTEXT", "SSL", "SASL_SSL"}:
+            raise ValueError("must be PLAINTEXT, SSL or SASL_SSL")
+        return upper
+
+    @field_validator("kafka_sasl_mechanism")
+    @classmethod
+    def _kafka_mechanism(cls, value: str) -> str:
+        upper = value.upper()
+        if upper not in {"SCRAM-SHA-512", "SCRAM-SHA-256"}:
+            raise ValueError("must be SCRAM-SHA-512 or SCRAM-SHA-256")
+        return upper
+
+    @field_validator("kafka_ssl_cafile")
+    @classmethod
+    def _readable_ca(cls, value: str) -> str:
+        if value and not Path(value).expanduser().is_file():
+            raise ValueError(f"no CA file at {value}")
+        return str(Path(value).expanduser().resolve()) if value else ""
+
     @field_validator("log_level")
     @classmethod
     def _level(cls, value: str) -> str:
@@ -159,6 +189,16 @@ class Settings(BaseSettings):
         if upper not in {"DEBUG", "INFO", "WARNING", "ERROR"}:
             raise ValueError("log level must be DEBUG, INFO, WARNING or ERROR")
         return upper
+
+    @model_validator(mode="after")
+    def _kafka_login(self) -> Settings:
+        scram = self.kafka_security_protocol == "SASL_SSL"
+        if scram and not (self.kafka_username and self.kafka_password.get_secret_value()):
+            raise ValueError(
+                "OPENECF_KAFKA_SECURITY_PROTOCOL=SASL_SSL needs OPENECF_KAFKA_USERNAME and "
+                "OPENECF_KAFKA_PASSWORD"
+            )
+        return self
 
     @model_validator(mode="after")
     def _distinct_ports(self) -> Settings:

@@ -24,6 +24,7 @@ from pydantic import SecretStr
 
 from services.common.events import TOPIC_CONFIGS
 from services.common.identity import generate_keys
+from services.common.kafka import KafkaSecurity
 from services.common.maintenance.schedule import WeeklySchedule
 from services.common.migrations import migrate
 from services.common.settings import PROCESS_NAMES, SERVICE_NAMES, Settings
@@ -96,13 +97,18 @@ class LocalStack:
                 log_file=self.log_dir / "kafka.log",
             )
             updates["kafka_bootstrap"] = self.kafka.start()
+            updates["kafka_security_protocol"] = "PLAINTEXT"  # our own broker, on loopback
             self.announce(f"kafka     ready  ({updates['kafka_bootstrap']}, KRaft, Apache Kafka 4)")
         else:
             self.announce(f"kafka     ready  (external, {self.settings.kafka_bootstrap})")
         self.settings = self.settings.model_copy(update=updates)
         if not self.settings.service_keys_dir:  # an operator's folder is theirs to fill
             generate_keys(self.settings.keys_dir, PROCESS_NAMES)
-        ensure_topics(self.settings.kafka_bootstrap, TOPIC_CONFIGS)
+        ensure_topics(
+            self.settings.kafka_bootstrap,
+            TOPIC_CONFIGS,
+            security=KafkaSecurity.from_settings(self.settings),
+        )
 
         database_url = self.settings.require_database_url()
         stackfile.write(
