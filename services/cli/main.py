@@ -114,6 +114,37 @@ def _keys_generate(args: argparse.Namespace) -> int:
     return 0
 
 
+def _documents_migrate(args: argparse.Namespace) -> int:
+    from services.access.object_migration import MigrationReport, migrate_to_object_store
+    from services.access.objects import S3ContentStore
+    from services.common.db import connect_pool
+
+    settings = cli_settings()
+    if not settings.s3_bucket:
+        raise UsageError("set OPENECF_S3_BUCKET (and the other OPENECF_S3_* settings) first")
+    pool = connect_pool(settings.require_database_url(), schema="access", max_size=2)
+
+    def progress(report: MigrationReport) -> None:
+        print(f"moved {report.moved} contents ({report.moved_bytes} bytes) so far", flush=True)
+
+    try:
+        report = migrate_to_object_store(
+            pool,
+            S3ContentStore.from_settings(settings),
+            batch_size=args.batch_size,
+            progress=progress,
+        )
+    finally:
+        pool.close()
+    print(
+        f"documents: {report.moved} contents moved to s3://{settings.s3_bucket}, "
+        f"{len(report.damaged)} damaged left in PostgreSQL"
+    )
+    for sha256 in report.damaged:
+        print(f"damaged: {sha256}", file=sys.stderr)
+    return 1 if report.damaged else 0
+
+
 def build_parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(prog="openecf", description="OpenECF operator commands")
     commands = parser.add_subparsers(dest="command", required=True)
@@ -165,6 +196,15 @@ def build_parser() -> argparse.ArgumentParser:
     generate.add_argument("--dir", required=True, help="folder for <process>.key and .pub")
     generate.add_argument("--process", action="append", choices=PROCESS_NAMES)
     generate.set_defaults(run=_keys_generate)
+
+    documents = commands.add_parser("documents", help="document content").add_subparsers(
+        dest="action", required=True
+    )
+    to_s3 = documents.add_parser(
+        "migrate-to-s3", help="move content from PostgreSQL to the object store (resumable)"
+    )
+    to_s3.add_argument("--batch-size", type=int, default=50)
+    to_s3.set_defaults(run=_documents_migrate)
 
     maintenance.register(commands)  # openecf maintenance status|on|off|next|scheduler
     return parser

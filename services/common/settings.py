@@ -101,6 +101,20 @@ class Settings(BaseSettings):
     reset_token_minutes: int = Field(default=30, ge=5, le=24 * 60)
     totp_issuer: str = "OpenECF"
 
+    # Where the vault keeps document content: PostgreSQL (the default) or an S3-compatible
+    # object store (the metadata stays in PostgreSQL either way). With a bucket set, content
+    # already moved to the object store is read from it whatever the write store.
+    document_store: str = "postgres"
+    s3_bucket: str = ""
+    s3_endpoint_url: str = ""  # empty: AWS S3
+    s3_region: str = "us-east-1"
+    s3_prefix: str = "documents/"
+    s3_access_key_id: str = ""  # empty (with the secret): boto3's own credential chain
+    s3_secret_access_key: SecretStr = SecretStr("")
+    s3_sse: str = ""  # server-side encryption: empty, AES256 or aws:kms
+    s3_sse_kms_key_id: str = ""
+    s3_ca_file: str = ""  # a private CA for the store's TLS certificate
+
     # Filing intake.
     filing_max_file_mb: int = Field(default=30, ge=1, le=60)
     filing_max_total_mb: int = Field(default=60, ge=1, le=60)  # gRPC carries up to 64 MiB
@@ -182,6 +196,28 @@ class Settings(BaseSettings):
             raise ValueError(f"no CA file at {value}")
         return str(Path(value).expanduser().resolve()) if value else ""
 
+    @field_validator("document_store")
+    @classmethod
+    def _document_store(cls, value: str) -> str:
+        lower = value.lower()
+        if lower not in {"postgres", "s3"}:
+            raise ValueError("must be postgres or s3")
+        return lower
+
+    @field_validator("s3_sse")
+    @classmethod
+    def _sse(cls, value: str) -> str:
+        if value not in {"", "AES256", "aws:kms"}:
+            raise ValueError("must be empty, AES256 or aws:kms")
+        return value
+
+    @field_validator("s3_ca_file")
+    @classmethod
+    def _s3_ca(cls, value: str) -> str:
+        if value and not Path(value).expanduser().is_file():
+            raise ValueError(f"no CA file at {value}")
+        return str(Path(value).expanduser().resolve()) if value else ""
+
     @field_validator("log_level")
     @classmethod
     def _level(cls, value: str) -> str:
@@ -198,6 +234,12 @@ class Settings(BaseSettings):
                 "OPENECF_KAFKA_SECURITY_PROTOCOL=SASL_SSL needs OPENECF_KAFKA_USERNAME and "
                 "OPENECF_KAFKA_PASSWORD"
             )
+        return self
+
+    @model_validator(mode="after")
+    def _object_store(self) -> Settings:
+        if self.document_store == "s3" and not self.s3_bucket:
+            raise ValueError("OPENECF_DOCUMENT_STORE=s3 needs OPENECF_S3_BUCKET")
         return self
 
     @model_validator(mode="after")
