@@ -105,12 +105,13 @@ def _stack_up(args: argparse.Namespace) -> int:
 
 
 def _keys_generate(args: argparse.Namespace) -> int:
-    from services.common.identity import generate_keys
+    from services.common.identity import generate_keys, public_keys_line
 
     folder = Path(args.dir).expanduser().resolve()
     processes = tuple(args.process or PROCESS_NAMES)
     generate_keys(folder, processes)
     print(f"identity keys in {folder}: " + ", ".join(processes) + " (existing keys kept)")
+    print(f"OPENECF_SERVICE_PUBLIC_KEYS={public_keys_line(folder, PROCESS_NAMES)}")
     return 0
 
 

@@ -19,10 +19,10 @@ import grpc
 from grpc_health.v1 import health, health_pb2, health_pb2_grpc
 from grpc_reflection.v1alpha import reflection
 
-from services.common.identity import verifier_for
+from services.common.identity import service_verifier
 from services.common.interceptors import CallGate, CourtServerInterceptor
 from services.common.metrics import start_metrics_server
-from services.common.settings import PROCESS_NAMES, Settings
+from services.common.settings import Settings
 
 log = logging.getLogger(__name__)
 
@@ -50,11 +50,7 @@ class RunningService:
             futures.ThreadPoolExecutor(max_workers=settings.grpc_workers),
             interceptors=[
                 CourtServerInterceptor(
-                    verifier=verifier_for(
-                        settings.keys_dir,
-                        PROCESS_NAMES,
-                        ttl_seconds=settings.service_token_seconds,
-                    ),
+                    verifier=service_verifier(settings),
                     gates=spec.gates,
                 )
             ],

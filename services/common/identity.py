@@ -25,6 +25,8 @@ from cryptography.exceptions import InvalidSignature
 from cryptography.hazmat.primitives import serialization
 from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PrivateKey, Ed25519PublicKey
 
+from services.common.settings import PROCESS_NAMES, Settings
+
 AUTHORIZATION = "authorization"
 SERVICE_IDENTITY = "x-openecf-service"
 # Clocks of two pods may differ a little: a token from slightly in the future is accepted.
@@ -226,7 +228,54 @@ def signer_for(keys_dir: Path, process: str) -> ServiceSigner:
     return ServiceSigner(service=process, key=load_private_key(keys_dir, process))
 
 
-def verifier_for(
-    keys_dir: Path, processes: tuple[str, ...], *, ttl_seconds: float
-) -> ServiceVerifier:
-    return ServiceVerifier(load_public_keys(keys_dir, processes), ttl_seconds=ttl_seconds)
+# -- keys given as settings (a Kubernetes Secret and ConfigMap) instead of a folder ----------
+
+
+def public_key_text(key: Ed25519PublicKey) -> str:
+    return base64.b64encode(
+        key.public_bytes(serialization.Encoding.Raw, serialization.PublicFormat.Raw)
+    ).decode()
+
+
+def parse_public_keys(text: str) -> dict[str, Ed25519PublicKey]:
+    """``auth=<base64 of the raw 32-byte key>,filing=…`` → the keys (ValueError if malformed)."""
+    keys: dict[str, Ed25519PublicKey] = {}
+    for entry in filter(None, (part.strip() for part in text.split(","))):
+        name, _, encoded = entry.partition("=")
+        try:
+            raw = base64.b64decode(encoded.strip(), validate=True)
+            keys[name.strip()] = Ed25519PublicKey.from_public_bytes(raw)
+        except ValueError:
+            raise ValueError(
+                f"{name.strip() or entry!r}: not a base64 Ed25519 public key"
+            ) from None
+    return keys
+
+
+def public_keys_line(keys_dir: Path, processes: tuple[str, ...]) -> str:
+    """The OPENECF_SERVICE_PUBLIC_KEYS value for the keys in ``keys_dir``."""
+    keys = load_public_keys(keys_dir, processes)
+    return ",".join(f"{name}={public_key_text(key)}" for name, key in keys.items())
+
+
+def service_signer(settings: Settings, process: str) -> ServiceSigner:
+    """This process's signer: OPENECF_SERVICE_PRIVATE_KEY (PEM) if set, else the keys folder."""
+    pem = settings.service_private_key.get_secret_value()
+    if not pem:
+        return signer_for(settings.keys_dir, process)
+    try:
+        key = serialization.load_pem_private_key(pem.encode(), password=None)
+    except ValueError:
+        raise IdentityKeyError("OPENECF_SERVICE_PRIVATE_KEY is not a PEM private key") from None
+    if not isinstance(key, Ed25519PrivateKey):
+        raise IdentityKeyError("OPENECF_SERVICE_PRIVATE_KEY is not an Ed25519 key")
+    return ServiceSigner(service=process, key=key)
+
+
+def service_verifier(settings: Settings) -> ServiceVerifier:
+    """OPENECF_SERVICE_PUBLIC_KEYS if set, else every `<process>.pub` in the keys folder."""
+    if settings.service_public_keys:
+        keys = parse_public_keys(settings.service_public_keys)
+    else:
+        keys = load_public_keys(settings.keys_dir, PROCESS_NAMES)
+    return ServiceVerifier(keys, ttl_seconds=settings.service_token_seconds)

@@ -92,6 +92,10 @@ class Settings(BaseSettings):
     # `<data_dir>/keys`, where the local stack generates them. Tokens live this many seconds.
     service_keys_dir: str = ""
     service_token_seconds: int = Field(default=30, ge=5, le=300)
+    # The same keys as settings (a Kubernetes Secret and ConfigMap), which win over the folder:
+    # this process's private key (PEM), and `name=<base64 raw key>,…` for every process.
+    service_private_key: SecretStr = SecretStr("")
+    service_public_keys: str = ""
 
     # Sessions, lockout and one-time tokens.
     session_idle_minutes: int = Field(default=30, ge=1, le=24 * 60)
@@ -148,6 +152,15 @@ class Settings(BaseSettings):
     @classmethod
     def _absolute_or_empty(cls, value: str) -> str:
         return str(Path(value).expanduser().resolve()) if value else ""
+
+    @field_validator("service_public_keys")
+    @classmethod
+    def _public_keys(cls, value: str) -> str:
+        for entry in filter(None, (part.strip() for part in value.split(","))):
+            name, equals, encoded = entry.partition("=")
+            if not equals or name.strip() not in PROCESS_NAMES or len(encoded.strip()) != 44:
+                raise ValueError(f"{entry[:20]!r}: use process=<base64 Ed25519 public key>,…")
+        return value
 
     @field_validator("court_timezone")
     @classmethod

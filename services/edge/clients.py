@@ -15,7 +15,7 @@ from court.v1 import (
 from grpc_health.v1 import health_pb2_grpc
 
 from services.common.grpc_client import open_channel
-from services.common.identity import signer_for
+from services.common.identity import service_signer
 from services.common.settings import SERVICE_NAMES, Settings
 
 
@@ -37,7 +37,7 @@ class ServiceClients:
 
 
 def connect(settings: Settings) -> ServiceClients:
-    signer = signer_for(settings.keys_dir, "edge")  # the edge holds its own key only
+    signer = service_signer(settings, "edge")  # the edge holds its own key only
     channels = {
         name: open_channel(settings.grpc_addr(name), signer=signer) for name in SERVICE_NAMES
     }

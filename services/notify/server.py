@@ -17,7 +17,7 @@ from datetime import timedelta
 from court.v1 import access_pb2_grpc, notify_pb2, notify_pb2_grpc
 
 from services.common.grpc_client import open_channel
-from services.common.identity import signer_for
+from services.common.identity import service_signer
 from services.common.runtime import build_runtime
 from services.notify import filing_mail, metrics, notices
 from services.notify.account_mail import AccountMail
@@ -67,7 +67,7 @@ def main() -> None:
     access = access_pb2_grpc.AccessServiceStub(
         open_channel(
             settings.access_addr,
-            signer=signer_for(settings.keys_dir, "notify"),
+            signer=service_signer(settings, "notify"),
         )
     )
     composer = NoticeComposer(

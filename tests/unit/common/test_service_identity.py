@@ -6,6 +6,7 @@ import stat
 from pathlib import Path
 
 import pytest
+from pydantic import SecretStr
 
 from services.common.identity import (
     IdentityKeyError,
@@ -13,9 +14,14 @@ from services.common.identity import (
     ServiceVerifier,
     generate_keys,
     load_public_keys,
+    parse_public_keys,
     private_key_path,
+    public_keys_line,
+    service_signer,
+    service_verifier,
     signer_for,
 )
+from services.common.settings import Settings
 
 PROCESSES = ("filing", "notify", "edge")
 STORE = "/court.v1.AccessService/StoreDocument"
@@ -87,3 +93,48 @@ def test_the_replay_guard_forgets_expired_nonces_and_refuses_when_full() -> None
     assert guard.first_use("b", expires=10, now=0)
     assert not guard.first_use("c", expires=10, now=0)  # full of live nonces
     assert guard.first_use("c", expires=30, now=11)  # a and b expired
+
+
+def test_keys_given_as_settings_win_over_the_folder(keys: Path, tmp_path: Path) -> None:
+    line = public_keys_line(keys, PROCESSES)
+    assert [entry.split("=", 1)[0] for entry in line.split(",")] == list(PROCESSES)
+    settings = Settings(
+        data_dir=tmp_path / "empty",  # no keys folder at all
+        service_public_keys=line,
+        service_private_key=SecretStr(private_key_path(keys, "filing").read_text()),
+    )
+    assert "PRIVATE KEY" not in repr(settings)
+    token = service_signer(settings, "filing").token(STORE, now=NOW)
+    assert service_verifier(settings).verify(token, STORE, now=NOW) == "filing"
+    edge = signer_for(keys, "edge").token(STORE, now=NOW)
+    assert service_verifier(settings).verify(edge, STORE, now=NOW) == "edge"
+
+
+@pytest.mark.parametrize("line", ["filing", "filing=abc", "mallory=" + "A" * 43 + "="])
+def test_a_malformed_public_keys_setting_is_refused_at_start(line: str) -> None:
+    with pytest.raises(ValueError):
+        Settings(service_public_keys=line)
+
+
+def test_a_public_key_that_is_not_base64_is_refused() -> None:
+    with pytest.raises(ValueError, match="not a base64 Ed25519 public key"):
+        parse_public_keys("filing=" + "!" * 44)
+
+
+def test_a_private_key_setting_that_is_not_ed25519_pem_is_refused() -> None:
+    settings = Settings(service_private_key=SecretStr("not a key"))
+    with pytest.raises(IdentityKeyError):
+        service_signer(settings, "edge")
+
+
+def test_the_keys_command_makes_pairs_and_prints_the_public_keys_setting(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    from services.cli.main import main
+
+    assert main(["keys", "generate", "--dir", str(tmp_path / "k")]) == 0
+    printed = capsys.readouterr().out.splitlines()[-1]
+    name, _, line = printed.partition("=")
+    assert name == "OPENECF_SERVICE_PUBLIC_KEYS"
+    assert set(parse_public_keys(line)) == {"auth", "filing", "docket", "notify", "access", "edge"}
+    assert Settings(service_public_keys=line).service_public_keys == line

@@ -218,6 +218,13 @@ Secret environment variables: (dict "root" $ "needs" (list "database" "serviceSe
       key: serviceSecret
       {{- end }}
 {{- end }}
+{{- if and .process $v.serviceIdentity.existingSecret }}
+- name: OPENECF_SERVICE_PRIVATE_KEY
+  valueFrom:
+    secretKeyRef:
+      name: {{ $v.serviceIdentity.existingSecret }}
+      key: {{ printf "%s.key" .process }}
+{{- end }}
 {{- if and (has "kafka" .needs) $v.kafka.security.existingSecret.name }}
 - name: OPENECF_KAFKA_PASSWORD
   valueFrom:
@@ -304,6 +311,11 @@ annotation is the hash of exactly this.
   "OPENECF_S3_CA_FILE" $v.documents.s3.caFile
   "OPENECF_S3_ACCESS_KEY_ID" $v.documents.s3.accessKeyId
 }}
+{{- $publicKeys := list }}
+{{- range $process, $key := $v.serviceIdentity.publicKeys }}
+{{- $publicKeys = append $publicKeys (printf "%s=%s" $process $key) }}
+{{- end }}
+{{- $_ := set $env "OPENECF_SERVICE_PUBLIC_KEYS" (join "," $publicKeys) }}
 {{- range $name := include "openecf.grpcServices" . | fromJsonArray }}
 {{- $port := (index $v.services $name).port }}
 {{- $_ := set $env (printf "OPENECF_%s_PORT" (upper $name)) (toString $port) }}
