@@ -18,8 +18,9 @@ from psycopg.conninfo import make_conninfo
 from support.object_store import BUCKET, raw_client, running_s3proxy, s3_env, s3_settings
 
 from services.access.backends import ObjectStoreContent
+from services.access.object_migration import migrate_to_object_store
 from services.access.objects import S3ContentStore
-from services.access.vault import NewDocument, Vault
+from services.access.vault import BUFFERED_LIMIT, NewDocument, Vault
 from services.common.db import connect_pool
 from services.common.migrations import migrate
 from services.common.settings import Settings
@@ -142,3 +143,23 @@ def test_a_store_that_is_down_moves_nothing_and_says_so_in_one_line(
     resumed = migrate_command(court_db, s3)
     assert resumed.returncode == 0, resumed.stderr
     assert set(locations(court_db).values()) == {"s3"}
+
+
+def test_a_reader_streaming_while_the_content_moves_gets_every_byte(
+    court_db: str, s3: S3ProxyServer
+) -> None:
+    objects = S3ContentStore.from_settings(Settings().model_copy(update=s3_settings(s3)))
+    pool = connect_pool(court_db, schema="access", max_size=2)
+    try:
+        content = os.urandom(BUFFERED_LIMIT + 2 * 1024 * 1024 + 5)
+        digest = hashlib.sha256(content).hexdigest()
+        reader = Vault(pool, readers=[ObjectStoreContent(objects)])  # writes PostgreSQL
+        reader.store(NewDocument(filename="a.pdf", content=content, sha256=digest, pages=1))
+        stream = iter(reader.verified_chunks(digest))  # verified in PostgreSQL, then streamed
+        first = next(stream)
+        report = migrate_to_object_store(pool, objects)  # the move happens mid-stream
+        assert (report.moved, report.damaged) == (1, [])
+        assert chunk_rows(court_db) == 0
+        assert first + b"".join(stream) == content
+    finally:
+        pool.close()
