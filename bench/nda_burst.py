@@ -52,6 +52,7 @@ from support.stack import KAFKA_CACHE, stack_settings  # noqa: E402
 
 from services.common.events import new_event  # noqa: E402
 from services.common.grpc_client import open_channel  # noqa: E402
+from services.common.identity import signer_for  # noqa: E402
 from services.common.kafka import make_producer  # noqa: E402
 from services.common.settings import Settings  # noqa: E402
 from services.common.wire import court_time_pb  # noqa: E402
@@ -95,9 +96,11 @@ class Bench:
         self.url = stack.settings.require_database_url()
         self.edge = f"http://127.0.0.1:{stack.settings.edge_port}"
         self.producer = make_producer(stack.settings.kafka_bootstrap, client_id="bench-nda")
-        secret = stack.settings.service_secret.get_secret_value()
         self.access = access_pb2_grpc.AccessServiceStub(
-            open_channel(stack.settings.grpc_addr("access"), service="filing", secret=secret)
+            open_channel(
+                stack.settings.grpc_addr("access"),
+                signer=signer_for(stack.settings.keys_dir, "filing"),
+            )
         )
 
     def sql(self, query: str, *params: object) -> list[tuple[Any, ...]]:

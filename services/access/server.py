@@ -5,6 +5,7 @@ from __future__ import annotations
 from court.v1 import access_pb2, access_pb2_grpc
 
 from services.access import case_view
+from services.access.backends import backends_from_settings
 from services.access.documents import Documents
 from services.access.free_looks import FreeLooks
 from services.access.servicer import AccessServicer
@@ -16,7 +17,8 @@ from services.common.runtime import build_runtime
 def main() -> None:
     runtime = build_runtime("access")
     pool, tz, clock = runtime.pool, runtime.settings.tz, system_clock
-    vault = Vault(pool)
+    writer, readers = backends_from_settings(runtime.settings)
+    vault = Vault(pool, writer=writer, readers=readers)
     runtime.add_consumer(
         group=case_view.GROUP, topics=[case_view.TOPIC], handlers=case_view.HANDLERS
     )

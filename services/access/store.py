@@ -22,32 +22,66 @@ class ContentInfo:
     size_bytes: int
     chunk_count: int
     chunk_bytes: int
+    location: str = "postgres"  # or "s3": the bytes are in the object store
 
 
 def insert_content(
-    conn: Connection[Any], *, sha256: str, content: bytes | memoryview, chunk_bytes: int
+    conn: Connection[Any],
+    *,
+    sha256: str,
+    size_bytes: int,
+    chunk_bytes: int,
+    location: str,
 ) -> bool:
-    """Store ``content`` under its hash, chunked; False when it was already stored.
+    """Record a content under its hash; False when it was already recorded.
 
     Two stores of the same new content at once: the second waits on the first's row and then
-    finds it, so the chunks are written exactly once.
+    finds it, so the bytes are written exactly once (by whoever inserted the row).
     """
+    chunk_count = max(1, -(-size_bytes // chunk_bytes))
+    inserted = conn.execute(
+        "INSERT INTO contents (sha256, size_bytes, chunk_count, chunk_bytes, location)"
+        " VALUES (%s, %s, %s, %s, %s) ON CONFLICT (sha256) DO NOTHING",
+        [sha256, size_bytes, chunk_count, chunk_bytes, location],
+    ).rowcount
+    return bool(inserted)
+
+
+def insert_chunks(
+    conn: Connection[Any], *, sha256: str, content: bytes | memoryview, chunk_bytes: int
+) -> None:
     view = memoryview(content)
     chunk_count = max(1, -(-len(view) // chunk_bytes))
-    inserted = conn.execute(
-        "INSERT INTO contents (sha256, size_bytes, chunk_count, chunk_bytes)"
-        " VALUES (%s, %s, %s, %s) ON CONFLICT (sha256) DO NOTHING",
-        [sha256, len(view), chunk_count, chunk_bytes],
-    ).rowcount
-    if not inserted:
-        return False
     with conn.cursor() as cursor:
         for seq in range(chunk_count):
             cursor.execute(
                 "INSERT INTO content_chunks (sha256, seq, data) VALUES (%s, %s, %b)",
                 [sha256, seq, bytes(view[seq * chunk_bytes : (seq + 1) * chunk_bytes])],
             )
-    return True
+
+
+def moved_to_object_store(conn: Connection[Any], sha256: str) -> None:
+    """The content's object is in place and verified: drop its chunks here."""
+    conn.execute("UPDATE contents SET location = 's3' WHERE sha256 = %s", [sha256])
+    conn.execute("DELETE FROM content_chunks WHERE sha256 = %s", [sha256])
+
+
+def contents_in_postgres(conn: Connection[Any], *, after: str, limit: int) -> list[str]:
+    rows = conn.execute(
+        "SELECT sha256 FROM contents WHERE location = 'postgres' AND sha256 > %s"
+        " ORDER BY sha256 LIMIT %s",
+        [after, limit],
+    ).fetchall()
+    return [str(row[0]) for row in rows]
+
+
+def lock_content(conn: Connection[Any], sha256: str) -> ContentInfo | None:
+    cursor = conn.cursor(row_factory=class_row(ContentInfo))
+    return cursor.execute(
+        "SELECT sha256, size_bytes, chunk_count, chunk_bytes, location FROM contents"
+        " WHERE sha256 = %s FOR UPDATE",
+        [sha256],
+    ).fetchone()
 
 
 def insert_document(
@@ -72,7 +106,8 @@ def insert_document(
 def content_info(conn: Connection[Any], sha256: str) -> ContentInfo | None:
     cursor = conn.cursor(row_factory=class_row(ContentInfo))
     return cursor.execute(
-        "SELECT sha256, size_bytes, chunk_count, chunk_bytes FROM contents WHERE sha256 = %s",
+        "SELECT sha256, size_bytes, chunk_count, chunk_bytes, location FROM contents"
+        " WHERE sha256 = %s",
         [sha256],
     ).fetchone()
 

@@ -6,7 +6,8 @@ longer matches is refused (``ContentCorrupted``), however it got that way. Small
 verified and served from that one read; larger ones are verified in a first pass that keeps
 one chunk in memory at a time, then streamed in a second pass that hashes again and stops
 before the last chunk if anything changed in between. A slow reader never holds a database
-connection: the second pass takes one per chunk.
+connection: the second pass takes one per chunk. The bytes are in PostgreSQL or in the object
+store (``backends``); the checks are the same for both.
 """
 
 from __future__ import annotations
@@ -22,6 +23,7 @@ from psycopg import Connection
 from psycopg_pool import ConnectionPool
 
 from services.access import metrics, store
+from services.access.backends import ContentBackend, PostgresContent
 from services.access.store import ContentInfo
 from services.common.errors import CourtError
 
@@ -79,8 +81,17 @@ def validate(document: NewDocument) -> NewDocument:
 
 
 class Vault:
-    def __init__(self, pool: ConnectionPool, *, chunk_bytes: int = CHUNK_BYTES) -> None:
+    def __init__(
+        self,
+        pool: ConnectionPool,
+        *,
+        writer: ContentBackend | None = None,
+        readers: Sequence[ContentBackend] = (),
+        chunk_bytes: int = CHUNK_BYTES,
+    ) -> None:
         self._pool = pool
+        self._writer = writer or PostgresContent()
+        self._readers = {b.location: b for b in (PostgresContent(), *readers, self._writer)}
         self._chunk_bytes = chunk_bytes
 
     def store(self, document: NewDocument) -> str:
@@ -90,9 +101,17 @@ class Vault:
             new = store.insert_content(
                 conn,
                 sha256=document.sha256,
-                content=document.content,
+                size_bytes=len(document.content),
                 chunk_bytes=self._chunk_bytes,
+                location=self._writer.location,
             )
+            if new:  # a failed write rolls the row back: nothing half-stored
+                self._writer.write(
+                    conn,
+                    sha256=document.sha256,
+                    content=document.content,
+                    chunk_bytes=self._chunk_bytes,
+                )
             document_id = store.insert_document(
                 conn,
                 sha256=document.sha256,
@@ -120,29 +139,55 @@ class Vault:
             info = store.content_info(conn, sha256)
             if info is None:
                 raise ContentCorrupted("the content row is missing")
-            if info.size_bytes <= BUFFERED_LIMIT:
-                chunks = [self._chunk(conn, info, seq) for seq in range(info.chunk_count)]
-                _check_digest(hashlib.sha256(b"".join(chunks)).hexdigest(), info)
-                return chunks
-            digest = hashlib.sha256()
-            for seq in range(info.chunk_count):
-                digest.update(self._chunk(conn, info, seq))
-            _check_digest(digest.hexdigest(), info)
+            try:
+                return self._verified(conn, info)
+            except ContentCorrupted:
+                # `documents migrate-to-s3` may have moved it while we read: read it there.
+                moved = store.content_info(conn, sha256)
+                if moved is None or moved.location == info.location:
+                    raise
+                return self._verified(conn, moved)
+
+    def _verified(
+        self, conn: Connection[Any], info: ContentInfo
+    ) -> Sequence[bytes] | Iterator[bytes]:
+        if info.size_bytes <= BUFFERED_LIMIT:
+            chunks = [self._chunk(conn, info, seq) for seq in range(info.chunk_count)]
+            _check_digest(hashlib.sha256(b"".join(chunks)).hexdigest(), info)
+            return chunks
+        digest = hashlib.sha256()
+        for seq in range(info.chunk_count):
+            digest.update(self._chunk(conn, info, seq))
+        _check_digest(digest.hexdigest(), info)
         return self._stream(info)
 
     def _stream(self, info: ContentInfo) -> Iterator[bytes]:
         digest = hashlib.sha256()
         for seq in range(info.chunk_count):
             with self._pool.connection() as conn:
-                chunk = self._chunk(conn, info, seq)
+                try:
+                    chunk = self._chunk(conn, info, seq)
+                except ContentCorrupted:
+                    # Moved to the object store since the first pass: the same bytes are there
+                    # (the move verified them), and the digest below still checks them.
+                    moved = store.content_info(conn, info.sha256)
+                    if moved is None or moved.location == info.location:
+                        raise
+                    info = moved
+                    chunk = self._chunk(conn, info, seq)
             digest.update(chunk)
             if seq == info.chunk_count - 1:
                 _check_digest(digest.hexdigest(), info)
             yield chunk
 
-    @staticmethod
-    def _chunk(conn: Connection[Any], info: ContentInfo, seq: int) -> bytes:
-        chunk = store.read_chunk(conn, info.sha256, seq)
+    def _chunk(self, conn: Connection[Any], info: ContentInfo, seq: int) -> bytes:
+        backend = self._readers.get(info.location)
+        if backend is None:
+            raise CourtError(
+                "unavailable",
+                f"this document is kept in {info.location}, which this service cannot reach",
+            )
+        chunk = backend.read_chunk(conn, info, seq)
         last = seq == info.chunk_count - 1
         expected = info.size_bytes - seq * info.chunk_bytes if last else info.chunk_bytes
         if chunk is None:

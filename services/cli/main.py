@@ -34,7 +34,7 @@ def _migrate(args: argparse.Namespace) -> int:
         print(f"{service}: {'applied ' + ', '.join(applied) if applied else 'up to date'}")
     if args.topics:
         from services.common.events import TOPIC_CONFIGS
-        from services.common.kafka import ensure_topics
+        from services.common.kafka import KafkaSecurity, ensure_topics
 
         if not settings.kafka_bootstrap:
             raise UsageError(
@@ -45,6 +45,7 @@ def _migrate(args: argparse.Namespace) -> int:
             TOPIC_CONFIGS,
             settings.kafka_topic_partitions,
             replication_factor=settings.kafka_replication_factor,
+            security=KafkaSecurity.from_settings(settings),
         )
         print("kafka: topics " + ", ".join(sorted(TOPIC_CONFIGS)) + " exist")
     return 0
@@ -101,6 +102,48 @@ def _stack_up(args: argparse.Namespace) -> int:
     return run_forever(LocalStack(settings=settings, cache_dir=cache))
 
 
+def _keys_generate(args: argparse.Namespace) -> int:
+    from services.common.identity import generate_keys, public_keys_line
+
+    folder = Path(args.dir).expanduser().resolve()
+    processes = tuple(args.process or PROCESS_NAMES)
+    generate_keys(folder, processes)
+    print(f"identity keys in {folder}: " + ", ".join(processes) + " (existing keys kept)")
+    print(f"OPENECF_SERVICE_PUBLIC_KEYS={public_keys_line(folder, PROCESS_NAMES)}")
+    return 0
+
+
+def _documents_migrate(args: argparse.Namespace) -> int:
+    from services.access.object_migration import MigrationReport, migrate_to_object_store
+    from services.access.objects import S3ContentStore
+    from services.common.db import connect_pool
+
+    settings = cli_settings()
+    if not settings.s3_bucket:
+        raise UsageError("set OPENECF_S3_BUCKET (and the other OPENECF_S3_* settings) first")
+    pool = connect_pool(settings.require_database_url(), schema="access", max_size=2)
+
+    def progress(report: MigrationReport) -> None:
+        print(f"moved {report.moved} contents ({report.moved_bytes} bytes) so far", flush=True)
+
+    try:
+        report = migrate_to_object_store(
+            pool,
+            S3ContentStore.from_settings(settings),
+            batch_size=args.batch_size,
+            progress=progress,
+        )
+    finally:
+        pool.close()
+    print(
+        f"documents: {report.moved} contents moved to s3://{settings.s3_bucket}, "
+        f"{len(report.damaged)} damaged left in PostgreSQL"
+    )
+    for sha256 in report.damaged:
+        print(f"damaged: {sha256}", file=sys.stderr)
+    return 1 if report.damaged else 0
+
+
 def build_parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(prog="openecf", description="OpenECF operator commands")
     commands = parser.add_subparsers(dest="command", required=True)
@@ -144,6 +187,23 @@ def build_parser() -> argparse.ArgumentParser:
     up = stack.add_parser("up", help="run the whole platform on this machine (make run)")
     up.add_argument("--cache-dir", default="", help="where the Kafka jars are cached")
     up.set_defaults(run=_stack_up)
+
+    keys = commands.add_parser("keys", help="service identity keys").add_subparsers(
+        dest="action", required=True
+    )
+    generate = keys.add_parser("generate", help="make an Ed25519 key pair per process")
+    generate.add_argument("--dir", required=True, help="folder for <process>.key and .pub")
+    generate.add_argument("--process", action="append", choices=PROCESS_NAMES)
+    generate.set_defaults(run=_keys_generate)
+
+    documents = commands.add_parser("documents", help="document content").add_subparsers(
+        dest="action", required=True
+    )
+    to_s3 = documents.add_parser(
+        "migrate-to-s3", help="move content from PostgreSQL to the object store (resumable)"
+    )
+    to_s3.add_argument("--batch-size", type=int, default=50)
+    to_s3.set_defaults(run=_documents_migrate)
 
     maintenance.register(commands)  # openecf maintenance status|on|off|next|scheduler
     return parser

@@ -8,6 +8,7 @@ from court.v1 import auth_pb2, auth_pb2_grpc
 from services.common.enums import role_name
 from services.common.errors import CourtError
 from services.common.grpc_client import open_channel
+from services.common.identity import service_signer
 from services.common.principal import Principal, Resolver
 from services.common.settings import Settings
 
@@ -15,8 +16,7 @@ from services.common.settings import Settings
 def remote_resolver(settings: Settings, *, service: str) -> Resolver:
     channel = open_channel(
         settings.grpc_addr("auth"),
-        service=service,
-        secret=settings.service_secret.get_secret_value(),
+        signer=service_signer(settings, service),
     )
     stub = auth_pb2_grpc.AuthServiceStub(channel)
 

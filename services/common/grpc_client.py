@@ -14,7 +14,7 @@ import grpc
 
 from services.common import metrics
 from services.common.balancing import CLIENT_OPTIONS, channel_target
-from services.common.identity import AUTHORIZATION, SERVICE_IDENTITY, sign_service_token
+from services.common.identity import AUTHORIZATION, SERVICE_IDENTITY, ServiceSigner
 from services.common.logs import TRACE_HEADER, current_trace_id
 
 
@@ -31,17 +31,16 @@ class _ClientCallDetails(grpc.ClientCallDetails):
 
 
 class CourtClientInterceptor(grpc.UnaryUnaryClientInterceptor, grpc.UnaryStreamClientInterceptor):
-    def __init__(self, *, service: str, secret: str) -> None:
-        self._service = service
-        self._secret = secret
+    def __init__(self, *, signer: ServiceSigner | None) -> None:
+        self._signer = signer
 
     def _details(self, details: grpc.ClientCallDetails) -> grpc.ClientCallDetails:
         metadata = list(details.metadata or [])
         trace = current_trace_id()
         if trace:
             metadata.append((TRACE_HEADER, trace))
-        if self._secret:
-            metadata.append((SERVICE_IDENTITY, sign_service_token(self._service, self._secret)))
+        if self._signer is not None:  # a fresh token per call: each is accepted once
+            metadata.append((SERVICE_IDENTITY, self._signer.token(details.method)))
         return _ClientCallDetails(details, metadata)
 
     def intercept_unary_unary(
@@ -78,7 +77,7 @@ class CourtClientInterceptor(grpc.UnaryUnaryClientInterceptor, grpc.UnaryStreamC
         return call
 
 
-def open_channel(address: str, *, service: str, secret: str) -> grpc.Channel:
+def open_channel(address: str, *, signer: ServiceSigner | None) -> grpc.Channel:
     channel = grpc.insecure_channel(
         channel_target(address),
         options=[
@@ -87,7 +86,7 @@ def open_channel(address: str, *, service: str, secret: str) -> grpc.Channel:
             *CLIENT_OPTIONS,
         ],
     )
-    return grpc.intercept_channel(channel, CourtClientInterceptor(service=service, secret=secret))
+    return grpc.intercept_channel(channel, CourtClientInterceptor(signer=signer))
 
 
 # The edge's HTTP client address, forwarded for auth's throttles (believed from the edge only).

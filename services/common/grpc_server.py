@@ -20,6 +20,7 @@ from grpc_health.v1 import health, health_pb2, health_pb2_grpc
 from grpc_reflection.v1alpha import reflection
 
 from services.common.balancing import SERVER_OPTIONS
+from services.common.identity import service_verifier
 from services.common.interceptors import CallGate, CourtServerInterceptor
 from services.common.metrics import start_metrics_server
 from services.common.settings import Settings
@@ -50,7 +51,8 @@ class RunningService:
             futures.ThreadPoolExecutor(max_workers=settings.grpc_workers),
             interceptors=[
                 CourtServerInterceptor(
-                    service_secret=settings.service_secret.get_secret_value(), gates=spec.gates
+                    verifier=service_verifier(settings),
+                    gates=spec.gates,
                 )
             ],
             options=[

@@ -23,9 +23,9 @@ from services.common.identity import (
     AUTHORIZATION,
     SERVICE_IDENTITY,
     Caller,
+    ServiceVerifier,
     bearer_token,
     caller_context,
-    verify_service_token,
 )
 from services.common.logs import TRACE_HEADER, trace_context
 
@@ -56,8 +56,8 @@ def _internal_status() -> status_pb2.Status:
 
 
 class CourtServerInterceptor(grpc.ServerInterceptor):
-    def __init__(self, *, service_secret: str, gates: list[CallGate] | None = None) -> None:
-        self._secret = service_secret
+    def __init__(self, *, verifier: ServiceVerifier, gates: list[CallGate] | None = None) -> None:
+        self._verifier = verifier
         self._gates = gates or []
 
     def intercept_service(
@@ -83,13 +83,13 @@ class CourtServerInterceptor(grpc.ServerInterceptor):
             )
         return handler  # client streaming is not used by this project
 
-    def _caller(self, context: grpc.ServicerContext) -> tuple[Caller, str | None]:
+    def _caller(self, context: grpc.ServicerContext, method: str) -> tuple[Caller, str | None]:
         metadata = {
             key: value
             for key, value in context.invocation_metadata()
             if isinstance(value, str)  # binary (-bin) headers carry nothing we read
         }
-        service = verify_service_token(metadata.get(SERVICE_IDENTITY), self._secret)
+        service = self._verifier.verify(metadata.get(SERVICE_IDENTITY), method)
         caller = Caller(session_token=bearer_token(metadata.get(AUTHORIZATION)), service=service)
         return caller, metadata.get(TRACE_HEADER)
 
@@ -97,7 +97,7 @@ class CourtServerInterceptor(grpc.ServerInterceptor):
         service, name = _split(method)
 
         def wrapped(request: Any, context: grpc.ServicerContext) -> Any:
-            caller, trace = self._caller(context)
+            caller, trace = self._caller(context, method)
             metrics.GRPC_STARTED.labels(service, name).inc()
             started = time.perf_counter()
             with trace_context(trace), caller_context(caller):
@@ -121,7 +121,7 @@ class CourtServerInterceptor(grpc.ServerInterceptor):
         service, name = _split(method)
 
         def wrapped(request: Any, context: grpc.ServicerContext) -> Iterator[Any]:
-            caller, trace = self._caller(context)
+            caller, trace = self._caller(context, method)
             metrics.GRPC_STARTED.labels(service, name).inc()
             started = time.perf_counter()
             with trace_context(trace), caller_context(caller):

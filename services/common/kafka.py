@@ -1,17 +1,63 @@
-"""Kafka clients configured the one way this project uses them, and the topics they need."""
+"""Kafka clients configured the one way this project uses them, and the topics they need.
+
+Every client (producer, consumer, admin) takes the same ``KafkaSecurity``: plaintext for the
+local broker, or TLS (``SSL``) and SCRAM over TLS (``SASL_SSL``) for a production cluster.
+"""
 
 from __future__ import annotations
 
 import logging
+from dataclasses import dataclass, field
 from typing import Any
 
 from kafka import ConsumerRebalanceListener, KafkaAdminClient, KafkaConsumer, KafkaProducer
 from kafka.errors import TopicAlreadyExistsError, for_code
 
+from services.common.settings import Settings
+
 logger = logging.getLogger(__name__)
 
 
-def make_producer(bootstrap: str, *, client_id: str) -> KafkaProducer:
+@dataclass(frozen=True)
+class KafkaSecurity:
+    """How clients reach the brokers: the protocol, the CA that signed them, the SCRAM login."""
+
+    protocol: str = "PLAINTEXT"  # PLAINTEXT, SSL or SASL_SSL
+    ca_file: str = ""  # empty: the system's CAs
+    sasl_mechanism: str = "SCRAM-SHA-512"
+    username: str = ""
+    password: str = field(default="", repr=False)
+
+    @classmethod
+    def from_settings(cls, settings: Settings) -> KafkaSecurity:
+        return cls(
+            protocol=settings.kafka_security_protocol,
+            ca_file=settings.kafka_ssl_cafile,
+            sasl_mechanism=settings.kafka_sasl_mechanism,
+            username=settings.kafka_username,
+            password=settings.kafka_password.get_secret_value(),
+        )
+
+    def client_options(self) -> dict[str, Any]:
+        """kafka-python's keyword arguments for this security (the same for every client)."""
+        options: dict[str, Any] = {"security_protocol": self.protocol}
+        if self.protocol in ("SSL", "SASL_SSL"):
+            options["ssl_check_hostname"] = True  # the broker's name must match its certificate
+            if self.ca_file:
+                options["ssl_cafile"] = self.ca_file
+        if self.protocol == "SASL_SSL":
+            options["sasl_mechanism"] = self.sasl_mechanism
+            options["sasl_plain_username"] = self.username
+            options["sasl_plain_password"] = self.password
+        return options
+
+
+PLAINTEXT = KafkaSecurity()
+
+
+def make_producer(
+    bootstrap: str, *, client_id: str, security: KafkaSecurity = PLAINTEXT
+) -> KafkaProducer:
     # Idempotent and acks=all: a retried send never duplicates or loses a record.
     return KafkaProducer(
         bootstrap_servers=bootstrap.split(","),
@@ -24,6 +70,7 @@ def make_producer(bootstrap: str, *, client_id: str) -> KafkaProducer:
         delivery_timeout_ms=30000,
         reconnect_backoff_max_ms=2000,
         allow_auto_create_topics=False,
+        **security.client_options(),
     )
 
 
@@ -32,6 +79,7 @@ def make_consumer(
     *,
     group_id: str,
     topics: list[str],
+    security: KafkaSecurity = PLAINTEXT,
     listener: ConsumerRebalanceListener | None = None,
 ) -> KafkaConsumer:
     # Offsets are committed by hand, only after the effect is durable. A new group reads
@@ -48,6 +96,7 @@ def make_consumer(
         heartbeat_interval_ms=3000,
         reconnect_backoff_max_ms=2000,
         allow_auto_create_topics=False,
+        **security.client_options(),
     )
     if listener is None:
         consumer.subscribe(topics)
@@ -56,12 +105,13 @@ def make_consumer(
     return consumer
 
 
-def admin_client(bootstrap: str, timeout_ms: int) -> Any:
+def admin_client(bootstrap: str, timeout_ms: int, security: KafkaSecurity = PLAINTEXT) -> Any:
     return KafkaAdminClient(
         bootstrap_servers=bootstrap,
         client_id="openecf-admin",
         bootstrap_timeout_ms=timeout_ms,
         request_timeout_ms=timeout_ms,
+        **security.client_options(),
     )
 
 
@@ -71,9 +121,10 @@ def ensure_topics(
     partitions: int = 3,
     *,
     replication_factor: int = 1,
+    security: KafkaSecurity = PLAINTEXT,
 ) -> None:
     """Create the topics that do not exist yet, with the given configs; leave existing ones."""
-    admin = admin_client(bootstrap, timeout_ms=30000)
+    admin = admin_client(bootstrap, timeout_ms=30000, security=security)
     try:
         existing = set(admin.list_topics())
         missing = {name: configs for name, configs in topics.items() if name not in existing}

@@ -18,7 +18,7 @@ from services.common.consumer import EventConsumer
 from services.common.consumer_start import ForgetLagOnRevoke, Handlers
 from services.common.db import connect_pool
 from services.common.grpc_server import ServiceSpec, Worker, serve
-from services.common.kafka import make_consumer, make_producer
+from services.common.kafka import KafkaSecurity, make_consumer, make_producer
 from services.common.logs import configure_logging
 from services.common.maintenance.follower import follower_worker
 from services.common.maintenance.gate import MaintenanceGate
@@ -51,6 +51,7 @@ class ServiceRuntime:
                     group_id=group,
                     topics=topics,
                     listener=ForgetLagOnRevoke(group),
+                    security=KafkaSecurity.from_settings(settings),
                 ),
                 pool=self.pool,
                 handlers=handlers,
@@ -88,7 +89,11 @@ def build_runtime(name: str, settings: Settings | None = None) -> ServiceRuntime
     pool = connect_pool(
         settings.require_database_url(), schema=name, max_size=settings.database_pool_size
     )
-    producer = make_producer(settings.kafka_bootstrap, client_id=f"openecf-{name}")
+    producer = make_producer(
+        settings.kafka_bootstrap,
+        client_id=f"openecf-{name}",
+        security=KafkaSecurity.from_settings(settings),
+    )
     if name != "auth":  # auth resolves sessions from its own tables
         set_resolver(remote_resolver(settings, service=name))
     relay = OutboxRelay(

@@ -46,6 +46,13 @@ class Settings(BaseSettings):
     # The local stack's own broker (make run): its client and controller ports.
     kafka_port: Port = Field(default=9092, ge=1, le=65535)
     kafka_controller_port: Port = Field(default=9093, ge=1, le=65535)
+    # Transport to Kafka: PLAINTEXT (the local broker), SSL, or SASL_SSL with SCRAM; the CA
+    # file that signed the brokers' certificates (empty: the system's CAs).
+    kafka_security_protocol: str = "PLAINTEXT"
+    kafka_ssl_cafile: str = ""
+    kafka_sasl_mechanism: str = "SCRAM-SHA-512"
+    kafka_username: str = ""
+    kafka_password: SecretStr = SecretStr("")
 
     # Network: gRPC services and the edge.
     bind_host: str = "127.0.0.1"
@@ -82,8 +89,15 @@ class Settings(BaseSettings):
     notice_link_wait_seconds: float = Field(default=900.0, ge=0, le=7 * 24 * 3600)
     notice_sender_threads: int = Field(default=3, ge=1, le=32)
 
-    # Service-to-service identity: an HMAC key shared by the services only.
-    service_secret: SecretStr = SecretStr("")
+    # Service-to-service identity: a folder with every process's Ed25519 public key
+    # (`<name>.pub`) and this process's own private key (`<name>.key`); empty means
+    # `<data_dir>/keys`, where the local stack generates them. Tokens live this many seconds.
+    service_keys_dir: str = ""
+    service_token_seconds: int = Field(default=30, ge=5, le=300)
+    # The same keys as settings (a Kubernetes Secret and ConfigMap), which win over the folder:
+    # this process's private key (PEM), and `name=<base64 raw key>,…` for every process.
+    service_private_key: SecretStr = SecretStr("")
+    service_public_keys: str = ""
 
     # Sessions, login throttling and one-time tokens.
     session_idle_minutes: int = Field(default=30, ge=1, le=24 * 60)
@@ -96,6 +110,20 @@ class Settings(BaseSettings):
     token_mails_per_address_hour: int = Field(default=3, ge=1, le=1000)
     token_mails_per_client_hour: int = Field(default=20, ge=1, le=100000)
     totp_issuer: str = "OpenECF"
+
+    # Where the vault keeps document content: PostgreSQL (the default) or an S3-compatible
+    # object store (the metadata stays in PostgreSQL either way). With a bucket set, content
+    # already moved to the object store is read from it whatever the write store.
+    document_store: str = "postgres"
+    s3_bucket: str = ""
+    s3_endpoint_url: str = ""  # empty: AWS S3
+    s3_region: str = "us-east-1"
+    s3_prefix: str = "documents/"
+    s3_access_key_id: str = ""  # empty (with the secret): boto3's own credential chain
+    s3_secret_access_key: SecretStr = SecretStr("")
+    s3_sse: str = ""  # server-side encryption: empty, AES256 or aws:kms
+    s3_sse_kms_key_id: str = ""
+    s3_ca_file: str = ""  # a private CA for the store's TLS certificate
 
     # Filing intake.
     filing_max_file_mb: int = Field(default=30, ge=1, le=60)
@@ -131,6 +159,20 @@ class Settings(BaseSettings):
     def _absolute(cls, value: Path) -> Path:
         return value.expanduser().resolve()
 
+    @field_validator("service_keys_dir")
+    @classmethod
+    def _absolute_or_empty(cls, value: str) -> str:
+        return str(Path(value).expanduser().resolve()) if value else ""
+
+    @field_validator("service_public_keys")
+    @classmethod
+    def _public_keys(cls, value: str) -> str:
+        for entry in filter(None, (part.strip() for part in value.split(","))):
+            name, equals, encoded = entry.partition("=")
+            if not equals or name.strip() not in PROCESS_NAMES or len(encoded.strip()) != 44:
+                raise ValueError(f"{entry[:20]!r}: use process=<base64 Ed25519 public key>,…")
+        return value
+
     @field_validator("court_timezone")
     @classmethod
     def _known_timezone(cls, value: str) -> str:
@@ -157,6 +199,51 @@ class Settings(BaseSettings):
                 raise ValueError(f"{server!r} is not host:port")
         return value
 
+    @field_validator("kafka_security_protocol")
+    @classmethod
+    def _kafka_protocol(cls, value: str) -> str:
+        upper = value.upper()
+        if upper not in {"PLAINTEXT", "SSL", "SASL_SSL"}:
+            raise ValueError("must be PLAINTEXT, SSL or SASL_SSL")
+        return upper
+
+    @field_validator("kafka_sasl_mechanism")
+    @classmethod
+    def _kafka_mechanism(cls, value: str) -> str:
+        upper = value.upper()
+        if upper not in {"SCRAM-SHA-512", "SCRAM-SHA-256"}:
+            raise ValueError("must be SCRAM-SHA-512 or SCRAM-SHA-256")
+        return upper
+
+    @field_validator("kafka_ssl_cafile")
+    @classmethod
+    def _readable_ca(cls, value: str) -> str:
+        if value and not Path(value).expanduser().is_file():
+            raise ValueError(f"no CA file at {value}")
+        return str(Path(value).expanduser().resolve()) if value else ""
+
+    @field_validator("document_store")
+    @classmethod
+    def _document_store(cls, value: str) -> str:
+        lower = value.lower()
+        if lower not in {"postgres", "s3"}:
+            raise ValueError("must be postgres or s3")
+        return lower
+
+    @field_validator("s3_sse")
+    @classmethod
+    def _sse(cls, value: str) -> str:
+        if value not in {"", "AES256", "aws:kms"}:
+            raise ValueError("must be empty, AES256 or aws:kms")
+        return value
+
+    @field_validator("s3_ca_file")
+    @classmethod
+    def _s3_ca(cls, value: str) -> str:
+        if value and not Path(value).expanduser().is_file():
+            raise ValueError(f"no CA file at {value}")
+        return str(Path(value).expanduser().resolve()) if value else ""
+
     @field_validator("log_level")
     @classmethod
     def _level(cls, value: str) -> str:
@@ -164,6 +251,22 @@ class Settings(BaseSettings):
         if upper not in {"DEBUG", "INFO", "WARNING", "ERROR"}:
             raise ValueError("log level must be DEBUG, INFO, WARNING or ERROR")
         return upper
+
+    @model_validator(mode="after")
+    def _kafka_login(self) -> Settings:
+        scram = self.kafka_security_protocol == "SASL_SSL"
+        if scram and not (self.kafka_username and self.kafka_password.get_secret_value()):
+            raise ValueError(
+                "OPENECF_KAFKA_SECURITY_PROTOCOL=SASL_SSL needs OPENECF_KAFKA_USERNAME and "
+                "OPENECF_KAFKA_PASSWORD"
+            )
+        return self
+
+    @model_validator(mode="after")
+    def _object_store(self) -> Settings:
+        if self.document_store == "s3" and not self.s3_bucket:
+            raise ValueError("OPENECF_DOCUMENT_STORE=s3 needs OPENECF_S3_BUCKET")
+        return self
 
     @model_validator(mode="after")
     def _distinct_ports(self) -> Settings:
@@ -184,6 +287,10 @@ class Settings(BaseSettings):
 
     def grpc_addr(self, service: str) -> str:
         return str(getattr(self, f"{service}_addr"))
+
+    @property
+    def keys_dir(self) -> Path:
+        return Path(self.service_keys_dir) if self.service_keys_dir else self.data_dir / "keys"
 
     def metrics_port(self, process: str) -> int:
         return self.metrics_port_base + PROCESS_NAMES.index(process)

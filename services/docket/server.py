@@ -5,6 +5,7 @@ from __future__ import annotations
 from court.v1 import docket_pb2, docket_pb2_grpc
 
 from services.common.grpc_client import open_channel
+from services.common.identity import service_signer
 from services.common.runtime import build_runtime
 from services.docket import filings
 from services.docket.access import RemoteAccessChecker
@@ -22,8 +23,7 @@ def main() -> None:
     )
     access = open_channel(
         settings.grpc_addr("access"),
-        service="docket",
-        secret=settings.service_secret.get_secret_value(),
+        signer=service_signer(settings, "docket"),
     )
     reader = DocketReader(runtime.pool, RemoteAccessChecker(access), tz=settings.tz)
     runtime.serve(

@@ -15,6 +15,7 @@ from court.v1 import (
 from grpc_health.v1 import health_pb2_grpc
 
 from services.common.grpc_client import open_channel
+from services.common.identity import service_signer
 from services.common.settings import SERVICE_NAMES, Settings
 
 
@@ -36,10 +37,9 @@ class ServiceClients:
 
 
 def connect(settings: Settings) -> ServiceClients:
-    secret = settings.service_secret.get_secret_value()
+    signer = service_signer(settings, "edge")  # the edge holds its own key only
     channels = {
-        name: open_channel(settings.grpc_addr(name), service="edge", secret=secret)
-        for name in SERVICE_NAMES
+        name: open_channel(settings.grpc_addr(name), signer=signer) for name in SERVICE_NAMES
     }
     return ServiceClients(
         channels=channels,

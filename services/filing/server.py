@@ -5,6 +5,7 @@ from __future__ import annotations
 from court.v1 import filing_pb2, filing_pb2_grpc
 
 from services.common.grpc_client import open_channel
+from services.common.identity import service_signer
 from services.common.runtime import build_runtime
 from services.filing import case_view, metrics
 from services.filing.intake import Intake, IntakeLimits
@@ -29,8 +30,7 @@ def main() -> None:
     )
     access = open_channel(
         settings.grpc_addr("access"),
-        service="filing",
-        secret=settings.service_secret.get_secret_value(),
+        signer=service_signer(settings, "filing"),
     )
     intake = Intake(
         pool=runtime.pool,

@@ -18,6 +18,7 @@ from court.v1 import access_pb2_grpc, auth_pb2, auth_pb2_grpc, notify_pb2, notif
 
 from services.common.consumer_start import Act
 from services.common.grpc_client import open_channel
+from services.common.identity import service_signer
 from services.common.runtime import build_runtime
 from services.notify import metrics, notices
 from services.notify.account_mail import AccountMail
@@ -73,8 +74,7 @@ def main() -> None:
     access = access_pb2_grpc.AccessServiceStub(
         open_channel(
             settings.access_addr,
-            service="notify",
-            secret=settings.service_secret.get_secret_value(),
+            signer=service_signer(settings, "notify"),
         )
     )
     composer = NoticeComposer(
@@ -91,11 +91,7 @@ def main() -> None:
     for number in range(settings.notice_sender_threads):
         runtime.workers[f"nda-sender-{number}"] = sender.run
     auth = auth_pb2_grpc.AuthServiceStub(
-        open_channel(
-            settings.auth_addr,
-            service="notify",
-            secret=settings.service_secret.get_secret_value(),
-        )
+        open_channel(settings.auth_addr, signer=service_signer(settings, "notify"))
     )
 
     def mail_token(token_id: str) -> str:

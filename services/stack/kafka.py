@@ -19,9 +19,11 @@ import subprocess
 import time
 import uuid
 from collections.abc import Iterator
+from dataclasses import dataclass
 from pathlib import Path
 from typing import IO
 
+from kafka.admin import UserScramCredentialUpsertion
 from kafka.errors import KafkaError
 
 from services.common.kafka import admin_client, ensure_topics
@@ -188,13 +190,39 @@ def _pids_with_args(*needles: str) -> list[int]:
     return found
 
 
+@dataclass(frozen=True)
+class SecureListener:
+    """A second client listener with TLS and SCRAM (SASL_SSL), as a production cluster has.
+
+    ``keystore`` is one PEM file: the broker's unencrypted PKCS#8 key, then its certificate
+    chain (the certificate must name 127.0.0.1). The plaintext listener stays for the broker's
+    own traffic and for creating SCRAM users.
+    """
+
+    port: int
+    keystore: Path
+    mechanism: str = "SCRAM-SHA-512"
+
+    @property
+    def bootstrap(self) -> str:
+        return f"127.0.0.1:{self.port}"
+
+
 class KafkaBroker:
     """One Kafka 4 node in KRaft mode (broker and controller) listening on 127.0.0.1."""
 
     def __init__(
-        self, *, data_dir: Path, jars_dir: Path, port: int, controller_port: int, log_file: Path
+        self,
+        *,
+        data_dir: Path,
+        jars_dir: Path,
+        port: int,
+        controller_port: int,
+        log_file: Path,
+        secure: SecureListener | None = None,
     ) -> None:
         self.data_dir = data_dir
+        self.secure = secure
         self.jars_dir = jars_dir
         self.port = port
         self.controller_port = controller_port
@@ -229,7 +257,8 @@ class KafkaBroker:
         self.data_dir.mkdir(parents=True, exist_ok=True)
         self.log_file.parent.mkdir(parents=True, exist_ok=True)
         self._stop_leftover()
-        for port in (self.port, self.controller_port):
+        ports = [self.port, self.controller_port] + ([self.secure.port] if self.secure else [])
+        for port in ports:
             if not _port_is_free(port):
                 # Checked up front: otherwise the readiness probe could be answered by whatever
                 # else holds the port (e.g. a developer's broker) before ours dies.
@@ -290,6 +319,17 @@ class KafkaBroker:
             self._output.close()
             self._output = None
 
+    def add_scram_user(self, username: str, password: str) -> None:
+        """Create or update a SCRAM login (through the plaintext listener, on loopback)."""
+        mechanism = self.secure.mechanism if self.secure else "SCRAM-SHA-512"
+        admin = admin_client(self.bootstrap, timeout_ms=10000)
+        try:
+            admin.alter_user_scram_credentials(
+                [UserScramCredentialUpsertion(username, mechanism, password, iterations=8192)]
+            )
+        finally:
+            admin.close()
+
     def _stop_leftover(self) -> None:
         # A broker from a crashed parent survives it (own session) and holds the data folder's
         # lock and our ports; the data folder is ours, so stop it.
@@ -339,6 +379,10 @@ class KafkaBroker:
         listeners = (
             f"PLAINTEXT://127.0.0.1:{self.port},CONTROLLER://127.0.0.1:{self.controller_port}"
         )
+        protocols = "CONTROLLER:PLAINTEXT,PLAINTEXT:PLAINTEXT"
+        if self.secure is not None:
+            listeners += f",SECURE://127.0.0.1:{self.secure.port}"
+            protocols += ",SECURE:SASL_SSL"
         settings = {
             "process.roles": "broker,controller",
             "node.id": "1",
@@ -347,7 +391,7 @@ class KafkaBroker:
             "advertised.listeners": listeners,
             "inter.broker.listener.name": "PLAINTEXT",
             "controller.listener.names": "CONTROLLER",
-            "listener.security.protocol.map": "CONTROLLER:PLAINTEXT,PLAINTEXT:PLAINTEXT",
+            "listener.security.protocol.map": protocols,
             "log.dirs": str(self._log_dir),
             # A single node cannot hold more than one replica of anything.
             "offsets.topic.replication.factor": "1",
@@ -364,6 +408,16 @@ class KafkaBroker:
             # Compacted topics (platform.maintenance) need the cleaner.
             "log.cleaner.enable": "true",
         }
+        if self.secure is not None:
+            mechanism = self.secure.mechanism.lower()
+            settings |= {
+                "sasl.enabled.mechanisms": self.secure.mechanism,
+                f"listener.name.secure.{mechanism}.sasl.jaas.config": (
+                    "org.apache.kafka.common.security.scram.ScramLoginModule required;"
+                ),
+                "listener.name.secure.ssl.keystore.type": "PEM",
+                "listener.name.secure.ssl.keystore.location": str(self.secure.keystore),
+            }
         text = "".join(
             f"{key}={value.replace(chr(92), chr(92) * 2)}\n" for key, value in settings.items()
         )
@@ -438,4 +492,4 @@ class KafkaBroker:
         return True
 
 
-__all__ = ["KafkaBroker", "ensure_topics", "fetch_kafka_jars"]
+__all__ = ["KafkaBroker", "SecureListener", "ensure_topics", "fetch_kafka_jars"]

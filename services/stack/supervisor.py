@@ -9,7 +9,6 @@ from __future__ import annotations
 
 import logging
 import os
-import secrets
 import signal
 import subprocess
 import sys
@@ -24,9 +23,11 @@ from grpc_health.v1 import health_pb2, health_pb2_grpc
 from pydantic import SecretStr
 
 from services.common.events import TOPIC_CONFIGS
+from services.common.identity import generate_keys
+from services.common.kafka import KafkaSecurity
 from services.common.maintenance.schedule import WeeklySchedule
 from services.common.migrations import migrate
-from services.common.settings import SERVICE_NAMES, Settings
+from services.common.settings import PROCESS_NAMES, SERVICE_NAMES, Settings
 from services.stack import bootstrap, stackfile
 from services.stack.environment import settings_env
 from services.stack.kafka import KafkaBroker, ensure_topics, fetch_kafka_jars
@@ -96,13 +97,18 @@ class LocalStack:
                 log_file=self.log_dir / "kafka.log",
             )
             updates["kafka_bootstrap"] = self.kafka.start()
+            updates["kafka_security_protocol"] = "PLAINTEXT"  # our own broker, on loopback
             self.announce(f"kafka     ready  ({updates['kafka_bootstrap']}, KRaft, Apache Kafka 4)")
         else:
             self.announce(f"kafka     ready  (external, {self.settings.kafka_bootstrap})")
-        if not self.settings.service_secret.get_secret_value():
-            updates["service_secret"] = SecretStr(self._service_secret())
         self.settings = self.settings.model_copy(update=updates)
-        ensure_topics(self.settings.kafka_bootstrap, TOPIC_CONFIGS)
+        if not self.settings.service_keys_dir:  # an operator's folder is theirs to fill
+            generate_keys(self.settings.keys_dir, PROCESS_NAMES)
+        ensure_topics(
+            self.settings.kafka_bootstrap,
+            TOPIC_CONFIGS,
+            security=KafkaSecurity.from_settings(self.settings),
+        )
 
         database_url = self.settings.require_database_url()
         stackfile.write(
@@ -157,13 +163,6 @@ class LocalStack:
         self.announce(f"scheduler ready  (maintenance window {schedule})")
         self.announce(f"OpenECF is up in {time.monotonic() - started:.1f}s")
         return self.settings
-
-    def _service_secret(self) -> str:
-        path = self.data_dir / "service-secret"
-        if not path.exists():
-            path.write_text(secrets.token_hex(32))
-            path.chmod(0o600)
-        return path.read_text().strip()
 
     def child_env(self) -> dict[str, str]:
         env = {key: value for key, value in os.environ.items() if not key.startswith("OPENECF_")}

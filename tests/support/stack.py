@@ -27,7 +27,6 @@ def stack_settings(data_dir: Path) -> Settings:
         data_dir=data_dir,
         database_url=SecretStr(""),
         kafka_bootstrap="",
-        service_secret=SecretStr(""),
         edge_port=free_port(),
         metrics_port_base=free_port_run(6),
         smtp_port=free_port(),

@@ -23,6 +23,7 @@ from services.common import metrics
 from services.common.clock import Clock, system_clock
 from services.common.errors import PermanentEventError
 from services.common.events import MAINTENANCE_TOPIC, decode_envelope, unpack
+from services.common.kafka import PLAINTEXT, KafkaSecurity
 from services.common.maintenance.schedule import WeeklySchedule
 from services.common.maintenance.state import EVENT_TYPE, OFF, MaintenanceState
 from services.common.settings import Settings
@@ -68,11 +69,13 @@ class MaintenanceFollower:
         *,
         bootstrap: str,
         client_id: str,
+        security: KafkaSecurity = PLAINTEXT,
         view: MaintenanceView = VIEW,
         topic: str = MAINTENANCE_TOPIC,
         poll_ms: int = 200,
     ) -> None:
         self._bootstrap = bootstrap
+        self._security = security
         self._client_id = client_id
         self._view = view
         self._topic = topic
@@ -99,6 +102,7 @@ class MaintenanceFollower:
             fetch_max_wait_ms=self._poll_ms,
             reconnect_backoff_max_ms=2000,
             allow_auto_create_topics=False,
+            **self._security.client_options(),
         )
         try:
             partitions = consumer.partitions_for_topic(self._topic)
@@ -175,7 +179,9 @@ def follower_worker(settings: Settings, *, process: str) -> Callable[[threading.
     """The follower as a service worker (``ServiceRuntime`` runs it beside the outbox relay)."""
     install_metrics(WeeklySchedule.from_settings(settings))
     follower = MaintenanceFollower(
-        bootstrap=settings.kafka_bootstrap, client_id=f"openecf-{process}-maintenance"
+        bootstrap=settings.kafka_bootstrap,
+        client_id=f"openecf-{process}-maintenance",
+        security=KafkaSecurity.from_settings(settings),
     )
     return follower.run
 

@@ -18,6 +18,7 @@ import grpc
 import httpx
 import psycopg
 from court.v1 import access_pb2, access_pb2_grpc, common_pb2, docket_pb2, events_pb2, filing_pb2
+from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PrivateKey
 from google.protobuf.message import Message
 from google.rpc import error_details_pb2
 from grpc_status import rpc_status
@@ -25,7 +26,7 @@ from pypdf import PdfWriter
 from support.api import wait_for
 
 from services.common.events import new_event
-from services.common.identity import SERVICE_IDENTITY, sign_service_token
+from services.common.identity import SERVICE_IDENTITY, ServiceSigner, signer_for
 from services.common.kafka import make_producer
 from services.common.settings import Settings
 from services.common.wire import court_time_pb
@@ -65,11 +66,16 @@ class Stored:
         return hashlib.sha256(self.content).hexdigest()
 
 
+def forged_identity(name: str, method: str) -> list[tuple[str, str]]:
+    """A token claiming to be ``name``, signed with a key the court never issued."""
+    signer = ServiceSigner(service=name, key=Ed25519PrivateKey.generate())
+    return [(SERVICE_IDENTITY, signer.token(f"/court.v1.AccessService/{method}"))]
+
+
 class AccessKit:
     def __init__(self, stack: LocalStack) -> None:
         self.settings = stack.settings
         self.database_url = stack.settings.require_database_url()
-        self.secret = stack.settings.service_secret.get_secret_value()
         self.channel = grpc.insecure_channel(
             stack.settings.grpc_addr("access"),
             options=[
@@ -87,8 +93,10 @@ class AccessKit:
 
     # -- identities ----------------------------------------------------------------------
 
-    def service(self, name: str, **sign: Any) -> list[tuple[str, str]]:
-        return [(SERVICE_IDENTITY, sign_service_token(name, self.secret, **sign))]
+    def service(self, name: str, method: str, **sign: Any) -> list[tuple[str, str]]:
+        """A fresh token of service ``name`` (its own key) for one AccessService call."""
+        signer = signer_for(self.settings.keys_dir, name)
+        return [(SERVICE_IDENTITY, signer.token(f"/court.v1.AccessService/{method}", **sign))]
 
     # -- the vault -----------------------------------------------------------------------
 
@@ -110,7 +118,9 @@ class AccessKit:
         )
         if case_number:
             request.case_number = case_number
-        reply = self.stub.StoreDocument(request, metadata=self.service("filing"), timeout=60)
+        reply = self.stub.StoreDocument(
+            request, metadata=self.service("filing", "StoreDocument"), timeout=60
+        )
         return Stored(reply.document_id, content, pages)
 
     # -- docket events -------------------------------------------------------------------
@@ -241,7 +251,7 @@ class AccessKit:
                 case_number=case_number,
                 entry_number=entry_number,
             ),
-            metadata=self.service("notify"),
+            metadata=self.service("notify", "IssueFreeLook"),
             timeout=10,
         )
         return reply.token

@@ -10,11 +10,9 @@ from concurrent.futures import ThreadPoolExecutor
 
 import grpc
 import pytest
-from access_kit import AccessKit, reason_of
+from access_kit import AccessKit, forged_identity, reason_of
 from court.v1 import access_pb2, events_pb2
 from support.api import Api, wait_for
-
-from services.common.identity import sign_service_token
 
 JSON = {"Accept": "application/json"}
 HTML = {"Accept": "text/html,application/xhtml+xml,*/*;q=0.8"}
@@ -165,10 +163,10 @@ def test_a_link_for_an_entry_access_has_not_recorded_yet_asks_to_retry(
 def test_only_the_notify_service_issues_links(kit: AccessKit, identity: str) -> None:
     metadata = {
         "none": [],
-        "edge": kit.service("edge"),
-        "filing": kit.service("filing"),
-        "forged": [("x-openecf-service", sign_service_token("notify", "not the court's key"))],
-        "expired": kit.service("notify", now=time.time() - 3600),
+        "edge": kit.service("edge", "IssueFreeLook"),
+        "filing": kit.service("filing", "IssueFreeLook"),
+        "forged": forged_identity("notify", "IssueFreeLook"),
+        "expired": kit.service("notify", "IssueFreeLook", now=time.time() - 3600),
     }[identity]
     document = kit.store()
     with pytest.raises(grpc.RpcError) as refused:
@@ -194,7 +192,7 @@ def test_issuing_checks_the_document_and_the_address(kit: AccessKit) -> None:
         with pytest.raises(grpc.RpcError) as refused:
             kit.stub.IssueFreeLook(
                 access_pb2.IssueFreeLookRequest(document_id=document_id, recipient_email=email),
-                metadata=kit.service("notify"),
+                metadata=kit.service("notify", "IssueFreeLook"),
                 timeout=10,
             )
         assert refused.value.code() == code

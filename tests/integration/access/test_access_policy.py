@@ -126,7 +126,7 @@ def test_check_access_decides_the_same_in_a_batch_and_never_charges(
     ids = [d.document_id for *_, d in cells] + [unknown, garbage, cells[0][2].document_id]
 
     def check(api: Api | None) -> list[tuple[bool, str, int]]:
-        metadata = kit.service("docket")
+        metadata = kit.service("docket", "CheckAccess")
         if api is not None:
             metadata.append(("authorization", f"Bearer {api.token}"))
         reply = kit.stub.CheckAccess(

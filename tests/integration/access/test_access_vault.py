@@ -10,13 +10,12 @@ import time
 import grpc
 import httpx
 import pytest
-from access_kit import AccessKit, pdf_bytes, reason_of
+from access_kit import AccessKit, forged_identity, pdf_bytes, reason_of
 from court.v1 import access_pb2
 from support.api import Api, register
 
 from services.access.vault import ContentCorrupted, Vault
 from services.common.db import connect_pool
-from services.common.identity import sign_service_token
 
 
 @pytest.mark.parametrize(
@@ -27,10 +26,10 @@ def test_only_the_filing_service_stores_documents(
 ) -> None:
     metadata = {
         "none": [],
-        "edge": kit.service("edge"),
-        "notify": kit.service("notify"),
-        "forged": [("x-openecf-service", sign_service_token("filing", "a guessed key"))],
-        "expired": kit.service("filing", now=time.time() - 3600),
+        "edge": kit.service("edge", "StoreDocument"),
+        "notify": kit.service("notify", "StoreDocument"),
+        "forged": forged_identity("filing", "StoreDocument"),
+        "expired": kit.service("filing", "StoreDocument", now=time.time() - 3600),
         "a clerk's session": [("authorization", f"Bearer {clerk.token}")],
     }[identity]
     content = pdf_bytes()
@@ -56,7 +55,7 @@ def test_the_sha256_filing_sends_is_checked(kit: AccessKit) -> None:
                 access_pb2.StoreDocumentRequest(
                     filename="a.pdf", content=content, sha256=digest, pages=1
                 ),
-                metadata=kit.service("filing"),
+                metadata=kit.service("filing", "StoreDocument"),
                 timeout=10,
             )
         assert refused.value.code() == grpc.StatusCode.INVALID_ARGUMENT

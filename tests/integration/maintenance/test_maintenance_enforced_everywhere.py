@@ -42,7 +42,7 @@ from support.api import Api, efiler, file, petition
 from support.pdf_corpus import text_1_page
 
 from services.auth import maintenance
-from services.common.identity import SERVICE_IDENTITY, sign_service_token
+from services.common.identity import SERVICE_IDENTITY, signer_for
 from services.common.settings import PROCESS_NAMES, SERVICE_NAMES
 from services.stack.environment import settings_env
 from services.stack.supervisor import LocalStack
@@ -226,9 +226,9 @@ def test_a_forced_window_closes_every_process_and_off_reopens_it(
         assert _gauge(stack, process, "openecf_maintenance_active") == 1, process
 
     # Service-to-service work goes on; the edge's own calls are gated like a person's.
-    secret = stack.settings.service_secret.get_secret_value()
-    as_filing = [(SERVICE_IDENTITY, sign_service_token("filing", secret))]
-    as_edge = [(SERVICE_IDENTITY, sign_service_token("edge", secret))]
+    store = "/court.v1.AccessService/StoreDocument"
+    as_filing = [(SERVICE_IDENTITY, signer_for(stack.settings.keys_dir, "filing").token(store))]
+    as_edge = [(SERVICE_IDENTITY, signer_for(stack.settings.keys_dir, "edge").token(store))]
     assert not court.mutate("access", as_filing).refused
     assert court.mutate("access", as_edge).refused
 

@@ -39,7 +39,7 @@ from support.api import Api, confirm_address, register, wait_for
 from support.ports import free_port
 
 from services.common.events import decode_envelope, new_event
-from services.common.identity import SERVICE_IDENTITY, sign_service_token
+from services.common.identity import SERVICE_IDENTITY, signer_for
 from services.common.kafka import make_producer
 from services.common.settings import Settings
 from services.common.wire import court_time_pb
@@ -103,7 +103,7 @@ class NotifyKit:
         self.settings = stack.settings
         self.edge_url = edge_url
         self.database_url = stack.settings.require_database_url()
-        self.secret = stack.settings.service_secret.get_secret_value()
+        self.as_filing = signer_for(stack.settings.keys_dir, "filing")
         self.producer = make_producer(stack.settings.kafka_bootstrap, client_id="test-notify")
         self.channel = grpc.insecure_channel(
             stack.settings.grpc_addr("access"),
@@ -174,7 +174,9 @@ class NotifyKit:
                 pages=pages,
                 filing_id=str(uuid.uuid4()),
             ),
-            metadata=((SERVICE_IDENTITY, sign_service_token("filing", self.secret)),),
+            metadata=(
+                (SERVICE_IDENTITY, self.as_filing.token("/court.v1.AccessService/StoreDocument")),
+            ),
             timeout=60,
         )
         return Document(reply.document_id, filename, pages)

@@ -67,7 +67,7 @@ def test_calls_from_one_channel_reach_every_replica(
     replicas: tuple[str, Counter[str]],
 ) -> None:
     address, calls = replicas
-    channel = open_channel(address, service="edge", secret="")
+    channel = open_channel(address, signer=None)
     stub = health_pb2_grpc.HealthStub(channel)
     for _ in range(40):
         stub.Check(health_pb2.HealthCheckRequest(), timeout=5, wait_for_ready=True)

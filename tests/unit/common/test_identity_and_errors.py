@@ -5,26 +5,8 @@ import pytest
 from google.rpc import error_details_pb2
 
 from services.common.errors import ERROR_KINDS, CourtError
-from services.common.identity import bearer_token, sign_service_token, verify_service_token
+from services.common.identity import bearer_token
 from services.common.interceptors import court_status
-
-SECRET = "k" * 64
-
-
-def test_a_service_token_verifies_only_when_genuine_and_fresh() -> None:
-    token = sign_service_token("filing", SECRET, now=1_000_000)
-    assert verify_service_token(token, SECRET, now=1_000_010) == "filing"
-    assert verify_service_token(token, SECRET, now=1_000_000 + 301) is None  # stale
-    assert verify_service_token(token, "other-secret", now=1_000_010) is None
-    forged = token.replace("filing", "access", 1)
-    assert verify_service_token(forged, SECRET, now=1_000_010) is None
-    assert verify_service_token("garbage", SECRET) is None
-    assert verify_service_token(token, "", now=1_000_010) is None  # no key: nobody verifies
-
-
-def test_signing_without_a_secret_is_refused() -> None:
-    with pytest.raises(RuntimeError):
-        sign_service_token("filing", "")
 
 
 @pytest.mark.parametrize(

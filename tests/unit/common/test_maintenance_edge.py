@@ -9,14 +9,16 @@ from typing import Any
 import httpx
 import pytest
 from fastapi import FastAPI
+from grpc_health.v1 import health_pb2_grpc
 
 from services.common.clock import FixedClock
+from services.common.grpc_client import open_channel
 from services.common.maintenance.follower import MaintenanceView
 from services.common.maintenance.rule import route_open
 from services.common.maintenance.schedule import WeeklySchedule
 from services.common.maintenance.state import MaintenanceState
 from services.common.settings import SERVICE_NAMES, Settings
-from services.edge import clients, maintenance, problems
+from services.edge import maintenance, problems
 
 SETTINGS = Settings(_env_file=None)  # type: ignore[call-arg]
 SCHEDULE = WeeklySchedule.from_settings(SETTINGS)
@@ -115,6 +117,13 @@ class Client:
         return self.request("PUT", path, **kwargs)
 
 
+class _NobodyListening:
+    """Service clients whose every channel leads to a closed port."""
+
+    def health(self, service: str) -> health_pb2_grpc.HealthStub:
+        return health_pb2_grpc.HealthStub(open_channel("127.0.0.1:9", signer=None))
+
+
 @pytest.fixture
 def closed_app() -> tuple[Client, MaintenanceView, FixedClock]:
     app = FastAPI()
@@ -122,9 +131,7 @@ def closed_app() -> tuple[Client, MaintenanceView, FixedClock]:
     view, clock = MaintenanceView(), FixedClock(FRIDAY_NOON)
     maintenance.install(app, settings=SETTINGS, view=view, clock=clock)
     # Services nobody listens for: the status reports them unreachable.
-    app.state.clients = clients.connect(
-        SETTINGS.model_copy(update={f"{name}_addr": "127.0.0.1:9" for name in SERVICE_NAMES})
-    )
+    app.state.clients = _NobodyListening()
 
     @app.post("/api/v1/accounts", status_code=201)
     def register() -> dict[str, str]:

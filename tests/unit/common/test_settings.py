@@ -3,6 +3,7 @@ from __future__ import annotations
 import pytest
 from pydantic import ValidationError
 
+from services.common.kafka import KafkaSecurity
 from services.common.settings import Settings
 
 
@@ -30,6 +31,10 @@ def test_defaults_are_the_documented_local_ports() -> None:
         ({"OPENECF_MAINTENANCE_DAY": "7"}, "less than or equal to 6"),
         ({"OPENECF_LOG_LEVEL": "chatty"}, "log level"),
         ({"OPENECF_SMTP_STARTTLS": "perhaps"}, "valid boolean"),
+        ({"OPENECF_KAFKA_SECURITY_PROTOCOL": "SASL_PLAINTEXT"}, "PLAINTEXT, SSL or SASL_SSL"),
+        ({"OPENECF_KAFKA_SECURITY_PROTOCOL": "SASL_SSL"}, "needs OPENECF_KAFKA_USERNAME"),
+        ({"OPENECF_KAFKA_SASL_MECHANISM": "PLAIN"}, "SCRAM-SHA-512 or SCRAM-SHA-256"),
+        ({"OPENECF_KAFKA_SSL_CAFILE": "/no/such/ca.pem"}, "no CA file"),
     ],
 )
 def test_bad_values_are_refused_with_a_clear_message(
@@ -45,8 +50,14 @@ def test_bad_values_are_refused_with_a_clear_message(
 def test_secrets_never_print(monkeypatch: pytest.MonkeyPatch) -> None:
     monkeypatch.setenv("OPENECF_DATABASE_URL", "postgresql://court:hunter2secret@db/court")
     monkeypatch.setenv("OPENECF_SMTP_PASSWORD", "smtp-hunter2")
-    monkeypatch.setenv("OPENECF_SERVICE_SECRET", "hmac-hunter2")
+    monkeypatch.setenv("OPENECF_KAFKA_SECURITY_PROTOCOL", "sasl_ssl")
+    monkeypatch.setenv("OPENECF_KAFKA_USERNAME", "openecf")
+    monkeypatch.setenv("OPENECF_KAFKA_PASSWORD", "kafka-hunter2")
     settings = Settings()
     shown = repr(settings) + str(settings) + str(settings.model_dump())
     assert "hunter2" not in shown
+    security = KafkaSecurity.from_settings(settings)
+    assert "hunter2" not in repr(security)
+    assert security.client_options()["sasl_plain_password"] == "kafka-hunter2"
+    assert security.client_options()["security_protocol"] == "SASL_SSL"
     assert settings.require_database_url().endswith("@db/court")

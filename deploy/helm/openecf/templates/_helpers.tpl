@@ -218,6 +218,27 @@ Secret environment variables: (dict "root" $ "needs" (list "database" "serviceSe
       key: serviceSecret
       {{- end }}
 {{- end }}
+{{- if and .process $v.serviceIdentity.existingSecret }}
+- name: OPENECF_SERVICE_PRIVATE_KEY
+  valueFrom:
+    secretKeyRef:
+      name: {{ $v.serviceIdentity.existingSecret }}
+      key: {{ printf "%s.key" .process }}
+{{- end }}
+{{- if and (has "kafka" .needs) $v.kafka.security.existingSecret.name }}
+- name: OPENECF_KAFKA_PASSWORD
+  valueFrom:
+    secretKeyRef:
+      name: {{ $v.kafka.security.existingSecret.name }}
+      key: {{ $v.kafka.security.existingSecret.key }}
+{{- end }}
+{{- if and (has "s3" .needs) $v.documents.s3.existingSecret.name }}
+- name: OPENECF_S3_SECRET_ACCESS_KEY
+  valueFrom:
+    secretKeyRef:
+      name: {{ $v.documents.s3.existingSecret.name }}
+      key: {{ $v.documents.s3.existingSecret.key }}
+{{- end }}
 {{- if has "smtp" .needs }}
 {{- if $v.smtp.password }}
 - name: OPENECF_SMTP_PASSWORD
@@ -276,7 +297,25 @@ annotation is the hash of exactly this.
   "OPENECF_MAINTENANCE_START" $v.maintenance.start
   "OPENECF_MAINTENANCE_HOURS" (toString $v.maintenance.hours)
   "OPENECF_LOG_LEVEL" $v.config.logLevel
+  "OPENECF_KAFKA_SECURITY_PROTOCOL" $v.kafka.security.protocol
+  "OPENECF_KAFKA_SSL_CAFILE" $v.kafka.security.caFile
+  "OPENECF_KAFKA_SASL_MECHANISM" $v.kafka.security.saslMechanism
+  "OPENECF_KAFKA_USERNAME" $v.kafka.security.username
+  "OPENECF_DOCUMENT_STORE" $v.documents.store
+  "OPENECF_S3_BUCKET" $v.documents.s3.bucket
+  "OPENECF_S3_ENDPOINT_URL" $v.documents.s3.endpointUrl
+  "OPENECF_S3_REGION" $v.documents.s3.region
+  "OPENECF_S3_PREFIX" $v.documents.s3.prefix
+  "OPENECF_S3_SSE" $v.documents.s3.sse
+  "OPENECF_S3_SSE_KMS_KEY_ID" $v.documents.s3.sseKmsKeyId
+  "OPENECF_S3_CA_FILE" $v.documents.s3.caFile
+  "OPENECF_S3_ACCESS_KEY_ID" $v.documents.s3.accessKeyId
 }}
+{{- $publicKeys := list }}
+{{- range $process, $key := $v.serviceIdentity.publicKeys }}
+{{- $publicKeys = append $publicKeys (printf "%s=%s" $process $key) }}
+{{- end }}
+{{- $_ := set $env "OPENECF_SERVICE_PUBLIC_KEYS" (join "," $publicKeys) }}
 {{- range $name := include "openecf.grpcServices" . | fromJsonArray }}
 {{- $port := (index $v.services $name).port }}
 {{- $_ := set $env (printf "OPENECF_%s_PORT" (upper $name)) (toString $port) }}

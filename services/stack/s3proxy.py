@@ -1,0 +1,205 @@
+"""A real S3-compatible server for tests and local trials: S3Proxy (Apache-2.0) over a folder.
+
+The jars come from Maven Central (``org.gaul:s3proxy``) through `mvn` into the cache folder,
+like the Kafka broker's; the server runs on the machine's Java with the filesystem provider,
+on 127.0.0.1, with one access key. Not part of `make run` (the vault's default store is
+PostgreSQL); the object-store tests start one each.
+"""
+
+from __future__ import annotations
+
+import atexit
+import logging
+import os
+import secrets
+import shutil
+import socket
+import subprocess
+import time
+from pathlib import Path
+from typing import IO
+
+from services.stack.kafka import _file_lock, _require_tool, _tail, _write_atomically
+
+logger = logging.getLogger(__name__)
+
+VERSION = "2.6.0"
+_DEPENDENCY_PLUGIN = "org.apache.maven.plugins:maven-dependency-plugin:3.8.1:copy-dependencies"
+_MARKER = ".complete"
+_POM = """<?xml version="1.0" encoding="UTF-8"?>
+<project xmlns="http://maven.apache.org/POM/4.0.0">
+  <modelVersion>4.0.0</modelVersion>
+  <groupId>org.openecf.stack</groupId>
+  <artifactId>s3proxy-runtime</artifactId>
+  <version>1</version>
+  <packaging>pom</packaging>
+  <dependencies>
+    <dependency>
+      <groupId>org.gaul</groupId>
+      <artifactId>s3proxy</artifactId>
+      <version>{version}</version>
+    </dependency>
+  </dependencies>
+</project>
+"""
+# Without a configuration logback logs at DEBUG, which slows the server's start several-fold.
+_LOGBACK = """<configuration>
+  <appender name="out" class="ch.qos.logback.core.ConsoleAppender">
+    <encoder><pattern>%d %level %logger{20} %msg%n</pattern></encoder>
+  </appender>
+  <root level="WARN"><appender-ref ref="out"/></root>
+</configuration>
+"""
+
+
+def fetch_s3proxy_jars(cache_dir: Path, version: str = VERSION) -> Path:
+    """The folder of S3Proxy's runtime jars, downloaded with Maven the first time."""
+    final = cache_dir / f"s3proxy-{version}"
+    libs = final / "libs"
+    if (final / _MARKER).exists():
+        return libs
+    cache_dir.mkdir(parents=True, exist_ok=True)
+    with _file_lock(cache_dir / f"s3proxy-{version}.lock"):
+        if (final / _MARKER).exists():
+            return libs
+        mvn = _require_tool("mvn", "install Maven 3 (e.g. `apt-get install maven`)")
+        partial = cache_dir / f"s3proxy-{version}.partial"
+        for stale in (partial, final):
+            if stale.exists():
+                shutil.rmtree(stale)
+        partial.mkdir()
+        pom = partial / "pom.xml"
+        pom.write_text(_POM.format(version=version))
+        logger.info("fetching S3Proxy %s jars from Maven Central into %s", version, final)
+        command = [
+            mvn,
+            "-q",
+            "-B",
+            "-f",
+            str(pom),
+            _DEPENDENCY_PLUGIN,
+            "-DincludeScope=runtime",
+            f"-DoutputDirectory={partial / 'libs'}",
+        ]
+        result = subprocess.run(
+            command, cwd=partial, capture_output=True, text=True, check=False, timeout=1800
+        )
+        if result.returncode != 0 or not (partial / "libs" / f"s3proxy-{version}.jar").exists():
+            output = (result.stdout + result.stderr).strip()[-4000:]
+            raise RuntimeError(
+                f"fetching S3Proxy {version} with Maven failed "
+                f"(exit {result.returncode}):\n{output}"
+            )
+        (partial / _MARKER).write_text(f"s3proxy {version}\n")
+        os.rename(partial, final)
+        return libs
+
+
+class S3ProxyServer:
+    """S3Proxy on 127.0.0.1:<port>, keeping its buckets as folders under ``data_dir``."""
+
+    def __init__(
+        self,
+        *,
+        data_dir: Path,
+        jars_dir: Path,
+        port: int,
+        log_file: Path,
+        access_key: str = "openecf-local",
+    ) -> None:
+        self.data_dir = data_dir
+        self.jars_dir = jars_dir
+        self.port = port
+        self.log_file = log_file
+        self.access_key = access_key
+        self.secret_key = secrets.token_urlsafe(24)  # a fresh credential per server
+        self._process: subprocess.Popen[bytes] | None = None
+        self._output: IO[bytes] | None = None
+
+    @property
+    def endpoint(self) -> str:
+        return f"http://127.0.0.1:{self.port}"
+
+    @property
+    def is_running(self) -> bool:
+        return self._process is not None and self._process.poll() is None
+
+    def start(self, timeout: float = 120) -> str:
+        if self.is_running:
+            return self.endpoint
+        java = _require_tool(
+            "java", "install Java 17 (e.g. `apt-get install openjdk-17-jre-headless`)"
+        )
+        (self.data_dir / "buckets").mkdir(parents=True, exist_ok=True)
+        self.log_file.parent.mkdir(parents=True, exist_ok=True)
+        config = self.data_dir / "s3proxy.conf"
+        # The access key pair is a local test credential, kept in a file readable by us only.
+        descriptor = os.open(config, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o600)
+        with os.fdopen(descriptor, "w") as out:
+            out.write(
+                "\n".join(
+                    [
+                        f"s3proxy.endpoint={self.endpoint}",
+                        "s3proxy.authorization=aws-v2-or-v4",
+                        f"s3proxy.identity={self.access_key}",
+                        f"s3proxy.credential={self.secret_key}",
+                        "jclouds.provider=filesystem",
+                        f"jclouds.filesystem.basedir={self.data_dir / 'buckets'}",
+                        "",
+                    ]
+                )
+            )
+        logback = self.data_dir / "logback.xml"
+        _write_atomically(logback, _LOGBACK)
+        started = time.monotonic()
+        self._output = self.log_file.open("ab")
+        self._process = subprocess.Popen(
+            [
+                java,
+                "-Xms64m",
+                "-Xmx256m",
+                f"-Dlogback.configurationFile={logback}",
+                "-cp",
+                f"{self.jars_dir}/*",
+                "org.gaul.s3proxy.Main",
+                "--properties",
+                str(config),
+            ],
+            stdin=subprocess.DEVNULL,
+            stdout=self._output,
+            stderr=subprocess.STDOUT,
+            start_new_session=True,
+        )
+        atexit.register(self.stop)
+        deadline = started + timeout
+        while not self._answers():
+            if self._process.poll() is not None:
+                self.stop()
+                raise RuntimeError(f"S3Proxy exited during start:\n{_tail(self.log_file)}")
+            if time.monotonic() > deadline:
+                self.stop()
+                raise RuntimeError(f"S3Proxy not ready in {timeout}s:\n{_tail(self.log_file)}")
+            time.sleep(0.25)
+        logger.info("S3Proxy ready on %s in %.1fs", self.endpoint, time.monotonic() - started)
+        return self.endpoint
+
+    def stop(self, timeout: float = 20) -> None:
+        process, self._process = self._process, None
+        atexit.unregister(self.stop)
+        if process is not None and process.poll() is None:
+            process.terminate()
+            try:
+                process.wait(timeout)
+            except subprocess.TimeoutExpired:
+                process.kill()
+                process.wait()
+        if self._output is not None:
+            self._output.close()
+            self._output = None
+
+    def _answers(self) -> bool:
+        try:
+            socket.create_connection(("127.0.0.1", self.port), timeout=0.5).close()
+        except OSError:
+            return False
+        return True

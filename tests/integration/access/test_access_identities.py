@@ -1,0 +1,78 @@
+"""Per-service identities over real gRPC: the edge's own key cannot act as filing or notify,
+a token is good for one method only, and a replayed token is refused."""
+
+from __future__ import annotations
+
+import hashlib
+import uuid
+from collections.abc import Callable
+
+import grpc
+import pytest
+from access_kit import AccessKit, pdf_bytes, reason_of
+from court.v1 import access_pb2
+from google.protobuf.message import Message
+
+from services.common.identity import SERVICE_IDENTITY, signer_for
+
+STORE = "/court.v1.AccessService/StoreDocument"
+ISSUE = "/court.v1.AccessService/IssueFreeLook"
+Metadata = list[tuple[str, str]]
+
+
+def store_request() -> access_pb2.StoreDocumentRequest:
+    content = pdf_bytes()
+    return access_pb2.StoreDocumentRequest(
+        filename="a.pdf",
+        content=content,
+        sha256=hashlib.sha256(content).hexdigest(),
+        pages=1,
+        filing_id=str(uuid.uuid4()),
+    )
+
+
+def refused(method: Callable[..., object], request: Message, metadata: Metadata) -> str | None:
+    """The reason the call is refused (it must be refused as PERMISSION_DENIED)."""
+    with pytest.raises(grpc.RpcError) as error:
+        method(request, metadata=metadata, timeout=10)
+    assert error.value.code() == grpc.StatusCode.PERMISSION_DENIED
+    return reason_of(error.value)
+
+
+def test_the_edges_key_cannot_store_documents_or_issue_free_looks(kit: AccessKit) -> None:
+    edge = signer_for(kit.settings.keys_dir, "edge")
+    document = kit.store()
+    # The edge's signature under its own name, and under the name of the service it is not.
+    for claimed in ("edge", "filing"):
+        token = edge.token(STORE).replace("edge", claimed, 1)
+        request = store_request()
+        assert refused(kit.stub.StoreDocument, request, [(SERVICE_IDENTITY, token)]) == "forbidden"
+        count = kit.sql("SELECT count(*) FROM access.contents WHERE sha256 = %s", request.sha256)
+        assert count == [(0,)]
+    for claimed in ("edge", "notify"):
+        token = edge.token(ISSUE).replace("edge", claimed, 1)
+        issue = access_pb2.IssueFreeLookRequest(
+            document_id=document.document_id, recipient_email="a@example.org"
+        )
+        assert refused(kit.stub.IssueFreeLook, issue, [(SERVICE_IDENTITY, token)]) == "forbidden"
+
+
+def test_a_replayed_token_is_refused(kit: AccessKit) -> None:
+    metadata = kit.service("filing", "StoreDocument")
+    first = store_request()
+    assert kit.stub.StoreDocument(first, metadata=metadata, timeout=30).document_id
+    again = store_request()
+    assert refused(kit.stub.StoreDocument, again, metadata) == "forbidden"
+    assert kit.sql("SELECT count(*) FROM access.contents WHERE sha256 = %s", again.sha256) == [(0,)]
+
+
+def test_a_token_for_one_method_does_not_open_another(kit: AccessKit) -> None:
+    document = kit.store()
+    notify = signer_for(kit.settings.keys_dir, "notify")
+    issue = access_pb2.IssueFreeLookRequest(
+        document_id=document.document_id, recipient_email="a@example.org"
+    )
+    wrong = [(SERVICE_IDENTITY, notify.token("/court.v1.AccessService/GetDocument"))]
+    assert refused(kit.stub.IssueFreeLook, issue, wrong) == "forbidden"
+    right = [(SERVICE_IDENTITY, notify.token(ISSUE))]
+    assert kit.stub.IssueFreeLook(issue, metadata=right, timeout=10).token
