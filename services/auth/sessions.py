@@ -60,6 +60,12 @@ class Sessions:
                 locked_until = self._record_failure(conn, account, creds.failed_logins, now)
                 error = _locked(locked_until) if locked_until else failure
             else:
+                if passwords.needs_rehash(creds.password_hash):
+                    # Hashing parameters changed since this hash was made: upgrade it now,
+                    # while the password is at hand (it is never stored to do it later).
+                    new_hash = passwords.hash_password(password)
+                    store.upgrade_password_hash(conn, account.account_id, new_hash)
+                    metrics.PASSWORD_REHASHES.inc()
                 session = self._start_session(conn, account, step, continue_existing, now)
         # Raised after the commit: a failed attempt counts even though the login is refused.
         if error is not None:
