@@ -22,7 +22,8 @@ from chart.helm_render import (
 
 TMP = "/tmp"  # noqa: S108 - the pods' emptyDir mount, not a file this test writes
 
-# The example of the chart README's "TLS to PostgreSQL and the SMTP relay".
+# A CA for every pod (the chart README's section 5), settings from a Secret, and a volume,
+# mount and envFrom source of notify's own.
 CA_VALUES: dict[str, Any] = {
     "database": {"existingSecret": {"name": "ecf-database", "key": "url"}},
     "extraVolumes": [{"name": "court-ca", "secret": {"secretName": "court-ca"}}],
