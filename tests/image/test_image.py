@@ -176,3 +176,49 @@ def test_the_image_runs_the_platform_and_files_a_petition(image_stack: LocalStac
 
     # SIGTERM reaches the process in the image, which stops gracefully (exit status 0).
     assert image_stack.stop_child("filing") == 0
+
+
+def _in_image(stack: LocalStack, *args: str, stdin: str = "") -> subprocess.CompletedProcess[str]:
+    """One `openecf` command from the image, with the stack's settings, as an operator runs it
+    (`kubectl exec`, the migrate hook)."""
+    return subprocess.run(
+        [*stack.openecf, *args],
+        input=stdin,
+        env=stack.child_env(),
+        capture_output=True,
+        text=True,
+        timeout=120,
+        check=False,
+    )
+
+
+def test_the_images_operator_commands_migrate_and_bootstrap_an_admin(
+    image_stack: LocalStack,
+) -> None:
+    # The chart's migrate hook: every schema's packaged SQL agrees with what is applied, and
+    # the topics exist.
+    migrated = _in_image(image_stack, "migrate", "--topics")
+    assert migrated.returncode == 0, migrated.stderr
+    assert "topics" in migrated.stdout
+
+    # The runbook's first administrator: the password through standard input only.
+    username = f"admin{uuid.uuid4().hex[:8]}"
+    password = "a long and unusual passphrase for the first admin"
+    created = _in_image(
+        image_stack,
+        "account",
+        "create",
+        "--role",
+        "admin",
+        "--username",
+        username,
+        "--email",
+        f"{username}@court.example",
+        "--password-stdin",
+        stdin=password + "\n",
+    )
+    assert created.returncode == 0, created.stderr
+    assert password not in created.stdout + created.stderr
+    admin = Api(f"http://127.0.0.1:{image_stack.settings.edge_port}")
+    assert admin.login(username, password).status_code == 201
+    assert admin.account["role"] == "admin"
