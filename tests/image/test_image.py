@@ -10,6 +10,7 @@ the image too) dockets it. A service stopped with SIGTERM exits cleanly.
 
 from __future__ import annotations
 
+import hashlib
 import json
 import subprocess
 import sys
@@ -30,7 +31,9 @@ from services.stack.supervisor import LocalStack
 
 REPO = Path(__file__).resolve().parents[2]
 LAUNCHER = Path(__file__).with_name("in_image.py")
-IMAGE = "localhost/openecf:dev"
+# A tag of this checkout's own: two checkouts testing at once never race on one tag (the
+# layer cache in /var/lib/containers is shared, which keeps both builds fast).
+IMAGE = f"localhost/openecf:test-{hashlib.sha256(str(REPO).encode()).hexdigest()[:10]}"
 IMAGE_USER = 10001
 # The image is Debian's python3 and the pinned runtime dependencies (about 245 MB); a
 # dev tool, a compiler or a second copy of the dependencies would break this budget.
@@ -112,7 +115,7 @@ def test_the_image_has_no_installer_or_dev_tool(container: str) -> None:
         "court": True,
     }
     whoami = _run("buildah", "run", "--isolation", "chroot", container, "--", "id", "-u")
-    assert whoami.strip() == str(IMAGE_USER)
+    assert whoami.strip() == str(IMAGE_USER), whoami
 
 
 @pytest.fixture(scope="module")
