@@ -50,7 +50,8 @@ IMAGE ?= localhost/openecf:dev
 IMAGE_BASE := localhost/debian-base:bookworm
 IMAGE_BASE_TAR := .openecf/image/debian-bookworm.tar
 IMAGE_BASE_PACKAGES := python3,python3-venv,python-is-python3,passwd,tzdata,ca-certificates
-IMAGE_SOURCE ?= $(or $(shell git config --get remote.origin.url),file://$(CURDIR))
+# The origin remote without any user or token in it (a label is public), or this folder.
+IMAGE_SOURCE ?= $(or $(shell git config --get remote.origin.url | sed -E 's#://[^@/]*@#://#'),file://$(CURDIR))
 IMAGE_REVISION ?= $(shell git rev-parse HEAD)
 # The machine's CA bundle, as a build secret pip trusts (a TLS-inspecting proxy's CA); it is
 # never written into a layer.
