@@ -38,7 +38,9 @@ IMAGE_USER = 10001
 # The image is Debian's python3 and the pinned runtime dependencies (about 245 MB); a
 # dev tool, a compiler or a second copy of the dependencies would break this budget.
 SIZE_BUDGET = 300_000_000
-pytestmark = pytest.mark.stack
+# A cold `make image` (a new machine: the Debian base, then every layer) takes up to about
+# eight minutes here, beyond the suite's 300 s per test; a warm one about ten seconds.
+pytestmark = [pytest.mark.stack, pytest.mark.timeout(1200)]
 
 
 def _run(*argv: str, timeout: float = 120) -> str:
