@@ -9,7 +9,7 @@ GRPCURL := $(GOBIN)/grpcurl
 HELM := $(GOBIN)/helm
 PROMTOOL := /usr/bin/promtool
 
-.PHONY: run test lint protos venv tools packages bench clean-data
+.PHONY: run test lint protos venv tools packages image bench clean-data
 
 $(STAMP): pyproject.toml constraints.txt
 	@test -x $(PY) || $(PYTHON) -m venv $(VENV)
@@ -32,7 +32,8 @@ tools: $(GRPCURL) $(HELM) packages
 # Tools from Debian's packages (promtool for the alert tests, Chromium for the portal's
 # browser tests): apt-get runs (as root) only when one is missing, so a warm machine skips it.
 DEBIAN_TOOLS := /usr/bin/promtool:prometheus /usr/bin/chromium:chromium \
-	/usr/bin/chromedriver:chromium-driver
+	/usr/bin/chromedriver:chromium-driver /usr/bin/mmdebstrap:mmdebstrap \
+	/usr/bin/buildah:buildah /usr/bin/podman:podman
 packages:
 	@missing=$$(for pair in $(DEBIAN_TOOLS); do test -x $${pair%%:*} || echo $${pair#*:}; done); \
 	if [ -n "$$missing" ]; then \
@@ -40,6 +41,44 @@ packages:
 		apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq \
 			$$missing >/dev/null; \
 	fi
+
+# The image (deploy/docker/Dockerfile), built here with no Docker engine and no registry: a
+# base root filesystem from Debian's packages (mmdebstrap, cached under .openecf/image/, made
+# only when missing), imported as a local base image, then the Dockerfile built on it with
+# buildah. Courts build the same Dockerfile on the default public base (README, chart README).
+IMAGE ?= localhost/openecf:dev
+IMAGE_BASE := localhost/debian-base:bookworm
+IMAGE_BASE_TAR := .openecf/image/debian-bookworm.tar
+IMAGE_BASE_PACKAGES := python3,python3-venv,python-is-python3,passwd,tzdata,ca-certificates
+# The origin remote without any user or token in it (a label is public), or this folder.
+IMAGE_SOURCE ?= $(or $(shell git config --get remote.origin.url | sed -E 's#://[^@/]*@#://#'),file://$(CURDIR))
+IMAGE_REVISION ?= $(shell git rev-parse HEAD)
+# The machine's CA bundle, as a build secret pip trusts (a TLS-inspecting proxy's CA); it is
+# never written into a layer.
+IMAGE_CA ?= /etc/ssl/certs/ca-certificates.crt
+comma := ,
+IMAGE_SECRET := $(if $(wildcard $(IMAGE_CA)),--secret id=pip_ca$(comma)src=$(IMAGE_CA))
+
+$(IMAGE_BASE_TAR):
+	@mkdir -p $(@D)
+	mmdebstrap --quiet --format=tar --variant=apt --include=$(IMAGE_BASE_PACKAGES) \
+		--dpkgopt='path-exclude=/usr/share/doc/*' --dpkgopt='path-exclude=/usr/share/man/*' \
+		--dpkgopt='path-exclude=/usr/share/locale/*' --dpkgopt='path-exclude=/usr/share/info/*' \
+		bookworm $@.part http://deb.debian.org/debian \
+		'deb http://deb.debian.org/debian-security bookworm-security main'
+	mv $@.part $@
+
+# Labels are given twice: as build arguments (what a Docker build reads) and with --label,
+# because buildah 1.28 reuses a cached LABEL step when only a build argument changed.
+image: packages $(IMAGE_BASE_TAR)
+	@podman image exists $(IMAGE_BASE) || podman import --quiet $(IMAGE_BASE_TAR) $(IMAGE_BASE)
+	buildah bud --quiet --isolation chroot --layers \
+		$(IMAGE_SECRET) \
+		--build-arg PYTHON_IMAGE=$(IMAGE_BASE) \
+		--build-arg REVISION=$(IMAGE_REVISION) --build-arg SOURCE=$(IMAGE_SOURCE) \
+		--label org.opencontainers.image.revision=$(IMAGE_REVISION) \
+		--label org.opencontainers.image.source=$(IMAGE_SOURCE) \
+		-f deploy/docker/Dockerfile -t $(IMAGE) .
 
 run: $(STAMP)
 	$(VENV)/bin/openecf stack up

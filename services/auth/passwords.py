@@ -57,6 +57,16 @@ def verify_password(password_hash: str, password: str) -> bool:
         return False
 
 
+def needs_rehash(password_hash: str) -> bool:
+    """Whether a stored hash was made with other parameters than today's (an older, cheaper
+    profile, or another argon2 variant). Only a login that has just proven the password can
+    replace it, so the sessions service asks after a successful check."""
+    try:
+        return _hasher.check_needs_rehash(password_hash)
+    except (InvalidHashError, ValueError):
+        return False
+
+
 # A real hash of a random password: verifying against it when the user does not exist
 # makes "unknown user" take as long as "wrong password".
 DUMMY_HASH = _hasher.hash("not-a-real-password-2f8c1d")

@@ -62,6 +62,12 @@ class Sessions:
                 error, step = _check_factors(creds, password, otp, now)
                 if error is None:
                     throttle.succeeded(conn, self._policy.login_pair_rule, pair)
+                    if passwords.needs_rehash(creds.password_hash):
+                        # Hashing parameters changed since this hash was made: upgrade it now,
+                        # while the password is at hand (it is never stored to do it later).
+                        new_hash = passwords.hash_password(password)
+                        store.upgrade_password_hash(conn, account.account_id, new_hash)
+                        metrics.PASSWORD_REHASHES.inc()
                     session = self._start_session(conn, account, step, continue_existing, now)
             if error is not None and throttle.failed(conn, rules, now):
                 metrics.LOCKOUTS.inc()

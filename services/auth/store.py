@@ -116,6 +116,13 @@ def record_successful_login(conn: Connection[Any], account_id: str, mfa_step: in
     )
 
 
+def upgrade_password_hash(conn: Connection[Any], account_id: str, password_hash: str) -> None:
+    """The same password, hashed with today's parameters (nothing else about the account)."""
+    conn.execute(
+        "UPDATE accounts SET password_hash = %s WHERE account_id = %s", [password_hash, account_id]
+    )
+
+
 def set_password(conn: Connection[Any], account_id: str, password_hash: str) -> None:
     conn.execute(
         "UPDATE accounts SET password_hash = %s, failed_logins = 0, locked_until = NULL,"

@@ -187,7 +187,7 @@ def test_names_labels_and_ports_follow_the_api_servers_rules(
 
 
 def test_kubernetes_validate_command_line_agrees(tmp_path: Path) -> None:
-    """The check as an operator runs it (deploy/helm/README.md): `helm template … |
+    """The check as an operator runs it (the chart's README.md): `helm template … |
     kubernetes-validate --strict`. One version here; the Python API above covers both."""
     command = [
         sys.executable,

@@ -155,3 +155,42 @@ def test_enrol_helper_and_login_with_the_next_code(edge_url: str) -> None:
     enrol_mfa(api)
     again = Api(edge_url, totp_secret=api.totp_secret)
     assert again.login(body["username"], PASSWORD, otp=again.next_otp()).status_code == 201
+
+
+def test_a_login_upgrades_a_hash_made_with_older_parameters(
+    edge_url: str, database_url: str
+) -> None:
+    from argon2 import PasswordHasher
+
+    from services.auth import passwords
+
+    api, body = register(edge_url)
+    account_id = api.account["account_id"]
+    # The hash an older release made, with cheaper argon2 parameters than today's.
+    old_hash = PasswordHasher(time_cost=1, memory_cost=8192, parallelism=1).hash(PASSWORD)
+    with psycopg.connect(database_url) as conn:
+        conn.execute(
+            "UPDATE auth.accounts SET password_hash = %s WHERE account_id = %s",
+            [old_hash, account_id],
+        )
+
+    def stored() -> str:
+        with psycopg.connect(database_url) as conn:
+            row = conn.execute(
+                "SELECT password_hash FROM auth.accounts WHERE account_id = %s", [account_id]
+            ).fetchone()
+        assert row is not None
+        return str(row[0])
+
+    # A wrong password proves nothing: the old hash stays.
+    assert Api(edge_url).login(body["username"], PASSWORD + "x").status_code == 401
+    assert stored() == old_hash
+
+    assert Api(edge_url).login(body["username"], PASSWORD).status_code == 201
+    upgraded = stored()
+    assert upgraded != old_hash
+    assert not passwords.needs_rehash(upgraded)
+    assert passwords.verify_password(upgraded, PASSWORD)
+    # The upgraded hash logs in, and is left alone from then on.
+    assert Api(edge_url).login(body["username"], PASSWORD).status_code == 201
+    assert stored() == upgraded

@@ -71,3 +71,20 @@ def test_attorneys_need_a_bar_number_and_state() -> None:
     assert raised.value.details["field"] == "bar_number"
     account = validate_new_account(**base, bar_number="12345", bar_state="ca")
     assert (account.bar_number, account.bar_state) == ("12345", "CA")
+
+
+def test_a_hash_made_with_other_parameters_needs_a_rehash() -> None:
+    from argon2 import PasswordHasher, Type
+
+    current = passwords.hash_password("correct horse staple 1776")
+    assert not passwords.needs_rehash(current)
+    # Cheaper than today's profile (as an older release or library default made them), or
+    # another argon2 variant: still verifies, and is due for an upgrade.
+    for older in (
+        PasswordHasher(time_cost=1, memory_cost=8192, parallelism=1),
+        PasswordHasher(type=Type.I),
+    ):
+        old_hash = older.hash("correct horse staple 1776")
+        assert passwords.verify_password(old_hash, "correct horse staple 1776")
+        assert passwords.needs_rehash(old_hash)
+    assert not passwords.needs_rehash("not a hash")

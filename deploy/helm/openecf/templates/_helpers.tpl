@@ -490,6 +490,35 @@ affinity:
 {{- end }}
 
 {{/*
+Every pod's volumes and every container's mounts: /tmp, then extraVolumes(Mounts) for all
+pods, then the process's own (a CA file for PostgreSQL or the SMTP relay, say).
+(dict "root" $ "svc" $svc); svc is optional (jobs have none).
+*/}}
+{{- define "openecf.volumes" -}}
+{{- $svc := default (dict) .svc }}
+{{- include "openecf.tmpVolume" .root }}
+{{- with concat .root.Values.extraVolumes (default (list) $svc.extraVolumes) }}
+{{ toYaml . }}
+{{- end }}
+{{- end }}
+
+{{- define "openecf.volumeMounts" -}}
+{{- $svc := default (dict) .svc }}
+{{- include "openecf.tmpVolumeMount" .root }}
+{{- with concat .root.Values.extraVolumeMounts (default (list) $svc.extraVolumeMounts) }}
+{{ toYaml . }}
+{{- end }}
+{{- end }}
+
+{{/* extraEnvFrom for all pods, then the process's own: envFrom items after the chart's. */}}
+{{- define "openecf.extraEnvFrom" -}}
+{{- $svc := default (dict) .svc }}
+{{- with concat .root.Values.extraEnvFrom (default (list) $svc.extraEnvFrom) }}
+{{- toYaml . }}
+{{- end }}
+{{- end }}
+
+{{/*
 Everything a monitoring.coreos.com object needs to render: enabled, and the CRDs reported by
 the cluster (or the check skipped on purpose). (dict "root" $ "enabled" bool)
 */}}
@@ -500,4 +529,65 @@ the cluster (or the check skipped on purpose). (dict "root" $ "enabled" bool)
 {{/* The PromQL label matcher for this release's processes. */}}
 {{- define "openecf.promSelector" -}}
 namespace="{{ .Release.Namespace }}", job=~"{{ include "openecf.fullname" . }}-(auth|filing|docket|notify|access|edge)"
+{{- end }}
+
+{{/*
+The default spread of a process's replicas (spread.*), used when neither the process nor the
+chart sets topologySpreadConstraints: over zones and over nodes, soft (ScheduleAnyway), so a
+one-zone or small cluster still schedules every pod. matchLabelKeys keeps a rollout's new
+ReplicaSet from counting the old one's pods. (dict "root" $ "component" "auth")
+*/}}
+{{- define "openecf.defaultSpread" -}}
+{{- $s := .root.Values.spread }}
+{{- range $key := list $s.zoneTopologyKey $s.nodeTopologyKey }}
+- maxSkew: {{ $s.maxSkew }}
+  topologyKey: {{ $key }}
+  whenUnsatisfiable: ScheduleAnyway
+  labelSelector:
+    matchLabels:
+      {{- include "openecf.componentSelectorLabels" $ | nindent 6 }}
+  matchLabelKeys:
+    - pod-template-hash
+{{- end }}
+{{- end }}
+
+{{/* The default soft anti-affinity: replicas of one process prefer different nodes. */}}
+{{- define "openecf.defaultAffinity" -}}
+podAntiAffinity:
+  preferredDuringSchedulingIgnoredDuringExecution:
+    - weight: {{ .root.Values.spread.antiAffinityWeight }}
+      podAffinityTerm:
+        topologyKey: {{ .root.Values.spread.nodeTopologyKey }}
+        labelSelector:
+          matchLabels:
+            {{- include "openecf.componentSelectorLabels" . | nindent 12 }}
+{{- end }}
+
+{{/*
+Partitions of each topic the migrate hook creates: kafka.topicPartitions, or (0) the most
+replicas any consuming service can run (its HPA maximum when autoscaling, else replicaCount),
+at least 3: a consumer group uses at most one consumer per partition, so fewer partitions
+would leave the extra replicas idle.
+*/}}
+{{- define "openecf.topicPartitions" -}}
+{{- $partitions := int .Values.kafka.topicPartitions }}
+{{- if eq $partitions 0 }}
+{{- $partitions = 3 }}
+{{- range $name := include "openecf.grpcServices" . | fromJsonArray }}
+{{- $svc := index $.Values.services $name }}
+{{- $most := int (ternary $svc.autoscaling.maxReplicas $svc.replicaCount $svc.autoscaling.enabled) }}
+{{- if gt $most $partitions }}{{ $partitions = $most }}{{ end }}
+{{- end }}
+{{- end }}
+{{- $partitions }}
+{{- end }}
+
+{{/* A number of minutes as the alerts say it: "5 hours 15 minutes", "5 hours", "45 minutes". */}}
+{{- define "openecf.spokenMinutes" -}}
+{{- $hours := div . 60 }}
+{{- $minutes := mod . 60 }}
+{{- $parts := list }}
+{{- if $hours }}{{ $parts = append $parts (printf "%d hour%s" $hours (ternary "" "s" (eq $hours 1))) }}{{ end }}
+{{- if or $minutes (not $hours) }}{{ $parts = append $parts (printf "%d minute%s" $minutes (ternary "" "s" (eq $minutes 1))) }}{{ end }}
+{{- join " " $parts }}
 {{- end }}
