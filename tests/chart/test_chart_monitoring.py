@@ -60,10 +60,13 @@ def test_service_monitor_scrapes_every_process(all_objects: list[dict[str, Any]]
     (endpoint,) = spec["endpoints"]
     assert endpoint["port"] == "metrics" and endpoint["path"] == "/metrics"
     assert re.fullmatch(r"\d+[smh]", endpoint["interval"])
+    (absent,) = spec["selector"]["matchExpressions"]
+    assert absent == {"key": "openecf.org/headless", "operator": "DoesNotExist"}
     selected = [
         s
         for s in find(all_objects, "Service")
         if spec["selector"]["matchLabels"].items() <= s["metadata"]["labels"].items()
+        and absent["key"] not in s["metadata"]["labels"]
     ]
     assert {s["metadata"]["name"] for s in selected} == {f"{FULLNAME}-{p}" for p in PROCESSES}
     for service in selected:

@@ -219,7 +219,8 @@ def test_config_map_holds_every_process_setting(default_objects: list[dict[str, 
     assert all(isinstance(v, str) for v in config.values())
     assert config["OPENECF_BIND_HOST"] == "0.0.0.0"  # noqa: S104
     for service, port in GRPC_PORTS.items():
-        assert config[f"OPENECF_{service.upper()}_ADDR"] == f"{FULLNAME}-{service}:{port}"
+        # The headless Service: clients balance over every replica (round robin).
+        assert config[f"OPENECF_{service.upper()}_ADDR"] == f"{FULLNAME}-{service}-pods:{port}"
         assert config[f"OPENECF_{service.upper()}_PORT"] == str(port)
     assert config["OPENECF_EDGE_PORT"] == "8000"
     assert config["OPENECF_METRICS_PORT_BASE"] == "9101"
@@ -423,4 +424,19 @@ def test_long_release_names_still_make_valid_names(chart_tmp: Path) -> None:
         assert len(name) <= limit, name
         assert name[-1] != "-", name
     config = one(objects, "ConfigMap", objects[0]["metadata"]["name"].rsplit("-", 1)[0])
-    assert config["data"]["OPENECF_AUTH_ADDR"].endswith("-auth:50051")
+    assert config["data"]["OPENECF_AUTH_ADDR"].endswith("-auth-pods:50051")
+
+
+def test_each_grpc_service_has_a_headless_service_listing_every_replica(
+    default_objects: list[dict[str, Any]],
+) -> None:
+    for service, port in GRPC_PORTS.items():
+        cluster_ip = one(default_objects, "Service", f"{FULLNAME}-{service}")
+        headless = one(default_objects, "Service", f"{FULLNAME}-{service}-pods")
+        assert headless["spec"]["clusterIP"] == "None"
+        assert headless["spec"]["selector"] == cluster_ip["spec"]["selector"]
+        assert headless["metadata"]["labels"]["openecf.org/headless"] == "true"
+        assert [(p["name"], p["port"]) for p in headless["spec"]["ports"]] == [("grpc", port)]
+    assert not any(
+        s["metadata"]["name"].endswith("-edge-pods") for s in find(default_objects, "Service")
+    )

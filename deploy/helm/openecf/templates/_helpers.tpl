@@ -319,7 +319,8 @@ annotation is the hash of exactly this.
 {{- range $name := include "openecf.grpcServices" . | fromJsonArray }}
 {{- $port := (index $v.services $name).port }}
 {{- $_ := set $env (printf "OPENECF_%s_PORT" (upper $name)) (toString $port) }}
-{{- $_ := set $env (printf "OPENECF_%s_ADDR" (upper $name)) (printf "%s:%d" (include "openecf.componentName" (dict "root" $root "component" $name)) (int $port)) }}
+{{- /* The headless Service: every replica's address, for round-robin clients. */}}
+{{- $_ := set $env (printf "OPENECF_%s_ADDR" (upper $name)) (printf "%s-pods:%d" (include "openecf.componentName" (dict "root" $root "component" $name)) (int $port)) }}
 {{- end }}
 {{- with include "openecf.publicBaseUrl" . }}
 {{- $_ := set $env "OPENECF_PUBLIC_BASE_URL" . }}
