@@ -9,7 +9,6 @@ from __future__ import annotations
 import atexit
 import base64
 import contextlib
-import fcntl
 import logging
 import os
 import shutil
@@ -18,7 +17,6 @@ import socket
 import subprocess
 import time
 import uuid
-from collections.abc import Iterator
 from dataclasses import dataclass
 from pathlib import Path
 from typing import IO
@@ -27,6 +25,7 @@ from kafka.admin import UserScramCredentialUpsertion
 from kafka.errors import KafkaError
 
 from services.common.kafka import admin_client, ensure_topics
+from services.stack.local_tools import file_lock, require_tool, tail, write_atomically
 
 logger = logging.getLogger(__name__)
 
@@ -60,28 +59,6 @@ _POM = """<?xml version="1.0" encoding="UTF-8"?>
 """
 
 
-def _require_tool(name: str, hint: str) -> str:
-    path = shutil.which(name)
-    if path is None and name == "java" and os.environ.get("JAVA_HOME"):
-        candidate = Path(os.environ["JAVA_HOME"]) / "bin" / "java"
-        path = str(candidate) if candidate.exists() else None
-    if path is None:
-        raise RuntimeError(f"`{name}` was not found on PATH; {hint}")
-    return path
-
-
-@contextlib.contextmanager
-def _file_lock(path: Path) -> Iterator[None]:
-    # Serialises fetches from concurrent processes (tests beside `make run`); the kernel drops
-    # the lock if the holder dies, so a crashed fetch never blocks the next one.
-    with path.open("a") as handle:
-        fcntl.flock(handle, fcntl.LOCK_EX)
-        try:
-            yield
-        finally:
-            fcntl.flock(handle, fcntl.LOCK_UN)
-
-
 def fetch_kafka_jars(cache_dir: Path, version: str = "4.3.0") -> Path:
     """Return the folder of Kafka's runtime jars, downloading them with Maven the first time."""
     final = cache_dir / f"kafka-{version}"
@@ -90,11 +67,11 @@ def fetch_kafka_jars(cache_dir: Path, version: str = "4.3.0") -> Path:
         return libs  # Fast path: no lock, no Maven, no network.
 
     cache_dir.mkdir(parents=True, exist_ok=True)
-    with _file_lock(cache_dir / f"kafka-{version}.lock"):
+    with file_lock(cache_dir / f"kafka-{version}.lock"):
         if (final / _MARKER).exists():
             return libs  # Another process finished the fetch while we waited.
-        mvn = _require_tool("mvn", "install Maven 3 (e.g. `apt-get install maven`)")
-        _require_tool("java", _JAVA_HINT)
+        mvn = require_tool("mvn", "install Maven 3 (e.g. `apt-get install maven`)")
+        require_tool("java", _JAVA_HINT)
         log4j = _LOG4J_FOR_KAFKA.get(version, _LOG4J_FOR_KAFKA["4.3.0"])
 
         # Download into a scratch folder and rename it at the end, so a fetch interrupted at
@@ -147,19 +124,6 @@ def _new_cluster_id() -> str:
         cluster_id = base64.urlsafe_b64encode(uuid.uuid4().bytes).decode().rstrip("=")
         if not cluster_id.startswith("-"):
             return cluster_id
-
-
-def _write_atomically(path: Path, text: str) -> None:
-    tmp = path.with_name(path.name + ".tmp")
-    tmp.write_text(text)
-    os.replace(tmp, path)
-
-
-def _tail(path: Path, lines: int = 40) -> str:
-    try:
-        return "\n".join(path.read_text(errors="replace").splitlines()[-lines:])
-    except OSError:
-        return "(no log)"
 
 
 def _port_is_free(port: int) -> bool:
@@ -250,7 +214,7 @@ class KafkaBroker:
         """Start the broker (formatting its storage the first time) and wait until it serves."""
         if self.is_running:
             return self.bootstrap
-        java = _require_tool("java", _JAVA_HINT)
+        java = require_tool("java", _JAVA_HINT)
         if not any(self.jars_dir.glob("kafka_2.13-*.jar")):
             raise RuntimeError(f"no Kafka jars in {self.jars_dir}; call fetch_kafka_jars first")
         started = time.monotonic()
@@ -347,7 +311,7 @@ class KafkaBroker:
 
     def _write_log4j_config(self) -> Path:
         path = self.data_dir / "log4j2.properties"
-        _write_atomically(
+        write_atomically(
             path,
             "\n".join(
                 [
@@ -421,14 +385,14 @@ class KafkaBroker:
         text = "".join(
             f"{key}={value.replace(chr(92), chr(92) * 2)}\n" for key, value in settings.items()
         )
-        _write_atomically(self._properties_file, text)
+        write_atomically(self._properties_file, text)
 
     def _cluster_id(self) -> str:
         path = self.data_dir / "cluster.id"
         if path.exists():
             return path.read_text().strip()
         cluster_id = _new_cluster_id()
-        _write_atomically(path, cluster_id + "\n")
+        write_atomically(path, cluster_id + "\n")
         return cluster_id
 
     def _format_storage(self, java: str, log4j_config: Path) -> None:
@@ -461,14 +425,14 @@ class KafkaBroker:
             if self._process.poll() is not None:
                 raise RuntimeError(
                     f"Kafka broker exited with code {self._process.returncode} during start; "
-                    f"last lines of {self.log_file}:\n{_tail(self.log_file)}"
+                    f"last lines of {self.log_file}:\n{tail(self.log_file)}"
                 )
             if self._answers_metadata():
                 return
             if time.monotonic() > deadline:
                 raise RuntimeError(
                     f"Kafka broker on {self.bootstrap} not ready in time; "
-                    f"last lines of {self.log_file}:\n{_tail(self.log_file)}"
+                    f"last lines of {self.log_file}:\n{tail(self.log_file)}"
                 )
             time.sleep(0.25)
 

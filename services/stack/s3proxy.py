@@ -19,7 +19,7 @@ import time
 from pathlib import Path
 from typing import IO
 
-from services.stack.kafka import _file_lock, _require_tool, _tail, _write_atomically
+from services.stack.local_tools import file_lock, require_tool, tail, write_atomically
 
 logger = logging.getLogger(__name__)
 
@@ -59,10 +59,10 @@ def fetch_s3proxy_jars(cache_dir: Path, version: str = VERSION) -> Path:
     if (final / _MARKER).exists():
         return libs
     cache_dir.mkdir(parents=True, exist_ok=True)
-    with _file_lock(cache_dir / f"s3proxy-{version}.lock"):
+    with file_lock(cache_dir / f"s3proxy-{version}.lock"):
         if (final / _MARKER).exists():
             return libs
-        mvn = _require_tool("mvn", "install Maven 3 (e.g. `apt-get install maven`)")
+        mvn = require_tool("mvn", "install Maven 3 (e.g. `apt-get install maven`)")
         partial = cache_dir / f"s3proxy-{version}.partial"
         for stale in (partial, final):
             if stale.exists():
@@ -127,7 +127,7 @@ class S3ProxyServer:
     def start(self, timeout: float = 120) -> str:
         if self.is_running:
             return self.endpoint
-        java = _require_tool(
+        java = require_tool(
             "java", "install Java 17 (e.g. `apt-get install openjdk-17-jre-headless`)"
         )
         (self.data_dir / "buckets").mkdir(parents=True, exist_ok=True)
@@ -150,7 +150,7 @@ class S3ProxyServer:
                 )
             )
         logback = self.data_dir / "logback.xml"
-        _write_atomically(logback, _LOGBACK)
+        write_atomically(logback, _LOGBACK)
         started = time.monotonic()
         self._output = self.log_file.open("ab")
         self._process = subprocess.Popen(
@@ -175,10 +175,10 @@ class S3ProxyServer:
         while not self._answers():
             if self._process.poll() is not None:
                 self.stop()
-                raise RuntimeError(f"S3Proxy exited during start:\n{_tail(self.log_file)}")
+                raise RuntimeError(f"S3Proxy exited during start:\n{tail(self.log_file)}")
             if time.monotonic() > deadline:
                 self.stop()
-                raise RuntimeError(f"S3Proxy not ready in {timeout}s:\n{_tail(self.log_file)}")
+                raise RuntimeError(f"S3Proxy not ready in {timeout}s:\n{tail(self.log_file)}")
             time.sleep(0.25)
         logger.info("S3Proxy ready on %s in %.1fs", self.endpoint, time.monotonic() - started)
         return self.endpoint

@@ -23,7 +23,7 @@ from grpc_health.v1 import health_pb2, health_pb2_grpc
 from pydantic import SecretStr
 
 from services.common.events import TOPIC_CONFIGS
-from services.common.identity import generate_keys
+from services.common.identity import generate_keys, private_key_path, public_keys_line
 from services.common.kafka import KafkaSecurity
 from services.common.maintenance.schedule import WeeklySchedule
 from services.common.migrations import migrate
@@ -104,6 +104,10 @@ class LocalStack:
         self.settings = self.settings.model_copy(update=updates)
         if not self.settings.service_keys_dir:  # an operator's folder is theirs to fill
             generate_keys(self.settings.keys_dir, PROCESS_NAMES)
+            # The children get the keys as settings, as pods do (each its own private key
+            # only, see child_env): they need not read the folder, e.g. inside the built image.
+            line = public_keys_line(self.settings.keys_dir, PROCESS_NAMES)
+            self.settings = self.settings.model_copy(update={"service_public_keys": line})
         ensure_topics(
             self.settings.kafka_bootstrap,
             TOPIC_CONFIGS,
@@ -164,9 +168,15 @@ class LocalStack:
         self.announce(f"OpenECF is up in {time.monotonic() - started:.1f}s")
         return self.settings
 
-    def child_env(self) -> dict[str, str]:
+    def child_env(self, process: str | None = None) -> dict[str, str]:
+        """The environment of a child; with ``process``, also that process's own identity key
+        (when the stack generated the keys)."""
         env = {key: value for key, value in os.environ.items() if not key.startswith("OPENECF_")}
         env.update(settings_env(self.settings))
+        generated = not self.settings.service_keys_dir
+        if process in PROCESS_NAMES and generated:
+            own_key = private_key_path(self.settings.keys_dir, process).read_text()
+            env["OPENECF_SERVICE_PRIVATE_KEY"] = own_key
         return env
 
     def _start_child(self, name: str, argv: list[str]) -> None:
@@ -178,7 +188,7 @@ class LocalStack:
         with child.log_file.open("ab") as out:
             child.process = subprocess.Popen(
                 child.argv,
-                env=self.child_env(),
+                env=self.child_env(child.name),
                 stdout=out,
                 stderr=subprocess.STDOUT,
                 stdin=subprocess.DEVNULL,

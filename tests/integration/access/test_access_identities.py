@@ -6,6 +6,7 @@ from __future__ import annotations
 import hashlib
 import uuid
 from collections.abc import Callable
+from pathlib import Path
 
 import grpc
 import pytest
@@ -13,7 +14,9 @@ from access_kit import AccessKit, pdf_bytes, reason_of
 from court.v1 import access_pb2
 from google.protobuf.message import Message
 
-from services.common.identity import SERVICE_IDENTITY, signer_for
+from services.common.identity import SERVICE_IDENTITY, private_key_path, signer_for
+from services.common.settings import PROCESS_NAMES
+from services.stack.supervisor import LocalStack
 
 STORE = "/court.v1.AccessService/StoreDocument"
 ISSUE = "/court.v1.AccessService/IssueFreeLook"
@@ -76,3 +79,15 @@ def test_a_token_for_one_method_does_not_open_another(kit: AccessKit) -> None:
     assert refused(kit.stub.IssueFreeLook, issue, wrong) == "forbidden"
     right = [(SERVICE_IDENTITY, notify.token(ISSUE))]
     assert kit.stub.IssueFreeLook(issue, metadata=right, timeout=10).token
+
+
+def test_each_process_of_the_stack_holds_only_its_own_private_key(stack: LocalStack) -> None:
+    keys = {
+        name: private_key_path(stack.settings.keys_dir, name).read_text() for name in PROCESS_NAMES
+    }
+    for name in PROCESS_NAMES:
+        process = stack.children[name].process
+        assert process is not None and process.poll() is None
+        environ = Path(f"/proc/{process.pid}/environ").read_bytes().decode(errors="replace")
+        held = [other for other, pem in keys.items() if pem.strip() in environ]
+        assert held == [name], (name, held)
