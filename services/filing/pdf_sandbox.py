@@ -64,8 +64,11 @@ _MAX_REPLY_BYTES = 1 << 20
 _STARTUP_SECONDS = 60.0  # a fresh interpreter importing pypdf, on a loaded machine
 # The worker stops itself when its CPU budget is spent; the parent, which sees only wall time,
 # allows this many times that (other processes share the cores) plus a grace, within the
-# caller's wall-clock budget.
+# caller's wall-clock budget. Before the page count is known (parsing, where hostile structure
+# spins and the worker cannot stop itself) the factor is smaller, so a hostile file holds a
+# worker for little longer than the base.
 _WALL_FACTOR = 4.0
+_WALL_FACTOR_PARSING = 2.0
 _GRACE_SECONDS = 2.0
 
 
@@ -272,11 +275,11 @@ class _Worker:
             raise _WorkerLost(str(error)) from error
         started = time.monotonic()
 
-        def allowed(cpu_seconds: float) -> float:
-            wall = cpu_seconds * _WALL_FACTOR
+        def allowed(cpu_seconds: float, factor: float = _WALL_FACTOR) -> float:
+            wall = cpu_seconds * factor
             return (wall if budget is None else min(wall, budget)) + _GRACE_SECONDS
 
-        deadline = started + allowed(limits.base_seconds)  # until the page count is known
+        deadline = started + allowed(limits.base_seconds, _WALL_FACTOR_PARSING)
         # send_bytes blocks while the worker does not read (a stopped process): the watchdog
         # kills it a little after the deadline, which unblocks the pipe.
         expired = threading.Event()

@@ -96,7 +96,7 @@ def test_a_hang_is_killed_at_the_timeout_and_the_pool_keeps_serving() -> None:
         assert report.codes == ("pdf_too_complex",)
         assert report.findings[0].message == TOO_COMPLEX
         assert report.size_bytes == len(slow)
-        assert 1.0 <= elapsed < 9.0  # 4 x the base in wall time, the grace, killing
+        assert 1.0 <= elapsed < 7.0  # 2 x the base in wall time while parsing, grace, kill
         assert _pid_gone(before)
         (after,) = pool.worker_pids()
         assert after != before
@@ -164,7 +164,7 @@ def test_a_stopped_worker_that_never_reads_is_killed_at_the_timeout() -> None:
         report = pool.inspect(big)
         assert report.codes == ("pdf_too_complex",)
         assert report.findings[0].message == TOO_COMPLEX
-        assert time.monotonic() - started < 9.0
+        assert time.monotonic() - started < 7.0
         assert pool.inspect(text_1_page()).ok
 
 
