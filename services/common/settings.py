@@ -67,6 +67,9 @@ class Settings(BaseSettings):
     notify_port: Port = Field(default=50054, ge=1, le=65535)
     access_port: Port = Field(default=50055, ge=1, le=65535)
     edge_port: Port = Field(default=8000, ge=1, le=65535)
+    # Proxies (comma-separated IPs or CIDRs, or *) whose X-Forwarded-For the edge believes:
+    # login throttling and mail limits count per client, so behind an ingress it must be set.
+    trusted_proxies: str = "127.0.0.1"
     # /metrics ports: auth, filing, docket, notify, access, edge.
     metrics_port_base: Port = Field(default=9101, ge=1, le=65530)
     grpc_workers: int = Field(default=16, ge=1, le=256)

@@ -25,6 +25,8 @@ def main() -> None:
             create_app(clients),
             host=settings.bind_host,
             port=settings.edge_port,
+            proxy_headers=True,
+            forwarded_allow_ips=settings.trusted_proxies,
             log_config=None,  # keep our JSON logs
             access_log=False,
             timeout_graceful_shutdown=int(settings.shutdown_grace_seconds),

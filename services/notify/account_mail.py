@@ -1,4 +1,5 @@
-"""Account e-mails, composed from auth's events: lockout, credential reissue, e-filer approval.
+"""Account e-mails, composed from auth's events: lockout, credential reissue, address
+confirmation, security changes (told to the old address), e-filer approval.
 
 Each handler runs in its consumer's transaction and only queues the message (``queue_mail``
 with a dedupe key from the event, so a redelivery is one row and one Message-ID); the
