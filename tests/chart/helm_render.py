@@ -6,6 +6,7 @@ without it the chart tests fail, they never skip.
 
 from __future__ import annotations
 
+import base64
 import functools
 import json
 import os
@@ -20,6 +21,8 @@ import kubernetes_validate
 import kubernetes_validate.utils
 import pytest
 import yaml
+from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PrivateKey
+from cryptography.hazmat.primitives.serialization import Encoding, PublicFormat
 
 REPO = Path(__file__).resolve().parents[2]
 CHART = REPO / "deploy" / "helm" / "openecf"
@@ -128,13 +131,34 @@ def run_helm(*args: str) -> subprocess.CompletedProcess[str]:
     )
 
 
-def values_args(tmp_dir: Path, values: dict[str, Any] | None) -> list[str]:
-    """Values go to Helm as a file (JSON is YAML), exactly as a user's --values file would."""
-    if not values:
-        return []
-    path = tmp_dir / f"values-{uuid.uuid4().hex}.json"
-    path.write_text(json.dumps(values))
-    return ["--values", str(path)]
+def _public_key_text() -> str:
+    raw = Ed25519PrivateKey.generate().public_key().public_bytes(Encoding.Raw, PublicFormat.Raw)
+    return base64.b64encode(raw).decode()
+
+
+# The service identities every install needs (a fresh key pair per process, per test session),
+# as `identity-values.yaml` of the runbook gives them: the first --values of every render.
+IDENTITY_SECRET = "openecf-service-keys"
+IDENTITY: dict[str, Any] = {
+    "serviceIdentity": {
+        "existingSecret": {"name": IDENTITY_SECRET},
+        "publicKeys": {name: _public_key_text() for name in PROCESSES},
+    }
+}
+
+
+def values_args(
+    tmp_dir: Path, values: dict[str, Any] | None, *, identity: bool = True
+) -> list[str]:
+    """Values go to Helm as files (JSON is YAML), exactly as a user's --values files would:
+    the test identities first (unless identity=False), then the given values over them."""
+    documents = ([IDENTITY] if identity else []) + ([values] if values else [])
+    args = []
+    for document in documents:
+        path = tmp_dir / f"values-{uuid.uuid4().hex}.json"
+        path.write_text(json.dumps(document))
+        args += ["--values", str(path)]
+    return args
 
 
 def template(
@@ -144,12 +168,13 @@ def template(
     api_versions: Iterable[str] = (),
     release: str = RELEASE,
     extra: Iterable[str] = (),
+    identity: bool = True,
 ) -> str:
     """`helm template`: the rendered manifests, or HelmError with helm's message."""
     args = ["template", release, str(CHART), "--namespace", NAMESPACE]
     for api in api_versions:
         args += ["--api-versions", api]
-    result = run_helm(*args, *values_args(tmp_dir, values), *extra)
+    result = run_helm(*args, *values_args(tmp_dir, values, identity=identity), *extra)
     if result.returncode != 0:
         raise HelmError(result.stderr)
     return result.stdout

@@ -66,7 +66,7 @@ BAD_VALUES: list[tuple[str, dict[str, Any], str]] = [
     ("grace-too-long", {"config": {"shutdownGraceSeconds": 301}}, "shutdownGraceSeconds"),
     ("kafka-without-port", {"kafka": {"bootstrap": "kafka.court.example"}}, "bootstrap"),
     ("database-not-postgres", {"database": {"url": "mysql://db/ecf"}}, "url"),
-    ("short-service-secret", {"serviceSecret": {"value": "hunter2"}}, "value"),
+    ("old-service-secret", {"serviceSecret": {"value": "s" * 40}}, "serviceSecret"),
     ("maintenance-start", {"maintenance": {"start": "24:00"}}, "start"),
     ("maintenance-day", {"maintenance": {"day": 7}}, "day"),
     ("maintenance-hours", {"maintenance": {"hours": 0}}, "hours"),

@@ -7,6 +7,7 @@ from __future__ import annotations
 
 import json
 import re
+from pathlib import Path
 from typing import Any
 
 import pytest
@@ -22,6 +23,7 @@ from chart.helm_render import (
     find,
     one,
     run_helm,
+    values_args,
 )
 
 FULLNAME = f"{RELEASE}-openecf"
@@ -200,7 +202,7 @@ def test_grafana_dashboard_values_are_checked(
         render({"metrics": {"grafanaDashboard": dashboard}})
 
 
-def test_notes_warn_when_monitoring_is_enabled_without_the_crds() -> None:
+def test_notes_warn_when_monitoring_is_enabled_without_the_crds(chart_tmp: Path) -> None:
     """NOTES.txt renders at install time only; a client-side dry run shows it."""
     result = run_helm(
         "install",
@@ -211,6 +213,7 @@ def test_notes_warn_when_monitoring_is_enabled_without_the_crds() -> None:
         NAMESPACE,
         "--set",
         "metrics.serviceMonitor.enabled=true,metrics.prometheusRule.enabled=true",
+        *values_args(chart_tmp, None),
     )
     assert result.returncode == 0, result.stderr
     notes = result.stdout.split("NOTES:", 1)[1]

@@ -3,13 +3,18 @@ sections a court's operations team needs, its YAML is valid, and its TLS example
 
 from __future__ import annotations
 
+import os
 import re
+import subprocess
+import sys
 from pathlib import Path
 from typing import Any
 
 import pytest
 import yaml
-from chart.helm_render import CHART, REPO, Render, component_name, run_helm
+from chart.helm_render import CHART, PROCESSES, RELEASE, REPO, Render, component_name, run_helm
+
+from services.common.identity import load_public_keys, public_key_text
 
 SECTIONS = (
     "The image",
@@ -138,3 +143,57 @@ def test_the_tls_example_mounts_the_ca_where_the_database_url_expects_it(
                 assert Path(env["SSL_CERT_FILE"]).parent == Path(mount)
             else:
                 assert "SSL_CERT_FILE" not in env
+
+
+def _identity_blocks(readme: str) -> tuple[str, str]:
+    blocks = _blocks(_sections(readme)["Secrets"], "sh")
+    (generate,) = [b for b in blocks if "openecf keys generate" in b]
+    (secret,) = [b for b in blocks if "kubectl" in b and "openecf-service-keys" in b]
+    return generate, secret
+
+
+def test_the_identity_commands_make_keys_the_chart_installs_with(
+    readme: str, tmp_path: Path
+) -> None:
+    """The runbook's commands, run as written with this project's `openecf`: the values file
+    they make holds every process's public key from `keys/`, and the chart renders with it."""
+    generate, secret = _identity_blocks(readme)
+    path = f"{Path(sys.executable).parent}{os.pathsep}{os.environ['PATH']}"
+    ran = subprocess.run(
+        ["bash", "-euo", "pipefail", "-c", generate],
+        cwd=tmp_path,
+        env={**os.environ, "PATH": path},
+        capture_output=True,
+        text=True,
+        timeout=120,
+        check=False,
+    )
+    assert ran.returncode == 0, ran.stderr
+    values = yaml.safe_load((tmp_path / "identity-values.yaml").read_text())
+    on_disk = load_public_keys(tmp_path / "keys", PROCESSES)
+    assert values["serviceIdentity"] == {
+        "existingSecret": {"name": "openecf-service-keys"},
+        "publicKeys": {name: public_key_text(key) for name, key in on_disk.items()},
+    }
+    assert set(on_disk) == set(PROCESSES)
+    # The Secret gets exactly one <process>.key entry per process, and no public key file.
+    assert re.findall(r"--from-file=(\S+)", secret) == [f"keys/{p}.key" for p in PROCESSES]
+    for process in PROCESSES:
+        assert (tmp_path / "keys" / f"{process}.key").exists()
+    rendered = run_helm(
+        "template",
+        RELEASE,
+        str(CHART),
+        "--namespace",
+        "ecf",
+        "--values",
+        str(tmp_path / "identity-values.yaml"),
+    )
+    assert rendered.returncode == 0, rendered.stderr
+
+
+def test_every_install_command_takes_the_identity_values(readme: str) -> None:
+    installs = re.findall(r"(?m)^helm (?:install|upgrade)\b.*$", readme)
+    assert installs
+    for line in installs:
+        assert "-f identity-values.yaml" in line, line

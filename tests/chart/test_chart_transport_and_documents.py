@@ -91,25 +91,3 @@ def test_the_schema_refuses_bad_values(
     with pytest.raises(HelmError) as refused:
         template(chart_tmp, values)
     assert complaint in str(refused.value)
-
-
-def test_each_pod_gets_only_its_own_identity_key(render: Render) -> None:
-    public = {process: "A" * 43 + "=" for process in PROCESSES}
-    objects = render(
-        {"serviceIdentity": {"existingSecret": "openecf-service-keys", "publicKeys": public}}
-    )
-    config = one(objects, "ConfigMap", FULLNAME)["data"]
-    listed = dict(entry.split("=", 1) for entry in config["OPENECF_SERVICE_PUBLIC_KEYS"].split(","))
-    assert listed == public
-    for process in PROCESSES:
-        env = _env(_container(objects, "Deployment", component_name(process)))
-        assert env["OPENECF_SERVICE_PRIVATE_KEY"] == {
-            "secretKeyRef": {"name": "openecf-service-keys", "key": f"{process}.key"}
-        }
-    job = _env(_container(objects, "Job", component_name("migrate")))
-    assert "OPENECF_SERVICE_PRIVATE_KEY" not in job  # the hook calls no service
-
-
-def test_the_schema_refuses_a_public_key_for_an_unknown_process(chart_tmp: Path) -> None:
-    with pytest.raises(HelmError):
-        template(chart_tmp, {"serviceIdentity": {"publicKeys": {"mallory": "A" * 43 + "="}}})

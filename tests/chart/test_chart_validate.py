@@ -36,7 +36,7 @@ COMBINATIONS: list[tuple[str, dict[str, Any] | None, list[str]]] = [
         {
             "database": {"existingSecret": {"name": "ecf-db", "key": "url"}},
             "smtp": {"existingSecret": {"name": "ecf-relay", "key": "password"}},
-            "serviceSecret": {"existingSecret": {"name": "ecf-identity", "key": "hmac"}},
+            "serviceIdentity": {"existingSecret": {"name": "ecf-identity"}},
         },
         [],
     ),

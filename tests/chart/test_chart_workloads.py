@@ -3,7 +3,6 @@ security, settings and secrets, selectors, the rollout checksum, autoscaling and
 
 from __future__ import annotations
 
-import base64
 import shutil
 from pathlib import Path
 from typing import Any
@@ -15,6 +14,7 @@ from chart.helm_render import (
     CHART,
     GRPC_PORTS,
     GRPC_SERVICES,
+    IDENTITY_SECRET,
     PROCESSES,
     RELEASE,
     Render,
@@ -24,6 +24,7 @@ from chart.helm_render import (
     parse,
     run_helm,
     template,
+    values_args,
 )
 
 SELECTOR_KEYS = {
@@ -206,7 +207,11 @@ def test_selectors_do_not_change_with_the_chart_or_app_version(
     meta = yaml.safe_load((chart / "Chart.yaml").read_text())
     meta.update(version="9.9.9", appVersion="9.9.9")
     (chart / "Chart.yaml").write_text(yaml.safe_dump(meta))
-    upgraded = parse(run_helm("template", RELEASE, str(chart), "--namespace", "ecf").stdout)
+    upgraded = parse(
+        run_helm(
+            "template", RELEASE, str(chart), "--namespace", "ecf", *values_args(tmp_path, None)
+        ).stdout
+    )
     for deployment in find(default_objects, "Deployment"):
         name = deployment["metadata"]["name"]
         after = one(upgraded, "Deployment", name)
@@ -269,13 +274,12 @@ def test_public_base_url_is_given_or_comes_from_the_ingress(
 def test_secrets_come_from_existing_secrets_by_default(
     default_objects: list[dict[str, Any]],
 ) -> None:
-    secret = one(default_objects, "Secret", FULLNAME)
-    assert set(secret["data"]) == {"serviceSecret"}  # generated; nothing else given
+    assert find(default_objects, "Secret") == []  # nothing given as a value
     for process in PROCESSES:
         deployment = one(default_objects, "Deployment", component_name(process))
         env = _env(deployment["spec"]["template"]["spec"]["containers"][0])
-        assert env["OPENECF_SERVICE_SECRET"] == {
-            "secretKeyRef": {"name": FULLNAME, "key": "serviceSecret"}
+        assert env["OPENECF_SERVICE_PRIVATE_KEY"] == {
+            "secretKeyRef": {"name": IDENTITY_SECRET, "key": f"{process}.key"}
         }
         if process == "edge":
             # The edge is stateless: it never sees the database.
@@ -291,7 +295,7 @@ def test_secrets_given_as_values_live_in_the_chart_secret(
     all_objects: list[dict[str, Any]],
 ) -> None:
     secret = one(all_objects, "Secret", FULLNAME)
-    assert set(secret["data"]) == {"databaseUrl", "smtpPassword", "serviceSecret"}
+    assert set(secret["data"]) == {"databaseUrl", "smtpPassword"}
     for process in PROCESSES:
         env = _env(
             one(all_objects, "Deployment", component_name(process))["spec"]["template"]["spec"][
@@ -312,30 +316,13 @@ def test_secrets_given_as_values_live_in_the_chart_secret(
 
 
 def test_existing_secrets_replace_the_chart_secret(render: Render) -> None:
-    objects = render(
-        {
-            "serviceSecret": {"existingSecret": {"name": "ecf-identity", "key": "hmac"}},
-            "smtp": {"existingSecret": {"name": "ecf-relay", "key": "password"}},
-        }
-    )
+    objects = render({"smtp": {"existingSecret": {"name": "ecf-relay", "key": "password"}}})
     assert find(objects, "Secret") == []
     notify = one(objects, "Deployment", component_name("notify"))
     env = _env(notify["spec"]["template"]["spec"]["containers"][0])
-    assert env["OPENECF_SERVICE_SECRET"] == {
-        "secretKeyRef": {"name": "ecf-identity", "key": "hmac"}
-    }
     assert env["OPENECF_SMTP_PASSWORD"] == {
         "secretKeyRef": {"name": "ecf-relay", "key": "password"}
     }
-
-
-def test_generated_service_secret_is_long_and_random(render: Render) -> None:
-    first, second = (
-        base64.b64decode(one(render(), "Secret", FULLNAME)["data"]["serviceSecret"]).decode()
-        for _ in range(2)
-    )
-    assert len(first) == 64 and first.isalnum()
-    assert first != second
 
 
 def _checksums(objects: list[dict[str, Any]], key: str) -> dict[str, str]:
@@ -358,7 +345,7 @@ def test_checksum_config_changes_when_a_setting_changes(render: Render) -> None:
 
 
 def test_checksum_secret_changes_when_a_secret_value_changes(render: Render) -> None:
-    fixed = {"serviceSecret": {"value": "s" * 40}, "database": {"url": "postgresql://a@db/ecf"}}
+    fixed = {"database": {"url": "postgresql://a@db/ecf"}}
     before = _checksums(render(fixed), "checksum/secret")
     assert before == _checksums(render(fixed), "checksum/secret")
     moved = {**fixed, "database": {"url": "postgresql://a@db2/ecf"}}

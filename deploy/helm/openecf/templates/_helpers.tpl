@@ -148,30 +148,9 @@ every service. Change it here when the code's calls change.
 {{- end }}
 {{- end }}
 
-{{/* The chart's own Secret (values given in database.url, smtp.password, serviceSecret). */}}
+{{/* The chart's own Secret (values given in database.url, smtp.password). */}}
 {{- define "openecf.secretName" -}}
 {{- include "openecf.fullname" . }}
-{{- end }}
-
-{{/*
-The service secret, generated once per render when not given: an existing chart Secret's value
-(lookup) is kept, so upgrades do not rotate it. Memoised in .Values so the Secret and the
-checksum annotation see the same value.
-*/}}
-{{- define "openecf.serviceSecretValue" -}}
-{{- if .Values.serviceSecret.value }}
-{{- .Values.serviceSecret.value }}
-{{- else }}
-{{- if not (hasKey .Values "_openecfGeneratedServiceSecret") }}
-{{- $generated := randAlphaNum 64 }}
-{{- $existing := lookup "v1" "Secret" .Release.Namespace (include "openecf.secretName" .) }}
-{{- if and $existing $existing.data (hasKey $existing.data "serviceSecret") }}
-{{- $generated = index $existing.data "serviceSecret" | b64dec }}
-{{- end }}
-{{- $_ := set .Values "_openecfGeneratedServiceSecret" $generated }}
-{{- end }}
-{{- index .Values "_openecfGeneratedServiceSecret" }}
-{{- end }}
 {{- end }}
 
 {{/* The chart's Secret data (base64), empty when every secret comes from existing Secrets. */}}
@@ -182,13 +161,11 @@ databaseUrl: {{ .Values.database.url | b64enc | quote }}
 {{- if .Values.smtp.password }}
 smtpPassword: {{ .Values.smtp.password | b64enc | quote }}
 {{- end }}
-{{- if not .Values.serviceSecret.existingSecret.name }}
-serviceSecret: {{ include "openecf.serviceSecretValue" . | b64enc | quote }}
-{{- end }}
 {{- end }}
 
 {{/*
-Secret environment variables: (dict "root" $ "needs" (list "database" "serviceSecret" "smtp")).
+Secret environment variables: (dict "root" $ "needs" (list "database" "kafka" "smtp")), plus
+"process" for a process's own identity key (its `<process>.key` from serviceIdentity.existingSecret).
 */}}
 {{- define "openecf.secretEnv" -}}
 {{- $root := .root }}
@@ -206,23 +183,11 @@ Secret environment variables: (dict "root" $ "needs" (list "database" "serviceSe
       key: {{ $v.database.existingSecret.key }}
       {{- end }}
 {{- end }}
-{{- if has "serviceSecret" .needs }}
-- name: OPENECF_SERVICE_SECRET
-  valueFrom:
-    secretKeyRef:
-      {{- if $v.serviceSecret.existingSecret.name }}
-      name: {{ $v.serviceSecret.existingSecret.name }}
-      key: {{ $v.serviceSecret.existingSecret.key }}
-      {{- else }}
-      name: {{ $secretName }}
-      key: serviceSecret
-      {{- end }}
-{{- end }}
-{{- if and .process $v.serviceIdentity.existingSecret }}
+{{- if .process }}
 - name: OPENECF_SERVICE_PRIVATE_KEY
   valueFrom:
     secretKeyRef:
-      name: {{ $v.serviceIdentity.existingSecret }}
+      name: {{ $v.serviceIdentity.existingSecret.name }}
       key: {{ printf "%s.key" .process }}
 {{- end }}
 {{- if and (has "kafka" .needs) $v.kafka.security.existingSecret.name }}
@@ -372,6 +337,27 @@ Checks values the schema cannot express; a failed check stops the render with it
 {{- end }}
 {{- if not (or $v.database.url $v.database.existingSecret.name) }}
 {{- fail "set database.url or database.existingSecret.name (the PostgreSQL URL)" }}
+{{- end }}
+{{- include "openecf.requireServiceIdentity" . }}
+{{- end }}
+
+{{/*
+The service identities are required: without every process's public key and the Secret of
+private keys, no service could call another. One message says how to make them.
+*/}}
+{{- define "openecf.requireServiceIdentity" -}}
+{{- $identity := .Values.serviceIdentity }}
+{{- $missing := list }}
+{{- range $name := include "openecf.processes" . | fromJsonArray }}
+{{- if not (index $identity.publicKeys $name | default "") }}{{ $missing = append $missing $name }}{{ end }}
+{{- end }}
+{{- if or (not $identity.existingSecret.name) $missing }}
+{{- $secret := $identity.existingSecret.name | default "openecf-service-keys" }}
+{{- $files := list }}
+{{- range $name := include "openecf.processes" . | fromJsonArray }}
+{{- $files = append $files (printf "--from-file=keys/%s.key" $name) }}
+{{- end }}
+{{- fail (printf "serviceIdentity is incomplete (existingSecret.name: %q; publicKeys missing for: %s). Run `openecf keys generate --dir keys`, then `kubectl create secret generic %s --namespace %s %s`, and set serviceIdentity.existingSecret.name=%s and serviceIdentity.publicKeys.<process> to the keys it prints (chart README, \"Service identities\")" $identity.existingSecret.name (join ", " $missing | default "none") $secret .Release.Namespace (join " " $files) $secret) }}
 {{- end }}
 {{- end }}
 
