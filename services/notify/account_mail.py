@@ -22,7 +22,8 @@ from services.common.events import unpack
 from services.notify.mail_queue import TOKEN_PLACEHOLDER, OutgoingMail, queue_mail
 
 _SECURITY_CHANGES = {
-    "email": "its e-mail address (this address no longer receives its mail)",
+    "email": "its e-mail address: it asked to move the account's mail to a new address (it "
+    "moves once that address confirms)",
     "password": "its password",
     "mfa_enrolled": "its second factor (a new authenticator app was set up)",
     "mfa_removed": "its second factor (it was removed)",

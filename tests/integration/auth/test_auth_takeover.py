@@ -5,8 +5,11 @@ Each test replays an attack from issue 16 through the real edge and stack.
 
 from __future__ import annotations
 
+import hashlib
+import secrets
 from email.message import EmailMessage
 
+import psycopg
 from support.api import (
     PASSWORD,
     Api,
@@ -170,3 +173,27 @@ def test_a_reset_ends_every_older_token_and_reissue_is_rate_limited(
 
 def body_of(registration: dict[str, str]) -> dict[str, str]:
     return {"email": registration["email"]}
+
+
+def test_a_security_change_ends_the_other_sessions(edge_url: str, database_url: str) -> None:
+    """A second session (a thief's, say) is planted beside the owner's, as the API allows
+    only one at a time; the owner's password change ends it and keeps the owner's."""
+    owner, _ = register(edge_url)
+    planted = secrets.token_urlsafe(32)
+    with psycopg.connect(database_url, autocommit=True) as conn:
+        conn.execute(
+            "INSERT INTO auth.sessions (session_id, account_id, token_sha256, created_at,"
+            " last_seen_at, idle_expires_at, absolute_expires_at) VALUES (gen_random_uuid(),"
+            " %s, %s, now(), now(), now() + interval '1 hour', now() + interval '1 hour')",
+            [owner.account["account_id"], hashlib.sha256(planted.encode()).digest()],
+        )
+    other = Api(edge_url, token=planted)
+    assert other.get("/api/v1/accounts/me").status_code == 200
+    changed = owner.request(
+        "PUT",
+        "/api/v1/accounts/me/password",
+        json={"current_password": PASSWORD, "new_password": NEW_PASSWORD},
+    )
+    assert changed.status_code == 204, changed.text
+    assert other.get("/api/v1/accounts/me").status_code == 401
+    assert owner.get("/api/v1/accounts/me").status_code == 200
