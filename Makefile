@@ -43,8 +43,8 @@ packages:
 	fi
 
 # The image (deploy/docker/Dockerfile), built here with no Docker engine and no registry: a
-# base root filesystem from Debian's packages (mmdebstrap, cached under .openecf/image/, made
-# only when missing), imported as a local base image, then the Dockerfile built on it with
+# base root filesystem from Debian's packages (mmdebstrap, made only when podman has no base
+# image yet), imported as a local base image, then the Dockerfile built on it with
 # buildah. Courts build the same Dockerfile on the default public base (README, chart README).
 IMAGE ?= localhost/openecf:dev
 IMAGE_BASE := localhost/debian-base:bookworm
@@ -70,8 +70,11 @@ $(IMAGE_BASE_TAR):
 
 # Labels are given twice: as build arguments (what a Docker build reads) and with --label,
 # because buildah 1.28 reuses a cached LABEL step when only a build argument changed.
-image: packages $(IMAGE_BASE_TAR)
-	@podman image exists $(IMAGE_BASE) || podman import --quiet $(IMAGE_BASE_TAR) $(IMAGE_BASE)
+# The base is made once per machine: a fresh clone reuses podman's local base image (remove it,
+# `podman rmi localhost/debian-base:bookworm`, to take Debian's newer packages).
+image: packages
+	@podman image exists $(IMAGE_BASE) || { $(MAKE) --no-print-directory $(IMAGE_BASE_TAR) \
+		&& podman import --quiet $(IMAGE_BASE_TAR) $(IMAGE_BASE); }
 	buildah bud --quiet --isolation chroot --layers \
 		$(IMAGE_SECRET) \
 		--build-arg PYTHON_IMAGE=$(IMAGE_BASE) \

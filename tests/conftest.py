@@ -11,6 +11,11 @@ from support.stack import start_stack
 from services.stack.supervisor import LocalStack
 
 
+def pytest_configure(config: pytest.Config) -> None:
+    # --basetemp=.openecf/pytest (pyproject) needs its parent: a fresh checkout has none yet.
+    (config.rootpath / ".openecf").mkdir(exist_ok=True)
+
+
 @pytest.fixture(scope="session")
 def stack(tmp_path_factory: pytest.TempPathFactory) -> Iterator[LocalStack]:
     running = start_stack(tmp_path_factory.mktemp("stack"))

@@ -11,7 +11,6 @@ import base64
 import contextlib
 import logging
 import os
-import shutil
 import signal
 import socket
 import subprocess
@@ -25,96 +24,30 @@ from kafka.admin import UserScramCredentialUpsertion
 from kafka.errors import KafkaError
 
 from services.common.kafka import admin_client, ensure_topics
-from services.stack.local_tools import file_lock, require_tool, tail, write_atomically
+from services.stack.local_tools import require_tool, tail, write_atomically
+from services.stack.maven import Artifact, fetch_jars
 
 logger = logging.getLogger(__name__)
 
 # The SLF4J -> log4j2 binding is missing from Kafka's published POM; without it the broker logs
 # nothing. The matching log4j version per Kafka release comes from Kafka's own build files.
 _LOG4J_FOR_KAFKA = {"4.3.0": "2.25.4", "4.2.0": "2.25.3", "4.1.1": "2.24.3"}
-_DEPENDENCY_PLUGIN = "org.apache.maven.plugins:maven-dependency-plugin:3.8.1:copy-dependencies"
-_MARKER = ".complete"
 _JAVA_HINT = "install Java 17 (e.g. `apt-get install openjdk-17-jre-headless`)"
-
-_POM = """<?xml version="1.0" encoding="UTF-8"?>
-<project xmlns="http://maven.apache.org/POM/4.0.0">
-  <modelVersion>4.0.0</modelVersion>
-  <groupId>org.openecf.stack</groupId>
-  <artifactId>kafka-runtime</artifactId>
-  <version>1</version>
-  <packaging>pom</packaging>
-  <dependencies>
-    <dependency>
-      <groupId>org.apache.kafka</groupId>
-      <artifactId>kafka_2.13</artifactId>
-      <version>{kafka}</version>
-    </dependency>
-    <dependency>
-      <groupId>org.apache.logging.log4j</groupId>
-      <artifactId>log4j-slf4j-impl</artifactId>
-      <version>{log4j}</version>
-    </dependency>
-  </dependencies>
-</project>
-"""
 
 
 def fetch_kafka_jars(cache_dir: Path, version: str = "4.3.0") -> Path:
     """Return the folder of Kafka's runtime jars, downloading them with Maven the first time."""
-    final = cache_dir / f"kafka-{version}"
-    libs = final / "libs"
-    if (final / _MARKER).exists():
-        return libs  # Fast path: no lock, no Maven, no network.
-
-    cache_dir.mkdir(parents=True, exist_ok=True)
-    with file_lock(cache_dir / f"kafka-{version}.lock"):
-        if (final / _MARKER).exists():
-            return libs  # Another process finished the fetch while we waited.
-        mvn = require_tool("mvn", "install Maven 3 (e.g. `apt-get install maven`)")
-        require_tool("java", _JAVA_HINT)
-        log4j = _LOG4J_FOR_KAFKA.get(version, _LOG4J_FOR_KAFKA["4.3.0"])
-
-        # Download into a scratch folder and rename it at the end, so a fetch interrupted at
-        # any point leaves nothing that looks complete. Leftovers are ours to remove (we hold
-        # the lock).
-        partial = cache_dir / f"kafka-{version}.partial"
-        for stale in (partial, final):
-            if stale.exists():
-                shutil.rmtree(stale)
-        partial.mkdir()
-        pom = partial / "pom.xml"
-        pom.write_text(_POM.format(kafka=version, log4j=log4j))
-
-        logger.info("fetching Kafka %s jars from Maven Central into %s", version, final)
-        started = time.monotonic()
-        command = [
-            mvn,
-            "-q",
-            "-B",
-            "-f",
-            str(pom),
-            _DEPENDENCY_PLUGIN,
-            "-DincludeScope=runtime",
-            f"-DoutputDirectory={partial / 'libs'}",
-        ]
-        result = subprocess.run(
-            command, cwd=partial, capture_output=True, text=True, check=False, timeout=1800
-        )
-        jars = sorted((partial / "libs").glob("*.jar"))
-        if result.returncode != 0 or not any(j.name.startswith("kafka_2.13-") for j in jars):
-            output = (result.stdout + result.stderr).strip()[-4000:]
-            raise RuntimeError(
-                f"fetching Kafka {version} with Maven failed (exit {result.returncode}):\n{output}"
-            )
-        (partial / _MARKER).write_text(f"kafka {version}\nlog4j {log4j}\njars {len(jars)}\n")
-        os.rename(partial, final)
-        logger.info(
-            "fetched %d jars for Kafka %s in %.1fs",
-            len(jars),
-            version,
-            time.monotonic() - started,
-        )
-        return libs
+    log4j = _LOG4J_FOR_KAFKA.get(version, _LOG4J_FOR_KAFKA["4.3.0"])
+    return fetch_jars(
+        cache_dir,
+        name="kafka",
+        version=version,
+        artifacts=[
+            Artifact("org.apache.kafka", "kafka_2.13", version),
+            Artifact("org.apache.logging.log4j", "log4j-slf4j-impl", log4j),
+        ],
+        main_jar="kafka_2.13-",
+    )
 
 
 def _new_cluster_id() -> str:

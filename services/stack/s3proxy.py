@@ -12,36 +12,18 @@ import atexit
 import logging
 import os
 import secrets
-import shutil
 import socket
 import subprocess
 import time
 from pathlib import Path
 from typing import IO
 
-from services.stack.local_tools import file_lock, require_tool, tail, write_atomically
+from services.stack.local_tools import require_tool, tail, write_atomically
+from services.stack.maven import Artifact, fetch_jars
 
 logger = logging.getLogger(__name__)
 
 VERSION = "2.6.0"
-_DEPENDENCY_PLUGIN = "org.apache.maven.plugins:maven-dependency-plugin:3.8.1:copy-dependencies"
-_MARKER = ".complete"
-_POM = """<?xml version="1.0" encoding="UTF-8"?>
-<project xmlns="http://maven.apache.org/POM/4.0.0">
-  <modelVersion>4.0.0</modelVersion>
-  <groupId>org.openecf.stack</groupId>
-  <artifactId>s3proxy-runtime</artifactId>
-  <version>1</version>
-  <packaging>pom</packaging>
-  <dependencies>
-    <dependency>
-      <groupId>org.gaul</groupId>
-      <artifactId>s3proxy</artifactId>
-      <version>{version}</version>
-    </dependency>
-  </dependencies>
-</project>
-"""
 # Without a configuration logback logs at DEBUG, which slows the server's start several-fold.
 _LOGBACK = """<configuration>
   <appender name="out" class="ch.qos.logback.core.ConsoleAppender">
@@ -54,45 +36,13 @@ _LOGBACK = """<configuration>
 
 def fetch_s3proxy_jars(cache_dir: Path, version: str = VERSION) -> Path:
     """The folder of S3Proxy's runtime jars, downloaded with Maven the first time."""
-    final = cache_dir / f"s3proxy-{version}"
-    libs = final / "libs"
-    if (final / _MARKER).exists():
-        return libs
-    cache_dir.mkdir(parents=True, exist_ok=True)
-    with file_lock(cache_dir / f"s3proxy-{version}.lock"):
-        if (final / _MARKER).exists():
-            return libs
-        mvn = require_tool("mvn", "install Maven 3 (e.g. `apt-get install maven`)")
-        partial = cache_dir / f"s3proxy-{version}.partial"
-        for stale in (partial, final):
-            if stale.exists():
-                shutil.rmtree(stale)
-        partial.mkdir()
-        pom = partial / "pom.xml"
-        pom.write_text(_POM.format(version=version))
-        logger.info("fetching S3Proxy %s jars from Maven Central into %s", version, final)
-        command = [
-            mvn,
-            "-q",
-            "-B",
-            "-f",
-            str(pom),
-            _DEPENDENCY_PLUGIN,
-            "-DincludeScope=runtime",
-            f"-DoutputDirectory={partial / 'libs'}",
-        ]
-        result = subprocess.run(
-            command, cwd=partial, capture_output=True, text=True, check=False, timeout=1800
-        )
-        if result.returncode != 0 or not (partial / "libs" / f"s3proxy-{version}.jar").exists():
-            output = (result.stdout + result.stderr).strip()[-4000:]
-            raise RuntimeError(
-                f"fetching S3Proxy {version} with Maven failed "
-                f"(exit {result.returncode}):\n{output}"
-            )
-        (partial / _MARKER).write_text(f"s3proxy {version}\n")
-        os.rename(partial, final)
-        return libs
+    return fetch_jars(
+        cache_dir,
+        name="s3proxy",
+        version=version,
+        artifacts=[Artifact("org.gaul", "s3proxy", version)],
+        main_jar=f"s3proxy-{version}",
+    )
 
 
 class S3ProxyServer:

@@ -9,9 +9,11 @@ from court.v1 import events_pb2
 from google.protobuf import wrappers_pb2
 from psycopg import Connection
 
+from services.common.db import connect_pool
 from services.common.events import new_event
+from services.common.kafka import make_producer
 from services.common.migrations import migrate
-from services.common.outbox import enqueue
+from services.common.outbox import OutboxRelay, enqueue
 
 PROBE_TYPE = "test.probe"
 
@@ -51,3 +53,16 @@ def record_effect(conn: Connection[Any], envelope: events_pb2.EventEnvelope) -> 
     conn.execute(
         "INSERT INTO effects (event_id, body) VALUES (%s, %s)", [envelope.event_id, value.value]
     )
+
+
+def publish_all(database_url: str, schema: str, bootstrap: str) -> None:
+    """Relay every unsent outbox row of ``schema`` to Kafka, then return."""
+    pool = connect_pool(database_url, schema=schema, max_size=2)
+    producer = make_producer(bootstrap, client_id=f"test-{schema}")
+    try:
+        relay = OutboxRelay(pool=pool, producer=producer, schema=schema)
+        while relay.publish_batch():
+            pass
+    finally:
+        producer.close(timeout=5)
+        pool.close()

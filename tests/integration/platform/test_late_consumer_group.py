@@ -14,13 +14,18 @@ from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 
 import psycopg
-from support.probe_events import PROBE_TYPE, enqueue_probes, prepare_schema, record_effect
+from support.probe_events import (
+    PROBE_TYPE,
+    enqueue_probes,
+    prepare_schema,
+    publish_all,
+    record_effect,
+)
 
 from services.common.consumer import EventConsumer
 from services.common.consumer_start import Act, ForgetLagOnRevoke, Handler
 from services.common.db import connect_pool
 from services.common.kafka import make_consumer, make_producer
-from services.common.outbox import OutboxRelay
 from services.stack.kafka import ensure_topics
 from services.stack.supervisor import LocalStack
 
@@ -37,18 +42,6 @@ def _scalar(database_url: str, sql: str) -> int:
     with psycopg.connect(database_url, autocommit=True) as conn:
         row = conn.execute(sql).fetchone()
     return int(row[0]) if row else 0
-
-
-def _publish(database_url: str, schema: str, bootstrap: str) -> None:
-    pool = connect_pool(database_url, schema=schema, max_size=2)
-    producer = make_producer(bootstrap, client_id=f"test-{schema}")
-    try:
-        relay = OutboxRelay(pool=pool, producer=producer, schema=schema)
-        while relay.publish_batch():
-            pass
-    finally:
-        producer.close(timeout=5)
-        pool.close()
 
 
 @contextmanager
@@ -98,7 +91,7 @@ def test_a_late_group_builds_state_from_history_but_acts_only_on_what_follows(
 
     # A year of history, before either group existed.
     enqueue_probes(database_url, source, 3, subject="old", topic=topic)
-    _publish(database_url, source, bootstrap)
+    publish_all(database_url, source, bootstrap)
 
     acts = f"SELECT count(*) FROM {mailer}.effects"
     state = f"SELECT count(*) FROM {viewer}.effects"
@@ -128,7 +121,7 @@ def test_a_late_group_builds_state_from_history_but_acts_only_on_what_follows(
         )
         _wait_for(lambda: _scalar(database_url, state) == 3, "the state group read the history")
         enqueue_probes(database_url, source, 2, subject="new", topic=topic)
-        _publish(database_url, source, bootstrap)
+        publish_all(database_url, source, bootstrap)
         _wait_for(lambda: _scalar(database_url, state) == 5, "the state group read the new")
         _wait_for(lambda: _scalar(database_url, acts) == 2, "the mailer acted on the new")
     assert _scalar(database_url, acts) == 2  # and on nothing older

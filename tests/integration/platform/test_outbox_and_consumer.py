@@ -15,7 +15,13 @@ import pytest
 from kafka import KafkaConsumer
 from kafka.structs import TopicPartition
 from support.ports import free_port
-from support.probe_events import PROBE_TYPE, enqueue_probes, prepare_schema, record_effect
+from support.probe_events import (
+    PROBE_TYPE,
+    enqueue_probes,
+    prepare_schema,
+    publish_all,
+    record_effect,
+)
 from support.stack import KAFKA_CACHE
 
 from services.common.consumer import EventConsumer
@@ -47,18 +53,6 @@ def _count(database_url: str, sql: str, params: list[object] | None = None) -> i
     return int(row[0]) if row else 0
 
 
-def _publish_all(database_url: str, schema: str, bootstrap: str) -> None:
-    pool = connect_pool(database_url, schema=schema, max_size=2)
-    producer = make_producer(bootstrap, client_id=f"test-{schema}")
-    try:
-        relay = OutboxRelay(pool=pool, producer=producer, schema=schema)
-        while relay.publish_batch():
-            pass
-    finally:
-        producer.close(timeout=5)
-        pool.close()
-
-
 def _read_all(bootstrap: str, topic: str, timeout: float = 10.0) -> list:  # type: ignore[type-arg]
     consumer = KafkaConsumer(bootstrap_servers=bootstrap, enable_auto_commit=False)
     partitions = [TopicPartition(topic, p) for p in consumer.partitions_for_topic(topic) or []]
@@ -82,7 +76,7 @@ def test_consumer_killed_after_effect_before_offset_commit_does_not_double_it(
     ensure_topics(stack.settings.kafka_bootstrap, {topic: {}})
     prepare_schema(database_url, schema)
     ids = enqueue_probes(database_url, schema, 3, subject=group, topic=topic)
-    _publish_all(database_url, schema, stack.settings.kafka_bootstrap)
+    publish_all(database_url, schema, stack.settings.kafka_bootstrap)
 
     env = {**os.environ, "PYTHONPATH": str(TESTS)}
     args = [
@@ -129,7 +123,7 @@ def test_undecodable_and_permanently_invalid_events_go_to_the_dead_letter_topic(
     producer = make_producer(bootstrap, client_id="test-garbage")
     producer.send(topic, key=group.encode(), value=b"\x00 not an envelope").get(timeout=10)
     ids = enqueue_probes(database_url, schema, 3, subject=group, topic=topic)
-    _publish_all(database_url, schema, bootstrap)
+    publish_all(database_url, schema, bootstrap)
 
     pool = connect_pool(database_url, schema=schema, max_size=2)
     stop = threading.Event()
