@@ -5,9 +5,11 @@ An ASGI middleware (below FastAPI's routing, so no body is read before it decide
   uploads — checked against Content-Length first and then while the body streams in:
   over it → 413 ``too_large``, the rest is never read;
 - a JSON body is parsed here once, with a nesting limit, and refused (422
-  ``validation_failed``) when it is not UTF-8, not JSON, too deep, or carries a NUL in any
+  ``validation_failed``) when it is not UTF-8, not JSON or too deep, and (422 ``invalid_text``,
+  the services' code for the same fault, services/common/text.py) when it carries a NUL in any
   string; FastAPI then reads the same bytes from memory;
-- a NUL or an undecodable byte in the query string is refused the same way.
+- a NUL in the address is ``invalid_text`` too; an undecodable byte in the query string is
+  ``validation_failed``.
 So no parser error reaches a route as a 500 or a reset connection.
 """
 
@@ -86,7 +88,7 @@ def parse_json(raw: bytes, *, what: str = "the request body") -> Any:
     except RecursionError:  # a belt to the depth scan's braces
         raise BadInput("validation_failed", f"{what} nests too deeply") from None
     if _has_nul(value):
-        raise BadInput("validation_failed", f"{what} contains a NUL character")
+        raise BadInput("invalid_text", f"{what} contains a NUL character")
     return value
 
 
@@ -101,7 +103,7 @@ def _check_query(scope: Scope) -> None:
     raw = scope.get("query_string", b"") or b""
     decoded = unquote_to_bytes(raw)
     if b"\x00" in decoded or b"\x00" in scope.get("raw_path", b"") or "\x00" in scope["path"]:
-        raise BadInput("validation_failed", "the address contains a NUL character")
+        raise BadInput("invalid_text", "the address contains a NUL character")
     try:
         decoded.decode("utf-8")
     except UnicodeDecodeError:

@@ -35,9 +35,10 @@ LAUNCHER = Path(__file__).with_name("in_image.py")
 # layer cache in /var/lib/containers is shared, which keeps both builds fast).
 IMAGE = f"localhost/openecf:test-{hashlib.sha256(str(REPO).encode()).hexdigest()[:10]}"
 IMAGE_USER = 10001
-# The image is Debian's python3 and the pinned runtime dependencies (about 245 MB); a
-# dev tool, a compiler or a second copy of the dependencies would break this budget.
-SIZE_BUDGET = 300_000_000
+# The image is Debian's python3 and the pinned runtime dependencies (about 301 MB, of which
+# botocore 32 MB, cryptography 16 MB, PDFium 9 MB); a dev tool, a compiler or a second copy of
+# the dependencies would break this budget.
+SIZE_BUDGET = 340_000_000
 # A cold `make image` (a new machine: the Debian base, then every layer) takes up to about
 # eight minutes here, beyond the suite's 300 s per test; a warm one about ten seconds.
 pytestmark = [pytest.mark.stack, pytest.mark.timeout(1200)]

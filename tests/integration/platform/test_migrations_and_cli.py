@@ -20,7 +20,7 @@ def test_migrations_are_idempotent(database_url: str) -> None:
     for service in SERVICE_NAMES:
         assert migrate(database_url, service) == []  # the stack applied them already
     applied = migrate(database_url, "migrationtest")
-    assert applied == ["common/0001_outbox.sql"]
+    assert applied == ["common/0001_outbox.sql", "common/0002_consumer_groups.sql"]
     assert migrate(database_url, "migrationtest") == []
 
 

@@ -33,13 +33,19 @@ def test_json_depth(raw: bytes, ok: bool) -> None:
 
 
 @pytest.mark.parametrize(
-    "raw",
-    [b"[" * 60_000, b'{"u": "\xff"}', b"{nope", b'{"u": "a\\u0000b"}', b'{"a\\u0000": 1}'],
+    ("raw", "code"),
+    [
+        (b"[" * 60_000, "validation_failed"),
+        (b'{"u": "\xff"}', "validation_failed"),
+        (b"{nope", "validation_failed"),
+        (b'{"u": "a\\u0000b"}', "invalid_text"),
+        (b'{"a\\u0000": 1}', "invalid_text"),
+    ],
 )
-def test_unparseable_or_nul_json_is_bad_input_never_a_crash(raw: bytes) -> None:
+def test_unparseable_or_nul_json_is_bad_input_never_a_crash(raw: bytes, code: str) -> None:
     with pytest.raises(BadInput) as refused:
         parse_json(raw)
-    assert refused.value.code == "validation_failed"
+    assert refused.value.code == code
 
 
 def test_parse_json_gives_the_value() -> None:

@@ -6,6 +6,7 @@ from __future__ import annotations
 import threading
 from collections.abc import Iterator
 from typing import Any
+from zoneinfo import ZoneInfo
 
 import pytest
 from support.pdf_corpus import CORPUS, text_1_page
@@ -15,6 +16,8 @@ from services.common.principal import Principal
 from services.filing.intake import Intake, IntakeLimits
 from services.filing.models import FilingRequest, Party, Upload
 from services.filing.pdf_sandbox import PdfInspector
+
+COURT = ZoneInfo("America/Los_Angeles")
 
 ALICE = Principal("a1", "alice", "Alice", "attorney", True, True, "s1")
 BOB = Principal("b1", "bob", "Bob", "attorney", True, True, "s2")
@@ -35,7 +38,9 @@ def _intake(inspector: PdfInspector, **limits: Any) -> Intake:
         **limits,
     }
     # The pool is not used by the document checks these tests call.
-    return Intake(pool=None, vault=None, inspector=inspector, limits=IntakeLimits(**settings))  # type: ignore[arg-type]
+    return Intake(  # type: ignore[arg-type]
+        pool=None, vault=None, inspector=inspector, limits=IntakeLimits(**settings), tz=COURT
+    )
 
 
 def _request(*documents: bytes) -> FilingRequest:
