@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 import logging
 
 import grpc
@@ -143,7 +144,8 @@ def document_problems(app: FastAPI) -> None:
         for path_item in schema.get("paths", {}).values():
             for operation in path_item.values():
                 responses = operation.setdefault("responses", {})
-                responses.pop("422", None)
+                if "HTTPValidationError" in json.dumps(responses.get("422", {})):
+                    responses.pop("422")  # FastAPI's own; a route's declared 422 stays
                 responses["default"] = problem_response
         components.pop("HTTPValidationError", None)
         components.pop("ValidationError", None)
