@@ -16,7 +16,7 @@ from access_kit import AccessKit
 from pydantic import SecretStr
 from support.api import Api, efiler, file, petition
 from support.object_store import BUCKET, raw_client, running_s3proxy, s3_settings
-from support.pdf_corpus import text_1_page
+from support.pdf_corpus import text_pdf
 
 from services.access.backends import ObjectStoreContent, PostgresContent
 from services.access.objects import S3ContentStore
@@ -156,7 +156,8 @@ def test_a_filing_while_the_store_is_down_is_refused_whole(
     kit: AccessKit,
 ) -> None:
     attorney = efiler(edge_url, clerk)
-    lead = text_1_page()
+    # A PDF no earlier test stored: content already in the vault would need no write at all.
+    lead = text_pdf([[f"Opening brief {uuid.uuid4()}", "The petitioner asks for review."]])
     digest = hashlib.sha256(lead).hexdigest()
     key = str(uuid.uuid4())
     s3.stop()

@@ -56,12 +56,17 @@ def test_notices_recorded_before_a_window_are_delivered_during_it(
         (mail,) = kit.wait_messages(case_number, 1, timeout=60)
         assert len(FREE_LOOK.findall(message_text(mail))) == 1  # access still issues links
         listed = attorney.api.get("/api/v1/notices")  # reading keeps working
-        assert listed.status_code == 200
+        assert listed.status_code == 200, listed.text
         assert [n["status"] for n in listed.json()["notices"]] == ["sent"]
     finally:
+        # Open again before anything else runs, even when the test failed above: a window
+        # left in force would fail every later test that writes.
         off = admin.request("PUT", "/api/v1/admin/maintenance", json={"active": False})
         assert off.status_code == 200, off.text
-    wait_for(
-        lambda: not _refused_by_notify(stack, reader.api.token, case_number),
-        what="notify open again",
-    )
+        wait_for(
+            lambda: not _refused_by_notify(stack, reader.api.token, case_number),
+            what="notify open again",
+        )
+        wait_for(
+            lambda: not admin.get("/api/v1/status").json()["active"], what="the edge open again"
+        )
