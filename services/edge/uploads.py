@@ -144,7 +144,7 @@ async def read_filing_upload(request: Request, limits: UploadLimits) -> FilingUp
     try:
         metadata = parse_json(bytes(collector.metadata), what="the metadata part")
     except BadInput as refusal:
-        raise _invalid(refusal.message) from None
+        raise CourtError(refusal.code, refusal.message) from None
     if not isinstance(metadata, dict):
         raise _invalid("the metadata part must be a JSON object")
     return FilingUpload(metadata=metadata, files=collector.files)

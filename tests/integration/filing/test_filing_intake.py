@@ -278,7 +278,8 @@ def test_a_clerk_accepts_an_appearance_and_the_attorney_becomes_counsel(
 @pytest.mark.parametrize(
     "metadata",
     [
-        {"type": "motion", "case_number": "26-1", "title": "Motion\x00to extend"},
+        # (A NUL never gets this far: the edge refuses it first, test_hostile_inputs.)
+        {"type": "motion", "case_number": "26-1", "title": "Motion\x07to extend"},
         {**petition(), "title": "Doe v. Agency\u202e"},
         {**petition(), "parties": [{"name": "A.\u2066 Petitioner", "role": "petitioner"}]},
         {**petition(), "description": "to review\x1b[2J the order"},
