@@ -114,13 +114,7 @@ class Profiles:
                 assert change.email is not None
                 self._ask_confirmation(conn, before, change.email, True, client=client, now=now)
                 after_security_change(
-                    conn,
-                    account_id=before.account_id,
-                    name=before.name,
-                    old_email=before.email,
-                    change="email",
-                    keep_session=principal.session_id,
-                    now=now,
+                    conn, before, change="email", keep_session=principal.session_id, now=now
                 )
             for email in to_confirm:
                 self._ask_confirmation(conn, before, email, False, client=client, now=now)
@@ -260,13 +254,7 @@ class Profiles:
             )
             account = _existing(conn, principal.account_id)
             after_security_change(
-                conn,
-                account_id=account.account_id,
-                name=account.name,
-                old_email=account.email,
-                change="mfa_enrolled",
-                keep_session=principal.session_id,
-                now=now,
+                conn, account, change="mfa_enrolled", keep_session=principal.session_id, now=now
             )
         log.info("second factor enrolled", extra={"account_id": principal.account_id})
 
@@ -289,13 +277,7 @@ class Profiles:
             )
             account = _existing(conn, principal.account_id)
             after_security_change(
-                conn,
-                account_id=account.account_id,
-                name=account.name,
-                old_email=account.email,
-                change="mfa_removed",
-                keep_session=principal.session_id,
-                now=now,
+                conn, account, change="mfa_removed", keep_session=principal.session_id, now=now
             )
         log.info("second factor removed", extra={"account_id": principal.account_id})
 
@@ -315,13 +297,7 @@ class Profiles:
             passwords.check_policy(new_password, username=account.username)
             store.set_password(conn, account.account_id, passwords.hash_password(new_password))
             after_security_change(
-                conn,
-                account_id=account.account_id,
-                name=account.name,
-                old_email=account.email,
-                change="password",
-                keep_session=principal.session_id,
-                now=now,
+                conn, account, change="password", keep_session=principal.session_id, now=now
             )
         log.info("password changed", extra={"account_id": principal.account_id})
 

@@ -18,7 +18,7 @@ from psycopg import Connection
 from psycopg_pool import ConnectionPool
 
 from services.auth import mfa, passwords, store, throttle
-from services.auth.models import Credentials
+from services.auth.models import Account, Credentials
 from services.auth.throttle import Rule
 from services.common.errors import CourtError
 from services.common.outbox import publish
@@ -73,21 +73,16 @@ def reauthenticate(
 
 
 def after_security_change(
-    conn: Connection[Any],
-    *,
-    account_id: str,
-    name: str,
-    old_email: str,
-    change: str,
-    keep_session: str,
-    now: datetime,
+    conn: Connection[Any], account: Account, *, change: str, keep_session: str, now: datetime
 ) -> None:
-    """Tell the old address (through the outbox and notify), and end every other session."""
+    """Tell the address ``account`` had before the change (through the outbox and notify),
+    and end every other session."""
+    account_id = account.account_id
     store.revoke_sessions(
         conn, account_id=account_id, reason=f"security change: {change}", now=now, keep=keep_session
     )
     payload = events_pb2.SecurityChanged(
-        account_id=account_id, name=name, email=old_email, change=change
+        account_id=account_id, name=account.name, email=account.email, change=change
     )
     payload.changed_at.FromDatetime(now)
     publish(
