@@ -14,7 +14,15 @@ import ipaddress
 import json
 
 ROUND_ROBIN = json.dumps({"loadBalancingConfig": [{"round_robin": {}}]})
-CLIENT_OPTIONS = [("grpc.service_config", ROUND_ROBIN), ("grpc.enable_retries", 1)]
+CLIENT_OPTIONS = [
+    ("grpc.service_config", ROUND_ROBIN),
+    ("grpc.enable_retries", 1),
+    # A replica that restarts (a deploy, a crash) is reached again within seconds: gRPC's
+    # default backoff grows to two minutes, each of them a 503 at the edge.
+    ("grpc.initial_reconnect_backoff_ms", 500),
+    ("grpc.min_reconnect_backoff_ms", 500),
+    ("grpc.max_reconnect_backoff_ms", 5000),
+]
 
 MAX_CONNECTION_AGE_MS = 5 * 60 * 1000
 SERVER_OPTIONS = [
