@@ -229,6 +229,8 @@ def test_config_map_holds_every_process_setting(default_objects: list[dict[str, 
         assert config[f"OPENECF_{service.upper()}_PORT"] == str(port)
     assert config["OPENECF_EDGE_PORT"] == "8000"
     assert config["OPENECF_METRICS_PORT_BASE"] == "9101"
+    # No proxy is believed until the operator names the ingress (values.yaml explains why).
+    assert config["OPENECF_TRUSTED_PROXIES"] == ""
     assert config["OPENECF_KAFKA_BOOTSTRAP"] == "openecf-kafka-kafka-bootstrap:9092"
     assert config["OPENECF_COURT_TIMEZONE"] == "America/Los_Angeles"
     assert config["OPENECF_LOG_LEVEL"] == "INFO"
@@ -427,3 +429,8 @@ def test_each_grpc_service_has_a_headless_service_listing_every_replica(
     assert not any(
         s["metadata"]["name"].endswith("-edge-pods") for s in find(default_objects, "Service")
     )
+
+
+def test_the_ingress_can_be_named_as_the_proxy_the_edge_believes(render: Render) -> None:
+    objects = render({"config": {"trustedProxies": "10.42.0.0/16"}})
+    assert _config(objects)["OPENECF_TRUSTED_PROXIES"] == "10.42.0.0/16"

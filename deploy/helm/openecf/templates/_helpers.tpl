@@ -262,6 +262,7 @@ annotation is the hash of exactly this.
   "OPENECF_MAINTENANCE_START" $v.maintenance.start
   "OPENECF_MAINTENANCE_HOURS" (toString $v.maintenance.hours)
   "OPENECF_LOG_LEVEL" $v.config.logLevel
+  "OPENECF_TRUSTED_PROXIES" $v.config.trustedProxies
   "OPENECF_KAFKA_SECURITY_PROTOCOL" $v.kafka.security.protocol
   "OPENECF_KAFKA_SSL_CAFILE" $v.kafka.security.caFile
   "OPENECF_KAFKA_SASL_MECHANISM" $v.kafka.security.saslMechanism
