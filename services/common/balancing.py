@@ -14,15 +14,24 @@ import ipaddress
 import json
 
 ROUND_ROBIN = json.dumps({"loadBalancingConfig": [{"round_robin": {}}]})
-CLIENT_OPTIONS = [
-    ("grpc.service_config", ROUND_ROBIN),
-    ("grpc.enable_retries", 1),
-    # A replica that restarts (a deploy, a crash) is reached again within seconds: gRPC's
-    # default backoff grows to two minutes, each of them a 503 at the edge.
-    ("grpc.initial_reconnect_backoff_ms", 500),
-    ("grpc.min_reconnect_backoff_ms", 500),
-    ("grpc.max_reconnect_backoff_ms", 5000),
+# A replica that restarts (a deploy, a crash) is reached again within a second: gRPC's default
+# backoff grows to two minutes, each of them a 503 at the edge.
+RECONNECT: list[tuple[str, object]] = [
+    ("grpc.initial_reconnect_backoff_ms", 250),
+    ("grpc.min_reconnect_backoff_ms", 250),
+    ("grpc.max_reconnect_backoff_ms", 1000),
 ]
+
+
+def client_options(address: str) -> list[tuple[str, object]]:
+    """Round robin where there can be several replicas (a DNS name, a list of addresses).
+
+    One fixed address keeps gRPC's pick_first: it reconnects the moment a call needs it,
+    where round robin would answer UNAVAILABLE until its next reconnect attempt.
+    """
+    several = channel_target(address).startswith(("dns:", "ipv4:", "ipv6:"))
+    return [*RECONNECT, *([("grpc.service_config", ROUND_ROBIN)] if several else [])]
+
 
 MAX_CONNECTION_AGE_MS = 5 * 60 * 1000
 SERVER_OPTIONS = [

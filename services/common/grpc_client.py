@@ -13,7 +13,7 @@ from typing import Any
 import grpc
 
 from services.common import metrics
-from services.common.balancing import CLIENT_OPTIONS, channel_target
+from services.common.balancing import channel_target, client_options
 from services.common.identity import AUTHORIZATION, SERVICE_IDENTITY, ServiceSigner
 from services.common.logs import TRACE_HEADER, current_trace_id
 
@@ -83,7 +83,7 @@ def open_channel(address: str, *, signer: ServiceSigner | None) -> grpc.Channel:
         options=[
             ("grpc.max_receive_message_length", 64 * 1024 * 1024),
             ("grpc.max_send_message_length", 64 * 1024 * 1024),
-            *CLIENT_OPTIONS,
+            *client_options(address),
         ],
     )
     return grpc.intercept_channel(channel, CourtClientInterceptor(signer=signer))

@@ -10,7 +10,7 @@ import grpc
 import pytest
 from grpc_health.v1 import health, health_pb2, health_pb2_grpc
 
-from services.common.balancing import SERVER_OPTIONS, channel_target
+from services.common.balancing import ROUND_ROBIN, SERVER_OPTIONS, channel_target, client_options
 from services.common.grpc_client import open_channel
 from services.common.settings import Settings
 
@@ -22,6 +22,12 @@ def test_targets_for_one_name_one_ip_and_several_replicas() -> None:
     assert channel_target("[::1]:1,[::1]:2") == "ipv6:[::1]:1,[::1]:2"
     with pytest.raises(ValueError, match="IP literals"):
         channel_target("a.svc:1,b.svc:2")
+
+
+def test_round_robin_where_there_can_be_several_replicas() -> None:
+    for several in ("access.court.svc:50055", "127.0.0.1:1,127.0.0.1:2"):
+        assert ("grpc.service_config", ROUND_ROBIN) in client_options(several)
+    assert ("grpc.service_config", ROUND_ROBIN) not in client_options("127.0.0.1:50055")
 
 
 def test_settings_take_a_list_of_replicas_and_refuse_names_in_one() -> None:
