@@ -29,6 +29,7 @@ from court.v1 import events_pb2
 from psycopg.errors import UniqueViolation
 from psycopg_pool import ConnectionPool
 
+from services.common import court
 from services.common.clock import Clock, system_clock
 from services.common.errors import CourtError
 from services.common.outbox import publish
@@ -113,9 +114,12 @@ class Intake:
             return self._check_documents(request, stop_at_first=not check_all)
 
     def _check_rules(self, principal: Principal, request: FilingRequest) -> rules.CaseFacts | None:
+        case = None
+        if court.is_case_number(request.case_number):
+            with self._pool.connection() as conn:
+                case = store.case_facts(conn, request.case_number)
+        rules.check_paper_filer(principal, request, case)
         rules.check_form(request, max_attachments=self._limits.max_attachments)
-        with self._pool.connection() as conn:
-            case = store.case_facts(conn, request.case_number) if request.case_number else None
         rules.check_filer(principal, request, case)
         return case
 

@@ -90,8 +90,16 @@ def _check_text(request: FilingRequest) -> None:
     )
 
 
+def check_paper_filer(principal: Principal, request: FilingRequest, case: CaseFacts | None) -> None:
+    """Pro se parties file on paper in immigration cases: refused before any other check, so
+    they are told where to file rather than how to fix a form they may not use."""
+    case_type = request.case_type if case is None else case.case_type
+    court.check_pro_se_case_type(role=principal.role, case_type=case_type)
+
+
 def check_filer(principal: Principal, request: FilingRequest, case: CaseFacts | None) -> None:
-    """May this person file this, here? Raises the refusal's stable code."""
+    """May this person file this, here? Raises the refusal's stable code. The paper rule
+    (``check_paper_filer``) has already been applied."""
     if principal.is_court_staff:
         if request.filing_type != "petition_for_review" and case is None:
             raise CourtError("not_found", f"no case {request.case_number}")
@@ -101,13 +109,8 @@ def check_filer(principal: Principal, request: FilingRequest, case: CaseFacts | 
         efiler_approved=principal.efiler_approved,
         mfa_enrolled=principal.mfa_enrolled,
     )
-    if request.filing_type == "petition_for_review":
-        case_type = request.case_type
-    else:
-        if case is None:
-            raise CourtError("not_found", f"no case {request.case_number}")
-        case_type = case.case_type
-    court.check_pro_se_case_type(role=principal.role, case_type=case_type)
+    if request.filing_type != "petition_for_review" and case is None:
+        raise CourtError("not_found", f"no case {request.case_number}")
     if (
         case is not None
         and request.filing_type != "notice_of_appearance"
