@@ -343,6 +343,7 @@ class Intake:
             documents=tuple(documents),
             origin_agency=request.origin_agency,
             alien_number=request.alien_number,
+            receive_notices=request.receive_notices,
         )
         try:
             with self._pool.connection() as conn, conn.transaction():
@@ -402,6 +403,8 @@ def request_fingerprint(request: FilingRequest) -> str:
         request.description,
         request.origin_agency,
         request.alien_number,
+        # Only when said, so the digests of filings stored before the box stay the same.
+        *([] if request.receive_notices is None else [f"notices={request.receive_notices}"]),
         *[f"{p.name}\x1f{p.role}" for p in request.parties],
         *[
             f"{u.role}\x1f{u.filename}\x1f{hashlib.sha256(u.content).hexdigest()}"
@@ -428,6 +431,8 @@ def submitted_event(filing: Filing, tz: ZoneInfo) -> events_pb2.FilingSubmitted:
         origin_agency=filing.origin_agency,
         alien_number=filing.alien_number,
     )
+    if filing.receive_notices is not None:
+        event.receive_notices = filing.receive_notices
     if filing.case_type in CASE_TYPES:
         event.case_type = CASE_TYPES[filing.case_type]
     fill_court_time(event.received_at, filing.received_at, tz)

@@ -67,6 +67,14 @@ def check_form(request: FilingRequest, *, max_attachments: int) -> None:
         raise _invalid("origin_agency", "only a petition for review names its origin")
     elif not court.is_case_number(request.case_number):
         raise _invalid("case_number", "give the case number (like 26-1234) to file in a case")
+    if request.filing_type == "notice_of_appearance":
+        # As CM/ECF asks it: the party the attorney appears for (the first party named).
+        if not request.parties:
+            raise _invalid("parties", "name the party you appear for")
+    elif request.receive_notices is not None:
+        raise _invalid(
+            "receive_notices", "only a notice of appearance says whether to receive notices"
+        )
     if len(request.parties) > court.MAX_PARTIES:
         raise _invalid("parties", f"at most {court.MAX_PARTIES} parties")
 
