@@ -27,6 +27,8 @@ class AuthPolicy:
     # Mails that carry a token (reissue, address confirmation), per hour.
     mail_per_address_hour: int = 3
     mail_per_client_hour: int = 20
+    # The public bar search, per client (IP) and minute.
+    bar_searches_per_client_minute: int = 60
     clock: Clock = system_clock
 
     @classmethod
@@ -44,5 +46,6 @@ class AuthPolicy:
             totp_issuer=settings.totp_issuer,
             mail_per_address_hour=settings.token_mails_per_address_hour,
             mail_per_client_hour=settings.token_mails_per_client_hour,
+            bar_searches_per_client_minute=settings.bar_searches_per_client_minute,
             clock=clock,
         )

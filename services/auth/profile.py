@@ -15,6 +15,7 @@ from services.auth import mail_tokens, mfa, passwords, ratelimit, store, validat
 from services.auth.models import NOTICE_FORMATS, Account, SecondaryEmail
 from services.auth.policy import AuthPolicy
 from services.auth.stepup import after_security_change, guarded, reauthenticate
+from services.common import court
 from services.common.court import EFILER_ROLES, MAX_ADDRESS, MAX_FIRM, check_case_number
 from services.common.errors import CourtError
 from services.common.outbox import publish
@@ -25,6 +26,14 @@ log = logging.getLogger(__name__)
 MAIL_WINDOW = timedelta(hours=1)
 MAX_SECONDARY_EMAILS = 5
 MAX_CASES_PER_SECONDARY = 200
+
+
+@dataclass(frozen=True)
+class BarSearch:
+    name: str = ""
+    bar_number: str = ""
+    bar_state: str = ""
+    limit: int = 25
 
 
 @dataclass(frozen=True)
@@ -379,19 +388,47 @@ class Profiles:
             ).fetchall()
             return [_existing(conn, row[0]) for row in rows]
 
-    def search_attorneys(self, name: str, limit: int) -> list[auth_pb2.Attorney]:
-        query = clean(name, field="name", max_length=100, required=True)
-        pattern = "%" + query.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_") + "%"
-        with self._pool.connection() as conn:
+    def search_attorneys(self, search: BarSearch, *, client: str) -> list[auth_pb2.Attorney]:
+        """The court's bar search, open to anyone: public fields only, rate-limited per
+        client (anyone may ask, so nobody may copy the bar roll wholesale)."""
+        name = clean(search.name, field="name", max_length=100, required=False)
+        bar_number = clean(
+            search.bar_number, field="bar_number", max_length=court.MAX_BAR_NUMBER, required=False
+        )
+        state = validation.bar_state(search.bar_state) if search.bar_state.strip() else ""
+        if not name and not bar_number:
+            raise CourtError(
+                "validation_failed", "give a name or a bar number", details={"field": "name"}
+            )
+        pattern = "%" + name.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_") + "%"
+        with self._pool.connection() as conn, conn.transaction():
+            ratelimit.spend(
+                conn,
+                bucket="bar-search-client",
+                key=client,
+                limit=self._policy.bar_searches_per_client_minute,
+                window=timedelta(minutes=1),
+                now=self._policy.clock.now(),
+            )
             rows = conn.execute(
-                "SELECT account_id::text, name, firm, bar_number, bar_state FROM accounts"
-                " WHERE role = 'attorney' AND lower(name) LIKE lower(%s)"
-                " ORDER BY name, account_id LIMIT %s",
-                [pattern, limit],
+                "SELECT name, firm, bar_number, bar_state, efiler_status = 'approved'"
+                " FROM accounts WHERE role = 'attorney'"
+                " AND (%(name)s = '' OR lower(name) LIKE lower(%(pattern)s))"
+                " AND (%(bar)s = '' OR lower(bar_number) = lower(%(bar)s))"
+                " AND (%(state)s = '' OR bar_state = %(state)s)"
+                " ORDER BY name, bar_state, bar_number LIMIT %(limit)s",
+                {
+                    "name": name,
+                    "pattern": pattern,
+                    "bar": bar_number,
+                    "state": state,
+                    "limit": search.limit,
+                },
             ).fetchall()
+        # No account id, address, phone or e-mail: the search is public.
         return [
             auth_pb2.Attorney(
-                account_id=r[0], name=r[1], firm=r[2], bar_number=r[3], bar_state=r[4]
+                name=r[0], firm=r[1], bar_number=r[2], bar_state=r[3], efiler_registered=r[4]
             )
             for r in rows
         ]

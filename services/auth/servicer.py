@@ -9,7 +9,7 @@ from psycopg_pool import ConnectionPool
 from services.auth import accounts, validation
 from services.auth.clients import client_of
 from services.auth.models import NOTICE_FORMAT_NAMES, ROLE_NAMES, ROLES, Account, SecondaryEmail
-from services.auth.profile import ProfileChange, Profiles
+from services.auth.profile import BarSearch, ProfileChange, Profiles
 from services.auth.recovery import Recovery
 from services.auth.sessions import Sessions
 from services.common.court import COURT_STAFF_ROLES
@@ -227,8 +227,14 @@ class AuthServicer(auth_pb2_grpc.AuthServiceServicer):
     def SearchAttorneys(
         self, request: auth_pb2.SearchAttorneysRequest, context: Context
     ) -> auth_pb2.SearchAttorneysResponse:
-        require_principal()
-        found = self._profiles.search_attorneys(request.name, _page_size(request.page))
+        # Public, like the court's bar search: no session; limited per client instead.
+        search = BarSearch(
+            name=request.name,
+            bar_number=request.bar_number,
+            bar_state=request.bar_state,
+            limit=_page_size(request.page),
+        )
+        found = self._profiles.search_attorneys(search, client=client_of(context))
         return auth_pb2.SearchAttorneysResponse(attorneys=found)
 
 

@@ -112,6 +112,7 @@ class Settings(BaseSettings):
     confirm_token_hours: int = Field(default=48, ge=1, le=24 * 14)
     token_mails_per_address_hour: int = Field(default=3, ge=1, le=1000)
     token_mails_per_client_hour: int = Field(default=20, ge=1, le=100000)
+    bar_searches_per_client_minute: int = Field(default=60, ge=1, le=100000)
     totp_issuer: str = "OpenECF"
 
     # Where the vault keeps document content: PostgreSQL (the default) or an S3-compatible

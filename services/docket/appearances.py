@@ -21,7 +21,7 @@ from services.docket.entries import (
     new_entry_from,
     one_line,
 )
-from services.docket.models import PARTY_ROLE_NAMES, CaseRecord, EntryRecord
+from services.docket.models import PARTY_ROLE_NAMES, CaseRecord, CounselRecord, EntryRecord
 
 log = logging.getLogger(__name__)
 
@@ -33,6 +33,14 @@ def represented_party(filing: events_pb2.FilingSubmitted) -> tuple[str, str]:
         if party.name.strip():
             return one_line(party.name, 300), PARTY_ROLE_NAMES.get(party.role, "unspecified")
     return one_line(filing.description, 300).rstrip("."), "unspecified"
+
+
+def wants_notices(filing: events_pb2.FilingSubmitted, existing: CounselRecord | None) -> bool:
+    """The notice of appearance's "Notice" box; when the filer did not say, what the attorney
+    chose before in this case, else yes."""
+    if filing.HasField("receive_notices"):
+        return filing.receive_notices
+    return existing.notices if existing is not None else True
 
 
 def with_party(case: CaseRecord, name: str, role: str) -> list[dict[str, str]] | None:
@@ -70,7 +78,9 @@ def enter_appearance(
         store.set_parties(conn, case, parties)
     now = clock.now()
     existing = store.counsel_of(conn, case.case_id, account_id)
-    if existing is not None and existing.party_name.casefold() == party.casefold():
+    notices = wants_notices(filing, existing)
+    same_party = existing is not None and existing.party_name.casefold() == party.casefold()
+    if existing is not None and same_party and existing.notices == notices:
         # Counsel of record for this party already (two notices sent at once, or again by
         # mistake): the notice is docketed, but one attorney is one counsel record.
         text = f"NOTICE OF APPEARANCE by {name}; already counsel of record."
@@ -86,8 +96,14 @@ def enter_appearance(
         party_name=party,
         entry_number=case.last_entry_number + 1,
         added_at=now,
+        notices=notices,
     )
-    text = f"ADDED counsel {name} for {party}." if party else f"ADDED counsel {name}."
+    if same_party:
+        text = f"NOTICE OF APPEARANCE by {name}; already counsel of record; electronic notices " + (
+            "on." if notices else "off."
+        )
+    else:
+        text = f"ADDED counsel {name} for {party}." if party else f"ADDED counsel {name}."
     case, entry = append(conn, case, new_entry_from(filing, text=text), now=now)
     events.appearance_entered(conn, case, counsel, entry, tz=tz)
     events.entry_recorded(conn, case, entry, tz=tz)

@@ -205,16 +205,18 @@ def upsert_counsel(
     party_name: str,
     entry_number: int,
     added_at: datetime,
+    notices: bool = True,
 ) -> CounselRecord:
-    """Make ``account_id`` counsel of record (again, for another party: the latest wins)."""
+    """Make ``account_id`` counsel of record (again, for another party or with the other
+    notice choice: the latest wins; one attorney is one counsel record in a case)."""
     cursor = conn.cursor(row_factory=class_row(CounselRecord))
     row = cursor.execute(
-        "INSERT INTO counsel (case_id, account_id, name, firm, party_name, entry_number,"
-        " added_at) VALUES (%s, %s, %s, %s, %s, %s, %s)"
+        "INSERT INTO counsel (case_id, account_id, name, firm, party_name, notices,"
+        " entry_number, added_at) VALUES (%s, %s, %s, %s, %s, %s, %s, %s)"
         " ON CONFLICT (case_id, account_id) DO UPDATE SET name = excluded.name,"
-        " firm = excluded.firm, party_name = excluded.party_name"
+        " firm = excluded.firm, party_name = excluded.party_name, notices = excluded.notices"
         f" RETURNING {COUNSEL_COLUMNS}",
-        [case_id, account_id, name, firm, party_name, entry_number, added_at],
+        [case_id, account_id, name, firm, party_name, notices, entry_number, added_at],
     ).fetchone()
     assert row is not None
     return row

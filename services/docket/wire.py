@@ -34,6 +34,7 @@ def counsel_pb(counsel: CounselRecord) -> docket_pb2.Counsel:
         name=counsel.name,
         firm=counsel.firm,
         party_name=counsel.party_name,
+        receive_notices=counsel.notices,
     )
 
 

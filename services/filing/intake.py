@@ -29,6 +29,7 @@ from court.v1 import events_pb2
 from psycopg.errors import UniqueViolation
 from psycopg_pool import ConnectionPool
 
+from services.common import court
 from services.common.clock import Clock, system_clock
 from services.common.errors import CourtError
 from services.common.outbox import publish
@@ -113,9 +114,12 @@ class Intake:
             return self._check_documents(request, stop_at_first=not check_all)
 
     def _check_rules(self, principal: Principal, request: FilingRequest) -> rules.CaseFacts | None:
+        case = None
+        if court.is_case_number(request.case_number):
+            with self._pool.connection() as conn:
+                case = store.case_facts(conn, request.case_number)
+        rules.check_paper_filer(principal, request, case)
         rules.check_form(request, max_attachments=self._limits.max_attachments)
-        with self._pool.connection() as conn:
-            case = store.case_facts(conn, request.case_number) if request.case_number else None
         rules.check_filer(principal, request, case)
         return case
 
@@ -339,6 +343,7 @@ class Intake:
             documents=tuple(documents),
             origin_agency=request.origin_agency,
             alien_number=request.alien_number,
+            receive_notices=request.receive_notices,
         )
         try:
             with self._pool.connection() as conn, conn.transaction():
@@ -398,6 +403,8 @@ def request_fingerprint(request: FilingRequest) -> str:
         request.description,
         request.origin_agency,
         request.alien_number,
+        # Only when said, so the digests of filings stored before the box stay the same.
+        *([] if request.receive_notices is None else [f"notices={request.receive_notices}"]),
         *[f"{p.name}\x1f{p.role}" for p in request.parties],
         *[
             f"{u.role}\x1f{u.filename}\x1f{hashlib.sha256(u.content).hexdigest()}"
@@ -424,6 +431,8 @@ def submitted_event(filing: Filing, tz: ZoneInfo) -> events_pb2.FilingSubmitted:
         origin_agency=filing.origin_agency,
         alien_number=filing.alien_number,
     )
+    if filing.receive_notices is not None:
+        event.receive_notices = filing.receive_notices
     if filing.case_type in CASE_TYPES:
         event.case_type = CASE_TYPES[filing.case_type]
     fill_court_time(event.received_at, filing.received_at, tz)

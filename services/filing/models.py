@@ -49,6 +49,8 @@ class FilingRequest:
     uploads: tuple[Upload, ...]
     origin_agency: str = ""
     alien_number: str = ""
+    # A notice of appearance's "Notice" box; None when the filer did not say (yes).
+    receive_notices: bool | None = None
 
 
 @dataclass(frozen=True)
@@ -92,6 +94,7 @@ class Filing:
     documents: tuple[StoredDocument, ...] = field(default=())
     origin_agency: str = ""
     alien_number: str = ""
+    receive_notices: bool | None = None
 
     def to_proto(self, tz: ZoneInfo) -> filing_pb2.Filing:
         message = filing_pb2.Filing(

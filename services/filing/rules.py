@@ -67,6 +67,14 @@ def check_form(request: FilingRequest, *, max_attachments: int) -> None:
         raise _invalid("origin_agency", "only a petition for review names its origin")
     elif not court.is_case_number(request.case_number):
         raise _invalid("case_number", "give the case number (like 26-1234) to file in a case")
+    if request.filing_type == "notice_of_appearance":
+        # As CM/ECF asks it: the party the attorney appears for (the first party named).
+        if not request.parties:
+            raise _invalid("parties", "name the party you appear for")
+    elif request.receive_notices is not None:
+        raise _invalid(
+            "receive_notices", "only a notice of appearance says whether to receive notices"
+        )
     if len(request.parties) > court.MAX_PARTIES:
         raise _invalid("parties", f"at most {court.MAX_PARTIES} parties")
 
@@ -90,8 +98,16 @@ def _check_text(request: FilingRequest) -> None:
     )
 
 
+def check_paper_filer(principal: Principal, request: FilingRequest, case: CaseFacts | None) -> None:
+    """Pro se parties file on paper in immigration cases: refused before any other check, so
+    they are told where to file rather than how to fix a form they may not use."""
+    case_type = request.case_type if case is None else case.case_type
+    court.check_pro_se_case_type(role=principal.role, case_type=case_type)
+
+
 def check_filer(principal: Principal, request: FilingRequest, case: CaseFacts | None) -> None:
-    """May this person file this, here? Raises the refusal's stable code."""
+    """May this person file this, here? Raises the refusal's stable code. The paper rule
+    (``check_paper_filer``) has already been applied."""
     if principal.is_court_staff:
         if request.filing_type != "petition_for_review" and case is None:
             raise CourtError("not_found", f"no case {request.case_number}")
@@ -101,13 +117,8 @@ def check_filer(principal: Principal, request: FilingRequest, case: CaseFacts | 
         efiler_approved=principal.efiler_approved,
         mfa_enrolled=principal.mfa_enrolled,
     )
-    if request.filing_type == "petition_for_review":
-        case_type = request.case_type
-    else:
-        if case is None:
-            raise CourtError("not_found", f"no case {request.case_number}")
-        case_type = case.case_type
-    court.check_pro_se_case_type(role=principal.role, case_type=case_type)
+    if request.filing_type != "petition_for_review" and case is None:
+        raise CourtError("not_found", f"no case {request.case_number}")
     if (
         case is not None
         and request.filing_type != "notice_of_appearance"

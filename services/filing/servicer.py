@@ -44,6 +44,9 @@ def _filing_request(
         description=metadata.description,
         origin_agency=metadata.origin_agency.strip(),
         alien_number=metadata.alien_number.strip().upper(),
+        receive_notices=(
+            metadata.receive_notices if metadata.HasField("receive_notices") else None
+        ),
         uploads=tuple(
             Upload(
                 role="lead" if d.role == filing_pb2.DOCUMENT_ROLE_LEAD else "attachment",

@@ -24,6 +24,7 @@ from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
 from typing import Any
+from urllib.parse import quote
 
 import grpc
 from court.v1 import access_pb2, access_pb2_grpc
@@ -38,6 +39,7 @@ from services.common.logs import trace_context
 from services.common.settings import Settings
 from services.notify import templates
 from services.notify.metrics import FREE_LOOKS
+from services.notify.notices import paper_service
 
 log = logging.getLogger(__name__)
 
@@ -163,6 +165,10 @@ class NoticeComposer:
                     links[result.notice_id][result.document_id] = (result.token, result.error)
             waiting = {i.notice_id: i.error for i in issued if i.transient}
             mailed_to = {key: _mailed_to(conn, *key) for key in entries}
+            not_mailed_to = {
+                key: [templates.NotMailedTo(p.name, p.detail) for p in paper_service(conn, *key)]
+                for key in entries
+            }
             composed = 0
             for notice in notices:
                 if notice.notice_id in waiting and now - notice.created_at < self._link_wait:
@@ -178,7 +184,15 @@ class NoticeComposer:
                     )
                     continue
                 entry = entries[(notice.case_number, notice.entry_number)]
-                self._compose(conn, notice, entry, links[notice.notice_id], mailed_to, now)
+                self._compose(
+                    conn,
+                    notice,
+                    entry,
+                    links[notice.notice_id],
+                    mailed_to[(entry.case_number, entry.entry_number)],
+                    not_mailed_to[(entry.case_number, entry.entry_number)],
+                    now,
+                )
                 composed += 1
             return len(notices), composed
 
@@ -219,7 +233,8 @@ class NoticeComposer:
         notice: _Notice,
         entry: _Entry,
         links: dict[str, tuple[str | None, str | None]],
-        mailed_to: dict[tuple[str, int], list[templates.MailedTo]],
+        mailed_to: list[templates.MailedTo],
+        not_mailed_to: list[templates.NotMailedTo],
         now: datetime,
     ) -> None:
         documents_note = None
@@ -243,17 +258,17 @@ class NoticeComposer:
             court_name=self._court,
             case_number=entry.case_number,
             case_title=entry.case_title,
+            case_url=f"{self._base}/cases/{quote(entry.case_number, safe='-')}",
             entry_number=entry.entry_number,
             docket_text=entry.docket_text,
-            filer=entry.filer,
-            filing_type=entry.filing_type,
             entered_at=entry.entered_at,
             filed_at=entry.filed_at,
             recipient_name=notice.name,
             reason=notice.reason,
             documents=lines,
             documents_note=documents_note,
-            mailed_to=mailed_to[(entry.case_number, entry.entry_number)],
+            mailed_to=mailed_to,
+            not_mailed_to=not_mailed_to,
         )
         text = templates.render_text(content, self._tz)
         html = templates.render_html(content, self._tz) if notice.notice_format == "html" else None

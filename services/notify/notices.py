@@ -10,7 +10,12 @@ Who gets an NDA for entry E of case C, one message per address (first reason win
    their primary address;
 2. their secondary addresses that cover every case, or list C;
 3. users who subscribed to C (at their primary address), if not counsel in C.
-An account whose notice flag is off gets no NDA at any of its addresses.
+An account whose notice flag is off gets no NDA at any of its addresses; counsel who left the
+notice box off on their notice of appearance get none in that case.
+
+Who each NDA lists as served on paper instead (``paper_service``): counsel of record with no
+e-mail or with notices off (the account's flag or the case's box), and parties that no counsel
+of record represents and that have no e-mail.
 """
 
 from __future__ import annotations
@@ -26,7 +31,7 @@ from court.v1 import events_pb2
 from psycopg import Connection
 
 from services.common.court import is_court_staff, restricted
-from services.common.enums import case_type_name, filing_type_name
+from services.common.enums import case_type_name, filing_type_name, party_role_name
 from services.common.errors import PermanentEventError
 from services.common.events import unpack
 
@@ -79,6 +84,16 @@ def on_case_opened(conn: Connection[Any], envelope: events_pb2.EventEnvelope) ->
         " case_type = excluded.case_type, updated_at = now()",
         [event.case_number, event.title, case_type_name(event.case_type)],
     )
+    with conn.cursor() as cursor:
+        cursor.executemany(
+            "INSERT INTO case_parties (case_number, name, role) VALUES (%s, %s, %s)"
+            " ON CONFLICT DO NOTHING",
+            [
+                (event.case_number, party.name, party_role_name(party.role))
+                for party in event.parties
+                if party.name.strip()
+            ],
+        )
     for counsel in event.counsel:
         add_counsel(conn, event.case_number, counsel, since_entry=0)
 
@@ -105,11 +120,21 @@ def add_counsel(conn: Connection[Any], case_number: str, counsel: Any, *, since_
         log.warning("counsel without an account", extra={"case_number": case_number})
         return
     conn.execute(
-        "INSERT INTO case_counsel (case_number, account_id, name, firm, party_name, since_entry)"
-        " VALUES (%s, %s, %s, %s, %s, %s) ON CONFLICT (case_number, account_id) DO UPDATE"
+        "INSERT INTO case_counsel (case_number, account_id, name, firm, party_name, notices,"
+        " since_entry) VALUES (%s, %s, %s, %s, %s, %s, %s)"
+        " ON CONFLICT (case_number, account_id) DO UPDATE"
         " SET name = excluded.name, firm = excluded.firm, party_name = excluded.party_name,"
+        " notices = excluded.notices,"
         " since_entry = LEAST(case_counsel.since_entry, excluded.since_entry)",
-        [case_number, account_id, counsel.name, counsel.firm, counsel.party_name, since_entry],
+        [
+            case_number,
+            account_id,
+            counsel.name,
+            counsel.firm,
+            counsel.party_name,
+            counsel_wants_notices(counsel),
+            since_entry,
+        ],
     )
     _backfill(conn, case_number=case_number, account_id=account_id, from_entry=since_entry)
 
@@ -207,12 +232,14 @@ def resolve_recipients(
         "SELECT r.email, r.name, r.account_id::text, 'counsel', r.notice_format, r.role"
         " FROM case_counsel c JOIN recipients r USING (account_id)"
         " WHERE c.case_number = %(case)s AND c.since_entry <= %(entry)s AND r.notices_enabled"
+        " AND c.notices"
         " AND (%(account)s::uuid IS NULL OR c.account_id = %(account)s::uuid)"
         " UNION ALL"
         " SELECT s.email, r.name, r.account_id::text, 'secondary', r.notice_format, r.role"
         " FROM case_counsel c JOIN recipients r USING (account_id)"
         " JOIN secondary_emails s USING (account_id)"
         " WHERE c.case_number = %(case)s AND c.since_entry <= %(entry)s AND r.notices_enabled"
+        " AND c.notices"
         " AND (s.case_numbers IS NULL OR %(case)s = ANY (s.case_numbers))"
         " AND (%(account)s::uuid IS NULL OR c.account_id = %(account)s::uuid)"
         " UNION ALL"
@@ -247,6 +274,58 @@ def resolve_recipients(
     for recipient in found:
         unique.setdefault(recipient.email.lower(), recipient)
     return list(unique.values())
+
+
+def counsel_wants_notices(counsel: Any) -> bool:
+    """The "Notice" box of the notice of appearance; events from before it existed say
+    nothing, and counsel then receive notices as they always did."""
+    return bool(counsel.receive_notices) if counsel.HasField("receive_notices") else True
+
+
+@dataclass(frozen=True)
+class PaperParticipant:
+    name: str
+    detail: str
+
+
+def paper_service(
+    conn: Connection[Any], case_number: str, entry_number: int
+) -> list[PaperParticipant]:
+    """Who will not receive entry ``entry_number``'s NDA electronically: counsel of record with
+    no e-mail or with notices off, and parties no counsel represents that have no e-mail."""
+    counsel = conn.execute(
+        "SELECT c.name, c.party_name FROM case_counsel c"
+        " LEFT JOIN recipients r USING (account_id)"
+        " WHERE c.case_number = %(case)s AND c.since_entry <= %(entry)s"
+        " AND (NOT c.notices OR (r.account_id IS NOT NULL"
+        " AND (NOT r.notices_enabled OR btrim(r.email) = '')))"
+        " ORDER BY lower(c.name)",
+        {"case": case_number, "entry": entry_number},
+    ).fetchall()
+    represented = {
+        party.strip().casefold()
+        for (party_names,) in conn.execute(
+            "SELECT party_name FROM case_counsel WHERE case_number = %s AND since_entry <= %s",
+            [case_number, entry_number],
+        ).fetchall()
+        for party in [party_names, *party_names.split(";")]
+    }
+    parties = conn.execute(
+        "SELECT name, role FROM case_parties WHERE case_number = %s AND btrim(email) = ''"
+        " ORDER BY lower(name)",
+        [case_number],
+    ).fetchall()
+    return [
+        *(
+            PaperParticipant(name, f"counsel for {party}" if party else "counsel")
+            for name, party in counsel
+        ),
+        *(
+            PaperParticipant(name, "" if role == "unspecified" else role.replace("_", " "))
+            for name, role in parties
+            if name.strip().casefold() not in represented
+        ),
+    ]
 
 
 def may_have_links(facts: EntryFacts, recipient: Recipient) -> bool:

@@ -17,7 +17,7 @@ from services.notify.templates import subject_line
 _COLUMNS = (
     "n.notice_id::text, n.case_number, n.entry_number, n.subject, n.recipient_email,"
     " n.status, n.sent_at, e.case_title, n.notice_format, n.created_at, n.attempts,"
-    " n.last_error, n.next_attempt_at, n.account_id::text, e.filing_type"
+    " n.last_error, n.next_attempt_at, n.account_id::text, e.filing_type, e.docket_text"
 )
 # A person's notices are their account's: never matched by address, since an address on an
 # account proves nothing about who reads it.
@@ -41,6 +41,7 @@ class NoticeRow:
     next_attempt_at: datetime
     account_id: str | None
     filing_type: str
+    docket_text: str
 
     @property
     def subject_line(self) -> str:
@@ -48,7 +49,7 @@ class NoticeRow:
         return self.subject or subject_line(
             case_number=self.case_number,
             case_title=self.case_title,
-            filing_type=self.filing_type,
+            docket_text=self.docket_text,
             entry_number=self.entry_number,
         )
 

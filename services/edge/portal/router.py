@@ -68,6 +68,7 @@ PAGES = (
     Page("/file/petition", "petition", "File a petition for review"),
     Page("/file/case", "file-case", "File in a case"),
     Page("/cases", "cases", "Find a case"),
+    Page("/attorneys", "attorneys", "Bar search"),
     Page("/cases/{case_number}", "case", "Case details"),
     Page("/cases/{case_number}/docket", "docket", "Docket sheet"),
     Page("/free-looks/{token}", "free-look", "Free look"),

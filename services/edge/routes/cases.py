@@ -39,6 +39,8 @@ def case_view(case: docket_pb2.Case) -> dict[str, object]:
                 "name": c.name,
                 "firm": c.firm or None,
                 "party_name": c.party_name,
+                # The Notice box of their appearance (unset in older records: yes).
+                "receive_notices": c.receive_notices if c.HasField("receive_notices") else True,
             }
             for c in case.counsel
         ],

@@ -6,7 +6,7 @@ from typing import Literal
 
 from court.v1 import common_pb2, filing_pb2
 from fastapi import APIRouter, Header, Query, Request
-from pydantic import BaseModel, ConfigDict, Field, ValidationError
+from pydantic import BaseModel, ConfigDict, Field, StrictBool, ValidationError
 from python_multipart.exceptions import MultipartParseError
 from starlette.concurrency import run_in_threadpool
 
@@ -27,7 +27,8 @@ def _problem(description: str) -> dict[str, object]:
 # The refusals a filing (or its check) answers, by HTTP status, with their stable codes.
 FILING_PROBLEMS: dict[int | str, dict[str, object]] = {
     403: _problem(
-        "`not_efiler`, `mfa_required`, `paper_filing_required`, `not_counsel_of_record`"
+        "`paper_filing_required` (pro se in an immigration case: before any other check),"
+        " `not_efiler`, `mfa_required`, `not_counsel_of_record`"
         " (decided before any PDF is opened)"
     ),
     409: _problem("`duplicate`: the Idempotency-Key was used for a different filing"),
@@ -70,6 +71,9 @@ class FilingMetadataBody(BaseModel):
     # Petitions: the agency whose order is under review; for immigration, the A-number.
     origin_agency: str = Field(default="", max_length=court.MAX_ORIGIN_AGENCY)
     alien_number: str = Field(default="", max_length=court.MAX_ALIEN_NUMBER)
+    # Notices of appearance (the party represented is the first of `parties`): CM/ECF's
+    # "Notice" box, whether the attorney receives the case's NDAs; left out means yes.
+    receive_notices: StrictBool | None = None
 
 
 class ReviewDecisionBody(BaseModel):
@@ -117,6 +121,8 @@ async def _read(
             for p in body.parties
         ],
     )
+    if body.receive_notices is not None:
+        metadata.receive_notices = body.receive_notices
     if body.case_type:
         metadata.case_type = common_pb2.CaseType.Value("CASE_TYPE_" + body.case_type.upper())
     documents = [

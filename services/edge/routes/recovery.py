@@ -6,7 +6,8 @@ from court.v1 import auth_pb2, common_pb2
 from fastapi import APIRouter, Query, Request, Response
 from pydantic import BaseModel, ConfigDict, Field
 
-from services.edge.session import caller_metadata, client_metadata
+from services.common import court
+from services.edge.session import client_metadata
 
 router = APIRouter(prefix="/api/v1", tags=["accounts"])
 
@@ -60,25 +61,41 @@ def reset_password(body: ResetBody, request: Request) -> Response:
     return Response(status_code=204)
 
 
-@router.get("/attorneys")
+@router.get(
+    "/attorneys",
+    responses={
+        422: {"description": "`validation_failed`: give a name or a bar number"},
+        429: {"description": "`rate_limited`: too many searches from this client (Retry-After)"},
+    },
+)
 def search_attorneys(
     request: Request,
-    name: str = Query(min_length=1, max_length=100),
+    name: str = Query(default="", max_length=100),
+    bar_number: str = Query(default="", max_length=court.MAX_BAR_NUMBER),
+    state: str = Query(default="", max_length=2, description="two-letter state of the bar"),
     limit: int = Query(default=25, ge=1, le=100),
 ) -> dict[str, object]:
+    """The court's bar search, open without a login ("check to see if you have an ECF
+    account"): name, bar number and state, firm, and whether registered to e-file. Nothing
+    private: no account id, e-mail, phone or address."""
     reply = request.app.state.clients.auth.SearchAttorneys(
-        auth_pb2.SearchAttorneysRequest(name=name, page=common_pb2.PageRequest(page_size=limit)),
-        metadata=caller_metadata(request),
+        auth_pb2.SearchAttorneysRequest(
+            name=name,
+            bar_number=bar_number,
+            bar_state=state,
+            page=common_pb2.PageRequest(page_size=limit),
+        ),
+        metadata=client_metadata(request),
         timeout=10,
     )
     return {
         "attorneys": [
             {
-                "account_id": a.account_id,
                 "name": a.name,
-                "firm": a.firm or None,
                 "bar_number": a.bar_number,
                 "bar_state": a.bar_state,
+                "firm": a.firm or None,
+                "efiler_registered": a.efiler_registered,
             }
             for a in reply.attorneys
         ]

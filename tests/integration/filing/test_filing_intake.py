@@ -93,6 +93,16 @@ def test_who_may_file(edge_url: str, clerk: Api) -> None:
     pro_se = efiler(edge_url, clerk, "pro_se")
     refused = file(pro_se, petition(case_type="immigration"), text_1_page())
     assert (refused.status_code, refused.json()["code"]) == (403, "paper_filing_required")
+    # Before any other check: not approved to e-file, an incomplete form, and still the
+    # plain answer that this party files on paper.
+    unapproved_pro_se, _ = register(edge_url, "pro_se")
+    for metadata in (
+        petition(case_type="immigration"),
+        {**petition(case_type="immigration"), "title": ""},
+    ):
+        refused = file(unapproved_pro_se, metadata, text_1_page())
+        assert (refused.status_code, refused.json()["code"]) == (403, "paper_filing_required")
+        assert "paper" in refused.json()["detail"]
     assert file(pro_se, petition(case_type="agency"), text_1_page()).status_code == 201
 
     anonymous = file(Api(edge_url), petition(), text_1_page())

@@ -205,6 +205,7 @@ class NotifyKit:
         *,
         case_type: common_pb2.CaseType.ValueType = common_pb2.CASE_TYPE_AGENCY,
         title: str | None = None,
+        parties: Sequence[common_pb2.Party] = (),
     ) -> str:
         case_number = self.new_case_number()
         self.publish(
@@ -215,6 +216,7 @@ class NotifyKit:
                 title=title or f"Petitioner {case_number[-4:]} v. Agency",
                 case_type=case_type,
                 counsel=[p.counsel if isinstance(p, Person) else p for p in counsel],
+                parties=parties,
             ),
         )
         return case_number

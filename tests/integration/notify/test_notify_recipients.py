@@ -62,7 +62,7 @@ def test_counsel_secondary_addresses_and_subscribers_each_get_one_notice(
 
     # Counsel are listed as notified, with their secondary addresses; subscribers are not.
     text = message_text(next(m for m in messages if recipient_of(m) == lead.email.lower()))
-    mailed_to = text.split("Notice has been electronically mailed to:", 1)[1]
+    mailed_to = text.split("Notice will be electronically mailed to:", 1)[1]
     assert lead.name in mailed_to and lead.email in mailed_to and all_cases in mailed_to
     assert watcher.email not in mailed_to and quiet.email not in mailed_to
 

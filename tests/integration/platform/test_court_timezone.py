@@ -90,7 +90,12 @@ def test_receipt_status_entry_and_nda_agree_on_the_court_local_date(
     assert entered.utcoffset() == received.astimezone(court_zone).utcoffset()
 
     # The NDA to counsel: "filed on MM/DD/YYYY", the court-local date.
-    nda = mail_to(stack.maildir, lawyer.account["email"], f"Case {status['case_number']}")
+    # ACMS's subject: "<case name> <case number> - <entry, three digits> - <short text>".
+    nda = mail_to(
+        stack.maildir,
+        lawyer.account["email"],
+        f" {status['case_number']} - {status['entry_number']:03d} - ",
+    )
     filed_on = re.search(
         r"filed on (\d\d/\d\d/\d{4})", (nda.get_body(("plain",)) or nda).get_content()
     )

@@ -217,11 +217,14 @@ class Attorney(_message.Message):
     FIRM_FIELD_NUMBER: _builtins.int
     BAR_NUMBER_FIELD_NUMBER: _builtins.int
     BAR_STATE_FIELD_NUMBER: _builtins.int
+    EFILER_REGISTERED_FIELD_NUMBER: _builtins.int
     account_id: _builtins.str
     name: _builtins.str
     firm: _builtins.str
     bar_number: _builtins.str
     bar_state: _builtins.str
+    efiler_registered: _builtins.bool
+    """Approved to e-file by the Clerk's Office."""
     def __init__(
         self,
         *,
@@ -230,10 +233,11 @@ class Attorney(_message.Message):
         firm: _builtins.str = ...,
         bar_number: _builtins.str = ...,
         bar_state: _builtins.str = ...,
+        efiler_registered: _builtins.bool = ...,
     ) -> None: ...
     _HasFieldArgType: _TypeAlias = _Never  # noqa: Y015
     def HasField(self, field_name: _HasFieldArgType) -> _builtins.bool: ...
-    _ClearFieldArgType: _TypeAlias = _typing.Literal["account_id", b"account_id", "bar_number", b"bar_number", "bar_state", b"bar_state", "firm", b"firm", "name", b"name"]  # noqa: Y015
+    _ClearFieldArgType: _TypeAlias = _typing.Literal["account_id", b"account_id", "bar_number", b"bar_number", "bar_state", b"bar_state", "efiler_registered", b"efiler_registered", "firm", b"firm", "name", b"name"]  # noqa: Y015
     def ClearField(self, field_name: _ClearFieldArgType) -> None: ...
     def WhichOneof(self, oneof_group: _Never) -> None: ...
 
@@ -847,12 +851,22 @@ Global___ResetPasswordResponse: _TypeAlias = ResetPasswordResponse  # noqa: Y015
 
 @_typing.final
 class SearchAttorneysRequest(_message.Message):
+    """The court's bar search: public (no session), rate-limited per client. Give a name or a bar
+    number; the state narrows either.
+    """
+
     DESCRIPTOR: _descriptor.Descriptor
 
     NAME_FIELD_NUMBER: _builtins.int
     PAGE_FIELD_NUMBER: _builtins.int
+    BAR_NUMBER_FIELD_NUMBER: _builtins.int
+    BAR_STATE_FIELD_NUMBER: _builtins.int
     name: _builtins.str
     """Case-insensitive substring of the attorney's name."""
+    bar_number: _builtins.str
+    """The bar number, exactly (case-insensitive)."""
+    bar_state: _builtins.str
+    """Two-letter state of the bar."""
     @_builtins.property
     def page(self) -> _common_pb2.PageRequest: ...
     def __init__(
@@ -860,10 +874,12 @@ class SearchAttorneysRequest(_message.Message):
         *,
         name: _builtins.str = ...,
         page: _common_pb2.PageRequest | None = ...,
+        bar_number: _builtins.str = ...,
+        bar_state: _builtins.str = ...,
     ) -> None: ...
     _HasFieldArgType: _TypeAlias = _typing.Literal["page", b"page"]  # noqa: Y015
     def HasField(self, field_name: _HasFieldArgType) -> _builtins.bool: ...
-    _ClearFieldArgType: _TypeAlias = _typing.Literal["name", b"name", "page", b"page"]  # noqa: Y015
+    _ClearFieldArgType: _TypeAlias = _typing.Literal["bar_number", b"bar_number", "bar_state", b"bar_state", "name", b"name", "page", b"page"]  # noqa: Y015
     def ClearField(self, field_name: _ClearFieldArgType) -> None: ...
     def WhichOneof(self, oneof_group: _Never) -> None: ...
 

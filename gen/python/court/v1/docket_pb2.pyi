@@ -51,11 +51,16 @@ class Counsel(_message.Message):
     NAME_FIELD_NUMBER: _builtins.int
     FIRM_FIELD_NUMBER: _builtins.int
     PARTY_NAME_FIELD_NUMBER: _builtins.int
+    RECEIVE_NOTICES_FIELD_NUMBER: _builtins.int
     account_id: _builtins.str
     name: _builtins.str
     firm: _builtins.str
     party_name: _builtins.str
     """The party this attorney represents."""
+    receive_notices: _builtins.bool
+    """The "Notice" box of the notice of appearance: whether this attorney receives the case's
+    NDAs. Unset (events from before the box) means yes.
+    """
     def __init__(
         self,
         *,
@@ -63,12 +68,15 @@ class Counsel(_message.Message):
         name: _builtins.str = ...,
         firm: _builtins.str = ...,
         party_name: _builtins.str = ...,
+        receive_notices: _builtins.bool | None = ...,
     ) -> None: ...
-    _HasFieldArgType: _TypeAlias = _Never  # noqa: Y015
+    _HasFieldArgType: _TypeAlias = _typing.Literal["_receive_notices", b"_receive_notices", "receive_notices", b"receive_notices"]  # noqa: Y015
     def HasField(self, field_name: _HasFieldArgType) -> _builtins.bool: ...
-    _ClearFieldArgType: _TypeAlias = _typing.Literal["account_id", b"account_id", "firm", b"firm", "name", b"name", "party_name", b"party_name"]  # noqa: Y015
+    _ClearFieldArgType: _TypeAlias = _typing.Literal["_receive_notices", b"_receive_notices", "account_id", b"account_id", "firm", b"firm", "name", b"name", "party_name", b"party_name", "receive_notices", b"receive_notices"]  # noqa: Y015
     def ClearField(self, field_name: _ClearFieldArgType) -> None: ...
-    def WhichOneof(self, oneof_group: _Never) -> None: ...
+    _WhichOneofReturnType__receive_notices: _TypeAlias = _typing.Literal["receive_notices"]  # noqa: Y015
+    _WhichOneofArgType__receive_notices: _TypeAlias = _typing.Literal["_receive_notices", b"_receive_notices"]  # noqa: Y015
+    def WhichOneof(self, oneof_group: _WhichOneofArgType__receive_notices) -> _WhichOneofReturnType__receive_notices | None: ...
 
 Global___Counsel: _TypeAlias = Counsel  # noqa: Y015
 

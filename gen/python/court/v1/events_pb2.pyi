@@ -434,6 +434,7 @@ class FilingSubmitted(_message.Message):
     FILER_FIRM_FIELD_NUMBER: _builtins.int
     ORIGIN_AGENCY_FIELD_NUMBER: _builtins.int
     ALIEN_NUMBER_FIELD_NUMBER: _builtins.int
+    RECEIVE_NOTICES_FIELD_NUMBER: _builtins.int
     filing_id: _builtins.str
     filing_type: _common_pb2.FilingType.ValueType
     case_number: _builtins.str
@@ -449,6 +450,8 @@ class FilingSubmitted(_message.Message):
     """The agency whose order a petition asks the court to review."""
     alien_number: _builtins.str
     """Immigration petitions: the alien number (A-number). Restricted: never in public views."""
+    receive_notices: _builtins.bool
+    """Notices of appearance: the "Notice" box (unset means yes)."""
     @_builtins.property
     def parties(self) -> _containers.RepeatedCompositeFieldContainer[_common_pb2.Party]: ...
     @_builtins.property
@@ -473,12 +476,15 @@ class FilingSubmitted(_message.Message):
         filer_firm: _builtins.str = ...,
         origin_agency: _builtins.str = ...,
         alien_number: _builtins.str = ...,
+        receive_notices: _builtins.bool | None = ...,
     ) -> None: ...
-    _HasFieldArgType: _TypeAlias = _typing.Literal["received_at", b"received_at"]  # noqa: Y015
+    _HasFieldArgType: _TypeAlias = _typing.Literal["_receive_notices", b"_receive_notices", "receive_notices", b"receive_notices", "received_at", b"received_at"]  # noqa: Y015
     def HasField(self, field_name: _HasFieldArgType) -> _builtins.bool: ...
-    _ClearFieldArgType: _TypeAlias = _typing.Literal["alien_number", b"alien_number", "case_number", b"case_number", "case_type", b"case_type", "description", b"description", "documents", b"documents", "filer_account_id", b"filer_account_id", "filer_firm", b"filer_firm", "filer_name", b"filer_name", "filing_id", b"filing_id", "filing_type", b"filing_type", "origin_agency", b"origin_agency", "parties", b"parties", "received_at", b"received_at", "requires_review", b"requires_review", "title", b"title"]  # noqa: Y015
+    _ClearFieldArgType: _TypeAlias = _typing.Literal["_receive_notices", b"_receive_notices", "alien_number", b"alien_number", "case_number", b"case_number", "case_type", b"case_type", "description", b"description", "documents", b"documents", "filer_account_id", b"filer_account_id", "filer_firm", b"filer_firm", "filer_name", b"filer_name", "filing_id", b"filing_id", "filing_type", b"filing_type", "origin_agency", b"origin_agency", "parties", b"parties", "receive_notices", b"receive_notices", "received_at", b"received_at", "requires_review", b"requires_review", "title", b"title"]  # noqa: Y015
     def ClearField(self, field_name: _ClearFieldArgType) -> None: ...
-    def WhichOneof(self, oneof_group: _Never) -> None: ...
+    _WhichOneofReturnType__receive_notices: _TypeAlias = _typing.Literal["receive_notices"]  # noqa: Y015
+    _WhichOneofArgType__receive_notices: _TypeAlias = _typing.Literal["_receive_notices", b"_receive_notices"]  # noqa: Y015
+    def WhichOneof(self, oneof_group: _WhichOneofArgType__receive_notices) -> _WhichOneofReturnType__receive_notices | None: ...
 
 Global___FilingSubmitted: _TypeAlias = FilingSubmitted  # noqa: Y015
 

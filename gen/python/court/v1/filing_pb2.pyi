@@ -106,6 +106,7 @@ class FilingMetadata(_message.Message):
     DESCRIPTION_FIELD_NUMBER: _builtins.int
     ORIGIN_AGENCY_FIELD_NUMBER: _builtins.int
     ALIEN_NUMBER_FIELD_NUMBER: _builtins.int
+    RECEIVE_NOTICES_FIELD_NUMBER: _builtins.int
     filing_type: _common_pb2.FilingType.ValueType
     case_number: _builtins.str
     """The case to file in; empty for a petition for review, which opens a new case."""
@@ -118,6 +119,10 @@ class FilingMetadata(_message.Message):
     origin_agency: _builtins.str
     """Petitions: the agency whose order is under review, and for immigration the A-number."""
     alien_number: _builtins.str
+    receive_notices: _builtins.bool
+    """Notices of appearance (the party represented is the first of `parties`): the "Notice"
+    box, whether the attorney receives the case's NDAs; unset means yes.
+    """
     @_builtins.property
     def parties(self) -> _containers.RepeatedCompositeFieldContainer[_common_pb2.Party]:
         """Parties; petitions only."""
@@ -133,12 +138,15 @@ class FilingMetadata(_message.Message):
         description: _builtins.str = ...,
         origin_agency: _builtins.str = ...,
         alien_number: _builtins.str = ...,
+        receive_notices: _builtins.bool | None = ...,
     ) -> None: ...
-    _HasFieldArgType: _TypeAlias = _Never  # noqa: Y015
+    _HasFieldArgType: _TypeAlias = _typing.Literal["_receive_notices", b"_receive_notices", "receive_notices", b"receive_notices"]  # noqa: Y015
     def HasField(self, field_name: _HasFieldArgType) -> _builtins.bool: ...
-    _ClearFieldArgType: _TypeAlias = _typing.Literal["alien_number", b"alien_number", "case_number", b"case_number", "case_type", b"case_type", "description", b"description", "filing_type", b"filing_type", "origin_agency", b"origin_agency", "parties", b"parties", "title", b"title"]  # noqa: Y015
+    _ClearFieldArgType: _TypeAlias = _typing.Literal["_receive_notices", b"_receive_notices", "alien_number", b"alien_number", "case_number", b"case_number", "case_type", b"case_type", "description", b"description", "filing_type", b"filing_type", "origin_agency", b"origin_agency", "parties", b"parties", "receive_notices", b"receive_notices", "title", b"title"]  # noqa: Y015
     def ClearField(self, field_name: _ClearFieldArgType) -> None: ...
-    def WhichOneof(self, oneof_group: _Never) -> None: ...
+    _WhichOneofReturnType__receive_notices: _TypeAlias = _typing.Literal["receive_notices"]  # noqa: Y015
+    _WhichOneofArgType__receive_notices: _TypeAlias = _typing.Literal["_receive_notices", b"_receive_notices"]  # noqa: Y015
+    def WhichOneof(self, oneof_group: _WhichOneofArgType__receive_notices) -> _WhichOneofReturnType__receive_notices | None: ...
 
 Global___FilingMetadata: _TypeAlias = FilingMetadata  # noqa: Y015
 

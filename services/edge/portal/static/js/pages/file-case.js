@@ -34,6 +34,7 @@ function collect() {
       case_number: $("#case-number").value.trim(),
       parties: isAppearance && party ? [{ name: party, role: $("#party-role").value }] : [],
       description: $("#description").value.trim(),
+      ...(isAppearance ? { receive_notices: $("#receive-notices").checked } : {}),
     },
     lead: $("#lead").files[0] || null,
     attachments: Array.from($("#attachments").files),
