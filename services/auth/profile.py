@@ -68,7 +68,12 @@ class Profiles:
             moving = change.email is not None and change.email.lower() != before.email.lower()
             if moving:
                 reauthenticate(
-                    conn, principal.account_id, current_password=current_password, otp=otp, now=now
+                    conn,
+                    principal.account_id,
+                    current_password=current_password,
+                    otp=otp,
+                    now=now,
+                    totp_keys=self._policy.totp_keys,
                 )
             updates = {
                 key: value
@@ -221,11 +226,16 @@ class Profiles:
             conn.transaction(),
         ):
             reauthenticate(
-                conn, principal.account_id, current_password=current_password, otp=otp, now=now
+                conn,
+                principal.account_id,
+                current_password=current_password,
+                otp=otp,
+                now=now,
+                totp_keys=self._policy.totp_keys,
             )
             conn.execute(
                 "UPDATE accounts SET mfa_pending_secret = %s WHERE account_id = %s",
-                [secret, principal.account_id],
+                [self._policy.totp_keys.seal(principal.account_id, secret), principal.account_id],
             )
         uri = mfa.provisioning_uri(
             secret, username=principal.username, issuer=self._policy.totp_issuer
@@ -244,7 +254,8 @@ class Profiles:
                 raise CourtError(
                     "validation_failed", "start enrolment first", details={"field": "otp"}
                 )
-            step = mfa.matching_step(pending, otp, now=now, last_step=0)
+            secret = self._policy.totp_keys.open(principal.account_id, pending)
+            step = mfa.matching_step(secret, otp, now=now, last_step=0)
             if step is None:
                 raise CourtError("invalid_otp", "the code does not match; check the phone's clock")
             conn.execute(
@@ -266,7 +277,12 @@ class Profiles:
             conn.transaction(),
         ):
             creds = reauthenticate(
-                conn, principal.account_id, current_password=current_password, otp=otp, now=now
+                conn,
+                principal.account_id,
+                current_password=current_password,
+                otp=otp,
+                now=now,
+                totp_keys=self._policy.totp_keys,
             )
             if not creds.mfa_enrolled:
                 raise CourtError("not_found", "no second factor is set up")
@@ -291,7 +307,12 @@ class Profiles:
             conn.transaction(),
         ):
             reauthenticate(
-                conn, principal.account_id, current_password=current_password, otp=otp, now=now
+                conn,
+                principal.account_id,
+                current_password=current_password,
+                otp=otp,
+                now=now,
+                totp_keys=self._policy.totp_keys,
             )
             account = _existing(conn, principal.account_id)
             passwords.check_policy(new_password, username=account.username)
