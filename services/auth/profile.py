@@ -249,13 +249,13 @@ class Profiles:
                 "SELECT mfa_pending_secret FROM accounts WHERE account_id = %s FOR UPDATE",
                 [principal.account_id],
             ).fetchone()
-            pending = row[0] if row else None
+            sealed = row[0] if row else None
+            pending = sealed and self._policy.totp_keys.open_or_none(principal.account_id, sealed)
             if not pending:
                 raise CourtError(
                     "validation_failed", "start enrolment first", details={"field": "otp"}
                 )
-            secret = self._policy.totp_keys.open(principal.account_id, pending)
-            step = mfa.matching_step(secret, otp, now=now, last_step=0)
+            step = mfa.matching_step(pending, otp, now=now, last_step=0)
             if step is None:
                 raise CourtError("invalid_otp", "the code does not match; check the phone's clock")
             conn.execute(

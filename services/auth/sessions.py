@@ -171,8 +171,10 @@ def _check_factors(
     if not otp:
         metrics.LOGINS.labels("otp_missing").inc()
         return CourtError("invalid_otp", "enter the 6-digit code from your authenticator app"), None
-    secret = totp_keys.open(creds.account_id, creds.mfa_secret)
-    step = mfa.matching_step(secret, otp, now=now, last_step=creds.mfa_last_step)
+    secret = totp_keys.open_or_none(creds.account_id, creds.mfa_secret)
+    step = (
+        mfa.matching_step(secret, otp, now=now, last_step=creds.mfa_last_step) if secret else None
+    )
     if step is None:
         metrics.MFA_FAILURES.inc()
         metrics.LOGINS.labels("invalid_otp").inc()

@@ -70,8 +70,12 @@ def reauthenticate(
     if not password or not passwords.verify_password(creds.password_hash, password):
         raise CourtError("reauthentication_required", REAUTHENTICATE)
     if creds.mfa_enrolled and creds.mfa_secret:
-        secret = totp_keys.open(account_id, creds.mfa_secret)
-        step = mfa.matching_step(secret, otp[:32], now=now, last_step=creds.mfa_last_step)
+        secret = totp_keys.open_or_none(account_id, creds.mfa_secret)
+        step = (
+            mfa.matching_step(secret, otp[:32], now=now, last_step=creds.mfa_last_step)
+            if secret
+            else None
+        )
         if step is None:
             raise CourtError("reauthentication_required", REAUTHENTICATE)
         conn.execute(
