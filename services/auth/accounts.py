@@ -3,12 +3,14 @@
 from __future__ import annotations
 
 import logging
+from datetime import timedelta
 from typing import Any
 
 from court.v1 import events_pb2
 from psycopg import Connection
 
 from services.auth import passwords, store, validation
+from services.auth.confirmation import request_confirmation
 from services.auth.models import NOTICE_FORMATS, ROLES, SELF_REGISTERED_ROLES, Account, NewAccount
 from services.common.court import MAX_ADDRESS, MAX_BAR_NUMBER, MAX_FIRM, MAX_PERSON_NAME
 from services.common.errors import CourtError
@@ -59,8 +61,21 @@ def validate_new_account(
     return account
 
 
-def register(conn: Connection[Any], account: NewAccount, *, self_service: bool = True) -> Account:
-    """Store ``account`` and announce it, in the caller's transaction."""
+def register(
+    conn: Connection[Any],
+    account: NewAccount,
+    *,
+    self_service: bool = True,
+    confirm_ttl: timedelta | None = None,
+) -> Account:
+    """Store ``account`` and announce it, in the caller's transaction.
+
+    A self-registered address is unconfirmed: it gets a confirmation link (``confirm_ttl``)
+    and nothing else until the link is used. An account made by an operator (`openecf
+    account create`, the local stack's demo staff) or an administrator (CreateAccount) is
+    confirmed: that person vouches for the address, and the first administrator must be able
+    to work before the court's mail relay does.
+    """
     if self_service and account.role not in SELF_REGISTERED_ROLES:
         raise CourtError(
             "forbidden",
@@ -69,7 +84,10 @@ def register(conn: Connection[Any], account: NewAccount, *, self_service: bool =
         )
     try:
         created = store.insert_account(
-            conn, account, password_hash=passwords.hash_password(account.password)
+            conn,
+            account,
+            password_hash=passwords.hash_password(account.password),
+            email_confirmed=not self_service,
         )
     except store.UsernameTaken:
         raise CourtError(
@@ -81,7 +99,7 @@ def register(conn: Connection[Any], account: NewAccount, *, self_service: bool =
         account_id=created.account_id,
         username=created.username,
         name=created.name,
-        email=created.email,
+        email=created.mail_address,  # "" until confirmed: notify sends it nothing
         role=ROLES[created.role],
         notice_format=NOTICE_FORMATS[created.notice_format],
         bar_number=created.bar_number,
@@ -99,5 +117,16 @@ def register(conn: Connection[Any], account: NewAccount, *, self_service: bool =
             payload=payload,
         ),
     )
+    if not created.email_confirmed:
+        assert confirm_ttl is not None, "a self-registered address needs a confirmation link"
+        request_confirmation(
+            conn,
+            account_id=created.account_id,
+            name=created.name,
+            email=created.email,
+            primary=True,
+            now=created.created_at,
+            ttl=confirm_ttl,
+        )
     log.info("account registered", extra={"account_id": created.account_id, "role": created.role})
     return created

@@ -12,6 +12,7 @@ from psycopg import Connection
 from psycopg_pool import ConnectionPool
 
 from services.auth import mail_tokens, mfa, passwords, ratelimit, store, validation
+from services.auth.confirmation import request_confirmation
 from services.auth.models import NOTICE_FORMATS, Account, SecondaryEmail
 from services.auth.policy import AuthPolicy
 from services.auth.stepup import after_security_change, guarded, reauthenticate
@@ -142,25 +143,14 @@ class Profiles:
             ("confirm-address", email, self._policy.mail_per_address_hour),
         ):
             ratelimit.spend(conn, bucket=bucket, key=key, limit=limit, window=MAIL_WINDOW, now=now)
-        slot = mail_tokens.open_slot(
+        request_confirmation(
             conn,
             account_id=account.account_id,
-            purpose=mail_tokens.CONFIRM_EMAIL,
+            name=account.name,
             email=email,
-            primary_email=primary,
+            primary=primary,
             now=now,
             ttl=self._policy.confirm_token_ttl,
-        )
-        payload = events_pb2.EmailConfirmationRequested(
-            account_id=account.account_id, email=email, token_id=slot.token_id, name=account.name
-        )
-        payload.expires_at.FromDatetime(slot.expires_at)
-        publish(
-            conn,
-            event_type="auth.email_confirmation_requested",
-            source="auth",
-            subject=account.account_id,
-            payload=payload,
         )
 
     def confirm_email(self, token: str) -> str:
@@ -177,10 +167,7 @@ class Profiles:
                 )
             _existing(conn, slot.account_id, lock=True)
             if slot.primary_email:
-                conn.execute(
-                    "UPDATE accounts SET email = %s, updated_at = now() WHERE account_id = %s",
-                    [slot.email, slot.account_id],
-                )
+                store.confirm_primary_email(conn, slot.account_id, slot.email)
             else:
                 conn.execute(
                     "UPDATE secondary_emails SET confirmed = true"
@@ -195,7 +182,7 @@ class Profiles:
         payload = events_pb2.AccountUpdated(
             account_id=account.account_id,
             name=account.name,
-            email=account.email,
+            email=account.mail_address,
             firm=account.firm,
             address=account.address,
             notice_format=NOTICE_FORMATS[account.notice_format],
@@ -331,6 +318,14 @@ class Profiles:
             if account.role not in EFILER_ROLES:
                 raise CourtError(
                     "forbidden", "only attorneys and pro se parties may apply to e-file"
+                )
+            if not account.email_confirmed:
+                # The clerk's answer and every notice go to this address: it must be the
+                # applicant's own.
+                raise CourtError(
+                    "email_unconfirmed",
+                    "confirm your e-mail address first: open the link mailed to it (My Account"
+                    " sends a new one)",
                 )
             if account.efiler_status != "not_applied":
                 raise CourtError(

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from datetime import timedelta
+
 import grpc
 from court.v1 import auth_pb2, auth_pb2_grpc, common_pb2
 from psycopg_pool import ConnectionPool
@@ -27,9 +29,16 @@ def _page_size(page: common_pb2.PageRequest, default: int = 25) -> int:
 
 class AuthServicer(auth_pb2_grpc.AuthServiceServicer):
     def __init__(
-        self, *, pool: ConnectionPool, sessions: Sessions, profiles: Profiles, recovery: Recovery
+        self,
+        *,
+        pool: ConnectionPool,
+        sessions: Sessions,
+        profiles: Profiles,
+        recovery: Recovery,
+        confirm_ttl: timedelta,
     ) -> None:
         self._pool = pool
+        self._confirm_ttl = confirm_ttl
         self._sessions = sessions
         self._profiles = profiles
         self._recovery = recovery
@@ -67,7 +76,9 @@ class AuthServicer(auth_pb2_grpc.AuthServiceServicer):
             address=request.address,
         )
         with self._pool.connection() as conn, conn.transaction():
-            return accounts.register(conn, new_account, self_service=self_service)
+            return accounts.register(
+                conn, new_account, self_service=self_service, confirm_ttl=self._confirm_ttl
+            )
 
     # -- sessions ------------------------------------------------------------------------
 

@@ -94,7 +94,7 @@ def after_security_change(
         conn, account_id=account_id, reason=f"security change: {change}", now=now, keep=keep_session
     )
     payload = events_pb2.SecurityChanged(
-        account_id=account_id, name=account.name, email=account.email, change=change
+        account_id=account_id, name=account.name, email=account.mail_address, change=change
     )
     payload.changed_at.FromDatetime(now)
     publish(
