@@ -9,9 +9,10 @@ from typing import Any
 from court.v1 import events_pb2
 from psycopg import Connection
 
-from services.auth import passwords, store, validation
+from services.auth import passwords, ratelimit, store, validation
 from services.auth.confirmation import request_confirmation
 from services.auth.models import NOTICE_FORMATS, ROLES, SELF_REGISTERED_ROLES, Account, NewAccount
+from services.auth.policy import AuthPolicy
 from services.common.court import MAX_ADDRESS, MAX_BAR_NUMBER, MAX_FIRM, MAX_PERSON_NAME
 from services.common.errors import CourtError
 from services.common.events import new_event
@@ -66,15 +67,15 @@ def register(
     account: NewAccount,
     *,
     self_service: bool = True,
-    confirm_ttl: timedelta | None = None,
+    policy: AuthPolicy | None = None,
 ) -> Account:
     """Store ``account`` and announce it, in the caller's transaction.
 
-    A self-registered address is unconfirmed: it gets a confirmation link (``confirm_ttl``)
-    and nothing else until the link is used. An account made by an operator (`openecf
-    account create`, the local stack's demo staff) or an administrator (CreateAccount) is
-    confirmed: that person vouches for the address, and the first administrator must be able
-    to work before the court's mail relay does.
+    A self-registered address is unconfirmed: it gets a confirmation link (``policy``: its
+    lifetime, and the per-address mail limit) and nothing else until the link is used. An
+    account made by an operator (`openecf account create`, the local stack's demo staff) or
+    an administrator (CreateAccount) is confirmed: that person vouches for the address, and
+    the first administrator must be able to work before the court's mail relay does.
     """
     if self_service and account.role not in SELF_REGISTERED_ROLES:
         raise CourtError(
@@ -118,15 +119,38 @@ def register(
         ),
     )
     if not created.email_confirmed:
-        assert confirm_ttl is not None, "a self-registered address needs a confirmation link"
-        request_confirmation(
-            conn,
-            account_id=created.account_id,
-            name=created.name,
-            email=created.email,
-            primary=True,
-            now=created.created_at,
-            ttl=confirm_ttl,
-        )
+        assert policy is not None, "a self-registered address needs a confirmation link"
+        _mail_confirmation(conn, created, policy)
     log.info("account registered", extra={"account_id": created.account_id, "role": created.role})
     return created
+
+
+def _mail_confirmation(conn: Connection[Any], account: Account, policy: AuthPolicy) -> None:
+    """The registration's confirmation link, within the per-address mail limit: registering
+    many accounts with someone's address cannot flood it. Over the limit the account is still
+    made, without the mail (its owner asks again later from "forgot password")."""
+    try:
+        with conn.transaction():  # a savepoint: a refused count leaves the registration intact
+            ratelimit.spend(
+                conn,
+                bucket="confirm-address",
+                key=account.email,
+                limit=policy.mail_per_address_hour,
+                window=timedelta(hours=1),
+                now=account.created_at,
+            )
+    except CourtError:
+        log.warning(
+            "confirmation mail not sent: address over its hourly limit",
+            extra={"account_id": account.account_id},
+        )
+        return
+    request_confirmation(
+        conn,
+        account_id=account.account_id,
+        name=account.name,
+        email=account.email,
+        primary=True,
+        now=account.created_at,
+        ttl=policy.confirm_token_ttl,
+    )

@@ -48,7 +48,7 @@ def main() -> None:
                 sessions=sessions,
                 profiles=Profiles(runtime.pool, policy),
                 recovery=Recovery(runtime.pool, policy),
-                confirm_ttl=policy.confirm_token_ttl,
+                policy=policy,
             ),
             auth_pb2.DESCRIPTOR.services_by_name["AuthService"],
         ),

@@ -2,8 +2,6 @@
 
 from __future__ import annotations
 
-from datetime import timedelta
-
 import grpc
 from court.v1 import auth_pb2, auth_pb2_grpc, common_pb2
 from psycopg_pool import ConnectionPool
@@ -11,6 +9,7 @@ from psycopg_pool import ConnectionPool
 from services.auth import accounts, validation
 from services.auth.clients import client_of
 from services.auth.models import NOTICE_FORMAT_NAMES, ROLE_NAMES, ROLES, Account, SecondaryEmail
+from services.auth.policy import AuthPolicy
 from services.auth.profile import ProfileChange, Profiles
 from services.auth.recovery import Recovery
 from services.auth.sessions import Sessions
@@ -35,10 +34,10 @@ class AuthServicer(auth_pb2_grpc.AuthServiceServicer):
         sessions: Sessions,
         profiles: Profiles,
         recovery: Recovery,
-        confirm_ttl: timedelta,
+        policy: AuthPolicy,
     ) -> None:
         self._pool = pool
-        self._confirm_ttl = confirm_ttl
+        self._policy = policy
         self._sessions = sessions
         self._profiles = profiles
         self._recovery = recovery
@@ -77,7 +76,7 @@ class AuthServicer(auth_pb2_grpc.AuthServiceServicer):
         )
         with self._pool.connection() as conn, conn.transaction():
             return accounts.register(
-                conn, new_account, self_service=self_service, confirm_ttl=self._confirm_ttl
+                conn, new_account, self_service=self_service, policy=self._policy
             )
 
     # -- sessions ------------------------------------------------------------------------
