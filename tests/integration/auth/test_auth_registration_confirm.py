@@ -10,6 +10,7 @@ from support.api import (
     Api,
     mailed_token,
     register,
+    unique,
     wait_for,
 )
 
@@ -120,3 +121,21 @@ def test_accounts_made_by_an_operator_are_confirmed(clerk: Api) -> None:
     # The demo clerk was made like `openecf account create`: the operator vouches for it.
     me = clerk.get("/api/v1/accounts/me").json()
     assert me["email_confirmed"] is True
+
+
+def test_registering_with_one_address_again_and_again_cannot_flood_it(
+    stack: LocalStack, edge_url: str, database_url: str
+) -> None:
+    address = f"{unique('flooded')}@example.org"
+    made = [register(edge_url, confirm=False, email=address)[0] for _ in range(4)]
+    with psycopg.connect(database_url, autocommit=True) as conn:
+        slots = [
+            conn.execute(
+                "SELECT count(*) FROM auth.mail_tokens WHERE account_id = %s",
+                [api.account["account_id"]],
+            ).fetchone()[0]  # type: ignore[index]
+            for api in made
+        ]
+    # The hourly per-address limit (3): the fourth account exists, but asks for no mail.
+    assert slots == [1, 1, 1, 0]
+    assert len(_confirmation_tokens(stack, address, 3)) == 3
