@@ -115,9 +115,12 @@ def test_tokens_passwords_and_totp_secrets_rest_only_in_the_mail(
         what="the mails marked sent",
     )
 
+    # The registration's confirmation link (register() used it, as the owner would).
+    registration = mailed_token(mail_to(stack.maildir, body["email"], "Confirm"), "confirm-email")
     secrets = {
         "reset token": reset,
         "confirmation token": confirm,
+        "registration token": registration,
         "password": PASSWORD,
         "totp secret": owner.totp_secret,
     }
