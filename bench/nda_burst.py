@@ -47,7 +47,7 @@ from court.v1 import (  # noqa: E402
 )
 from pypdf import PdfWriter  # noqa: E402
 from summary import record  # noqa: E402
-from support.api import register  # noqa: E402
+from support.api import register, remember_maildir  # noqa: E402
 from support.stack import KAFKA_CACHE, stack_settings  # noqa: E402
 
 from services.common.events import new_event  # noqa: E402
@@ -215,6 +215,7 @@ def run(args: argparse.Namespace) -> dict[str, Any]:
         )
         try:
             stack.up()
+            remember_maildir(stack.settings.edge_port, stack.maildir)  # register() confirms
             bench = Bench(stack)
             counsel = bench.counsel(args.counsel)
             documents = [bench.document(pages=2) for _ in range(args.documents)]

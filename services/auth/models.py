@@ -57,6 +57,7 @@ class Account:
     notices_enabled: bool
     created_at: datetime
     mfa_enrolled: bool = False
+    email_confirmed: bool = False
     secondary_emails: tuple[SecondaryEmail, ...] = field(default=())
 
     def to_proto(self) -> auth_pb2.Account:
@@ -74,10 +75,18 @@ class Account:
             notice_format=NOTICE_FORMATS[self.notice_format],
             notices_enabled=self.notices_enabled,
             mfa_enrolled=self.mfa_enrolled,
+            email_confirmed=self.email_confirmed,
             secondary_emails=[s.to_proto() for s in self.secondary_emails],
         )
         message.created_at.FromDatetime(self.created_at)
         return message
+
+    @property
+    def mail_address(self) -> str:
+        """Where auth's events may send this account's mail: its primary address once
+        confirmed, else nowhere ("": notify sends nothing), so an unconfirmed address gets
+        only its confirmation link."""
+        return self.email if self.email_confirmed else ""
 
 
 @dataclass(frozen=True)

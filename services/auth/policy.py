@@ -2,10 +2,11 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import timedelta
 
 from services.auth.throttle import Rule
+from services.auth.totp_keys import TotpKeyring, keyring_from_settings
 from services.common.clock import Clock, system_clock
 from services.common.settings import Settings
 
@@ -16,6 +17,8 @@ CLIENT_RULE = Rule("client", 100, LOGIN_FIRST_DELAY, timedelta(minutes=15))
 
 @dataclass(frozen=True)
 class AuthPolicy:
+    # Seals TOTP secrets at rest; never printed (the keyring's repr names only key ids).
+    totp_keys: TotpKeyring = field(repr=False)
     session_idle: timedelta = timedelta(minutes=30)
     session_absolute: timedelta = timedelta(hours=12)
     # Failed logins: free ones per (username, client) and per client, then growing delays.
@@ -35,6 +38,7 @@ class AuthPolicy:
     def from_settings(cls, settings: Settings, clock: Clock = system_clock) -> AuthPolicy:
         max_delay = timedelta(minutes=settings.lockout_minutes)
         return cls(
+            totp_keys=keyring_from_settings(settings),
             session_idle=timedelta(minutes=settings.session_idle_minutes),
             session_absolute=timedelta(hours=settings.session_absolute_hours),
             login_pair_rule=Rule("pair", settings.lockout_threshold, LOGIN_FIRST_DELAY, max_delay),

@@ -12,6 +12,7 @@ from psycopg import Connection
 from psycopg_pool import ConnectionPool
 
 from services.auth import mail_tokens, mfa, passwords, ratelimit, store, validation
+from services.auth.confirmation import request_confirmation
 from services.auth.models import NOTICE_FORMATS, Account, SecondaryEmail
 from services.auth.policy import AuthPolicy
 from services.auth.stepup import after_security_change, guarded, reauthenticate
@@ -77,7 +78,12 @@ class Profiles:
             moving = change.email is not None and change.email.lower() != before.email.lower()
             if moving:
                 reauthenticate(
-                    conn, principal.account_id, current_password=current_password, otp=otp, now=now
+                    conn,
+                    principal.account_id,
+                    current_password=current_password,
+                    otp=otp,
+                    now=now,
+                    totp_keys=self._policy.totp_keys,
                 )
             updates = {
                 key: value
@@ -146,25 +152,14 @@ class Profiles:
             ("confirm-address", email, self._policy.mail_per_address_hour),
         ):
             ratelimit.spend(conn, bucket=bucket, key=key, limit=limit, window=MAIL_WINDOW, now=now)
-        slot = mail_tokens.open_slot(
+        request_confirmation(
             conn,
             account_id=account.account_id,
-            purpose=mail_tokens.CONFIRM_EMAIL,
+            name=account.name,
             email=email,
-            primary_email=primary,
+            primary=primary,
             now=now,
             ttl=self._policy.confirm_token_ttl,
-        )
-        payload = events_pb2.EmailConfirmationRequested(
-            account_id=account.account_id, email=email, token_id=slot.token_id, name=account.name
-        )
-        payload.expires_at.FromDatetime(slot.expires_at)
-        publish(
-            conn,
-            event_type="auth.email_confirmation_requested",
-            source="auth",
-            subject=account.account_id,
-            payload=payload,
         )
 
     def confirm_email(self, token: str) -> str:
@@ -181,10 +176,7 @@ class Profiles:
                 )
             _existing(conn, slot.account_id, lock=True)
             if slot.primary_email:
-                conn.execute(
-                    "UPDATE accounts SET email = %s, updated_at = now() WHERE account_id = %s",
-                    [slot.email, slot.account_id],
-                )
+                store.confirm_primary_email(conn, slot.account_id, slot.email)
             else:
                 conn.execute(
                     "UPDATE secondary_emails SET confirmed = true"
@@ -199,7 +191,7 @@ class Profiles:
         payload = events_pb2.AccountUpdated(
             account_id=account.account_id,
             name=account.name,
-            email=account.email,
+            email=account.mail_address,
             firm=account.firm,
             address=account.address,
             notice_format=NOTICE_FORMATS[account.notice_format],
@@ -230,11 +222,16 @@ class Profiles:
             conn.transaction(),
         ):
             reauthenticate(
-                conn, principal.account_id, current_password=current_password, otp=otp, now=now
+                conn,
+                principal.account_id,
+                current_password=current_password,
+                otp=otp,
+                now=now,
+                totp_keys=self._policy.totp_keys,
             )
             conn.execute(
                 "UPDATE accounts SET mfa_pending_secret = %s WHERE account_id = %s",
-                [secret, principal.account_id],
+                [self._policy.totp_keys.seal(principal.account_id, secret), principal.account_id],
             )
         uri = mfa.provisioning_uri(
             secret, username=principal.username, issuer=self._policy.totp_issuer
@@ -248,7 +245,8 @@ class Profiles:
                 "SELECT mfa_pending_secret FROM accounts WHERE account_id = %s FOR UPDATE",
                 [principal.account_id],
             ).fetchone()
-            pending = row[0] if row else None
+            sealed = row[0] if row else None
+            pending = sealed and self._policy.totp_keys.open_or_none(principal.account_id, sealed)
             if not pending:
                 raise CourtError(
                     "validation_failed", "start enrolment first", details={"field": "otp"}
@@ -275,7 +273,12 @@ class Profiles:
             conn.transaction(),
         ):
             creds = reauthenticate(
-                conn, principal.account_id, current_password=current_password, otp=otp, now=now
+                conn,
+                principal.account_id,
+                current_password=current_password,
+                otp=otp,
+                now=now,
+                totp_keys=self._policy.totp_keys,
             )
             if not creds.mfa_enrolled:
                 raise CourtError("not_found", "no second factor is set up")
@@ -300,7 +303,12 @@ class Profiles:
             conn.transaction(),
         ):
             reauthenticate(
-                conn, principal.account_id, current_password=current_password, otp=otp, now=now
+                conn,
+                principal.account_id,
+                current_password=current_password,
+                otp=otp,
+                now=now,
+                totp_keys=self._policy.totp_keys,
             )
             account = _existing(conn, principal.account_id)
             passwords.check_policy(new_password, username=account.username)
@@ -319,6 +327,14 @@ class Profiles:
             if account.role not in EFILER_ROLES:
                 raise CourtError(
                     "forbidden", "only attorneys and pro se parties may apply to e-file"
+                )
+            if not account.email_confirmed:
+                # The clerk's answer and every notice go to this address: it must be the
+                # applicant's own.
+                raise CourtError(
+                    "email_unconfirmed",
+                    "confirm your e-mail address first: open the link mailed to it (My Account"
+                    " sends a new one)",
                 )
             if account.efiler_status != "not_applied":
                 raise CourtError(

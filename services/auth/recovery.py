@@ -9,6 +9,7 @@ from court.v1 import events_pb2
 from psycopg_pool import ConnectionPool
 
 from services.auth import mail_tokens, passwords, ratelimit, store, validation
+from services.auth.confirmation import request_confirmation
 from services.auth.policy import AuthPolicy
 from services.common.errors import CourtError
 from services.common.outbox import publish
@@ -48,6 +49,20 @@ class Recovery:
                 now=now,
             )
             for account in store.accounts_by_email(conn, address):
+                if not account.email_confirmed:
+                    # Never a reset (nor the username) to an address nobody confirmed: it may
+                    # not be the owner's. It gets its confirmation link again instead, so an
+                    # owner who lost the first mail can still get in.
+                    request_confirmation(
+                        conn,
+                        account_id=account.account_id,
+                        name=account.name,
+                        email=account.email,
+                        primary=True,
+                        now=now,
+                        ttl=self._policy.confirm_token_ttl,
+                    )
+                    continue
                 slot = mail_tokens.open_slot(
                     conn,
                     account_id=account.account_id,

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import logging
+
 from court.v1 import auth_pb2, auth_pb2_grpc, maintenance_pb2, maintenance_pb2_grpc
 
 from services.auth import metrics, store
@@ -11,15 +13,24 @@ from services.auth.profile import Profiles
 from services.auth.recovery import Recovery
 from services.auth.servicer import AuthServicer
 from services.auth.sessions import Sessions
+from services.auth.totp_keys import reseal_all
 from services.common.maintenance.schedule import WeeklySchedule
 from services.common.principal import set_resolver
 from services.common.runtime import build_runtime
 from services.common.workers import every
 
+log = logging.getLogger(__name__)
+
 
 def main() -> None:
     runtime = build_runtime("auth")
     policy = AuthPolicy.from_settings(runtime.settings)
+    # TOTP secrets still in plain text (from before sealing) or under an older key are
+    # (re)sealed before the first request: idempotent, one transaction.
+    with runtime.pool.connection() as conn, conn.transaction():
+        resealed = reseal_all(conn, policy.totp_keys)
+    if resealed:
+        log.info("TOTP secrets sealed with the current key", extra={"accounts": resealed})
     sessions = Sessions(runtime.pool, policy)
     # Inside auth, a session token is checked against our own tables.
     set_resolver(lambda token: sessions.validate(token)[0])
@@ -37,6 +48,7 @@ def main() -> None:
                 sessions=sessions,
                 profiles=Profiles(runtime.pool, policy),
                 recovery=Recovery(runtime.pool, policy),
+                policy=policy,
             ),
             auth_pb2.DESCRIPTOR.services_by_name["AuthService"],
         ),

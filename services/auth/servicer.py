@@ -9,6 +9,7 @@ from psycopg_pool import ConnectionPool
 from services.auth import accounts, validation
 from services.auth.clients import client_of
 from services.auth.models import NOTICE_FORMAT_NAMES, ROLE_NAMES, ROLES, Account, SecondaryEmail
+from services.auth.policy import AuthPolicy
 from services.auth.profile import BarSearch, ProfileChange, Profiles
 from services.auth.recovery import Recovery
 from services.auth.sessions import Sessions
@@ -27,9 +28,16 @@ def _page_size(page: common_pb2.PageRequest, default: int = 25) -> int:
 
 class AuthServicer(auth_pb2_grpc.AuthServiceServicer):
     def __init__(
-        self, *, pool: ConnectionPool, sessions: Sessions, profiles: Profiles, recovery: Recovery
+        self,
+        *,
+        pool: ConnectionPool,
+        sessions: Sessions,
+        profiles: Profiles,
+        recovery: Recovery,
+        policy: AuthPolicy,
     ) -> None:
         self._pool = pool
+        self._policy = policy
         self._sessions = sessions
         self._profiles = profiles
         self._recovery = recovery
@@ -67,7 +75,9 @@ class AuthServicer(auth_pb2_grpc.AuthServiceServicer):
             address=request.address,
         )
         with self._pool.connection() as conn, conn.transaction():
-            return accounts.register(conn, new_account, self_service=self_service)
+            return accounts.register(
+                conn, new_account, self_service=self_service, policy=self._policy
+            )
 
     # -- sessions ------------------------------------------------------------------------
 

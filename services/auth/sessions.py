@@ -14,6 +14,7 @@ from services.auth import metrics, mfa, passwords, store, throttle
 from services.auth.models import Account, Credentials
 from services.auth.policy import AuthPolicy
 from services.auth.tokens import new_token, token_hash
+from services.auth.totp_keys import TotpKeyring
 from services.common.errors import CourtError
 from services.common.principal import Principal
 
@@ -59,7 +60,7 @@ class Sessions:
                 metrics.LOGINS.labels("invalid_credentials").inc()
                 error = CourtError("invalid_credentials", INVALID_CREDENTIALS)
             else:
-                error, step = _check_factors(creds, password, otp, now)
+                error, step = _check_factors(creds, password, otp, now, self._policy.totp_keys)
                 if error is None:
                     throttle.succeeded(conn, self._policy.login_pair_rule, pair)
                     if passwords.needs_rehash(creds.password_hash):
@@ -159,7 +160,7 @@ class Sessions:
 
 
 def _check_factors(
-    creds: Credentials, password: str, otp: str, now: datetime
+    creds: Credentials, password: str, otp: str, now: datetime, totp_keys: TotpKeyring
 ) -> tuple[CourtError | None, int | None]:
     """(why the factors fail, or None; the TOTP step used, when there is one)."""
     if not passwords.verify_password(creds.password_hash, password):
@@ -170,7 +171,10 @@ def _check_factors(
     if not otp:
         metrics.LOGINS.labels("otp_missing").inc()
         return CourtError("invalid_otp", "enter the 6-digit code from your authenticator app"), None
-    step = mfa.matching_step(creds.mfa_secret, otp, now=now, last_step=creds.mfa_last_step)
+    secret = totp_keys.open_or_none(creds.account_id, creds.mfa_secret)
+    step = (
+        mfa.matching_step(secret, otp, now=now, last_step=creds.mfa_last_step) if secret else None
+    )
     if step is None:
         metrics.MFA_FAILURES.inc()
         metrics.LOGINS.labels("invalid_otp").inc()

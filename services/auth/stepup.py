@@ -20,6 +20,7 @@ from psycopg_pool import ConnectionPool
 from services.auth import mfa, passwords, store, throttle
 from services.auth.models import Account, Credentials
 from services.auth.throttle import Rule
+from services.auth.totp_keys import TotpKeyring
 from services.common.errors import CourtError
 from services.common.outbox import publish
 
@@ -49,7 +50,13 @@ def guarded(pool: ConnectionPool, account_id: str, now: datetime) -> Iterator[No
 
 
 def reauthenticate(
-    conn: Connection[Any], account_id: str, *, current_password: str, otp: str, now: datetime
+    conn: Connection[Any],
+    account_id: str,
+    *,
+    current_password: str,
+    otp: str,
+    now: datetime,
+    totp_keys: TotpKeyring,
 ) -> Credentials:
     """The account's credentials, once the caller proved them again; else 403.
 
@@ -63,7 +70,12 @@ def reauthenticate(
     if not password or not passwords.verify_password(creds.password_hash, password):
         raise CourtError("reauthentication_required", REAUTHENTICATE)
     if creds.mfa_enrolled and creds.mfa_secret:
-        step = mfa.matching_step(creds.mfa_secret, otp[:32], now=now, last_step=creds.mfa_last_step)
+        secret = totp_keys.open_or_none(account_id, creds.mfa_secret)
+        step = (
+            mfa.matching_step(secret, otp[:32], now=now, last_step=creds.mfa_last_step)
+            if secret
+            else None
+        )
         if step is None:
             raise CourtError("reauthentication_required", REAUTHENTICATE)
         conn.execute(
@@ -82,7 +94,7 @@ def after_security_change(
         conn, account_id=account_id, reason=f"security change: {change}", now=now, keep=keep_session
     )
     payload = events_pb2.SecurityChanged(
-        account_id=account_id, name=account.name, email=account.email, change=change
+        account_id=account_id, name=account.name, email=account.mail_address, change=change
     )
     payload.changed_at.FromDatetime(now)
     publish(

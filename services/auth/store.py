@@ -14,7 +14,7 @@ from services.auth.models import Account, Credentials, NewAccount, SecondaryEmai
 
 _ACCOUNT_COLUMNS = (
     "account_id::text, username, name, email, role, bar_number, bar_state, firm, address,"
-    " efiler_status, notice_format, notices_enabled, created_at, mfa_enrolled"
+    " efiler_status, notice_format, notices_enabled, created_at, mfa_enrolled, email_confirmed"
 )
 
 
@@ -37,14 +37,16 @@ def _with_secondaries(conn: Connection[Any], account: Account | None) -> Account
     return Account(**{**account.__dict__, "secondary_emails": secondaries})
 
 
-def insert_account(conn: Connection[Any], account: NewAccount, *, password_hash: str) -> Account:
+def insert_account(
+    conn: Connection[Any], account: NewAccount, *, password_hash: str, email_confirmed: bool
+) -> Account:
     try:
         with conn.transaction():  # a savepoint: the caller's transaction survives a duplicate
             cursor = conn.cursor(row_factory=class_row(Account))
             row = cursor.execute(
                 "INSERT INTO accounts (account_id, username, name, email, role, password_hash,"
-                " bar_number, bar_state, firm, address)"
-                " VALUES (%s, %s, %s, %s, %s, %s, %s, %s, %s, %s)"
+                " bar_number, bar_state, firm, address, email_confirmed)"
+                " VALUES (%s, %s, %s, %s, %s, %s, %s, %s, %s, %s, %s)"
                 f" RETURNING {_ACCOUNT_COLUMNS}",
                 [
                     uuid.uuid4(),
@@ -57,6 +59,7 @@ def insert_account(conn: Connection[Any], account: NewAccount, *, password_hash:
                     account.bar_state,
                     account.firm,
                     account.address,
+                    email_confirmed,
                 ],
             ).fetchone()
     except UniqueViolation as exc:
@@ -81,6 +84,14 @@ def account_by_id(conn: Connection[Any], account_id: str, *, lock: bool = False)
         [account_id],
     ).fetchone()
     return _with_secondaries(conn, row)
+
+
+def confirm_primary_email(conn: Connection[Any], account_id: str, email: str) -> None:
+    conn.execute(
+        "UPDATE accounts SET email = %s, email_confirmed = true, updated_at = now()"
+        " WHERE account_id = %s",
+        [email, account_id],
+    )
 
 
 def accounts_by_email(conn: Connection[Any], email: str) -> list[Account]:

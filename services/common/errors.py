@@ -27,6 +27,7 @@ ERROR_KINDS: dict[str, ErrorKind] = {
     "account_locked": ErrorKind(grpc.StatusCode.PERMISSION_DENIED, 423),
     "session_active": ErrorKind(grpc.StatusCode.ALREADY_EXISTS, 409),
     "mfa_required": ErrorKind(grpc.StatusCode.PERMISSION_DENIED, 403),
+    "email_unconfirmed": ErrorKind(grpc.StatusCode.PERMISSION_DENIED, 403),
     "forbidden": ErrorKind(grpc.StatusCode.PERMISSION_DENIED, 403),
     "not_efiler": ErrorKind(grpc.StatusCode.PERMISSION_DENIED, 403),
     "paper_filing_required": ErrorKind(grpc.StatusCode.PERMISSION_DENIED, 403),

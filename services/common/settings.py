@@ -114,6 +114,9 @@ class Settings(BaseSettings):
     token_mails_per_client_hour: int = Field(default=20, ge=1, le=100000)
     bar_searches_per_client_minute: int = Field(default=60, ge=1, le=100000)
     totp_issuer: str = "OpenECF"
+    # Keys that seal TOTP secrets at rest (AES-256-GCM): `id:<base64 32-byte key>,…`, the
+    # first seals, all open (rotation). Empty: `<data_dir>/totp-keys`, made once (local stack).
+    auth_totp_keys: SecretStr = SecretStr("")
 
     # Where the vault keeps document content: PostgreSQL (the default) or an S3-compatible
     # object store (the metadata stays in PostgreSQL either way). With a bucket set, content

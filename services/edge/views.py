@@ -24,6 +24,7 @@ def account_view(account: auth_pb2.Account) -> dict[str, object]:
         "address": account.address or None,
         "efiler_status": name_of(auth_pb2.EfilerStatus, "EFILER_STATUS_", account.efiler_status),
         "mfa_enrolled": account.mfa_enrolled,
+        "email_confirmed": account.email_confirmed,
         "notice_format": name_of(common_pb2.NoticeFormat, "NOTICE_FORMAT_", account.notice_format),
         "notices_enabled": account.notices_enabled,
         "secondary_emails": [

@@ -31,6 +31,13 @@ _SECURITY_CHANGES = {
 SIGNATURE = "\n\n— The Clerk's Office (OpenECF). This mailbox is not monitored."
 
 
+def _queue(conn: Connection[Any], mail: OutgoingMail) -> None:
+    """Queue ``mail`` unless it has no address: auth names none ("") for an account whose
+    address is not confirmed yet, which receives nothing but its confirmation link."""
+    if mail.recipient:
+        queue_mail(conn, mail)
+
+
 class AccountMail:
     def __init__(self, *, public_base_url: str, tz: ZoneInfo) -> None:
         self._base = public_base_url.rstrip("/")
@@ -40,7 +47,7 @@ class AccountMail:
         event = unpack(envelope, events_pb2.AccountLocked)
         name, email = recipient_of(conn, event.account_id)
         until = court_time(event.until.ToDatetime(tzinfo=UTC), self._tz).local_label
-        queue_mail(
+        _queue(
             conn,
             OutgoingMail(
                 kind="account_locked",
@@ -62,7 +69,7 @@ class AccountMail:
         event = unpack(envelope, events_pb2.CredentialReissueRequested)
         expires = court_time(event.expires_at.ToDatetime(tzinfo=UTC), self._tz).local_label
         link = f"{self._base}/reset-password?token={TOKEN_PLACEHOLDER}"
-        queue_mail(
+        _queue(
             conn,
             OutgoingMail(
                 kind="credential_reissue",
@@ -86,7 +93,7 @@ class AccountMail:
         event = unpack(envelope, events_pb2.EmailConfirmationRequested)
         expires = court_time(event.expires_at.ToDatetime(tzinfo=UTC), self._tz).local_label
         link = f"{self._base}/confirm-email?token={TOKEN_PLACEHOLDER}"
-        queue_mail(
+        _queue(
             conn,
             OutgoingMail(
                 kind="email_confirmation",
@@ -111,7 +118,7 @@ class AccountMail:
         event = unpack(envelope, events_pb2.SecurityChanged)
         what = _SECURITY_CHANGES.get(event.change, "its security settings")
         when = court_time(event.changed_at.ToDatetime(tzinfo=UTC), self._tz).local_label
-        queue_mail(
+        _queue(
             conn,
             OutgoingMail(
                 kind="security_changed",
@@ -130,7 +137,7 @@ class AccountMail:
 
     def on_efiler_approved(self, conn: Connection[Any], envelope: events_pb2.EventEnvelope) -> None:
         event = unpack(envelope, events_pb2.EfilerApproved)
-        queue_mail(
+        _queue(
             conn,
             OutgoingMail(
                 kind="efiler_approved",

@@ -17,7 +17,7 @@ from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
-from support.api import Api, efiler, file, petition, register
+from support.api import Api, efiler, file, petition, register, remember_maildir
 from support.pdf_corpus import text_1_page
 from support.stack import KAFKA_CACHE, stack_settings
 
@@ -92,6 +92,7 @@ def wheel_stack(installed: Path, tmp_path_factory: pytest.TempPathFactory) -> It
     saved = os.environ.pop("PYTHONPATH", None)
     try:
         stack.up()
+        remember_maildir(stack.settings.edge_port, stack.maildir)  # register() confirms by mail
         yield stack
     finally:
         stack.down()

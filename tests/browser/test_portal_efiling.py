@@ -9,8 +9,10 @@ import httpx
 import pyotp
 from playwright.sync_api import Locator, Page, expect
 from portal_kit import PASSWORD, Portal, check_page, log_in, next_code, shot, wait_until
-from support.api import Api, efiler, file, petition, unique
+from support.api import Api, efiler, file, mail_to, mailed_token, petition, unique
 from support.pdf_corpus import CORPUS, text_1_page, text_10_pages
+
+from services.stack.supervisor import LocalStack
 
 
 def court_words(local_iso: str) -> str:
@@ -29,12 +31,13 @@ def nav(page: Page, name: str) -> None:
 
 
 def test_register_approve_enrol_log_in_file_a_petition_and_open_it(
-    portal: Portal, staff: dict[str, str], edge_url: str, clerk: Api
+    portal: Portal, staff: dict[str, str], edge_url: str, clerk: Api, stack: LocalStack
 ) -> None:
     username = unique("counsel")
     petitioner = unique("Maria Lopez ")
 
-    # Register as an attorney and apply to e-file, in one form.
+    # Register as an attorney and apply to e-file, in one form; the application goes out once
+    # the address is confirmed through its mailed link.
     first = portal.page()
     first.goto("/")
     check_page(first)
@@ -50,12 +53,24 @@ def test_register_approve_enrol_log_in_file_a_petition_and_open_it(
     first.get_by_label("Bar number").fill("271828")
     first.get_by_label("Bar state").fill("ca")
     first.get_by_label("Firm or office").fill("Lovelace & Babbage LLP")
-    expect(first.get_by_label("Apply to e-file now")).to_be_checked()
+    expect(first.get_by_label(re.compile("^Apply to e-file once my address"))).to_be_checked()
     shot(first, "register")
     first.get_by_role("button", name="Register").click()
     expect(first.get_by_role("heading", name="Your account is ready")).to_be_visible()
-    expect(first.locator("#registered-text")).to_contain_text("sent to the Clerk's Office")
+    expect(first.locator("#registered-text")).to_contain_text("open it to confirm your address")
     expect(first.locator("#whoami")).to_contain_text("Ada Counsel")
+    first.goto("/dashboard")
+    expect(first.locator("#account-panel")).to_contain_text("not confirmed")
+    expect(first.get_by_role("button", name="Apply to e-file")).to_have_count(0)
+    mail = mail_to(stack.maildir, f"{username}@example.org", "Confirm your e-mail address")
+    first.goto(f"/confirm-email?token={mailed_token(mail, 'confirm-email')}")
+    check_page(first)
+    first.get_by_role("button", name="Confirm this address").click()
+    expect(first.locator("#confirm-message")).to_contain_text("Your address is confirmed")
+    first.get_by_role("link", name="Go to your dashboard").click()
+    expect(first.locator("#dash-message")).to_contain_text("Application sent")
+    expect(first.locator("#account-panel")).to_contain_text("pending")
+    expect(first.locator("#account-panel")).not_to_contain_text("not confirmed")
 
     # The clerk approves the application in the browser.
     office = portal.page()

@@ -136,14 +136,18 @@ def _public_key_text() -> str:
     return base64.b64encode(raw).decode()
 
 
-# The service identities every install needs (a fresh key pair per process, per test session),
-# as `identity-values.yaml` of the runbook gives them: the first --values of every render.
+# The service identities and TOTP keys every install needs (a fresh key pair per process, per
+# test session), as `identity-values.yaml` of the runbook gives them: the first --values of
+# every render.
 IDENTITY_SECRET = "openecf-service-keys"
+TOTP_SECRET = "openecf-totp-keys"
 IDENTITY: dict[str, Any] = {
     "serviceIdentity": {
         "existingSecret": {"name": IDENTITY_SECRET},
         "publicKeys": {name: _public_key_text() for name in PROCESSES},
-    }
+    },
+    # The keys sealing TOTP secrets at rest, required as well (chart README, "TOTP keys").
+    "totpKeys": {"existingSecret": {"name": TOTP_SECRET}},
 }
 
 

@@ -22,7 +22,7 @@ from typing import Any
 
 import pytest
 from image.in_image import commands_in_container
-from support.api import Api, efiler, file, mail_to, petition, wait_for
+from support.api import Api, efiler, file, mail_to, petition, remember_maildir, wait_for
 from support.pdf_corpus import text_1_page
 from support.stack import KAFKA_CACHE, stack_settings
 
@@ -139,6 +139,7 @@ def image_stack(
     )
     try:
         stack.up()
+        remember_maildir(stack.settings.edge_port, stack.maildir)  # register() confirms by mail
         yield stack
     finally:
         stack.down()

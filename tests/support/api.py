@@ -10,6 +10,7 @@ from dataclasses import dataclass, field
 from email.message import EmailMessage
 from pathlib import Path
 from typing import Any, TypeVar
+from urllib.parse import urlsplit
 
 import httpx
 import pyotp
@@ -92,9 +93,15 @@ def unique(prefix: str) -> str:
 
 
 def register(
-    base_url: str, role: str = "public", *, username: str | None = None, **extra: str
+    base_url: str,
+    role: str = "public",
+    *,
+    username: str | None = None,
+    confirm: bool = True,
+    **extra: str,
 ) -> tuple[Api, dict[str, Any]]:
-    """Register and log in a new account; returns the logged-in client and the body sent."""
+    """Register, confirm the address through the mailed link (unless ``confirm`` is False)
+    and log in a new account; returns the logged-in client and the body sent."""
     username = username or unique(role.replace("_", ""))
     body: dict[str, Any] = {
         "username": username,
@@ -109,11 +116,64 @@ def register(
         body.setdefault("bar_state", "CA")
         body.setdefault("firm", "Lovelace & Babbage LLP")
     api = Api(base_url)
+    maildir = maildir_of(base_url)
+    earlier = _confirmation_mail_ids(maildir, body["email"])
     created = api.post("/api/v1/accounts", json=body)
     assert created.status_code == 201, created.text
+    if confirm:
+        # As the new owner would: open the link mailed to the address (it gets nothing else
+        # until then), then log in.
+        mail = wait_for(
+            lambda: _new_confirmation_mail(maildir, body["email"], earlier),
+            timeout=60,  # the mail goes outbox → Kafka → notify → SMTP: slow on a busy machine
+            what=f"the confirmation mail to {body['email']}",
+        )
+        used = Api(base_url).post(
+            "/api/v1/email-confirmations", json={"token": mailed_token(mail, "confirm-email")}
+        )
+        assert used.status_code == 204, used.text
     logged_in = api.login(username, PASSWORD)
     assert logged_in.status_code == 201, logged_in.text
     return api, body
+
+
+# Each running stack's SMTP sink (its Maildir) by the port of its edge: registration mails a
+# confirmation link there, and register() follows it. Every fixture that starts a stack calls
+# remember_maildir.
+_MAILDIRS: dict[int, Path] = {}
+CONFIRMATION_SUBJECT = "Confirm your e-mail address"
+
+
+def remember_maildir(edge_port: int, maildir: Path) -> None:
+    _MAILDIRS[edge_port] = maildir
+
+
+def maildir_of(base_url: str) -> Path:
+    port = urlsplit(base_url).port
+    assert port in _MAILDIRS, f"no stack's Maildir is known for {base_url}: remember_maildir()"
+    return _MAILDIRS[port]
+
+
+def _confirmation_mails(maildir: Path, address: str) -> list[EmailMessage]:
+    return [
+        message
+        for message in read_messages(maildir)
+        if address.lower() in str(message["To"]).lower()
+        and CONFIRMATION_SUBJECT in str(message["Subject"])
+    ]
+
+
+def _confirmation_mail_ids(maildir: Path, address: str) -> set[str]:
+    return {str(message["Message-ID"]) for message in _confirmation_mails(maildir, address)}
+
+
+def _new_confirmation_mail(maildir: Path, address: str, earlier: set[str]) -> EmailMessage | None:
+    """The confirmation mail to ``address`` that was not there before (another account may
+    have registered the same address earlier)."""
+    fresh = [
+        m for m in _confirmation_mails(maildir, address) if str(m["Message-ID"]) not in earlier
+    ]
+    return fresh[-1] if fresh else None
 
 
 def enrol_mfa(api: Api, password: str = PASSWORD) -> None:

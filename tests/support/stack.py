@@ -11,6 +11,7 @@ from pydantic import SecretStr
 
 from services.common.settings import SERVICE_NAMES, Settings
 from services.stack.supervisor import LocalStack
+from support.api import remember_maildir
 from support.ports import free_port, free_port_run
 
 COURT_TZ = ZoneInfo("America/Los_Angeles")  # the default court zone (Settings)
@@ -55,4 +56,5 @@ def start_stack(data_dir: Path) -> LocalStack:
     except BaseException:
         stack.down()
         raise
+    remember_maildir(stack.settings.edge_port, stack.maildir)
     return stack

@@ -135,7 +135,8 @@ def confirm_mfa(body: OtpBody, request: Request) -> Response:
 
 @router.post("/efiler-application", status_code=201)
 def apply_to_efile(request: Request) -> dict[str, str]:
-    """Apply once to e-file; a clerk approves. A second application → 409 `duplicate`."""
+    """Apply once to e-file; a clerk approves. A second application → 409 `duplicate`; an
+    address not confirmed yet (its mailed link unused) → 403 `email_unconfirmed`."""
     request.app.state.clients.auth.ApplyEfiler(
         auth_pb2.ApplyEfilerRequest(), metadata=caller_metadata(request), timeout=10
     )

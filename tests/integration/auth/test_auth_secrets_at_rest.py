@@ -2,11 +2,13 @@
 
 The scan reads what an attacker with the disks would: every file of Kafka's data folder,
 every log, PostgreSQL's own files (tables and WAL), and every text, bytea and json column of
-every schema through SQL. Only the e-mail (the SMTP sink's Maildir) may hold the token.
+every schema through SQL. Only the e-mail (the SMTP sink's Maildir) may hold the token; the
+TOTP secret (base32, raw, hex; enrolled and pending) rests only sealed (services/auth/totp_keys).
 """
 
 from __future__ import annotations
 
+import base64
 import hashlib
 from pathlib import Path
 
@@ -59,12 +61,37 @@ def _columns_holding(database_url: str, needles: dict[str, str]) -> list[tuple[s
     return found
 
 
+def _bytea_holding(database_url: str, needle: bytes) -> list[str]:
+    """bytea columns holding ``needle`` as bytes (a raw TOTP key would be stored so)."""
+    found = []
+    with psycopg.connect(database_url, autocommit=True) as conn:
+        columns = conn.execute(
+            "SELECT table_schema, table_name, column_name FROM information_schema.columns"
+            " WHERE table_schema NOT IN ('pg_catalog', 'information_schema')"
+            " AND data_type = 'bytea'"
+        ).fetchall()
+        for schema, table, column in columns:
+            query = sql.SQL("SELECT 1 FROM {}.{} WHERE position(%s::bytea in {}) > 0 LIMIT 1")
+            hit = conn.execute(
+                query.format(sql.Identifier(schema), sql.Identifier(table), sql.Identifier(column)),
+                [needle],
+            ).fetchone()
+            if hit:
+                found.append(f"{schema}.{table}.{column}")
+    return found
+
+
 def test_tokens_passwords_and_totp_secrets_rest_only_in_the_mail(
     stack: LocalStack, edge_url: str, database_url: str
 ) -> None:
     owner, body = register(edge_url)
     enrol_mfa(owner)
     assert owner.totp_secret
+    # Another account's enrolment left pending (never confirmed): its secret rests sealed too.
+    other, _ = register(edge_url)
+    started = other.post("/api/v1/accounts/me/mfa", json={"current_password": PASSWORD})
+    assert started.status_code == 201, started.text
+    pending = started.json()["secret"]
     # A reset token, received by mail.
     asked = Api(edge_url).post("/api/v1/credential-reissue", json={"email": body["email"]})
     assert asked.status_code == 202
@@ -88,26 +115,33 @@ def test_tokens_passwords_and_totp_secrets_rest_only_in_the_mail(
         what="the mails marked sent",
     )
 
+    # The registration's confirmation link (register() used it, as the owner would).
+    registration = mailed_token(mail_to(stack.maildir, body["email"], "Confirm"), "confirm-email")
     secrets = {
         "reset token": reset,
         "confirmation token": confirm,
+        "registration token": registration,
         "password": PASSWORD,
         "totp secret": owner.totp_secret,
     }
+    # The TOTP secret also as its raw bytes and their hex (what a base32-decoding store
+    # would keep); a pending enrolment's secret too.
+    raw_totp = base64.b32decode(owner.totp_secret)
     needles = {name: value.encode() for name, value in secrets.items()}
+    needles |= {"totp secret (raw)": raw_totp, "pending totp secret": pending.encode()}
     everywhere = {
         "kafka data": stack.data_dir / "kafka",
         "logs": stack.log_dir,
+        "postgres files": stack.data_dir / "postgres",
     }
     for place, root in everywhere.items():
         assert _files_holding(root, needles) == [], place
-    # PostgreSQL's files: no token nor password; the TOTP secret is needed to check codes.
-    in_postgres = _files_holding(
-        stack.data_dir / "postgres", {k: v for k, v in needles.items() if k != "totp secret"}
-    )
-    assert in_postgres == []
-    tokens_and_password = {k: v for k, v in secrets.items() if k != "totp secret"}
-    assert _columns_holding(database_url, tokens_and_password) == []
+    texts = secrets | {"totp secret (hex)": raw_totp.hex(), "pending totp secret": pending}
+    assert _columns_holding(database_url, texts) == []
+    assert _bytea_holding(database_url, raw_totp) == []
+    # Codes still work from the sealed secret: a login with the second factor succeeds.
+    again = Api(edge_url)
+    assert again.login(owner.account["username"], PASSWORD, owner.next_otp()).status_code == 201
     # The scan is not blind: what auth does keep, the token's SHA-256, is found both ways.
     digest = hashlib.sha256(reset.encode()).digest()
     assert _files_holding(stack.data_dir / "postgres", {"hash": digest})

@@ -158,6 +158,9 @@ every service. Change it here when the code's calls change.
 {{- if .Values.database.url }}
 databaseUrl: {{ .Values.database.url | b64enc | quote }}
 {{- end }}
+{{- if .Values.totpKeys.value }}
+totpKeys: {{ .Values.totpKeys.value | b64enc | quote }}
+{{- end }}
 {{- if .Values.smtp.password }}
 smtpPassword: {{ .Values.smtp.password | b64enc | quote }}
 {{- end }}
@@ -189,6 +192,18 @@ Secret environment variables: (dict "root" $ "needs" (list "database" "kafka" "s
     secretKeyRef:
       name: {{ $v.serviceIdentity.existingSecret.name }}
       key: {{ printf "%s.key" .process }}
+{{- end }}
+{{- if eq (.process | default "") "auth" }}
+- name: OPENECF_AUTH_TOTP_KEYS
+  valueFrom:
+    secretKeyRef:
+      {{- if $v.totpKeys.value }}
+      name: {{ $secretName }}
+      key: totpKeys
+      {{- else }}
+      name: {{ $v.totpKeys.existingSecret.name }}
+      key: {{ $v.totpKeys.existingSecret.key }}
+      {{- end }}
 {{- end }}
 {{- if and (has "kafka" .needs) $v.kafka.security.existingSecret.name }}
 - name: OPENECF_KAFKA_PASSWORD
@@ -340,6 +355,17 @@ Checks values the schema cannot express; a failed check stops the render with it
 {{- fail "set database.url or database.existingSecret.name (the PostgreSQL URL)" }}
 {{- end }}
 {{- include "openecf.requireServiceIdentity" . }}
+{{- include "openecf.requireTotpKeys" . }}
+{{- end }}
+
+{{/*
+The TOTP keys are required: auth cannot check (or seal) a second factor without them, and a
+key made up at install would be lost with the pod. One message says how to make them.
+*/}}
+{{- define "openecf.requireTotpKeys" -}}
+{{- if not (or .Values.totpKeys.value .Values.totpKeys.existingSecret.name) }}
+{{- fail (printf "totpKeys is required (the keys that seal TOTP secrets at rest). Run `kubectl create secret generic openecf-totp-keys --namespace %s --from-literal=totpKeys=\"k1:$(openssl rand -base64 32)\"` and set totpKeys.existingSecret.name=openecf-totp-keys (chart README, \"TOTP keys\")" .Release.Namespace) }}
+{{- end }}
 {{- end }}
 
 {{/*

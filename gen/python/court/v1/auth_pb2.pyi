@@ -120,6 +120,7 @@ class Account(_message.Message):
     SECONDARY_EMAILS_FIELD_NUMBER: _builtins.int
     CREATED_AT_FIELD_NUMBER: _builtins.int
     NOTICES_ENABLED_FIELD_NUMBER: _builtins.int
+    EMAIL_CONFIRMED_FIELD_NUMBER: _builtins.int
     account_id: _builtins.str
     username: _builtins.str
     name: _builtins.str
@@ -135,6 +136,10 @@ class Account(_message.Message):
     notice_format: _common_pb2.NoticeFormat.ValueType
     notices_enabled: _builtins.bool
     """Whether the account receives NDAs for the cases it is counsel of record in."""
+    email_confirmed: _builtins.bool
+    """The primary address was confirmed through its mailed link (or by the operator who made
+    the account); until then it receives nothing but that link.
+    """
     @_builtins.property
     def secondary_emails(self) -> _containers.RepeatedCompositeFieldContainer[Global___SecondaryEmail]: ...
     @_builtins.property
@@ -157,10 +162,11 @@ class Account(_message.Message):
         secondary_emails: _abc.Iterable[Global___SecondaryEmail] | None = ...,
         created_at: _timestamp_pb2.Timestamp | None = ...,
         notices_enabled: _builtins.bool = ...,
+        email_confirmed: _builtins.bool = ...,
     ) -> None: ...
     _HasFieldArgType: _TypeAlias = _typing.Literal["created_at", b"created_at"]  # noqa: Y015
     def HasField(self, field_name: _HasFieldArgType) -> _builtins.bool: ...
-    _ClearFieldArgType: _TypeAlias = _typing.Literal["account_id", b"account_id", "address", b"address", "bar_number", b"bar_number", "bar_state", b"bar_state", "created_at", b"created_at", "efiler_status", b"efiler_status", "email", b"email", "firm", b"firm", "mfa_enrolled", b"mfa_enrolled", "name", b"name", "notice_format", b"notice_format", "notices_enabled", b"notices_enabled", "role", b"role", "secondary_emails", b"secondary_emails", "username", b"username"]  # noqa: Y015
+    _ClearFieldArgType: _TypeAlias = _typing.Literal["account_id", b"account_id", "address", b"address", "bar_number", b"bar_number", "bar_state", b"bar_state", "created_at", b"created_at", "efiler_status", b"efiler_status", "email", b"email", "email_confirmed", b"email_confirmed", "firm", b"firm", "mfa_enrolled", b"mfa_enrolled", "name", b"name", "notice_format", b"notice_format", "notices_enabled", b"notices_enabled", "role", b"role", "secondary_emails", b"secondary_emails", "username", b"username"]  # noqa: Y015
     def ClearField(self, field_name: _ClearFieldArgType) -> None: ...
     def WhichOneof(self, oneof_group: _Never) -> None: ...
 

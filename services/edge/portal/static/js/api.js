@@ -40,6 +40,20 @@ export function updateAccount(account) {
   if (current) saveSession({ ...current, account });
 }
 
+// "Apply to e-file" chosen at registration waits for the address to be confirmed (the link may
+// open in another tab): kept per username in localStorage, sent by the dashboard.
+const APPLY_KEY = "openecf.apply-after-confirm";
+
+export function rememberApplication(username) {
+  localStorage.setItem(APPLY_KEY, username);
+}
+
+export function takeApplication(username) {
+  if (localStorage.getItem(APPLY_KEY) !== username) return false;
+  localStorage.removeItem(APPLY_KEY);
+  return true;
+}
+
 export function clearSession() {
   sessionStorage.removeItem(SESSION_KEY);
 }

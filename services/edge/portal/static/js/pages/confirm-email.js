@@ -15,6 +15,7 @@ form.addEventListener("submit", (event) => {
   busy($("#confirm-submit"), box, async () => {
     await post("/api/v1/email-confirmations", { json: { token } });
     form.hidden = true;
-    showOk(box, el("p", {}, el("strong", {}, "Your address is confirmed. "), "It now receives the court's mail for your account."));
+    showOk(box, el("p", {}, el("strong", {}, "Your address is confirmed. "), "It now receives the court's mail for your account. ",
+      el("a", { href: "/dashboard" }, "Go to your dashboard"), " (an application to e-file chosen at registration is sent from there)."));
   });
 });

@@ -1,4 +1,4 @@
-import { get, post, updateAccount } from "../api.js";
+import { get, post, takeApplication, updateAccount } from "../api.js";
 import { renderNav } from "../layout.js";
 import {
   $, busy, caseHref, courtTimeShort, docketHref, el, fill, fromUtc, requireLogin, showError, showOk, statusTag, words,
@@ -9,7 +9,9 @@ const EFILER = { approved: "ok", pending: "warn", not_applied: "" };
 
 function accountFacts(a) {
   const rows = [
-    ["Name", a.name], ["Username", a.username], ["Role", words(a.role)], ["E-mail", a.email],
+    ["Name", a.name], ["Username", a.username], ["Role", words(a.role)],
+    ["E-mail", el("span", {}, `${a.email} `,
+      a.email_confirmed ? statusTag("confirmed", "ok") : statusTag("not confirmed", "warn"))],
     ["Firm", a.firm], ["Bar", a.bar_number ? `${a.bar_number} (${a.bar_state || ""})` : null],
   ];
   const dl = el("dl", { class: "facts" });
@@ -26,6 +28,13 @@ function accountFacts(a) {
 
 function nextSteps(a) {
   const steps = [];
+  if (!a.email_confirmed) {
+    steps.push(el("p", {}, `Confirm your e-mail address: open the link we sent to ${a.email}. `,
+      "Until then it receives nothing from the court, and you cannot apply to e-file."),
+    el("button", { type: "button", class: "secondary", id: "resend-confirmation", onclick: () => resend(a.email) },
+      "Send the link again"));
+    return steps;
+  }
   if ((a.role === "attorney" || a.role === "pro_se") && a.efiler_status === "not_applied") {
     steps.push(el("button", { type: "button", id: "apply-efile", onclick: applyToEfile }, "Apply to e-file"));
   }
@@ -42,8 +51,21 @@ function nextSteps(a) {
   return steps;
 }
 
+function resend(email) {
+  // A forgotten-login request for an unconfirmed address sends its confirmation link again.
+  busy($("#resend-confirmation"), box, async () => {
+    await post("/api/v1/credential-reissue", { json: { email } });
+    showOk(box, el("p", {}, el("strong", {}, "Sent."), ` Look for the link in ${email}.`));
+  });
+}
+
 async function showAccount() {
-  const account = await get("/api/v1/accounts/me");
+  let account = await get("/api/v1/accounts/me");
+  if (account.email_confirmed && account.efiler_status === "not_applied" && takeApplication(account.username)) {
+    await post("/api/v1/accounts/me/efiler-application");
+    showOk(box, el("p", {}, el("strong", {}, "Application sent."), " Your address is confirmed, so your application to e-file went to the Clerk's Office; you will get an e-mail."));
+    account = await get("/api/v1/accounts/me");
+  }
   updateAccount(account);
   renderNav();
   fill($("#account-panel"), accountFacts(account));

@@ -1,4 +1,4 @@
-import { post, saveSession } from "../api.js";
+import { post, rememberApplication, saveSession } from "../api.js";
 import { renderNav } from "../layout.js";
 import { $, busy, el, fill } from "../ui.js";
 
@@ -44,12 +44,14 @@ form.addEventListener("submit", (event) => {
     const created = await post("/api/v1/sessions", { json: { username, password, continue_existing: false } });
     saveSession(created);
     renderNav();
+    // The application needs a confirmed address: the dashboard sends it once the link was used.
     const applied = role() !== "public" && $("#apply").checked;
-    if (applied) await post("/api/v1/accounts/me/efiler-application");
+    if (applied) rememberApplication(account.username);
     form.hidden = true;
     $("#registered").hidden = false;
-    fill($("#registered-text"), `Welcome, ${account.name}. You are logged in as ${account.username}.`,
-      applied ? " Your application to e-file was sent to the Clerk's Office; you will get an e-mail once it is approved." : "");
+    fill($("#registered-text"), `Welcome, ${account.name}. You are logged in as ${account.username}. `,
+      `We sent a link to ${account.email}: open it to confirm your address. It receives nothing else from the court until then.`,
+      applied ? " Your application to e-file goes to the Clerk's Office once the address is confirmed." : "");
     fill($("#registered-next"),
       applied ? el("li", {}, el("a", { href: "/mfa" }, "Set up your second factor"), " (an authenticator app): e-filers need it to file.") : null,
       el("li", {}, el("a", { href: "/dashboard" }, "Go to your dashboard")),
