@@ -37,6 +37,7 @@ ERROR_KINDS: dict[str, ErrorKind] = {
     "duplicate": ErrorKind(grpc.StatusCode.ALREADY_EXISTS, 409),
     "validation_failed": ErrorKind(grpc.StatusCode.INVALID_ARGUMENT, 422),
     "invalid_text": ErrorKind(grpc.StatusCode.INVALID_ARGUMENT, 422),
+    "invalid_fee_status": ErrorKind(grpc.StatusCode.INVALID_ARGUMENT, 422),
     "pdf_malformed": ErrorKind(grpc.StatusCode.INVALID_ARGUMENT, 422),
     "pdf_too_complex": ErrorKind(grpc.StatusCode.INVALID_ARGUMENT, 422),
     "pdf_bad_redaction": ErrorKind(grpc.StatusCode.INVALID_ARGUMENT, 422),

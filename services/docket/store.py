@@ -14,7 +14,8 @@ from services.docket.models import CaseRecord, CounselRecord, EntryRecord, NewEn
 
 CASE_COLUMNS = (
     "case_id, case_number, title, case_type, status, opened_at, parties, origin_agency,"
-    " alien_number, last_entry_number"
+    " alien_number, last_entry_number, fee_status, case_subtype,"
+    " imported_at IS NOT NULL AS imported"
 )
 ENTRY_COLUMNS = (
     "case_id, entry_number, filing_type, filing_id::text, filed_at, entered_at, text,"
@@ -289,3 +290,23 @@ def seal(conn: Connection[Any], case_id: int, number: int, *, by: str, at: datet
     ).fetchone()
     assert row is not None
     return row
+
+
+# -- fee status --------------------------------------------------------------------------
+
+
+def set_fee_status(
+    conn: Connection[Any],
+    *,
+    case_id: int,
+    from_status: str,
+    to_status: str,
+    by: str,
+    at: datetime,
+) -> None:
+    conn.execute("UPDATE cases SET fee_status = %s WHERE case_id = %s", [to_status, case_id])
+    conn.execute(
+        "INSERT INTO fee_status_changes (case_id, from_status, to_status, changed_by, changed_at)"
+        " VALUES (%s, %s, %s, %s, %s)",
+        [case_id, from_status, to_status, by, at],
+    )
