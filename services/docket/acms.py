@@ -25,6 +25,7 @@ ambiguous time at the end of daylight saving time is read as the first (daylight
 
 from __future__ import annotations
 
+import html
 import re
 from dataclasses import dataclass
 from datetime import UTC, datetime
@@ -126,9 +127,12 @@ def parse_case(document: Any, *, tz: ZoneInfo) -> AcmsCase:
         raise AcmsFormatError(
             f"caseDetails.caseNumber: {case_number[:40]!r} is not a case number like 26-1234"
         )
+    # ACMS escapes the name for HTML ("Nguyen &amp; Tran"): the title is the text.
     title = one_line(
-        _text(details, "name", "caseDetails", limit=500)
-        or _text(details, "shortCaption", "caseDetails", limit=500)
+        html.unescape(
+            _text(details, "name", "caseDetails", limit=500)
+            or _text(details, "shortCaption", "caseDetails", limit=500)
+        )
     )
     if not title:
         raise AcmsFormatError("caseDetails.name: the case name is required")

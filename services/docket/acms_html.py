@@ -18,7 +18,7 @@ from dataclasses import dataclass, field
 from html.parser import HTMLParser
 
 # Tags that end a line, and tags that end a block (an attorney in the counsel cell).
-_LINE_BREAKS = frozenset({"br", "li", "tr"})
+_LINE_BREAKS = frozenset({"li", "tr"})
 _BLOCKS = frozenset({"p", "div", "hr", "ul", "ol", "table"})
 _IGNORED = frozenset({"script", "style", "head", "title"})
 _EMAIL = re.compile(r"[A-Za-z0-9._%+'-]+@[A-Za-z0-9.-]+\.[A-Za-z]{2,}")
@@ -59,7 +59,7 @@ class _TextParser(HTMLParser):
         if line:
             self.blocks[-1].append(line)
         elif self.blocks[-1]:
-            self._end_block()  # a blank line (two <br>s) separates attorneys too
+            self._end_block()  # a blank line (<br><br>) separates attorneys too
 
     def _end_block(self) -> None:
         self._end_line_only()
@@ -78,8 +78,10 @@ class _TextParser(HTMLParser):
             self._ignoring += 1
         elif tag in _BLOCKS:
             self._end_block()
-        elif tag in _LINE_BREAKS:
+        elif tag == "br":
             self._end_line()
+        elif tag in _LINE_BREAKS:
+            self._end_line_only()
         elif tag == "a":
             href = dict(attrs).get("href") or ""
             if href.lower().startswith("mailto:"):

@@ -75,7 +75,7 @@ def insert_case(
     return row
 
 
-def search_text(title: str, parties: list[dict[str, str]]) -> str:
+def search_text(title: str, parties: list[dict[str, Any]]) -> str:
     return " ".join([title, *(p["name"] for p in parties)])
 
 
@@ -309,4 +309,65 @@ def set_fee_status(
         "INSERT INTO fee_status_changes (case_id, from_status, to_status, changed_by, changed_at)"
         " VALUES (%s, %s, %s, %s, %s)",
         [case_id, from_status, to_status, by, at],
+    )
+
+
+# -- cases imported from ACMS ------------------------------------------------------------
+
+
+def reserve_case_sequence(conn: Connection[Any], series: Series, sequence: int) -> None:
+    """Move ``series`` past ``sequence`` (never back): a new case never draws that number."""
+    conn.execute(
+        "INSERT INTO case_number_sequences AS s (series, year, last_number) VALUES (%s, %s, %s)"
+        " ON CONFLICT (series, year) DO UPDATE"
+        " SET last_number = greatest(s.last_number, excluded.last_number)",
+        [series.name, series.year, sequence],
+    )
+
+
+def insert_imported_case(
+    conn: Connection[Any],
+    *,
+    case_number: str,
+    title: str,
+    case_type: str,
+    case_subtype: str,
+    fee_status: str,
+    opened_at: datetime,
+    parties: list[dict[str, Any]],
+    origin_agency: str,
+    alien_number: str,
+    last_entry_number: int,
+    imported_at: datetime,
+) -> CaseRecord:
+    cursor = conn.cursor(row_factory=class_row(CaseRecord))
+    row = cursor.execute(
+        "INSERT INTO cases (case_number, title, case_type, case_subtype, fee_status, opened_at,"
+        " parties, origin_agency, alien_number, last_entry_number, imported_at, search_text)"
+        " VALUES (%s, %s, %s, %s, %s, %s, %s, %s, %s, %s, %s, %s)"
+        f" RETURNING {CASE_COLUMNS}",
+        [
+            case_number,
+            title,
+            case_type,
+            case_subtype,
+            fee_status,
+            opened_at,
+            Jsonb(parties),
+            origin_agency,
+            alien_number,
+            last_entry_number,
+            imported_at,
+            search_text(title, parties),
+        ],
+    ).fetchone()
+    assert row is not None
+    return row
+
+
+def seal_imported(conn: Connection[Any], case_id: int, numbers: list[int], *, at: datetime) -> None:
+    """Entries ACMS kept sealed or restricted: sealed here too (by no one in this court)."""
+    conn.execute(
+        "UPDATE entries SET sealed_at = %s WHERE case_id = %s AND entry_number = ANY(%s)",
+        [at, case_id, numbers],
     )
