@@ -77,7 +77,7 @@ def record(
     ended_at: datetime,
     unavailable: str,
     note: str,
-    admin_id: str,
+    admin_id: str | None,
     now: datetime,
 ) -> TechnicalFailure:
     """An administrator's record of an outage: confirmed from the start."""
@@ -104,7 +104,7 @@ def decide(
     confirm: bool,
     unavailable: str,
     note: str,
-    admin_id: str,
+    admin_id: str | None,
     now: datetime,
 ) -> TechnicalFailure:
     """Confirm (optionally correcting what was unavailable and the note) or dismiss a proposal."""

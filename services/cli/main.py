@@ -11,7 +11,7 @@ from pathlib import Path
 
 from pydantic import ValidationError
 
-from services.cli import imports, maintenance
+from services.cli import imports, maintenance, technical_failures
 from services.cli.context import cli_settings
 from services.common.settings import PROCESS_NAMES, SERVICE_NAMES, SettingMissing, get_settings
 
@@ -207,6 +207,7 @@ def build_parser() -> argparse.ArgumentParser:
 
     maintenance.register(commands)  # openecf maintenance status|on|off|next|scheduler
     imports.register(commands)  # openecf import acms FILE...
+    technical_failures.register(commands)  # openecf technical-failures list|record|…
     return parser
 
 
