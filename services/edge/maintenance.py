@@ -14,7 +14,6 @@ from collections.abc import Awaitable, Callable
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
 
-import grpc
 from court.v1 import maintenance_pb2, maintenance_pb2_grpc
 from fastapi import APIRouter, FastAPI, Request, Response
 from pydantic import BaseModel, ConfigDict, Field
@@ -134,9 +133,8 @@ def recent_technical_failures(request: Request, now: datetime) -> list[dict[str,
     """Confirmed outages of the last 30 days for the status page; None when auth cannot say."""
     from services.edge.routes.technical_failures import CONFIRMED, failure_view
 
-    try:
-        failures = CONFIRMED.get(request)
-    except grpc.RpcError:
+    failures = CONFIRMED.get(request)
+    if failures is None:
         return None
     since = now - RECENT_FAILURES
     return [failure_view(f) for f in failures if f.ended_at.utc.ToDatetime(tzinfo=UTC) >= since]

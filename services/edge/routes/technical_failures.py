@@ -4,6 +4,7 @@ just after one (``services/common/technical_failures.py`` states the rule)."""
 
 from __future__ import annotations
 
+import logging
 import threading
 import time
 from datetime import UTC, datetime
@@ -20,6 +21,7 @@ from services.common.technical_failures import covers
 from services.edge.session import caller_metadata
 from services.edge.views import court_time_view
 
+log = logging.getLogger(__name__)
 router = APIRouter(prefix="/api/v1", tags=["technical failures"])
 FailureId = Annotated[str, Path(max_length=64)]
 # Receipts and the status page read the confirmed outages this often at most.
@@ -48,24 +50,31 @@ def failure_view(failure: maintenance_pb2.TechnicalFailure) -> dict[str, object]
 
 class ConfirmedFailures:
     """The confirmed outages, read from auth at most every CACHE_SECONDS (receipts and the
-    status page ask often; outages are recorded rarely)."""
+    status page ask often; outages are recorded rarely). None when auth could not be asked:
+    the answer is remembered as long, so an unreachable auth never slows every status call."""
 
     def __init__(self) -> None:
         self._lock = threading.Lock()
         self._read_at = -CACHE_SECONDS
-        self._failures: list[maintenance_pb2.TechnicalFailure] = []
+        self._failures: list[maintenance_pb2.TechnicalFailure] | None = None
 
-    def get(self, request: Request) -> list[maintenance_pb2.TechnicalFailure]:
+    def get(self, request: Request) -> list[maintenance_pb2.TechnicalFailure] | None:
         with self._lock:
             if time.monotonic() - self._read_at < CACHE_SECONDS:
                 return self._failures
-        reply = _stub(request).ListTechnicalFailures(
-            maintenance_pb2.ListTechnicalFailuresRequest(), timeout=5
-        )
+        failures: list[maintenance_pb2.TechnicalFailure] | None
+        try:
+            reply = _stub(request).ListTechnicalFailures(
+                maintenance_pb2.ListTechnicalFailuresRequest(), timeout=2
+            )
+            failures = list(reply.failures)
+        except Exception:
+            log.warning("technical failures could not be read from auth", exc_info=True)
+            failures = None
         with self._lock:
-            self._failures = list(reply.failures)
+            self._failures = failures
             self._read_at = time.monotonic()
-        return self._failures
+        return failures
 
     def forget(self) -> None:
         with self._lock:
@@ -82,11 +91,7 @@ def receipt_note(request: Request, received_at: common_pb2.CourtTime) -> dict[st
         return None
     received = received_at.utc.ToDatetime(tzinfo=UTC)
     settings = get_settings()
-    try:
-        failures = CONFIRMED.get(request)
-    except Exception:
-        return None
-    for failure in failures:
+    for failure in CONFIRMED.get(request) or []:
         if covers(
             started_at=failure.started_at.utc.ToDatetime(tzinfo=UTC),
             ended_at=failure.ended_at.utc.ToDatetime(tzinfo=UTC),
