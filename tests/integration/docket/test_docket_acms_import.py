@@ -14,8 +14,9 @@ from typing import Any
 import psycopg
 import pytest
 from court.v1 import common_pb2
-from docket_driver import DocketDriver, Filer
-from support.api import Api, register, unique
+from docket_driver import DocketDriver
+from support.api import Api, efiler, file, register, unique, wait_for
+from support.pdf_corpus import text_1_page
 
 from services.stack.environment import settings_env
 from services.stack.supervisor import LocalStack
@@ -68,10 +69,9 @@ def variant(tmp_path: Path, source: str, **details: Any) -> Path:
 
 
 @pytest.fixture(scope="module")
-def ada(edge_url: str) -> Api:
-    """The attorney whose address normal.json names: counsel of record once imported."""
-    api, _ = register(edge_url, "attorney", name="Ada Lovelace", email=ADA, firm="Lovelace Law")
-    return api
+def ada(edge_url: str, clerk: Api) -> Api:
+    """The e-filer whose address normal.json names: counsel of record once imported."""
+    return efiler(edge_url, clerk, name="Ada Lovelace", email=ADA, firm="Lovelace Law")
 
 
 @pytest.fixture(scope="module")
@@ -141,15 +141,17 @@ def test_the_a_number_is_hidden_from_the_public_and_shown_to_counsel_and_staff(
         }
 
 
-def test_imported_entries_send_no_notices_and_new_entries_continue_after_them(
+def test_imported_counsel_file_through_the_edge_and_new_entries_follow_the_imported_ones(
     normal: subprocess.CompletedProcess[str], docket: DocketDriver, public: Api, ada: Api
 ) -> None:
-    filer = Filer(ada, ada.account["account_id"], "Ada Lovelace", "Lovelace Law")
-    docket.submit(
-        docket.filing(
-            filer, common_pb2.FILING_TYPE_MOTION, case_number="24-1234", description="a stay"
-        )
+    # Filing learned the case and its counsel from docket.case_opened: Ada may file in it.
+    motion = {"type": "motion", "case_number": "24-1234", "description": "a stay of removal"}
+    receipt = wait_for(
+        lambda: (r := file(ada, motion, text_1_page())).status_code == 201 and r,
+        20,
+        what="the imported case known to filing",
     )
+    assert receipt.json()["case_number"] == "24-1234"
     sixth = docket.wait_entries(public, "24-1234", 6)[-1]
     assert sixth["number"] == 6 and sixth["text"].startswith("MOTION filed by Ada Lovelace")
     found = docket.docket_events(
