@@ -42,8 +42,8 @@ function feeStatusForm(c) {
   const choice = el("select", { id: "fee-status-choice" },
     FEE_STATUSES.map(([name, label]) => el("option", { value: name, ...(name === c.fee_status ? { selected: "" } : {}) }, label)));
   const save = el("button", { type: "submit", class: "secondary", id: "fee-status-save" }, "Record fee status");
-  const form = el("form", { class: "inline-form", "aria-label": "Fee status" },
-    el("div", { class: "field" }, el("label", { for: "fee-status-choice" }, "Fee status"), choice), save);
+  const form = el("form", { class: "inline-form", "aria-label": "Record the fee status" },
+    el("div", { class: "field" }, el("label", { for: "fee-status-choice" }, "New fee status"), choice), save);
   form.addEventListener("submit", (event) => {
     event.preventDefault();
     busy(save, box, async () => {
