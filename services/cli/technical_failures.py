@@ -46,11 +46,11 @@ def _time(text: str, option: str) -> datetime:
 
     try:
         parsed = datetime.fromisoformat(text.strip())
-    except ValueError:
+        if parsed.tzinfo is None:
+            parsed = parsed.replace(tzinfo=cli_settings().tz)
+        return parsed.astimezone(UTC)
+    except (ValueError, OverflowError):
         raise UsageError(f"{option}: {text!r} is not an ISO 8601 time") from None
-    if parsed.tzinfo is None:
-        parsed = parsed.replace(tzinfo=cli_settings().tz)
-    return parsed.astimezone(UTC)
 
 
 def _line(failure: Any) -> str:

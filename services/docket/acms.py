@@ -39,6 +39,8 @@ from services.docket.acms_html import one_line
 from services.docket.fees import FEE_STATUSES
 
 MAX_ENTRIES = 20_000
+# The Ninth Circuit's dockets reach back to 1891; nothing is filed past 2200.
+MIN_YEAR, MAX_YEAR = 1891, 2200
 MAX_TEXT = 10_000
 CASE_TYPES = {
     "immigration": "immigration",
@@ -93,9 +95,12 @@ def court_time(value: Any, *, tz: ZoneInfo, where: str) -> datetime:
         raise AcmsFormatError(f"{where}: a date or time is required")
     if isinstance(value, int | float):
         try:
-            return datetime.fromtimestamp(value / 1000, tz=UTC)
+            stamp = datetime.fromtimestamp(value / 1000, tz=UTC)
         except (OverflowError, OSError, ValueError) as exc:
             raise AcmsFormatError(f"{where}: {value!r} is not a time") from exc
+        if not MIN_YEAR <= stamp.year <= MAX_YEAR:
+            raise AcmsFormatError(f"{where}: {value!r} is not a plausible court date")
+        return stamp
     if not isinstance(value, str):
         raise AcmsFormatError(f"{where}: {type(value).__name__} is not a date or time")
     text = " ".join(value.split())
@@ -113,7 +118,13 @@ def court_time(value: Any, *, tz: ZoneInfo, where: str) -> datetime:
             raise AcmsFormatError(f"{where}: {text[:40]!r} is not a date or time") from exc
     if parsed.tzinfo is None:
         parsed = parsed.replace(tzinfo=tz)  # fold=0: the first of two ambiguous times
-    return parsed.astimezone(UTC)
+    try:
+        parsed = parsed.astimezone(UTC)
+    except OverflowError as exc:
+        raise AcmsFormatError(f"{where}: {text[:40]!r} is out of range") from exc
+    if not MIN_YEAR <= parsed.year <= MAX_YEAR:
+        raise AcmsFormatError(f"{where}: {text[:40]!r} is not a plausible court date")
+    return parsed
 
 
 def parse_case(document: Any, *, tz: ZoneInfo) -> AcmsCase:

@@ -140,13 +140,18 @@ class RecordBody(BaseModel):
 def parse_time(text: str, *, field: str) -> datetime:
     try:
         parsed = datetime.fromisoformat(text.strip())
-    except ValueError:
+        if parsed.tzinfo is None:
+            parsed = parsed.replace(tzinfo=get_settings().tz)
+        parsed = parsed.astimezone(UTC)
+    except (ValueError, OverflowError):
         raise CourtError(
             "validation_failed", f"{field}: not an ISO 8601 time", details={"field": field}
         ) from None
-    if parsed.tzinfo is None:
-        parsed = parsed.replace(tzinfo=get_settings().tz)
-    return parsed.astimezone(UTC)
+    if not 2000 <= parsed.year <= 2200:  # the court's own record, not the distant past
+        raise CourtError(
+            "validation_failed", f"{field}: not a plausible time", details={"field": field}
+        )
+    return parsed
 
 
 @router.post("/admin/technical-failures", status_code=201)

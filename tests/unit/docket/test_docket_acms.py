@@ -72,6 +72,14 @@ def test_court_time_forms(value: Any, expected: datetime) -> None:
     assert court_time(value, tz=COURT_TZ, where="x") == expected
 
 
+@pytest.mark.parametrize(
+    "value", ["9999-12-31T23:59:59", "0001-01-01", "01/01/1800", 10**17, True, "", {"a": 1}]
+)
+def test_impossible_times_are_format_errors(value: Any) -> None:
+    with pytest.raises(AcmsFormatError):
+        court_time(value, tz=COURT_TZ, where="x")
+
+
 def test_docket_text_is_plain_text_without_its_entered_stamp() -> None:
     entries = parse_case(fixture("normal.json"), tz=COURT_TZ).entries
     assert entries[0].text == (
