@@ -268,6 +268,11 @@ def entry(
     ).fetchone()
 
 
+def count_entries(conn: Connection[Any], case_id: int) -> int:
+    row = conn.execute("SELECT count(*) FROM entries WHERE case_id = %s", [case_id]).fetchone()
+    return int(row[0]) if row else 0
+
+
 def entries_page(
     conn: Connection[Any], case_id: int, *, after: int, limit: int
 ) -> list[EntryRecord]:

@@ -62,7 +62,8 @@ function render(c) {
     el("dt", {}, "Type"), el("dd", {}, words(c.case_type)),
     el("dt", {}, "Status"), el("dd", {}, statusTag(c.status, c.status === "open" ? "ok" : "")),
     el("dt", {}, "Opened"), el("dd", {}, `${courtTimeLong(c.opened_at.local)} ${zoneWords(c.opened_at.local)}`),
-    el("dt", {}, "Docket entries"), el("dd", {}, String(c.last_entry_number)),
+    // ACMS numbers kept their gaps: for an imported case the last number is not a count.
+    el("dt", {}, c.imported ? "Last entry number" : "Docket entries"), el("dd", {}, String(c.last_entry_number)),
     el("dt", {}, "Fee status"), el("dd", { id: "fee-status" }, feeWords(c.fee_status)),
   );
   if (c.imported) facts.append(el("dt", {}, "Docket"), el("dd", {}, `Imported from ACMS${c.case_subtype ? ` (${c.case_subtype})` : ""}`));
