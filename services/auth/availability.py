@@ -19,7 +19,7 @@ import grpc
 from grpc_health.v1 import health_pb2, health_pb2_grpc
 from psycopg_pool import ConnectionPool
 
-from services.auth import maintenance, technical_failures
+from services.auth import maintenance, metrics, technical_failures
 from services.common.clock import Clock, system_clock
 from services.common.maintenance.schedule import WeeklySchedule
 from services.common.technical_failures import Observation
@@ -58,7 +58,9 @@ class AvailabilityProbe:
             ).in_force(now)
             seen = Observation(now, not failing, in_maintenance, ", ".join(failing))
             technical_failures.observe(conn, seen)
-            technical_failures.propose(conn, threshold=self.threshold, now=now)
+            proposed = technical_failures.propose(conn, threshold=self.threshold, now=now)
+        metrics.FILING_AVAILABLE.set(0 if failing else 1)
+        metrics.TECHNICAL_FAILURES_PROPOSED.inc(len(proposed))
         if failing:
             log.warning("filing unavailable", extra={"failing": seen.what})
         return seen
