@@ -30,10 +30,11 @@ $(HELM):
 tools: $(GRPCURL) $(HELM) packages
 
 # Tools from Debian's packages (promtool for the alert tests, Chromium for the portal's
-# browser tests): apt-get runs (as root) only when one is missing, so a warm machine skips it.
+# browser tests, a PostgreSQL built with OpenSSL for the database TLS test): apt-get runs (as root) only when one is missing, so a warm machine skips it.
 DEBIAN_TOOLS := /usr/bin/promtool:prometheus /usr/bin/chromium:chromium \
 	/usr/bin/chromedriver:chromium-driver /usr/bin/mmdebstrap:mmdebstrap \
-	/usr/bin/buildah:buildah /usr/bin/podman:podman
+	/usr/bin/buildah:buildah /usr/bin/podman:podman \
+	/usr/lib/postgresql/15/bin/postgres:postgresql-15
 packages:
 	@missing=$$(for pair in $(DEBIAN_TOOLS); do test -x $${pair%%:*} || echo $${pair#*:}; done); \
 	if [ -n "$$missing" ]; then \

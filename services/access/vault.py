@@ -25,14 +25,15 @@ from psycopg_pool import ConnectionPool
 from services.access import metrics, store
 from services.access.backends import ContentBackend, PostgresContent
 from services.access.store import ContentInfo
+from services.common import court
 from services.common.errors import CourtError
+from services.common.text import clean
 
 log = logging.getLogger(__name__)
 
 CHUNK_BYTES = 1024 * 1024
 # Documents up to this size are verified and served from the same read.
 BUFFERED_LIMIT = 8 * CHUNK_BYTES
-MAX_FILENAME = 255
 _SHA256 = re.compile(r"^[0-9a-f]{64}$")
 
 
@@ -56,9 +57,13 @@ def validate(document: NewDocument) -> NewDocument:
     def refuse(field: str, message: str) -> CourtError:
         return CourtError("validation_failed", f"{field}: {message}", details={"field": field})
 
-    filename = document.filename.strip().replace("\\", "/").rsplit("/", 1)[-1]
-    if not filename or len(filename) > MAX_FILENAME or not filename.isprintable():
-        raise refuse("filename", "a file name of 1 to 255 printable characters is required")
+    # The court's one rule for file names (what filing checked; a caller may be another one).
+    filename = clean(
+        document.filename.replace("\\", "/").rsplit("/", 1)[-1],
+        field="filename",
+        max_length=court.MAX_FILENAME,
+        required=True,
+    )
     if not document.content:
         raise refuse("content", "the document is empty")
     sha256 = document.sha256.strip().lower()

@@ -20,7 +20,7 @@ from grpc_health.v1 import health, health_pb2, health_pb2_grpc
 from grpc_reflection.v1alpha import reflection
 
 from services.common.balancing import SERVER_OPTIONS
-from services.common.identity import service_verifier
+from services.common.identity import NonceGuard, service_verifier
 from services.common.interceptors import CallGate, CourtServerInterceptor
 from services.common.metrics import start_metrics_server
 from services.common.settings import Settings
@@ -39,6 +39,8 @@ class ServiceSpec:
     workers: dict[str, Worker] = field(default_factory=dict)
     gates: list[CallGate] = field(default_factory=list)
     on_stop: list[Callable[[], None]] = field(default_factory=list)
+    # Where service tokens are taken once; None keeps the process's own guard only.
+    replay: NonceGuard | None = None
 
 
 class RunningService:
@@ -51,7 +53,7 @@ class RunningService:
             futures.ThreadPoolExecutor(max_workers=settings.grpc_workers),
             interceptors=[
                 CourtServerInterceptor(
-                    verifier=service_verifier(settings),
+                    verifier=service_verifier(settings, spec.replay),
                     gates=spec.gates,
                 )
             ],

@@ -5,7 +5,8 @@ token is only a claim until auth verifies it. A service identity is a token sign
 that service's own Ed25519 key over its name, the method called, the time and a nonce:
 a process holds only its own private key and every service's public key, so the edge
 cannot sign as `filing` or `notify`; a token binds one method, expires quickly, and is
-accepted once (a nonce seen before is refused).
+accepted once (a nonce seen before is refused): by this process for every call, and by every
+replica of the service for calls that write (services/common/nonces.py).
 """
 
 from __future__ import annotations
@@ -20,6 +21,7 @@ from collections.abc import Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass, field
 from pathlib import Path
+from typing import Protocol
 
 from cryptography.exceptions import InvalidSignature
 from cryptography.hazmat.primitives import serialization
@@ -163,6 +165,12 @@ class ServiceSigner:
         return f"{self.service}:{issued}:{nonce}:{_b64(signature)}"
 
 
+class NonceGuard(Protocol):
+    def first_use(self, nonce: str, *, expires: float, now: float, method: str) -> bool:
+        """Whether ``nonce`` is new (and now taken) for a call of ``method``."""
+        ...
+
+
 class ReplayGuard:
     """Nonces seen in the last few seconds; a token comes through once per process."""
 
@@ -172,7 +180,7 @@ class ReplayGuard:
         self._max = max_entries
         self._next_prune = 0.0
 
-    def first_use(self, nonce: str, *, expires: float, now: float) -> bool:
+    def first_use(self, nonce: str, *, expires: float, now: float, method: str = "") -> bool:
         with self._lock:
             if now >= self._next_prune or len(self._seen) >= self._max:
                 self._seen = {key: until for key, until in self._seen.items() if until > now}
@@ -193,11 +201,11 @@ class ServiceVerifier:
         public_keys: dict[str, Ed25519PublicKey],
         *,
         ttl_seconds: float,
-        replay: ReplayGuard | None = None,
+        replay: NonceGuard | None = None,
     ) -> None:
         self._keys = public_keys
         self._ttl = ttl_seconds
-        self._replay = replay or ReplayGuard()
+        self._replay: NonceGuard = replay or ReplayGuard()
 
     def verify(self, token: str | None, method: str, *, now: float | None = None) -> str | None:
         """The service name when ``token`` is genuine, fresh, for ``method`` and unused."""
@@ -219,7 +227,9 @@ class ServiceVerifier:
         except (InvalidSignature, ValueError):
             return None
         expires = issued + self._ttl + CLOCK_SKEW_SECONDS
-        if not self._replay.first_use(f"{service}:{nonce}", expires=expires, now=current):
+        if not self._replay.first_use(
+            f"{service}:{nonce}", expires=expires, now=current, method=method
+        ):
             return None
         return service
 
@@ -272,10 +282,10 @@ def service_signer(settings: Settings, process: str) -> ServiceSigner:
     return ServiceSigner(service=process, key=key)
 
 
-def service_verifier(settings: Settings) -> ServiceVerifier:
+def service_verifier(settings: Settings, replay: NonceGuard | None = None) -> ServiceVerifier:
     """OPENECF_SERVICE_PUBLIC_KEYS if set, else every `<process>.pub` in the keys folder."""
     if settings.service_public_keys:
         keys = parse_public_keys(settings.service_public_keys)
     else:
         keys = load_public_keys(settings.keys_dir, PROCESS_NAMES)
-    return ServiceVerifier(keys, ttl_seconds=settings.service_token_seconds)
+    return ServiceVerifier(keys, ttl_seconds=settings.service_token_seconds, replay=replay)

@@ -93,11 +93,21 @@ class CourtServerInterceptor(grpc.ServerInterceptor):
         caller = Caller(session_token=bearer_token(metadata.get(AUTHORIZATION)), service=service)
         return caller, metadata.get(TRACE_HEADER)
 
+    def _caller_or_abort(
+        self, context: grpc.ServicerContext, method: str
+    ) -> tuple[Caller, str | None]:
+        # Checking a service token can itself fail (its nonce store is down): a status, not
+        # an unhandled exception.
+        try:
+            return self._caller(context, method)
+        except CourtError as exc:
+            self._abort(context, *_split(method), exc)
+
     def _wrap_unary(self, method: str, behavior: Callable[..., Any]) -> Callable[..., Any]:
         service, name = _split(method)
 
         def wrapped(request: Any, context: grpc.ServicerContext) -> Any:
-            caller, trace = self._caller(context, method)
+            caller, trace = self._caller_or_abort(context, method)
             metrics.GRPC_STARTED.labels(service, name).inc()
             started = time.perf_counter()
             with trace_context(trace), caller_context(caller):
@@ -121,7 +131,7 @@ class CourtServerInterceptor(grpc.ServerInterceptor):
         service, name = _split(method)
 
         def wrapped(request: Any, context: grpc.ServicerContext) -> Iterator[Any]:
-            caller, trace = self._caller(context, method)
+            caller, trace = self._caller_or_abort(context, method)
             metrics.GRPC_STARTED.labels(service, name).inc()
             started = time.perf_counter()
             with trace_context(trace), caller_context(caller):

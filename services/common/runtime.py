@@ -22,6 +22,7 @@ from services.common.kafka import KafkaSecurity, make_consumer, make_producer
 from services.common.logs import configure_logging
 from services.common.maintenance.follower import follower_worker
 from services.common.maintenance.gate import MaintenanceGate
+from services.common.nonces import SharedReplayGuard
 from services.common.outbox import OutboxRelay
 from services.common.principal import set_resolver
 from services.common.settings import Settings, get_settings
@@ -77,6 +78,7 @@ class ServiceRuntime:
             workers=self.workers,
             gates=[MaintenanceGate(service=self.name, tz=self.settings.tz)],
             on_stop=[*(on_stop or []), lambda: self.producer.close(timeout=5), self.pool.close],
+            replay=SharedReplayGuard(self.pool),
         )
         serve(spec, self.settings)
 

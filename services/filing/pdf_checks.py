@@ -1,4 +1,5 @@
-"""PDF intake checks for filed documents (DESIGN.md §3; codes from §4).
+"""PDF intake checks for filed documents (docs/architecture.md: "The court's rules", and the
+codes in "Errors").
 
 Pure logic over the bytes given: no files, no network, no logging. ``inspect_pdf`` trusts
 nothing in the file, but pypdf and PDFium still run in this process, so callers facing the

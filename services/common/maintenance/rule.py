@@ -16,6 +16,8 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
+from services.common.rpc_kinds import CHECK_RPC_PREFIXES, READ_RPC_PREFIXES
+
 
 @dataclass(frozen=True)
 class OpenDuringMaintenance:
@@ -33,12 +35,12 @@ STAYS_OPEN = (
     OpenDuringMaintenance(
         "reads",
         http_methods=frozenset({"GET", "HEAD", "OPTIONS"}),
-        rpc_prefixes=("Get", "List", "Search", "Validate"),
+        rpc_prefixes=READ_RPC_PREFIXES,
     ),
     OpenDuringMaintenance(
         "checks that write nothing",
         routes=frozenset({("POST", "/api/v1/filings/check")}),
-        rpc_prefixes=("Check",),
+        rpc_prefixes=CHECK_RPC_PREFIXES,
     ),
     OpenDuringMaintenance(
         "logging in and out",

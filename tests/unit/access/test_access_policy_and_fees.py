@@ -192,17 +192,24 @@ def test_store_requests_are_checked_against_their_sha256() -> None:
     digest = hashlib.sha256(content).hexdigest()
     good = validate(NewDocument("C:\\briefs\\brief.pdf", content, digest.upper(), 3))
     assert (good.filename, good.sha256) == ("brief.pdf", digest)
-    for bad, field in (
-        (NewDocument("a.pdf", content, "0" * 64, 3), "sha256"),
-        (NewDocument("a.pdf", content, "xyz", 3), "sha256"),
-        (NewDocument("a.pdf", b"", hashlib.sha256(b"").hexdigest(), 3), "content"),
-        (NewDocument("a.pdf", content, digest, 0), "pages"),
-        (NewDocument("", content, digest, 1), "filename"),
-        (NewDocument("a\nb.pdf", content, digest, 1), "filename"),
+    for bad, field, code in (
+        (NewDocument("a.pdf", content, "0" * 64, 3), "sha256", "validation_failed"),
+        (NewDocument("a.pdf", content, "xyz", 3), "sha256", "validation_failed"),
+        (
+            NewDocument("a.pdf", b"", hashlib.sha256(b"").hexdigest(), 3),
+            "content",
+            "validation_failed",
+        ),
+        (NewDocument("a.pdf", content, digest, 0), "pages", "validation_failed"),
+        (NewDocument("", content, digest, 1), "filename", "validation_failed"),
+        (NewDocument("a" * 256 + ".pdf", content, digest, 1), "filename", "validation_failed"),
+        # The court's one text rule (services/common/text.py), as filing applies it.
+        (NewDocument("a\nb.pdf", content, digest, 1), "filename", "invalid_text"),
+        (NewDocument("brief\u202efdp.exe", content, digest, 1), "filename", "invalid_text"),
     ):
         with pytest.raises(CourtError) as refused:
             validate(bad)
-        assert refused.value.code == "validation_failed"
+        assert refused.value.code == code
         assert refused.value.details["field"] == field
 
 
