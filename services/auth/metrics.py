@@ -12,3 +12,11 @@ PASSWORD_REHASHES = Counter(
     "Password hashes upgraded to the current argon2 parameters at login.",
 )
 ACTIVE_SESSIONS = Gauge("openecf_active_sessions", "Sessions neither ended nor expired.")
+FILING_AVAILABLE = Gauge(
+    "openecf_filing_available",
+    "1 when the last availability probe found filing, access and docket answering.",
+)
+TECHNICAL_FAILURES_PROPOSED = Counter(
+    "openecf_technical_failures_proposed_total",
+    "Runs of filing unavailability proposed to the administrators as technical failures.",
+)

@@ -11,7 +11,7 @@ from pathlib import Path
 
 from pydantic import ValidationError
 
-from services.cli import maintenance
+from services.cli import imports, maintenance, technical_failures
 from services.cli.context import cli_settings
 from services.common.settings import PROCESS_NAMES, SERVICE_NAMES, SettingMissing, get_settings
 
@@ -206,6 +206,8 @@ def build_parser() -> argparse.ArgumentParser:
     to_s3.set_defaults(run=_documents_migrate)
 
     maintenance.register(commands)  # openecf maintenance status|on|off|next|scheduler
+    imports.register(commands)  # openecf import acms FILE...
+    technical_failures.register(commands)  # openecf technical-failures list|record|…
     return parser
 
 
@@ -241,7 +243,7 @@ def _one_line(exc: BaseException) -> str:
     if isinstance(exc, psycopg.OperationalError):
         first = (str(exc).strip().splitlines() or ["no reason given"])[0]
         return f"cannot reach the database: {first}"
-    if isinstance(exc, (UsageError, SettingMissing)):
+    if isinstance(exc, (UsageError, SettingMissing, imports.FileRefused)):
         return str(exc)
     text = " ".join(str(exc).split()) or type(exc).__name__
     return f"{type(exc).__name__}: {text}"

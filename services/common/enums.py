@@ -58,3 +58,10 @@ def filing_type_name(value: int) -> str:
 
 def party_role_name(value: int) -> str:
     return name_of(common_pb2.PartyRole, "PARTY_ROLE_", value)
+
+
+def fee_status_names() -> dict[str, int]:
+    """``{"paid": 1, "ifp_pending": 2, …}`` from docket's FeeStatus enum."""
+    from court.v1 import docket_pb2
+
+    return names(docket_pb2.FeeStatus, "FEE_STATUS_")

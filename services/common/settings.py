@@ -152,6 +152,12 @@ class Settings(BaseSettings):
     maintenance_day: int = Field(default=5, ge=0, le=6)  # Monday=0 … Saturday=5
     maintenance_start: time = time(0, 0)
     maintenance_hours: float = Field(default=5.0, gt=0, le=168)
+    # Technical failures: how often auth checks that filing works, how long it must fail
+    # (outside maintenance) before an outage is proposed, and how many court days after one
+    # a receipt still says it was filed "just after" it.
+    availability_probe_seconds: float = Field(default=30.0, ge=1, le=3600)
+    technical_failure_threshold_minutes: float = Field(default=15.0, gt=0, le=1440)
+    technical_failure_grace_days: int = Field(default=1, ge=0, le=14)
 
     # Consumers and the outbox relay.
     consumer_max_attempts: int = Field(default=5, ge=1, le=100)

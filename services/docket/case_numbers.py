@@ -36,3 +36,18 @@ def format_case_number(series: Series, sequence: int) -> str:
         raise ValueError("case sequences start at 1")
     number = LEGACY_BASE + sequence if series.name == "legacy" else sequence
     return f"{series.year:02d}-{number}"
+
+
+def parse_case_number(case_number: str) -> tuple[Series, int]:
+    """The series and sequence a case number occupies (``21-70123`` → legacy 21, 123), so an
+    imported number can be reserved and never drawn again. Numbers above 70000 are the legacy
+    CM/ECF series whatever the year (CM/ECF numbered agency petitions there too)."""
+    year_text, _, number_text = case_number.strip().partition("-")
+    if not (year_text.isdigit() and len(year_text) == 2 and number_text.isdigit()):
+        raise ValueError(f"{case_number!r} is not a case number like 26-1234")
+    year, number = int(year_text), int(number_text)
+    if number < 1:
+        raise ValueError("case sequences start at 1")
+    if number > LEGACY_BASE:
+        return Series(name="legacy", year=year), number - LEGACY_BASE
+    return Series(name="acms", year=year), number

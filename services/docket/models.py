@@ -42,6 +42,9 @@ class CaseRecord:
     origin_agency: str
     alien_number: str
     last_entry_number: int
+    fee_status: str = ""  # "" until recorded; services/docket/fees.py has the values
+    case_subtype: str = ""
+    imported: bool = False  # brought over from ACMS, not opened here
 
 
 @dataclass(frozen=True)

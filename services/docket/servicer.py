@@ -12,6 +12,7 @@ from services.common.clock import Clock, system_clock
 from services.common.court import COURT_STAFF_ROLES
 from services.common.identity import current_caller
 from services.common.principal import Principal, require_principal
+from services.docket.fees import fee_status_of, set_fee_status
 from services.docket.models import Viewer
 from services.docket.sealing import seal_entry
 from services.docket.search import SearchPage, search_cases
@@ -89,6 +90,23 @@ class DocketServicer(docket_pb2_grpc.DocketServiceServicer):
         return docket_pb2.SealEntryResponse(
             entry=entry_pb(entry, viewer=viewer_of(clerk), tz=self._tz)
         )
+
+    def SetFeeStatus(
+        self, request: docket_pb2.SetFeeStatusRequest, context: Context
+    ) -> docket_pb2.SetFeeStatusResponse:
+        # The clerk's office keeps the fee record; an administrator runs the platform, not cases.
+        clerk = require_principal("clerk")
+        fee_status = fee_status_of(request.fee_status)
+        with self._pool.connection() as conn, conn.transaction():
+            case = set_fee_status(
+                conn,
+                case_number=request.case_number,
+                fee_status=fee_status,
+                clerk=clerk,
+                clock=self._clock,
+            )
+        case_pb = self._reader.case(case.case_number, viewer_of(clerk))
+        return docket_pb2.SetFeeStatusResponse(case=case_pb)
 
     def _search(
         self, principal: Principal, query: str, mine: bool, page: common_pb2.PageRequest

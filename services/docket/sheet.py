@@ -29,6 +29,8 @@ class SheetPage:
     entries: list[EntryRecord]
     # Entry number to continue after, or None on the last page.
     next_after: int | None
+    # How many entries the case has.
+    total: int
 
 
 def find_case(conn: Connection[Any], case_number: str) -> CaseRecord:
@@ -42,7 +44,8 @@ def read_page(conn: Connection[Any], case_number: str, *, after: int, limit: int
     """One page of a docket sheet: the entries numbered after ``after``, in order.
 
     Entry numbers are gapless, so the case's last number is the total and says whether a
-    next page exists without counting: every page costs one range scan of the key.
+    next page exists without counting: every page costs one range scan of the key. A case
+    imported from ACMS keeps ACMS's gaps: its entries are counted (once per page).
     """
     case = find_case(conn, case_number)
     entries = store.entries_page(conn, case.case_id, after=after, limit=limit)
@@ -53,6 +56,7 @@ def read_page(conn: Connection[Any], case_number: str, *, after: int, limit: int
         counsel=counsel,
         entries=entries,
         next_after=last if last < case.last_entry_number else None,
+        total=store.count_entries(conn, case.case_id) if case.imported else case.last_entry_number,
     )
 
 
@@ -103,7 +107,7 @@ class DocketReader:
                 next_page_token=(
                     paging.encode(listing, found.next_after) if found.next_after else ""
                 ),
-                total_size=found.case.last_entry_number,
+                total_size=found.total,
             ),
         )
 

@@ -14,7 +14,8 @@ from services.docket.models import CaseRecord, CounselRecord, EntryRecord, NewEn
 
 CASE_COLUMNS = (
     "case_id, case_number, title, case_type, status, opened_at, parties, origin_agency,"
-    " alien_number, last_entry_number"
+    " alien_number, last_entry_number, fee_status, case_subtype,"
+    " imported_at IS NOT NULL AS imported"
 )
 ENTRY_COLUMNS = (
     "case_id, entry_number, filing_type, filing_id::text, filed_at, entered_at, text,"
@@ -74,7 +75,7 @@ def insert_case(
     return row
 
 
-def search_text(title: str, parties: list[dict[str, str]]) -> str:
+def search_text(title: str, parties: list[dict[str, Any]]) -> str:
     return " ".join([title, *(p["name"] for p in parties)])
 
 
@@ -269,6 +270,11 @@ def entry(
     ).fetchone()
 
 
+def count_entries(conn: Connection[Any], case_id: int) -> int:
+    row = conn.execute("SELECT count(*) FROM entries WHERE case_id = %s", [case_id]).fetchone()
+    return int(row[0]) if row else 0
+
+
 def entries_page(
     conn: Connection[Any], case_id: int, *, after: int, limit: int
 ) -> list[EntryRecord]:
@@ -291,3 +297,84 @@ def seal(conn: Connection[Any], case_id: int, number: int, *, by: str, at: datet
     ).fetchone()
     assert row is not None
     return row
+
+
+# -- fee status --------------------------------------------------------------------------
+
+
+def set_fee_status(
+    conn: Connection[Any],
+    *,
+    case_id: int,
+    from_status: str,
+    to_status: str,
+    by: str,
+    at: datetime,
+) -> None:
+    conn.execute("UPDATE cases SET fee_status = %s WHERE case_id = %s", [to_status, case_id])
+    conn.execute(
+        "INSERT INTO fee_status_changes (case_id, from_status, to_status, changed_by, changed_at)"
+        " VALUES (%s, %s, %s, %s, %s)",
+        [case_id, from_status, to_status, by, at],
+    )
+
+
+# -- cases imported from ACMS ------------------------------------------------------------
+
+
+def reserve_case_sequence(conn: Connection[Any], series: Series, sequence: int) -> None:
+    """Move ``series`` past ``sequence`` (never back): a new case never draws that number."""
+    conn.execute(
+        "INSERT INTO case_number_sequences AS s (series, year, last_number) VALUES (%s, %s, %s)"
+        " ON CONFLICT (series, year) DO UPDATE"
+        " SET last_number = greatest(s.last_number, excluded.last_number)",
+        [series.name, series.year, sequence],
+    )
+
+
+def insert_imported_case(
+    conn: Connection[Any],
+    *,
+    case_number: str,
+    title: str,
+    case_type: str,
+    case_subtype: str,
+    fee_status: str,
+    opened_at: datetime,
+    parties: list[dict[str, Any]],
+    origin_agency: str,
+    alien_number: str,
+    last_entry_number: int,
+    imported_at: datetime,
+) -> CaseRecord:
+    cursor = conn.cursor(row_factory=class_row(CaseRecord))
+    row = cursor.execute(
+        "INSERT INTO cases (case_number, title, case_type, case_subtype, fee_status, opened_at,"
+        " parties, origin_agency, alien_number, last_entry_number, imported_at, search_text)"
+        " VALUES (%s, %s, %s, %s, %s, %s, %s, %s, %s, %s, %s, %s)"
+        f" RETURNING {CASE_COLUMNS}",
+        [
+            case_number,
+            title,
+            case_type,
+            case_subtype,
+            fee_status,
+            opened_at,
+            Jsonb(parties),
+            origin_agency,
+            alien_number,
+            last_entry_number,
+            imported_at,
+            search_text(title, parties),
+        ],
+    ).fetchone()
+    assert row is not None
+    return row
+
+
+def seal_imported(conn: Connection[Any], case_id: int, numbers: list[int], *, at: datetime) -> None:
+    """Entries ACMS kept sealed or restricted: sealed here too (by no one in this court)."""
+    conn.execute(
+        "UPDATE entries SET sealed_at = %s WHERE case_id = %s AND entry_number = ANY(%s)",
+        [at, case_id, numbers],
+    )

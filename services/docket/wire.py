@@ -8,6 +8,7 @@ from zoneinfo import ZoneInfo
 from court.v1 import common_pb2, docket_pb2
 
 from services.common.wire import court_time_pb
+from services.docket.fees import FEE_STATUSES
 from services.docket.models import (
     CASE_TYPES,
     FILING_TYPES,
@@ -65,6 +66,9 @@ def case_pb(
         counsel=[counsel_pb(c) for c in counsel],
         last_entry_number=case.last_entry_number,
         origin=origin,
+        fee_status=FEE_STATUSES.get(case.fee_status, 0),  # type: ignore[arg-type]
+        case_subtype=case.case_subtype,
+        imported=case.imported,
     )
 
 

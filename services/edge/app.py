@@ -27,6 +27,7 @@ from services.edge.routes import (
     notices,
     recovery,
     sessions,
+    technical_failures,
 )
 
 access_log = logging.getLogger("openecf.access")
@@ -66,6 +67,7 @@ def create_app(clients: ServiceClients) -> FastAPI:
         cases.router,
         cases.clerk_router,
         notices.router,
+        technical_failures.router,
     ):
         app.include_router(router)
     # The portal's pages and files: GETs outside /api/v1, so maintenance never refuses them.

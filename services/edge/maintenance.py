@@ -37,6 +37,7 @@ from services.edge.session import caller_metadata
 
 router = APIRouter(prefix="/api/v1", tags=["maintenance"])
 
+RECENT_FAILURES = timedelta(days=30)
 WARNING_AHEAD = timedelta(hours=24)
 
 
@@ -124,7 +125,19 @@ def maintenance_status(request: Request) -> dict[str, object]:
     body = status_view(state.view.state(), state.schedule, state.clock.now())
     # What works right now, for the status page and for operators (readyz leaves it out).
     body["services"] = service_states(request.app.state.clients)
+    body["technical_failures"] = recent_technical_failures(request, state.clock.now())
     return body
+
+
+def recent_technical_failures(request: Request, now: datetime) -> list[dict[str, object]] | None:
+    """Confirmed outages of the last 30 days for the status page; None when auth cannot say."""
+    from services.edge.routes.technical_failures import CONFIRMED, failure_view
+
+    failures = CONFIRMED.get(request)
+    if failures is None:
+        return None
+    since = now - RECENT_FAILURES
+    return [failure_view(f) for f in failures if f.ended_at.utc.ToDatetime(tzinfo=UTC) >= since]
 
 
 class MaintenanceBody(BaseModel):

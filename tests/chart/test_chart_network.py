@@ -17,13 +17,14 @@ from chart.helm_render import (
 )
 
 # Who calls whom over gRPC: the edge calls every service; every process but auth resolves
-# sessions through auth; filing, docket and notify call access.
+# sessions through auth; filing, docket and notify call access; auth checks the health of
+# filing, access and docket (services/auth/availability.py: technical-failure proposals).
 CALLERS = {
     "auth": {"edge", "filing", "docket", "notify", "access"},
-    "filing": {"edge"},
-    "docket": {"edge"},
+    "filing": {"edge", "auth"},
+    "docket": {"edge", "auth"},
     "notify": {"edge"},
-    "access": {"edge", "filing", "docket", "notify"},
+    "access": {"edge", "filing", "docket", "notify", "auth"},
     "edge": set(),
 }
 PORTS = {**GRPC_PORTS, "edge": 8000}

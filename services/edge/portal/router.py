@@ -75,6 +75,7 @@ PAGES = (
     Page("/billing", "billing", "My billing statement"),
     Page("/clerk", "clerk", "Clerk's Office"),
     Page("/admin/maintenance", "maintenance", "Maintenance"),
+    Page("/technical-failures", "technical-failures", "Technical failures"),
 )
 
 router = APIRouter(include_in_schema=False)

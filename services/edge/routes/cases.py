@@ -6,8 +6,15 @@ from typing import Annotated
 
 from court.v1 import common_pb2, docket_pb2
 from fastapi import APIRouter, Path, Query, Request
+from pydantic import BaseModel, ConfigDict, Field
 
-from services.common.enums import case_type_name, filing_type_name, name_of, party_role_name
+from services.common.enums import (
+    case_type_name,
+    fee_status_names,
+    filing_type_name,
+    name_of,
+    party_role_name,
+)
 from services.edge.session import caller_metadata
 from services.edge.views import court_time_view
 
@@ -46,6 +53,12 @@ def case_view(case: docket_pb2.Case) -> dict[str, object]:
         ],
         "last_entry_number": case.last_entry_number,
         "origin": origin or None,
+        # null until the clerk records it (or an ACMS import brought it)
+        "fee_status": name_of(docket_pb2.FeeStatus, "FEE_STATUS_", case.fee_status)
+        if case.fee_status
+        else None,
+        "case_subtype": case.case_subtype or None,
+        "imported": case.imported,
     }
 
 
@@ -129,6 +142,29 @@ def get_docket_sheet(
         "entries": [entry_view(e) for e in reply.entries],
         **_page(reply.page),
     }
+
+
+class FeeStatusBody(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+
+    fee_status: str = Field(
+        max_length=40, description="`paid`, `ifp_pending`, `ifp_granted` or `waived`"
+    )
+
+
+@clerk_router.put("/{case_number}/fee-status")
+def set_fee_status(
+    case_number: CaseNumber, body: FeeStatusBody, request: Request
+) -> dict[str, object]:
+    """The clerk records the case's filing-fee status (clerks only; every change audited)."""
+    # An unknown name travels as the zero value: docket refuses it with `invalid_fee_status`.
+    number = fee_status_names().get(body.fee_status.strip().lower(), 0)
+    reply = request.app.state.clients.docket.SetFeeStatus(
+        docket_pb2.SetFeeStatusRequest(case_number=case_number, fee_status=number),  # type: ignore[arg-type]
+        metadata=caller_metadata(request),
+        timeout=10,
+    )
+    return case_view(reply.case)
 
 
 @clerk_router.post("/{case_number}/entries/{number}/seal")

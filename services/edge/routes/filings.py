@@ -13,6 +13,7 @@ from starlette.concurrency import run_in_threadpool
 from services.common import court
 from services.common.errors import CourtError
 from services.common.settings import get_settings
+from services.edge.routes.technical_failures import receipt_note
 from services.edge.session import caller_metadata, require_session
 from services.edge.uploads import FilingUpload, UploadLimits, read_filing_upload
 from services.edge.views import filing_view
@@ -155,7 +156,9 @@ async def submit_filing(
         metadata=caller_metadata(request),
         timeout=120,
     )
-    return {**filing_view(reply.filing), "replayed": reply.replayed}
+    # Reading the outage record is a blocking gRPC call (cached): off the event loop.
+    receipt = await run_in_threadpool(receipt_view, request, reply.filing)
+    return {**receipt, "replayed": reply.replayed}
 
 
 @router.post("/filings/check", responses=FILING_PROBLEMS)
@@ -193,7 +196,12 @@ def filing_status(filing_id: str, request: Request) -> dict[str, object]:
         metadata=caller_metadata(request),
         timeout=10,
     )
-    return filing_view(reply.filing)
+    return receipt_view(request, reply.filing)
+
+
+def receipt_view(request: Request, filing: filing_pb2.Filing) -> dict[str, object]:
+    """The receipt, saying so when it was received during or just after a technical failure."""
+    return {**filing_view(filing), "technical_failure": receipt_note(request, filing.received_at)}
 
 
 @router.get("/clerk/queue")

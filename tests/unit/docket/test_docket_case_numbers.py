@@ -10,6 +10,7 @@ import pytest
 from services.docket.case_numbers import (
     Series,
     format_case_number,
+    parse_case_number,
     series_for,
 )
 
@@ -52,3 +53,26 @@ def test_naive_times_and_zero_sequences_are_refused() -> None:
         series_for(datetime(2026, 1, 1), "agency", COURT_TZ)
     with pytest.raises(ValueError):
         format_case_number(Series("acms", 26), 0)
+
+
+@pytest.mark.parametrize(
+    ("number", "series", "sequence"),
+    [
+        ("24-1234", Series(name="acms", year=24), 1234),
+        ("26-1", Series(name="acms", year=26), 1),
+        ("21-70123", Series(name="legacy", year=21), 123),
+        ("19-70001", Series(name="legacy", year=19), 1),
+    ],
+)
+def test_an_imported_number_names_the_sequence_it_occupies(
+    number: str, series: Series, sequence: int
+) -> None:
+    assert parse_case_number(number) == (series, sequence)
+    # The round trip: drawing that sequence would give the same number.
+    assert format_case_number(series, sequence) == number
+
+
+@pytest.mark.parametrize("bad", ["", "2024-1", "24-", "24-0", "ab-12", "24-12a"])
+def test_a_malformed_number_is_refused(bad: str) -> None:
+    with pytest.raises(ValueError):
+        parse_case_number(bad)

@@ -114,11 +114,12 @@ services among them.
 {{/*
 Who calls whom over gRPC (the NetworkPolicies follow it): service -> its callers. Every
 process but auth resolves sessions through auth (services/common/auth_client.py); filing, docket
-and notify call access; the edge calls every service. Besides these, the helm test pod reaches
+and notify call access; auth checks the health of filing, access and docket (technical-failure
+proposals, services/auth/availability.py); the edge calls every service. Besides these, the helm test pod reaches
 every service. Change it here when the code's calls change.
 */}}
 {{- define "openecf.callers" -}}
-{"auth": ["edge", "filing", "docket", "notify", "access"], "filing": ["edge"], "docket": ["edge"], "notify": ["edge"], "access": ["edge", "filing", "docket", "notify"]}
+{"auth": ["edge", "filing", "docket", "notify", "access"], "filing": ["edge", "auth"], "docket": ["edge", "auth"], "notify": ["edge"], "access": ["edge", "filing", "docket", "notify", "auth"]}
 {{- end }}
 
 {{/* The metrics port of a process: (dict "root" $ "component" "auth"). */}}

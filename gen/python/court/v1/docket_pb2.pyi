@@ -41,6 +41,30 @@ CASE_STATUS_OPEN: CaseStatus.ValueType  # 1
 CASE_STATUS_CLOSED: CaseStatus.ValueType  # 2
 Global___CaseStatus: _TypeAlias = CaseStatus  # noqa: Y015
 
+class _FeeStatus:
+    ValueType = _typing.NewType("ValueType", _builtins.int)
+    V: _TypeAlias = ValueType  # noqa: Y015
+
+class _FeeStatusEnumTypeWrapper(_enum_type_wrapper._EnumTypeWrapper[_FeeStatus.ValueType], _builtins.type):
+    DESCRIPTOR: _descriptor.EnumDescriptor
+    FEE_STATUS_UNSPECIFIED: _FeeStatus.ValueType  # 0
+    FEE_STATUS_PAID: _FeeStatus.ValueType  # 1
+    FEE_STATUS_IFP_PENDING: _FeeStatus.ValueType  # 2
+    FEE_STATUS_IFP_GRANTED: _FeeStatus.ValueType  # 3
+    FEE_STATUS_WAIVED: _FeeStatus.ValueType  # 4
+
+class FeeStatus(_FeeStatus, metaclass=_FeeStatusEnumTypeWrapper):
+    """The agency decision a petition for review asks the court to review.
+    The filing fee of a case, as the clerk records it (ACMS's "Fee Status").
+    """
+
+FEE_STATUS_UNSPECIFIED: FeeStatus.ValueType  # 0
+FEE_STATUS_PAID: FeeStatus.ValueType  # 1
+FEE_STATUS_IFP_PENDING: FeeStatus.ValueType  # 2
+FEE_STATUS_IFP_GRANTED: FeeStatus.ValueType  # 3
+FEE_STATUS_WAIVED: FeeStatus.ValueType  # 4
+Global___FeeStatus: _TypeAlias = FeeStatus  # noqa: Y015
+
 @_typing.final
 class Counsel(_message.Message):
     """An attorney of record in a case, who may file in it and receives its NDAs."""
@@ -97,12 +121,21 @@ class Case(_message.Message):
     COUNSEL_FIELD_NUMBER: _builtins.int
     LAST_ENTRY_NUMBER_FIELD_NUMBER: _builtins.int
     ORIGIN_FIELD_NUMBER: _builtins.int
+    FEE_STATUS_FIELD_NUMBER: _builtins.int
+    CASE_SUBTYPE_FIELD_NUMBER: _builtins.int
+    IMPORTED_FIELD_NUMBER: _builtins.int
     case_number: _builtins.str
     title: _builtins.str
     case_type: _common_pb2.CaseType.ValueType
     status: Global___CaseStatus.ValueType
     last_entry_number: _builtins.int
     """Number of the latest docket entry."""
+    fee_status: Global___FeeStatus.ValueType
+    """Unspecified until recorded."""
+    case_subtype: _builtins.str
+    """ACMS's case subtype, for a case imported from ACMS."""
+    imported: _builtins.bool
+    """The case was imported from ACMS (`openecf import acms`), not opened here."""
     @_builtins.property
     def opened_at(self) -> _common_pb2.CourtTime: ...
     @_builtins.property
@@ -125,10 +158,13 @@ class Case(_message.Message):
         counsel: _abc.Iterable[Global___Counsel] | None = ...,
         last_entry_number: _builtins.int = ...,
         origin: Global___CaseOrigin | None = ...,
+        fee_status: Global___FeeStatus.ValueType = ...,
+        case_subtype: _builtins.str = ...,
+        imported: _builtins.bool = ...,
     ) -> None: ...
     _HasFieldArgType: _TypeAlias = _typing.Literal["opened_at", b"opened_at", "origin", b"origin"]  # noqa: Y015
     def HasField(self, field_name: _HasFieldArgType) -> _builtins.bool: ...
-    _ClearFieldArgType: _TypeAlias = _typing.Literal["case_number", b"case_number", "case_type", b"case_type", "counsel", b"counsel", "last_entry_number", b"last_entry_number", "opened_at", b"opened_at", "origin", b"origin", "parties", b"parties", "status", b"status", "title", b"title"]  # noqa: Y015
+    _ClearFieldArgType: _TypeAlias = _typing.Literal["case_number", b"case_number", "case_subtype", b"case_subtype", "case_type", b"case_type", "counsel", b"counsel", "fee_status", b"fee_status", "imported", b"imported", "last_entry_number", b"last_entry_number", "opened_at", b"opened_at", "origin", b"origin", "parties", b"parties", "status", b"status", "title", b"title"]  # noqa: Y015
     def ClearField(self, field_name: _ClearFieldArgType) -> None: ...
     def WhichOneof(self, oneof_group: _Never) -> None: ...
 
@@ -136,8 +172,6 @@ Global___Case: _TypeAlias = Case  # noqa: Y015
 
 @_typing.final
 class CaseOrigin(_message.Message):
-    """The agency decision a petition for review asks the court to review."""
-
     DESCRIPTOR: _descriptor.Descriptor
 
     AGENCY_FIELD_NUMBER: _builtins.int
@@ -482,3 +516,45 @@ class ListMyCasesResponse(_message.Message):
     def WhichOneof(self, oneof_group: _Never) -> None: ...
 
 Global___ListMyCasesResponse: _TypeAlias = ListMyCasesResponse  # noqa: Y015
+
+@_typing.final
+class SetFeeStatusRequest(_message.Message):
+    DESCRIPTOR: _descriptor.Descriptor
+
+    CASE_NUMBER_FIELD_NUMBER: _builtins.int
+    FEE_STATUS_FIELD_NUMBER: _builtins.int
+    case_number: _builtins.str
+    fee_status: Global___FeeStatus.ValueType
+    def __init__(
+        self,
+        *,
+        case_number: _builtins.str = ...,
+        fee_status: Global___FeeStatus.ValueType = ...,
+    ) -> None: ...
+    _HasFieldArgType: _TypeAlias = _Never  # noqa: Y015
+    def HasField(self, field_name: _HasFieldArgType) -> _builtins.bool: ...
+    _ClearFieldArgType: _TypeAlias = _typing.Literal["case_number", b"case_number", "fee_status", b"fee_status"]  # noqa: Y015
+    def ClearField(self, field_name: _ClearFieldArgType) -> None: ...
+    def WhichOneof(self, oneof_group: _Never) -> None: ...
+
+Global___SetFeeStatusRequest: _TypeAlias = SetFeeStatusRequest  # noqa: Y015
+
+@_typing.final
+class SetFeeStatusResponse(_message.Message):
+    DESCRIPTOR: _descriptor.Descriptor
+
+    CASE_FIELD_NUMBER: _builtins.int
+    @_builtins.property
+    def case(self) -> Global___Case: ...
+    def __init__(
+        self,
+        *,
+        case: Global___Case | None = ...,
+    ) -> None: ...
+    _HasFieldArgType: _TypeAlias = _typing.Literal["case", b"case"]  # noqa: Y015
+    def HasField(self, field_name: _HasFieldArgType) -> _builtins.bool: ...
+    _ClearFieldArgType: _TypeAlias = _typing.Literal["case", b"case"]  # noqa: Y015
+    def ClearField(self, field_name: _ClearFieldArgType) -> None: ...
+    def WhichOneof(self, oneof_group: _Never) -> None: ...
+
+Global___SetFeeStatusResponse: _TypeAlias = SetFeeStatusResponse  # noqa: Y015

@@ -60,6 +60,11 @@ class DocketServiceStub:
                 request_serializer=court_dot_v1_dot_docket__pb2.ListMyCasesRequest.SerializeToString,
                 response_deserializer=court_dot_v1_dot_docket__pb2.ListMyCasesResponse.FromString,
                 _registered_method=True)
+        self.SetFeeStatus = channel.unary_unary(
+                '/court.v1.DocketService/SetFeeStatus',
+                request_serializer=court_dot_v1_dot_docket__pb2.SetFeeStatusRequest.SerializeToString,
+                response_deserializer=court_dot_v1_dot_docket__pb2.SetFeeStatusResponse.FromString,
+                _registered_method=True)
 
 
 class DocketServiceServicer:
@@ -102,6 +107,13 @@ class DocketServiceServicer:
         context.set_details('Method not implemented!')
         raise NotImplementedError('Method not implemented!')
 
+    def SetFeeStatus(self, request, context):
+        """The clerk records the case's filing-fee status (clerks only; audited).
+        """
+        context.set_code(grpc.StatusCode.UNIMPLEMENTED)
+        context.set_details('Method not implemented!')
+        raise NotImplementedError('Method not implemented!')
+
 
 def add_DocketServiceServicer_to_server(servicer, server):
     rpc_method_handlers = {
@@ -129,6 +141,11 @@ def add_DocketServiceServicer_to_server(servicer, server):
                     servicer.ListMyCases,
                     request_deserializer=court_dot_v1_dot_docket__pb2.ListMyCasesRequest.FromString,
                     response_serializer=court_dot_v1_dot_docket__pb2.ListMyCasesResponse.SerializeToString,
+            ),
+            'SetFeeStatus': grpc.unary_unary_rpc_method_handler(
+                    servicer.SetFeeStatus,
+                    request_deserializer=court_dot_v1_dot_docket__pb2.SetFeeStatusRequest.FromString,
+                    response_serializer=court_dot_v1_dot_docket__pb2.SetFeeStatusResponse.SerializeToString,
             ),
     }
     generic_handler = grpc.method_handlers_generic_handler(
@@ -267,6 +284,33 @@ class DocketService:
             '/court.v1.DocketService/ListMyCases',
             court_dot_v1_dot_docket__pb2.ListMyCasesRequest.SerializeToString,
             court_dot_v1_dot_docket__pb2.ListMyCasesResponse.FromString,
+            options,
+            channel_credentials,
+            insecure,
+            call_credentials,
+            compression,
+            wait_for_ready,
+            timeout,
+            metadata,
+            _registered_method=True)
+
+    @staticmethod
+    def SetFeeStatus(request,
+            target,
+            options=(),
+            channel_credentials=None,
+            call_credentials=None,
+            insecure=False,
+            compression=None,
+            wait_for_ready=None,
+            timeout=None,
+            metadata=None):
+        return grpc.experimental.unary_unary(
+            request,
+            target,
+            '/court.v1.DocketService/SetFeeStatus',
+            court_dot_v1_dot_docket__pb2.SetFeeStatusRequest.SerializeToString,
+            court_dot_v1_dot_docket__pb2.SetFeeStatusResponse.FromString,
             options,
             channel_credentials,
             insecure,

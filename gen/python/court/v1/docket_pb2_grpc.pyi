@@ -48,6 +48,8 @@ class DocketServiceStub:
     """
     ListMyCases: _grpc.UnaryUnaryMultiCallable[_docket_pb2.ListMyCasesRequest, _docket_pb2.ListMyCasesResponse]
     """Cases the caller is counsel of record or a party in."""
+    SetFeeStatus: _grpc.UnaryUnaryMultiCallable[_docket_pb2.SetFeeStatusRequest, _docket_pb2.SetFeeStatusResponse]
+    """The clerk records the case's filing-fee status (clerks only; audited)."""
 
 @_typing.type_check_only
 class DocketServiceAsyncStub(DocketServiceStub):
@@ -66,6 +68,8 @@ class DocketServiceAsyncStub(DocketServiceStub):
     """
     ListMyCases: _aio.UnaryUnaryMultiCallable[_docket_pb2.ListMyCasesRequest, _docket_pb2.ListMyCasesResponse]  # type: ignore[assignment]
     """Cases the caller is counsel of record or a party in."""
+    SetFeeStatus: _aio.UnaryUnaryMultiCallable[_docket_pb2.SetFeeStatusRequest, _docket_pb2.SetFeeStatusResponse]  # type: ignore[assignment]
+    """The clerk records the case's filing-fee status (clerks only; audited)."""
 
 class DocketServiceServicer(metaclass=_abc_1.ABCMeta):
     """Case details and docket sheets, as the caller may see them."""
@@ -111,5 +115,13 @@ class DocketServiceServicer(metaclass=_abc_1.ABCMeta):
         context: _ServicerContext,
     ) -> _typing.Union[_docket_pb2.ListMyCasesResponse, _abc.Awaitable[_docket_pb2.ListMyCasesResponse]]:
         """Cases the caller is counsel of record or a party in."""
+
+    @_abc_1.abstractmethod
+    def SetFeeStatus(
+        self,
+        request: _docket_pb2.SetFeeStatusRequest,
+        context: _ServicerContext,
+    ) -> _typing.Union[_docket_pb2.SetFeeStatusResponse, _abc.Awaitable[_docket_pb2.SetFeeStatusResponse]]:
+        """The clerk records the case's filing-fee status (clerks only; audited)."""
 
 def add_DocketServiceServicer_to_server(servicer: DocketServiceServicer, server: _typing.Union[_grpc.Server, _aio.Server]) -> None: ...

@@ -22,27 +22,46 @@ _runtime_version.ValidateProtobufRuntimeVersion(
 _sym_db = _symbol_database.Default()
 
 
+from court.v1 import common_pb2 as court_dot_v1_dot_common__pb2
 from court.v1 import events_pb2 as court_dot_v1_dot_events__pb2
 from google.protobuf import timestamp_pb2 as google_dot_protobuf_dot_timestamp__pb2
 
 
-DESCRIPTOR = _descriptor_pool.Default().AddSerializedFile(b'\n\x1a\x63ourt/v1/maintenance.proto\x12\x08\x63ourt.v1\x1a\x15\x63ourt/v1/events.proto\x1a\x1fgoogle/protobuf/timestamp.proto\"\xbc\x02\n\x11MaintenanceStatus\x12\x0e\n\x06\x61\x63tive\x18\x01 \x01(\x08\x12\x0e\n\x06reason\x18\x02 \x01(\t\x12.\n\nstarted_at\x18\x03 \x01(\x0b\x32\x1a.google.protobuf.Timestamp\x12)\n\x05until\x18\x04 \x01(\x0b\x32\x1a.google.protobuf.Timestamp\x12+\n\x06source\x18\x05 \x01(\x0e\x32\x1b.court.v1.MaintenanceSource\x12\x35\n\x11next_window_start\x18\x06 \x01(\x0b\x32\x1a.google.protobuf.Timestamp\x12\x33\n\x0fnext_window_end\x18\x07 \x01(\x0b\x32\x1a.google.protobuf.Timestamp\x12\x13\n\x0buntil_local\x18\x08 \x01(\t\"\x1d\n\x1bGetMaintenanceStatusRequest\"K\n\x1cGetMaintenanceStatusResponse\x12+\n\x06status\x18\x01 \x01(\x0b\x32\x1b.court.v1.MaintenanceStatus\"b\n\x15SetMaintenanceRequest\x12\x0e\n\x06\x61\x63tive\x18\x01 \x01(\x08\x12\x0e\n\x06reason\x18\x02 \x01(\t\x12)\n\x05until\x18\x03 \x01(\x0b\x32\x1a.google.protobuf.Timestamp\"E\n\x16SetMaintenanceResponse\x12+\n\x06status\x18\x01 \x01(\x0b\x32\x1b.court.v1.MaintenanceStatus2\xd0\x01\n\x12MaintenanceService\x12\x65\n\x14GetMaintenanceStatus\x12%.court.v1.GetMaintenanceStatusRequest\x1a&.court.v1.GetMaintenanceStatusResponse\x12S\n\x0eSetMaintenance\x12\x1f.court.v1.SetMaintenanceRequest\x1a .court.v1.SetMaintenanceResponseb\x06proto3')
+DESCRIPTOR = _descriptor_pool.Default().AddSerializedFile(b'\n\x1a\x63ourt/v1/maintenance.proto\x12\x08\x63ourt.v1\x1a\x15\x63ourt/v1/common.proto\x1a\x15\x63ourt/v1/events.proto\x1a\x1fgoogle/protobuf/timestamp.proto\"\xbc\x02\n\x11MaintenanceStatus\x12\x0e\n\x06\x61\x63tive\x18\x01 \x01(\x08\x12\x0e\n\x06reason\x18\x02 \x01(\t\x12.\n\nstarted_at\x18\x03 \x01(\x0b\x32\x1a.google.protobuf.Timestamp\x12)\n\x05until\x18\x04 \x01(\x0b\x32\x1a.google.protobuf.Timestamp\x12+\n\x06source\x18\x05 \x01(\x0e\x32\x1b.court.v1.MaintenanceSource\x12\x35\n\x11next_window_start\x18\x06 \x01(\x0b\x32\x1a.google.protobuf.Timestamp\x12\x33\n\x0fnext_window_end\x18\x07 \x01(\x0b\x32\x1a.google.protobuf.Timestamp\x12\x13\n\x0buntil_local\x18\x08 \x01(\t\"\x1d\n\x1bGetMaintenanceStatusRequest\"K\n\x1cGetMaintenanceStatusResponse\x12+\n\x06status\x18\x01 \x01(\x0b\x32\x1b.court.v1.MaintenanceStatus\"b\n\x15SetMaintenanceRequest\x12\x0e\n\x06\x61\x63tive\x18\x01 \x01(\x08\x12\x0e\n\x06reason\x18\x02 \x01(\t\x12)\n\x05until\x18\x03 \x01(\x0b\x32\x1a.google.protobuf.Timestamp\"E\n\x16SetMaintenanceResponse\x12+\n\x06status\x18\x01 \x01(\x0b\x32\x1b.court.v1.MaintenanceStatus\"\xdb\x01\n\x10TechnicalFailure\x12\x12\n\nfailure_id\x18\x01 \x01(\t\x12\x30\n\x06status\x18\x02 \x01(\x0e\x32 .court.v1.TechnicalFailureStatus\x12\'\n\nstarted_at\x18\x03 \x01(\x0b\x32\x13.court.v1.CourtTime\x12%\n\x08\x65nded_at\x18\x04 \x01(\x0b\x32\x13.court.v1.CourtTime\x12\x13\n\x0bunavailable\x18\x05 \x01(\t\x12\x0c\n\x04note\x18\x06 \x01(\t\x12\x0e\n\x06source\x18\x07 \x01(\t\"8\n\x1cListTechnicalFailuresRequest\x12\x18\n\x10include_proposed\x18\x01 \x01(\x08\"M\n\x1dListTechnicalFailuresResponse\x12,\n\x08\x66\x61ilures\x18\x01 \x03(\x0b\x32\x1a.court.v1.TechnicalFailure\"\xa0\x01\n\x1dRecordTechnicalFailureRequest\x12.\n\nstarted_at\x18\x01 \x01(\x0b\x32\x1a.google.protobuf.Timestamp\x12,\n\x08\x65nded_at\x18\x02 \x01(\x0b\x32\x1a.google.protobuf.Timestamp\x12\x13\n\x0bunavailable\x18\x03 \x01(\t\x12\x0c\n\x04note\x18\x04 \x01(\t\"M\n\x1eRecordTechnicalFailureResponse\x12+\n\x07\x66\x61ilure\x18\x01 \x01(\x0b\x32\x1a.court.v1.TechnicalFailure\"g\n\x1d\x44\x65\x63ideTechnicalFailureRequest\x12\x12\n\nfailure_id\x18\x01 \x01(\t\x12\x0f\n\x07\x63onfirm\x18\x02 \x01(\x08\x12\x13\n\x0bunavailable\x18\x03 \x01(\t\x12\x0c\n\x04note\x18\x04 \x01(\t\"M\n\x1e\x44\x65\x63ideTechnicalFailureResponse\x12+\n\x07\x66\x61ilure\x18\x01 \x01(\x0b\x32\x1a.court.v1.TechnicalFailure*\xb9\x01\n\x16TechnicalFailureStatus\x12(\n$TECHNICAL_FAILURE_STATUS_UNSPECIFIED\x10\x00\x12%\n!TECHNICAL_FAILURE_STATUS_PROPOSED\x10\x01\x12&\n\"TECHNICAL_FAILURE_STATUS_CONFIRMED\x10\x02\x12&\n\"TECHNICAL_FAILURE_STATUS_DISMISSED\x10\x03\x32\xd0\x01\n\x12MaintenanceService\x12\x65\n\x14GetMaintenanceStatus\x12%.court.v1.GetMaintenanceStatusRequest\x1a&.court.v1.GetMaintenanceStatusResponse\x12S\n\x0eSetMaintenance\x12\x1f.court.v1.SetMaintenanceRequest\x1a .court.v1.SetMaintenanceResponse2\xdd\x02\n\x17TechnicalFailureService\x12h\n\x15ListTechnicalFailures\x12&.court.v1.ListTechnicalFailuresRequest\x1a\'.court.v1.ListTechnicalFailuresResponse\x12k\n\x16RecordTechnicalFailure\x12\'.court.v1.RecordTechnicalFailureRequest\x1a(.court.v1.RecordTechnicalFailureResponse\x12k\n\x16\x44\x65\x63ideTechnicalFailure\x12\'.court.v1.DecideTechnicalFailureRequest\x1a(.court.v1.DecideTechnicalFailureResponseb\x06proto3')
 
 _globals = globals()
 _builder.BuildMessageAndEnumDescriptors(DESCRIPTOR, _globals)
 _builder.BuildTopDescriptorsAndMessages(DESCRIPTOR, 'court.v1.maintenance_pb2', _globals)
 if not _descriptor._USE_C_DESCRIPTORS:
   DESCRIPTOR._loaded_options = None
-  _globals['_MAINTENANCESTATUS']._serialized_start=97
-  _globals['_MAINTENANCESTATUS']._serialized_end=413
-  _globals['_GETMAINTENANCESTATUSREQUEST']._serialized_start=415
-  _globals['_GETMAINTENANCESTATUSREQUEST']._serialized_end=444
-  _globals['_GETMAINTENANCESTATUSRESPONSE']._serialized_start=446
-  _globals['_GETMAINTENANCESTATUSRESPONSE']._serialized_end=521
-  _globals['_SETMAINTENANCEREQUEST']._serialized_start=523
-  _globals['_SETMAINTENANCEREQUEST']._serialized_end=621
-  _globals['_SETMAINTENANCERESPONSE']._serialized_start=623
-  _globals['_SETMAINTENANCERESPONSE']._serialized_end=692
-  _globals['_MAINTENANCESERVICE']._serialized_start=695
-  _globals['_MAINTENANCESERVICE']._serialized_end=903
+  _globals['_TECHNICALFAILURESTATUS']._serialized_start=1503
+  _globals['_TECHNICALFAILURESTATUS']._serialized_end=1688
+  _globals['_MAINTENANCESTATUS']._serialized_start=120
+  _globals['_MAINTENANCESTATUS']._serialized_end=436
+  _globals['_GETMAINTENANCESTATUSREQUEST']._serialized_start=438
+  _globals['_GETMAINTENANCESTATUSREQUEST']._serialized_end=467
+  _globals['_GETMAINTENANCESTATUSRESPONSE']._serialized_start=469
+  _globals['_GETMAINTENANCESTATUSRESPONSE']._serialized_end=544
+  _globals['_SETMAINTENANCEREQUEST']._serialized_start=546
+  _globals['_SETMAINTENANCEREQUEST']._serialized_end=644
+  _globals['_SETMAINTENANCERESPONSE']._serialized_start=646
+  _globals['_SETMAINTENANCERESPONSE']._serialized_end=715
+  _globals['_TECHNICALFAILURE']._serialized_start=718
+  _globals['_TECHNICALFAILURE']._serialized_end=937
+  _globals['_LISTTECHNICALFAILURESREQUEST']._serialized_start=939
+  _globals['_LISTTECHNICALFAILURESREQUEST']._serialized_end=995
+  _globals['_LISTTECHNICALFAILURESRESPONSE']._serialized_start=997
+  _globals['_LISTTECHNICALFAILURESRESPONSE']._serialized_end=1074
+  _globals['_RECORDTECHNICALFAILUREREQUEST']._serialized_start=1077
+  _globals['_RECORDTECHNICALFAILUREREQUEST']._serialized_end=1237
+  _globals['_RECORDTECHNICALFAILURERESPONSE']._serialized_start=1239
+  _globals['_RECORDTECHNICALFAILURERESPONSE']._serialized_end=1316
+  _globals['_DECIDETECHNICALFAILUREREQUEST']._serialized_start=1318
+  _globals['_DECIDETECHNICALFAILUREREQUEST']._serialized_end=1421
+  _globals['_DECIDETECHNICALFAILURERESPONSE']._serialized_start=1423
+  _globals['_DECIDETECHNICALFAILURERESPONSE']._serialized_end=1500
+  _globals['_MAINTENANCESERVICE']._serialized_start=1691
+  _globals['_MAINTENANCESERVICE']._serialized_end=1899
+  _globals['_TECHNICALFAILURESERVICE']._serialized_start=1902
+  _globals['_TECHNICALFAILURESERVICE']._serialized_end=2251
 # @@protoc_insertion_point(module_scope)

@@ -8,10 +8,14 @@ every service follows that topic and refuses mutating calls (UNAVAILABLE with Re
 while the window is open. MaintenanceService itself is never refused.
 """
 
+from collections import abc as _abc
+from court.v1 import common_pb2 as _common_pb2
 from court.v1 import events_pb2 as _events_pb2
 from google.protobuf import descriptor as _descriptor
 from google.protobuf import message as _message
 from google.protobuf import timestamp_pb2 as _timestamp_pb2
+from google.protobuf.internal import containers as _containers
+from google.protobuf.internal import enum_type_wrapper as _enum_type_wrapper
 import builtins as _builtins
 import sys
 import typing as _typing
@@ -22,6 +26,25 @@ else:
     from typing_extensions import TypeAlias as _TypeAlias, Never as _Never
 
 DESCRIPTOR: _descriptor.FileDescriptor
+
+class _TechnicalFailureStatus:
+    ValueType = _typing.NewType("ValueType", _builtins.int)
+    V: _TypeAlias = ValueType  # noqa: Y015
+
+class _TechnicalFailureStatusEnumTypeWrapper(_enum_type_wrapper._EnumTypeWrapper[_TechnicalFailureStatus.ValueType], _builtins.type):
+    DESCRIPTOR: _descriptor.EnumDescriptor
+    TECHNICAL_FAILURE_STATUS_UNSPECIFIED: _TechnicalFailureStatus.ValueType  # 0
+    TECHNICAL_FAILURE_STATUS_PROPOSED: _TechnicalFailureStatus.ValueType  # 1
+    TECHNICAL_FAILURE_STATUS_CONFIRMED: _TechnicalFailureStatus.ValueType  # 2
+    TECHNICAL_FAILURE_STATUS_DISMISSED: _TechnicalFailureStatus.ValueType  # 3
+
+class TechnicalFailureStatus(_TechnicalFailureStatus, metaclass=_TechnicalFailureStatusEnumTypeWrapper): ...
+
+TECHNICAL_FAILURE_STATUS_UNSPECIFIED: TechnicalFailureStatus.ValueType  # 0
+TECHNICAL_FAILURE_STATUS_PROPOSED: TechnicalFailureStatus.ValueType  # 1
+TECHNICAL_FAILURE_STATUS_CONFIRMED: TechnicalFailureStatus.ValueType  # 2
+TECHNICAL_FAILURE_STATUS_DISMISSED: TechnicalFailureStatus.ValueType  # 3
+Global___TechnicalFailureStatus: _TypeAlias = TechnicalFailureStatus  # noqa: Y015
 
 @_typing.final
 class MaintenanceStatus(_message.Message):
@@ -162,3 +185,182 @@ class SetMaintenanceResponse(_message.Message):
     def WhichOneof(self, oneof_group: _Never) -> None: ...
 
 Global___SetMaintenanceResponse: _TypeAlias = SetMaintenanceResponse  # noqa: Y015
+
+@_typing.final
+class TechnicalFailure(_message.Message):
+    DESCRIPTOR: _descriptor.Descriptor
+
+    FAILURE_ID_FIELD_NUMBER: _builtins.int
+    STATUS_FIELD_NUMBER: _builtins.int
+    STARTED_AT_FIELD_NUMBER: _builtins.int
+    ENDED_AT_FIELD_NUMBER: _builtins.int
+    UNAVAILABLE_FIELD_NUMBER: _builtins.int
+    NOTE_FIELD_NUMBER: _builtins.int
+    SOURCE_FIELD_NUMBER: _builtins.int
+    failure_id: _builtins.str
+    status: Global___TechnicalFailureStatus.ValueType
+    unavailable: _builtins.str
+    """What was unavailable ("filing", "filing, access", "the whole site")."""
+    note: _builtins.str
+    source: _builtins.str
+    """"admin" (recorded by an administrator) or "observed" (proposed by the platform)."""
+    @_builtins.property
+    def started_at(self) -> _common_pb2.CourtTime: ...
+    @_builtins.property
+    def ended_at(self) -> _common_pb2.CourtTime: ...
+    def __init__(
+        self,
+        *,
+        failure_id: _builtins.str = ...,
+        status: Global___TechnicalFailureStatus.ValueType = ...,
+        started_at: _common_pb2.CourtTime | None = ...,
+        ended_at: _common_pb2.CourtTime | None = ...,
+        unavailable: _builtins.str = ...,
+        note: _builtins.str = ...,
+        source: _builtins.str = ...,
+    ) -> None: ...
+    _HasFieldArgType: _TypeAlias = _typing.Literal["ended_at", b"ended_at", "started_at", b"started_at"]  # noqa: Y015
+    def HasField(self, field_name: _HasFieldArgType) -> _builtins.bool: ...
+    _ClearFieldArgType: _TypeAlias = _typing.Literal["ended_at", b"ended_at", "failure_id", b"failure_id", "note", b"note", "source", b"source", "started_at", b"started_at", "status", b"status", "unavailable", b"unavailable"]  # noqa: Y015
+    def ClearField(self, field_name: _ClearFieldArgType) -> None: ...
+    def WhichOneof(self, oneof_group: _Never) -> None: ...
+
+Global___TechnicalFailure: _TypeAlias = TechnicalFailure  # noqa: Y015
+
+@_typing.final
+class ListTechnicalFailuresRequest(_message.Message):
+    DESCRIPTOR: _descriptor.Descriptor
+
+    INCLUDE_PROPOSED_FIELD_NUMBER: _builtins.int
+    include_proposed: _builtins.bool
+    def __init__(
+        self,
+        *,
+        include_proposed: _builtins.bool = ...,
+    ) -> None: ...
+    _HasFieldArgType: _TypeAlias = _Never  # noqa: Y015
+    def HasField(self, field_name: _HasFieldArgType) -> _builtins.bool: ...
+    _ClearFieldArgType: _TypeAlias = _typing.Literal["include_proposed", b"include_proposed"]  # noqa: Y015
+    def ClearField(self, field_name: _ClearFieldArgType) -> None: ...
+    def WhichOneof(self, oneof_group: _Never) -> None: ...
+
+Global___ListTechnicalFailuresRequest: _TypeAlias = ListTechnicalFailuresRequest  # noqa: Y015
+
+@_typing.final
+class ListTechnicalFailuresResponse(_message.Message):
+    DESCRIPTOR: _descriptor.Descriptor
+
+    FAILURES_FIELD_NUMBER: _builtins.int
+    @_builtins.property
+    def failures(self) -> _containers.RepeatedCompositeFieldContainer[Global___TechnicalFailure]: ...
+    def __init__(
+        self,
+        *,
+        failures: _abc.Iterable[Global___TechnicalFailure] | None = ...,
+    ) -> None: ...
+    _HasFieldArgType: _TypeAlias = _Never  # noqa: Y015
+    def HasField(self, field_name: _HasFieldArgType) -> _builtins.bool: ...
+    _ClearFieldArgType: _TypeAlias = _typing.Literal["failures", b"failures"]  # noqa: Y015
+    def ClearField(self, field_name: _ClearFieldArgType) -> None: ...
+    def WhichOneof(self, oneof_group: _Never) -> None: ...
+
+Global___ListTechnicalFailuresResponse: _TypeAlias = ListTechnicalFailuresResponse  # noqa: Y015
+
+@_typing.final
+class RecordTechnicalFailureRequest(_message.Message):
+    DESCRIPTOR: _descriptor.Descriptor
+
+    STARTED_AT_FIELD_NUMBER: _builtins.int
+    ENDED_AT_FIELD_NUMBER: _builtins.int
+    UNAVAILABLE_FIELD_NUMBER: _builtins.int
+    NOTE_FIELD_NUMBER: _builtins.int
+    unavailable: _builtins.str
+    note: _builtins.str
+    @_builtins.property
+    def started_at(self) -> _timestamp_pb2.Timestamp: ...
+    @_builtins.property
+    def ended_at(self) -> _timestamp_pb2.Timestamp: ...
+    def __init__(
+        self,
+        *,
+        started_at: _timestamp_pb2.Timestamp | None = ...,
+        ended_at: _timestamp_pb2.Timestamp | None = ...,
+        unavailable: _builtins.str = ...,
+        note: _builtins.str = ...,
+    ) -> None: ...
+    _HasFieldArgType: _TypeAlias = _typing.Literal["ended_at", b"ended_at", "started_at", b"started_at"]  # noqa: Y015
+    def HasField(self, field_name: _HasFieldArgType) -> _builtins.bool: ...
+    _ClearFieldArgType: _TypeAlias = _typing.Literal["ended_at", b"ended_at", "note", b"note", "started_at", b"started_at", "unavailable", b"unavailable"]  # noqa: Y015
+    def ClearField(self, field_name: _ClearFieldArgType) -> None: ...
+    def WhichOneof(self, oneof_group: _Never) -> None: ...
+
+Global___RecordTechnicalFailureRequest: _TypeAlias = RecordTechnicalFailureRequest  # noqa: Y015
+
+@_typing.final
+class RecordTechnicalFailureResponse(_message.Message):
+    DESCRIPTOR: _descriptor.Descriptor
+
+    FAILURE_FIELD_NUMBER: _builtins.int
+    @_builtins.property
+    def failure(self) -> Global___TechnicalFailure: ...
+    def __init__(
+        self,
+        *,
+        failure: Global___TechnicalFailure | None = ...,
+    ) -> None: ...
+    _HasFieldArgType: _TypeAlias = _typing.Literal["failure", b"failure"]  # noqa: Y015
+    def HasField(self, field_name: _HasFieldArgType) -> _builtins.bool: ...
+    _ClearFieldArgType: _TypeAlias = _typing.Literal["failure", b"failure"]  # noqa: Y015
+    def ClearField(self, field_name: _ClearFieldArgType) -> None: ...
+    def WhichOneof(self, oneof_group: _Never) -> None: ...
+
+Global___RecordTechnicalFailureResponse: _TypeAlias = RecordTechnicalFailureResponse  # noqa: Y015
+
+@_typing.final
+class DecideTechnicalFailureRequest(_message.Message):
+    DESCRIPTOR: _descriptor.Descriptor
+
+    FAILURE_ID_FIELD_NUMBER: _builtins.int
+    CONFIRM_FIELD_NUMBER: _builtins.int
+    UNAVAILABLE_FIELD_NUMBER: _builtins.int
+    NOTE_FIELD_NUMBER: _builtins.int
+    failure_id: _builtins.str
+    confirm: _builtins.bool
+    unavailable: _builtins.str
+    """Optional corrections when confirming; empty keeps what was proposed."""
+    note: _builtins.str
+    def __init__(
+        self,
+        *,
+        failure_id: _builtins.str = ...,
+        confirm: _builtins.bool = ...,
+        unavailable: _builtins.str = ...,
+        note: _builtins.str = ...,
+    ) -> None: ...
+    _HasFieldArgType: _TypeAlias = _Never  # noqa: Y015
+    def HasField(self, field_name: _HasFieldArgType) -> _builtins.bool: ...
+    _ClearFieldArgType: _TypeAlias = _typing.Literal["confirm", b"confirm", "failure_id", b"failure_id", "note", b"note", "unavailable", b"unavailable"]  # noqa: Y015
+    def ClearField(self, field_name: _ClearFieldArgType) -> None: ...
+    def WhichOneof(self, oneof_group: _Never) -> None: ...
+
+Global___DecideTechnicalFailureRequest: _TypeAlias = DecideTechnicalFailureRequest  # noqa: Y015
+
+@_typing.final
+class DecideTechnicalFailureResponse(_message.Message):
+    DESCRIPTOR: _descriptor.Descriptor
+
+    FAILURE_FIELD_NUMBER: _builtins.int
+    @_builtins.property
+    def failure(self) -> Global___TechnicalFailure: ...
+    def __init__(
+        self,
+        *,
+        failure: Global___TechnicalFailure | None = ...,
+    ) -> None: ...
+    _HasFieldArgType: _TypeAlias = _typing.Literal["failure", b"failure"]  # noqa: Y015
+    def HasField(self, field_name: _HasFieldArgType) -> _builtins.bool: ...
+    _ClearFieldArgType: _TypeAlias = _typing.Literal["failure", b"failure"]  # noqa: Y015
+    def ClearField(self, field_name: _ClearFieldArgType) -> None: ...
+    def WhichOneof(self, oneof_group: _Never) -> None: ...
+
+Global___DecideTechnicalFailureResponse: _TypeAlias = DecideTechnicalFailureResponse  # noqa: Y015

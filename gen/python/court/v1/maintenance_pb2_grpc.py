@@ -143,3 +143,173 @@ class MaintenanceService:
             timeout,
             metadata,
             _registered_method=True)
+
+
+class TechnicalFailureServiceStub:
+    """The court's unscheduled outages (technical failures), kept by auth beside the maintenance
+    state. Confirmed ones are public; proposed ones (from the platform's own observations of
+    filing's availability) wait for an administrator to confirm or dismiss them.
+    """
+
+    def __init__(self, channel):
+        """Constructor.
+
+        Args:
+            channel: A grpc.Channel.
+        """
+        self.ListTechnicalFailures = channel.unary_unary(
+                '/court.v1.TechnicalFailureService/ListTechnicalFailures',
+                request_serializer=court_dot_v1_dot_maintenance__pb2.ListTechnicalFailuresRequest.SerializeToString,
+                response_deserializer=court_dot_v1_dot_maintenance__pb2.ListTechnicalFailuresResponse.FromString,
+                _registered_method=True)
+        self.RecordTechnicalFailure = channel.unary_unary(
+                '/court.v1.TechnicalFailureService/RecordTechnicalFailure',
+                request_serializer=court_dot_v1_dot_maintenance__pb2.RecordTechnicalFailureRequest.SerializeToString,
+                response_deserializer=court_dot_v1_dot_maintenance__pb2.RecordTechnicalFailureResponse.FromString,
+                _registered_method=True)
+        self.DecideTechnicalFailure = channel.unary_unary(
+                '/court.v1.TechnicalFailureService/DecideTechnicalFailure',
+                request_serializer=court_dot_v1_dot_maintenance__pb2.DecideTechnicalFailureRequest.SerializeToString,
+                response_deserializer=court_dot_v1_dot_maintenance__pb2.DecideTechnicalFailureResponse.FromString,
+                _registered_method=True)
+
+
+class TechnicalFailureServiceServicer:
+    """The court's unscheduled outages (technical failures), kept by auth beside the maintenance
+    state. Confirmed ones are public; proposed ones (from the platform's own observations of
+    filing's availability) wait for an administrator to confirm or dismiss them.
+    """
+
+    def ListTechnicalFailures(self, request, context):
+        """Confirmed outages, newest first (anyone); with include_proposed, every one (administrators).
+        """
+        context.set_code(grpc.StatusCode.UNIMPLEMENTED)
+        context.set_details('Method not implemented!')
+        raise NotImplementedError('Method not implemented!')
+
+    def RecordTechnicalFailure(self, request, context):
+        """An administrator records an outage (confirmed at once).
+        """
+        context.set_code(grpc.StatusCode.UNIMPLEMENTED)
+        context.set_details('Method not implemented!')
+        raise NotImplementedError('Method not implemented!')
+
+    def DecideTechnicalFailure(self, request, context):
+        """An administrator confirms or dismisses a proposed outage.
+        """
+        context.set_code(grpc.StatusCode.UNIMPLEMENTED)
+        context.set_details('Method not implemented!')
+        raise NotImplementedError('Method not implemented!')
+
+
+def add_TechnicalFailureServiceServicer_to_server(servicer, server):
+    rpc_method_handlers = {
+            'ListTechnicalFailures': grpc.unary_unary_rpc_method_handler(
+                    servicer.ListTechnicalFailures,
+                    request_deserializer=court_dot_v1_dot_maintenance__pb2.ListTechnicalFailuresRequest.FromString,
+                    response_serializer=court_dot_v1_dot_maintenance__pb2.ListTechnicalFailuresResponse.SerializeToString,
+            ),
+            'RecordTechnicalFailure': grpc.unary_unary_rpc_method_handler(
+                    servicer.RecordTechnicalFailure,
+                    request_deserializer=court_dot_v1_dot_maintenance__pb2.RecordTechnicalFailureRequest.FromString,
+                    response_serializer=court_dot_v1_dot_maintenance__pb2.RecordTechnicalFailureResponse.SerializeToString,
+            ),
+            'DecideTechnicalFailure': grpc.unary_unary_rpc_method_handler(
+                    servicer.DecideTechnicalFailure,
+                    request_deserializer=court_dot_v1_dot_maintenance__pb2.DecideTechnicalFailureRequest.FromString,
+                    response_serializer=court_dot_v1_dot_maintenance__pb2.DecideTechnicalFailureResponse.SerializeToString,
+            ),
+    }
+    generic_handler = grpc.method_handlers_generic_handler(
+            'court.v1.TechnicalFailureService', rpc_method_handlers)
+    server.add_generic_rpc_handlers((generic_handler,))
+    server.add_registered_method_handlers('court.v1.TechnicalFailureService', rpc_method_handlers)
+
+
+ # This class is part of an EXPERIMENTAL API.
+class TechnicalFailureService:
+    """The court's unscheduled outages (technical failures), kept by auth beside the maintenance
+    state. Confirmed ones are public; proposed ones (from the platform's own observations of
+    filing's availability) wait for an administrator to confirm or dismiss them.
+    """
+
+    @staticmethod
+    def ListTechnicalFailures(request,
+            target,
+            options=(),
+            channel_credentials=None,
+            call_credentials=None,
+            insecure=False,
+            compression=None,
+            wait_for_ready=None,
+            timeout=None,
+            metadata=None):
+        return grpc.experimental.unary_unary(
+            request,
+            target,
+            '/court.v1.TechnicalFailureService/ListTechnicalFailures',
+            court_dot_v1_dot_maintenance__pb2.ListTechnicalFailuresRequest.SerializeToString,
+            court_dot_v1_dot_maintenance__pb2.ListTechnicalFailuresResponse.FromString,
+            options,
+            channel_credentials,
+            insecure,
+            call_credentials,
+            compression,
+            wait_for_ready,
+            timeout,
+            metadata,
+            _registered_method=True)
+
+    @staticmethod
+    def RecordTechnicalFailure(request,
+            target,
+            options=(),
+            channel_credentials=None,
+            call_credentials=None,
+            insecure=False,
+            compression=None,
+            wait_for_ready=None,
+            timeout=None,
+            metadata=None):
+        return grpc.experimental.unary_unary(
+            request,
+            target,
+            '/court.v1.TechnicalFailureService/RecordTechnicalFailure',
+            court_dot_v1_dot_maintenance__pb2.RecordTechnicalFailureRequest.SerializeToString,
+            court_dot_v1_dot_maintenance__pb2.RecordTechnicalFailureResponse.FromString,
+            options,
+            channel_credentials,
+            insecure,
+            call_credentials,
+            compression,
+            wait_for_ready,
+            timeout,
+            metadata,
+            _registered_method=True)
+
+    @staticmethod
+    def DecideTechnicalFailure(request,
+            target,
+            options=(),
+            channel_credentials=None,
+            call_credentials=None,
+            insecure=False,
+            compression=None,
+            wait_for_ready=None,
+            timeout=None,
+            metadata=None):
+        return grpc.experimental.unary_unary(
+            request,
+            target,
+            '/court.v1.TechnicalFailureService/DecideTechnicalFailure',
+            court_dot_v1_dot_maintenance__pb2.DecideTechnicalFailureRequest.SerializeToString,
+            court_dot_v1_dot_maintenance__pb2.DecideTechnicalFailureResponse.FromString,
+            options,
+            channel_credentials,
+            insecure,
+            call_credentials,
+            compression,
+            wait_for_ready,
+            timeout,
+            metadata,
+            _registered_method=True)

@@ -73,3 +73,67 @@ class MaintenanceServiceServicer(metaclass=_abc_1.ABCMeta):
         """Force the court closed until a given time, or open it again; administrators only."""
 
 def add_MaintenanceServiceServicer_to_server(servicer: MaintenanceServiceServicer, server: _typing.Union[_grpc.Server, _aio.Server]) -> None: ...
+
+class TechnicalFailureServiceStub:
+    """The court's unscheduled outages (technical failures), kept by auth beside the maintenance
+    state. Confirmed ones are public; proposed ones (from the platform's own observations of
+    filing's availability) wait for an administrator to confirm or dismiss them.
+    """
+
+    @_typing.overload
+    def __new__(cls, channel: _grpc.Channel) -> _Self: ...
+    @_typing.overload
+    def __new__(cls, channel: _aio.Channel) -> TechnicalFailureServiceAsyncStub: ...
+    ListTechnicalFailures: _grpc.UnaryUnaryMultiCallable[_maintenance_pb2.ListTechnicalFailuresRequest, _maintenance_pb2.ListTechnicalFailuresResponse]
+    """Confirmed outages, newest first (anyone); with include_proposed, every one (administrators)."""
+    RecordTechnicalFailure: _grpc.UnaryUnaryMultiCallable[_maintenance_pb2.RecordTechnicalFailureRequest, _maintenance_pb2.RecordTechnicalFailureResponse]
+    """An administrator records an outage (confirmed at once)."""
+    DecideTechnicalFailure: _grpc.UnaryUnaryMultiCallable[_maintenance_pb2.DecideTechnicalFailureRequest, _maintenance_pb2.DecideTechnicalFailureResponse]
+    """An administrator confirms or dismisses a proposed outage."""
+
+@_typing.type_check_only
+class TechnicalFailureServiceAsyncStub(TechnicalFailureServiceStub):
+    """The court's unscheduled outages (technical failures), kept by auth beside the maintenance
+    state. Confirmed ones are public; proposed ones (from the platform's own observations of
+    filing's availability) wait for an administrator to confirm or dismiss them.
+    """
+
+    def __init__(self, channel: _aio.Channel) -> None: ...
+    ListTechnicalFailures: _aio.UnaryUnaryMultiCallable[_maintenance_pb2.ListTechnicalFailuresRequest, _maintenance_pb2.ListTechnicalFailuresResponse]  # type: ignore[assignment]
+    """Confirmed outages, newest first (anyone); with include_proposed, every one (administrators)."""
+    RecordTechnicalFailure: _aio.UnaryUnaryMultiCallable[_maintenance_pb2.RecordTechnicalFailureRequest, _maintenance_pb2.RecordTechnicalFailureResponse]  # type: ignore[assignment]
+    """An administrator records an outage (confirmed at once)."""
+    DecideTechnicalFailure: _aio.UnaryUnaryMultiCallable[_maintenance_pb2.DecideTechnicalFailureRequest, _maintenance_pb2.DecideTechnicalFailureResponse]  # type: ignore[assignment]
+    """An administrator confirms or dismisses a proposed outage."""
+
+class TechnicalFailureServiceServicer(metaclass=_abc_1.ABCMeta):
+    """The court's unscheduled outages (technical failures), kept by auth beside the maintenance
+    state. Confirmed ones are public; proposed ones (from the platform's own observations of
+    filing's availability) wait for an administrator to confirm or dismiss them.
+    """
+
+    @_abc_1.abstractmethod
+    def ListTechnicalFailures(
+        self,
+        request: _maintenance_pb2.ListTechnicalFailuresRequest,
+        context: _ServicerContext,
+    ) -> _typing.Union[_maintenance_pb2.ListTechnicalFailuresResponse, _abc.Awaitable[_maintenance_pb2.ListTechnicalFailuresResponse]]:
+        """Confirmed outages, newest first (anyone); with include_proposed, every one (administrators)."""
+
+    @_abc_1.abstractmethod
+    def RecordTechnicalFailure(
+        self,
+        request: _maintenance_pb2.RecordTechnicalFailureRequest,
+        context: _ServicerContext,
+    ) -> _typing.Union[_maintenance_pb2.RecordTechnicalFailureResponse, _abc.Awaitable[_maintenance_pb2.RecordTechnicalFailureResponse]]:
+        """An administrator records an outage (confirmed at once)."""
+
+    @_abc_1.abstractmethod
+    def DecideTechnicalFailure(
+        self,
+        request: _maintenance_pb2.DecideTechnicalFailureRequest,
+        context: _ServicerContext,
+    ) -> _typing.Union[_maintenance_pb2.DecideTechnicalFailureResponse, _abc.Awaitable[_maintenance_pb2.DecideTechnicalFailureResponse]]:
+        """An administrator confirms or dismisses a proposed outage."""
+
+def add_TechnicalFailureServiceServicer_to_server(servicer: TechnicalFailureServiceServicer, server: _typing.Union[_grpc.Server, _aio.Server]) -> None: ...

@@ -28,6 +28,33 @@ function subscription() {
     el("div", { class: "actions" }, subscribe, stop, status));
 }
 
+const FEE_STATUSES = [["paid", "Paid"], ["ifp_pending", "IFP pending"], ["ifp_granted", "IFP granted"], ["waived", "Waived"]];
+
+function feeWords(value) {
+  const found = FEE_STATUSES.find(([name]) => name === value);
+  return found ? found[1] : "Not recorded";
+}
+
+// The clerk records the filing-fee status (the API refuses anyone else).
+function feeStatusForm(c) {
+  const current = session();
+  if (!current || !current.account || current.account.role !== "clerk") return null;
+  const choice = el("select", { id: "fee-status-choice" },
+    FEE_STATUSES.map(([name, label]) => el("option", { value: name, ...(name === c.fee_status ? { selected: "" } : {}) }, label)));
+  const save = el("button", { type: "submit", class: "secondary", id: "fee-status-save" }, "Record fee status");
+  const form = el("form", { class: "inline-form", "aria-label": "Record the fee status" },
+    el("div", { class: "field" }, el("label", { for: "fee-status-choice" }, "New fee status"), choice), save);
+  form.addEventListener("submit", (event) => {
+    event.preventDefault();
+    busy(save, box, async () => {
+      const updated = await put(`/api/v1/clerk/cases/${encodeURIComponent(number)}/fee-status`, { json: { fee_status: choice.value } });
+      render(updated);
+      showOk(box, el("p", {}, `Fee status of ${number}: ${feeWords(updated.fee_status)}.`));
+    });
+  });
+  return form;
+}
+
 function render(c) {
   document.title = `${c.case_number} ${c.title} — OpenECF`;
   const facts = el("dl", { class: "facts" },
@@ -35,8 +62,11 @@ function render(c) {
     el("dt", {}, "Type"), el("dd", {}, words(c.case_type)),
     el("dt", {}, "Status"), el("dd", {}, statusTag(c.status, c.status === "open" ? "ok" : "")),
     el("dt", {}, "Opened"), el("dd", {}, `${courtTimeLong(c.opened_at.local)} ${zoneWords(c.opened_at.local)}`),
-    el("dt", {}, "Docket entries"), el("dd", {}, String(c.last_entry_number)),
+    // ACMS numbers kept their gaps: for an imported case the last number is not a count.
+    el("dt", {}, c.imported ? "Last entry number" : "Docket entries"), el("dd", {}, String(c.last_entry_number)),
+    el("dt", {}, "Fee status"), el("dd", { id: "fee-status" }, feeWords(c.fee_status)),
   );
+  if (c.imported) facts.append(el("dt", {}, "Docket"), el("dd", {}, `Imported from ACMS${c.case_subtype ? ` (${c.case_subtype})` : ""}`));
   if (c.origin && c.origin.agency) facts.append(el("dt", {}, "Agency"), el("dd", {}, c.origin.agency));
   if (c.origin && c.origin.alien_number) facts.append(el("dt", {}, "A-number"), el("dd", {}, c.origin.alien_number));
   fill(view,
@@ -46,6 +76,7 @@ function render(c) {
       el("a", { class: "button secondary", href: fileInCaseHref(c.case_number, "notice_of_appearance") }, "File a notice of appearance"),
       el("a", { class: "button secondary", href: fileInCaseHref(c.case_number) }, "File in this case")),
     facts,
+    feeStatusForm(c),
     el("h2", {}, "Parties"),
     c.parties.length
       ? el("ul", {}, c.parties.map((p) => el("li", {}, el("strong", {}, p.name), ` — ${words(p.role)}`)))

@@ -20,6 +20,13 @@ function describe(status) {
     el("dt", {}, "Next maintenance"),
     el("dd", {}, courtTimeRange(status.next_window.start.local, status.next_window.end.local)),
   ));
+  if (status.technical_failures && status.technical_failures.length) {
+    parts.push(el("h3", {}, "Recent technical failures"),
+      el("ul", { id: "technical-failures" }, status.technical_failures.map((f) => el("li", {},
+        courtTimeRange(f.started_at.local, f.ended_at.local), `: ${f.unavailable} unavailable`,
+        f.note ? ` (${f.note})` : ""))),
+      el("p", {}, el("a", { href: "/technical-failures" }, "Every technical failure")));
+  }
   return parts;
 }
 
