@@ -121,17 +121,7 @@ def register(
     created = api.post("/api/v1/accounts", json=body)
     assert created.status_code == 201, created.text
     if confirm:
-        # As the new owner would: open the link mailed to the address (it gets nothing else
-        # until then), then log in.
-        mail = wait_for(
-            lambda: _new_confirmation_mail(maildir, body["email"], earlier),
-            timeout=60,  # the mail goes outbox → Kafka → notify → SMTP: slow on a busy machine
-            what=f"the confirmation mail to {body['email']}",
-        )
-        used = Api(base_url).post(
-            "/api/v1/email-confirmations", json={"token": mailed_token(mail, "confirm-email")}
-        )
-        assert used.status_code == 204, used.text
+        confirm_registration(base_url, body["email"], earlier=earlier)
     logged_in = api.login(username, PASSWORD)
     assert logged_in.status_code == 201, logged_in.text
     return api, body
@@ -142,6 +132,23 @@ def register(
 # remember_maildir.
 _MAILDIRS: dict[int, Path] = {}
 CONFIRMATION_SUBJECT = "Confirm your e-mail address"
+
+
+def confirm_registration(
+    base_url: str, address: str, *, earlier: set[str] | frozenset[str] = frozenset()
+) -> None:
+    """As a new owner would: open the link mailed to the address (it gets nothing else until
+    then). ``earlier``: confirmation mails to the address from before this registration."""
+    maildir = maildir_of(base_url)
+    mail = wait_for(
+        lambda: _new_confirmation_mail(maildir, address, set(earlier)),
+        timeout=60,  # the mail goes outbox → Kafka → notify → SMTP: slow on a busy machine
+        what=f"the confirmation mail to {address}",
+    )
+    used = Api(base_url).post(
+        "/api/v1/email-confirmations", json={"token": mailed_token(mail, "confirm-email")}
+    )
+    assert used.status_code == 204, used.text
 
 
 def remember_maildir(edge_port: int, maildir: Path) -> None:

@@ -35,7 +35,7 @@ from grpc_health.v1 import health_pb2, health_pb2_grpc
 from kafka import KafkaConsumer
 from kafka.structs import TopicPartition
 from pypdf import PdfWriter
-from support.api import Api, confirm_address, register, wait_for
+from support.api import Api, confirm_address, maildir_of, register, remember_maildir, wait_for
 from support.ports import free_port
 
 from services.common.events import decode_envelope, new_event
@@ -146,7 +146,7 @@ class NotifyKit:
             patched = api.patch("/api/v1/accounts/me", json=changes)
             assert patched.status_code == 200, patched.text
         for email in person.secondary:
-            confirm_address(self.edge_url, self.stack.maildir, email)
+            confirm_address(self.edge_url, maildir_of(self.edge_url), email)
         wait_for(
             lambda: self.sql(
                 "SELECT 1 FROM notify.recipients r WHERE account_id = %s AND notice_format = %s"
@@ -403,10 +403,14 @@ class NotifyKit:
             stdin=subprocess.DEVNULL,
             start_new_session=True,
         )
+        edge_port = self.stack.settings.edge_port
         try:
             self.wait_healthy(process)
+            # Registrations' confirmation links now reach this sink: register() reads them there.
+            remember_maildir(edge_port, sink.maildir)
             yield process
         finally:
+            remember_maildir(edge_port, self.stack.maildir)
             if process.poll() is None:
                 process.send_signal(signal.SIGTERM)
                 try:

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from notify_kit import NotifyKit, message_ids, recipient_of
-from support.api import register, wait_for
+from support.api import confirm_registration, register, wait_for
 
 from services.stack.supervisor import LocalStack
 
@@ -22,10 +22,22 @@ def test_notify_stopped_between_events_still_delivers_every_notice_once(
     try:
         for number in range(6, 11):  # recorded while notify is away: they wait in Kafka
             kit.record(case_number, number)
-        # And so does the registration of an account notify has not seen yet.
-        late_api, late_body = register(edge_url, "public")
+        # And so does the registration of an account notify has not seen yet (its
+        # confirmation link waits too: it is mailed once notify is back).
+        late_api, late_body = register(edge_url, "public", confirm=False)
     finally:
         stack.restart_child("notify")
+    confirm_registration(edge_url, late_body["email"])
+    wait_for(
+        lambda: (
+            kit.sql(
+                "SELECT email FROM notify.recipients WHERE account_id = %s",
+                late_api.account["account_id"],
+            )
+            == [(late_body["email"],)]
+        ),
+        what="notify knows the late account's confirmed address",
+    )
     kit.wait_case_known(case_number)
     subscribed = wait_for(
         lambda: (lambda r: r if r.status_code == 200 else None)(
