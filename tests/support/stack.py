@@ -10,7 +10,7 @@ from zoneinfo import ZoneInfo
 from pydantic import SecretStr
 
 from services.common.settings import SERVICE_NAMES, Settings
-from services.stack.supervisor import LocalStack
+from services.stack.supervisor import LocalStack, ReplicaPorts
 from support.ports import free_port, free_port_run
 
 COURT_TZ = ZoneInfo("America/Los_Angeles")  # the default court zone (Settings)
@@ -44,11 +44,27 @@ def stack_settings(data_dir: Path) -> Settings:
     )
 
 
-def start_stack(data_dir: Path) -> LocalStack:
+def replica_ports() -> ReplicaPorts:
+    """Free ports for one more replica of every service and the edge."""
+    return ReplicaPorts(
+        grpc={name: free_port() for name in SERVICE_NAMES},
+        edge=free_port(),
+        metrics_base=free_port_run(6),
+    )
+
+
+def start_stack(
+    data_dir: Path, *, replicas: int = 1, overrides: dict[str, object] | None = None
+) -> LocalStack:
+    """The stack with ``replicas`` processes of every service and the edge; ``overrides``
+    change settings for this stack alone."""
+    settings = stack_settings(data_dir).model_copy(update=overrides or {})
     stack = LocalStack(
-        settings=stack_settings(data_dir),
+        settings=settings,
         cache_dir=KAFKA_CACHE,
         announce=log.info,
+        replicas=replicas,
+        replica_ports=[replica_ports() for _ in range(replicas - 1)],
     )
     try:
         stack.up()
