@@ -34,7 +34,7 @@ from services.common.errors import CourtError
 from services.common.outbox import publish
 from services.common.principal import Principal
 from services.common.wire import fill_court_time
-from services.filing import metrics, rules, store
+from services.filing import attempts, metrics, rules, store
 from services.filing.models import (
     CASE_TYPES,
     FILING_TYPES,
@@ -298,6 +298,37 @@ class Intake:
             raise CourtError(first.code, first.message, details=details)
 
         filing_id = str(uuid.uuid4())
+        with self._pool.connection() as conn:
+            attempts.begin(conn, filing_id)  # before any document exists: the sweep sees it
+        try:
+            return self._store_and_commit(
+                principal,
+                request,
+                reports,
+                case,
+                filing_id=filing_id,
+                received_at=received_at,
+                fingerprint=fingerprint,
+                idempotency_key=idempotency_key,
+                claim_id=claim_id,
+            )
+        except BaseException:
+            attempts.give_up(self._pool, self._vault, filing_id)
+            raise
+
+    def _store_and_commit(
+        self,
+        principal: Principal,
+        request: FilingRequest,
+        reports: list[PdfReport | None],
+        case: rules.CaseFacts | None,
+        *,
+        filing_id: str,
+        received_at: datetime,
+        fingerprint: str,
+        idempotency_key: str | None,
+        claim_id: str | None,
+    ) -> tuple[Filing, bool]:
         documents = []
         for upload, report in zip(request.uploads, reports, strict=True):
             assert report is not None
@@ -345,6 +376,7 @@ class Intake:
                 store.insert_filing(
                     conn, filing, idempotency_key=idempotency_key, request_sha256=fingerprint
                 )
+                attempts.complete(conn, filing_id)
                 if claim_id is not None:
                     store.release_claim(conn, claim_id)
                 publish(
@@ -360,6 +392,7 @@ class Intake:
             earlier = self._replay(principal, idempotency_key, fingerprint)
             if earlier is None:
                 raise
+            attempts.give_up(self._pool, self._vault, filing_id)  # the winner has its own
             return earlier, True
         metrics.FILINGS.labels(request.filing_type, filing.status).inc()
         log.info(
