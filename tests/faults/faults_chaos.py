@@ -1,0 +1,126 @@
+"""The fault scheduler: SIGKILL every kind of process at random moments, then restart it.
+
+Targets are every replica of every service, every edge, the Kafka broker, PostgreSQL and the
+SMTP sink. The order and the pauses come from one seeded ``random.Random``, so a run's schedule
+is reproducible from its seed (the moments a kill lands relative to the load still vary).
+"""
+
+from __future__ import annotations
+
+import logging
+import os
+import random
+import signal
+import threading
+import time
+from collections import Counter
+from dataclasses import dataclass, field
+
+from services.common.settings import PROCESS_NAMES
+from services.stack.supervisor import LocalStack
+
+log = logging.getLogger("faults")
+
+KAFKA, POSTGRES, SMTP = "kafka", "postgres", "smtp"
+
+
+def targets(stack: LocalStack) -> list[str]:
+    """Every process the scheduler kills: each replica, each edge, broker, database, SMTP."""
+    processes = [name for process in PROCESS_NAMES for name in stack.replica_names(process)]
+    return [*processes, KAFKA, POSTGRES, SMTP]
+
+
+def kind_of(target: str) -> str:
+    """``auth-2`` → ``auth``: kills are counted per kind of process."""
+    return target.rsplit("-", 1)[0] if target[-1].isdigit() else target
+
+
+@dataclass
+class Chaos:
+    stack: LocalStack
+    rng: random.Random
+    rounds: int = 1
+    pause_seconds: tuple[float, float] = (0.5, 2.5)
+    down_seconds: tuple[float, float] = (0.0, 1.5)
+    kills: Counter[str] = field(default_factory=Counter)
+    log_lines: list[str] = field(default_factory=list)
+    last_restart: float = 0.0
+    error: BaseException | None = None
+    _stop: threading.Event = field(default_factory=threading.Event)
+    _thread: threading.Thread | None = None
+
+    def start(self) -> None:
+        self._thread = threading.Thread(target=self._run, name="chaos", daemon=True)
+        self._thread.start()
+
+    def join(self, timeout: float) -> None:
+        assert self._thread is not None
+        self._thread.join(timeout)
+        if self._thread.is_alive():
+            raise AssertionError(f"the fault schedule did not finish in {timeout:.0f}s")
+        if self.error is not None:
+            raise AssertionError(f"the fault scheduler failed: {self.error!r}") from self.error
+
+    def stop(self) -> None:
+        self._stop.set()
+
+    def _run(self) -> None:
+        try:
+            plan: list[str] = []
+            for _ in range(self.rounds):
+                order = targets(self.stack)
+                self.rng.shuffle(order)
+                plan += order
+            started = time.monotonic()
+            for target in plan:
+                if self._stop.wait(self.rng.uniform(*self.pause_seconds)):
+                    return
+                down = self.rng.uniform(*self.down_seconds)
+                self._kill(target)
+                self.kills[kind_of(target)] += 1
+                time.sleep(down)
+                self._restart(target)
+                self.last_restart = time.monotonic()
+                line = f"{self.last_restart - started:7.1f}s  killed {target} (down {down:.1f}s)"
+                self.log_lines.append(line)
+                log.info(line)
+        except BaseException as exc:  # reported by join()
+            self.error = exc
+
+    def _kill(self, target: str) -> None:
+        if target == KAFKA:
+            broker = self.stack.kafka
+            assert broker is not None and broker._process is not None
+            broker._process.kill()
+            broker._process.wait()
+        elif target == POSTGRES:
+            assert self.stack.postgres is not None
+            pid = self.stack.postgres._postmaster_pid()
+            assert pid is not None, "no PostgreSQL postmaster to kill"
+            os.kill(pid, signal.SIGKILL)
+        else:
+            self.stack.kill_child(target)
+
+    def _restart(self, target: str) -> None:
+        if target == KAFKA:
+            broker = self.stack.kafka
+            assert broker is not None
+            broker.stop()  # forget the dead process (closes its log file)
+            _retry(broker.start, what="Kafka")
+        elif target == POSTGRES:
+            assert self.stack.postgres is not None
+            _retry(self.stack.postgres.start, what="PostgreSQL")
+        else:
+            self.stack.respawn_child(target)
+
+
+def _retry(start: object, *, what: str, attempts: int = 5) -> None:
+    for attempt in range(attempts):
+        try:
+            start()  # type: ignore[operator]
+            return
+        except RuntimeError:
+            if attempt == attempts - 1:
+                raise
+            log.warning("%s did not restart; trying again", what, exc_info=True)
+            time.sleep(1)
