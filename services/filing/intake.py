@@ -74,8 +74,14 @@ class IntakeLimits:
 
 # A duplicate submit polls for the first one's outcome at this pace.
 _CLAIM_POLL_SECONDS = (0.05, 0.5)
-# A claim whose holder has not finished this long after its budget is abandoned (a crash).
+# A duplicate waits at most this long after the budget for a live holder to finish.
 _CLAIM_STALE_MARGIN_SECONDS = 60.0
+# The holder's process renews its claims this often; a claim not renewed for
+# _CLAIM_ORPHANED_SECONDS lost its holder (a process killed mid-filing), and the client's retry
+# takes it over then, not minutes later. Two holders at once (a renewal missed while the
+# database was away) stay correct: the filing's unique key makes the second a replay.
+CLAIM_RENEW_SECONDS = 2.0
+_CLAIM_ORPHANED_SECONDS = 10.0
 
 
 class Intake:
@@ -97,6 +103,16 @@ class Intake:
         self._clock = clock
         self._checks_lock = threading.Lock()
         self._checks_running: dict[str, int] = {}
+        self._claims_lock = threading.Lock()
+        self._claims_held: set[str] = set()
+
+    def renew_claims(self) -> None:
+        """Mark this process's claims alive (a worker calls this every CLAIM_RENEW_SECONDS)."""
+        with self._claims_lock:
+            held = sorted(self._claims_held)
+        if held:
+            with self._pool.connection() as conn:
+                store.renew_claims(conn, held)
 
     # -- checking ------------------------------------------------------------------------
 
@@ -219,6 +235,8 @@ class Intake:
             )
         finally:
             if claim_id is not None:  # refused or failed: let a retry (or a waiter) go ahead
+                with self._claims_lock:
+                    self._claims_held.discard(claim_id)
                 with self._pool.connection() as conn:
                     store.release_claim(conn, claim_id)
 
@@ -242,15 +260,19 @@ class Intake:
                     key=key,
                     claim_id=claim_id,
                     request_sha256=fingerprint,
-                    stale_after_seconds=patience,
+                    stale_after_seconds=_CLAIM_ORPHANED_SECONDS,
                 )
                 holder = (
                     None if claimed else store.claim_fingerprint(conn, principal.account_id, key)
                 )
             if claimed:
+                with self._claims_lock:
+                    self._claims_held.add(claim_id)
                 # The holder may have committed between our look and our claim.
                 earlier = self._replay(principal, key, fingerprint)
                 if earlier is not None:
+                    with self._claims_lock:
+                        self._claims_held.discard(claim_id)
                     with self._pool.connection() as conn:
                         store.release_claim(conn, claim_id)
                     return earlier, None

@@ -7,8 +7,9 @@ from court.v1 import filing_pb2, filing_pb2_grpc
 from services.common.grpc_client import open_channel
 from services.common.identity import service_signer
 from services.common.runtime import build_runtime
+from services.common.workers import every
 from services.filing import attempts, case_view, metrics
-from services.filing.intake import Intake, IntakeLimits
+from services.filing.intake import CLAIM_RENEW_SECONDS, Intake, IntakeLimits
 from services.filing.pdf_checks import PdfLimits
 from services.filing.pdf_sandbox import PdfInspector
 from services.filing.review import Review
@@ -59,6 +60,9 @@ def main() -> None:
         },
     )
     runtime.workers["filing-gauges"] = metrics.gauge_worker(runtime.pool)
+    runtime.workers["claim-renewal"] = every(
+        CLAIM_RENEW_SECONDS, intake.renew_claims, name="idempotency claim renewal"
+    )
     runtime.workers["orphan-sweep"] = attempts.sweep_worker(
         runtime.pool,
         vault,

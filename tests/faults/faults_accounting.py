@@ -10,6 +10,7 @@ from __future__ import annotations
 import time
 from collections import defaultdict
 from dataclasses import dataclass
+from email.utils import parseaddr
 from pathlib import Path
 from typing import Any
 
@@ -53,7 +54,7 @@ def _quiet_reasons(
     if undocketed:
         reasons.append(f"{undocketed} filings not docketed")
     for schema in SERVICE_NAMES:
-        unsent = _one(conn, f"SELECT count(*) FROM {schema}.outbox WHERE sent_at IS NULL")  # noqa: S608
+        unsent = _one(conn, f"SELECT count(*) FROM {schema}.outbox WHERE sent_at IS NULL")
         if unsent:
             reasons.append(f"{unsent} unsent in {schema}.outbox")
     entries = _one(
@@ -63,7 +64,8 @@ def _quiet_reasons(
     )
     notices = _one(
         conn,
-        "SELECT count(*) FROM notify.notices WHERE status = 'sent' AND account_id = ANY(%s::uuid[])",
+        "SELECT count(*) FROM notify.notices WHERE status = 'sent'"
+        " AND account_id = ANY(%s::uuid[])",
         [accounts],
     )
     if notices < entries:
@@ -194,11 +196,12 @@ def account(
         missing = _one(
             conn,
             "SELECT count(*) FROM filing.filing_documents f WHERE f.filing_id = ANY(%s::uuid[])"
-            " AND NOT EXISTS (SELECT 1 FROM access.documents d WHERE d.document_id = f.document_id)",
+            " AND NOT EXISTS (SELECT 1 FROM access.documents d"
+            " WHERE d.document_id = f.document_id)",
             [filing_ids],
         )
         unsent = sum(
-            _one(conn, f"SELECT count(*) FROM {s}.outbox WHERE sent_at IS NULL")  # noqa: S608
+            _one(conn, f"SELECT count(*) FROM {s}.outbox WHERE sent_at IS NULL")
             for s in SERVICE_NAMES
         )
 
@@ -224,7 +227,7 @@ def account(
         message_id = str(message["Message-ID"] or "")
         case = str(message["X-OpenECF-Case"] or "")
         if case in cases:
-            recipient = str(message["To"]).strip().lower()
+            recipient = parseaddr(str(message["To"]))[1].lower()
             by_message[message_id].add((case, int(str(message["X-OpenECF-Entry"])), recipient))
             copies[message_id] += 1
         elif message_id in receipt_ids:

@@ -1,8 +1,11 @@
 """The fault scheduler: SIGKILL every kind of process at random moments, then restart it.
 
 Targets are every replica of every service, every edge, the Kafka broker, PostgreSQL and the
-SMTP sink. The order and the pauses come from one seeded ``random.Random``, so a run's schedule
-is reproducible from its seed (the moments a kill lands relative to the load still vary).
+SMTP sink. The order, and the point of the load at which each kill lands (a share of the filings
+received, plus a pause), come from one seeded ``random.Random``: a run's schedule is
+reproducible from its seed, and every kill falls while filings are still coming in. The broker
+restarts in the background (it recovers its logs for half a minute here) while the schedule
+goes on.
 """
 
 from __future__ import annotations
@@ -14,6 +17,7 @@ import signal
 import threading
 import time
 from collections import Counter
+from collections.abc import Callable
 from dataclasses import dataclass, field
 
 from services.common.settings import PROCESS_NAMES
@@ -40,7 +44,10 @@ class Chaos:
     stack: LocalStack
     rng: random.Random
     rounds: int = 1
-    pause_seconds: tuple[float, float] = (0.5, 2.5)
+    # How far along the load is (receipts so far); the schedule spreads the kills over it.
+    progress: Callable[[], int] = lambda: 0
+    total: int = 1
+    pause_seconds: tuple[float, float] = (0.0, 1.0)
     down_seconds: tuple[float, float] = (0.0, 1.5)
     kills: Counter[str] = field(default_factory=Counter)
     log_lines: list[str] = field(default_factory=list)
@@ -72,19 +79,43 @@ class Chaos:
                 self.rng.shuffle(order)
                 plan += order
             started = time.monotonic()
-            for target in plan:
+            marks = sorted(self.rng.uniform(0.02, 0.9) * self.total for _ in plan)
+            background: list[threading.Thread] = []
+            for target, mark in zip(plan, marks, strict=True):
+                while self.progress() < mark:
+                    if self._stop.wait(0.05):
+                        return
                 if self._stop.wait(self.rng.uniform(*self.pause_seconds)):
                     return
                 down = self.rng.uniform(*self.down_seconds)
+                if target == KAFKA and any(t.is_alive() for t in background):
+                    continue  # still recovering from the last kill
                 self._kill(target)
+                killed_at = time.monotonic()
                 self.kills[kind_of(target)] += 1
-                time.sleep(down)
-                self._restart(target)
-                self.last_restart = time.monotonic()
-                line = f"{self.last_restart - started:7.1f}s  killed {target} (down {down:.1f}s)"
+                line = (
+                    f"{killed_at - started:7.1f}s  killed {target} at filing"
+                    f" {self.progress()}/{self.total} (down {down:.1f}s)"
+                )
                 self.log_lines.append(line)
                 log.info(line)
+                if target == KAFKA:
+                    thread = threading.Thread(target=self._restart_later, args=(target, down))
+                    thread.start()
+                    background.append(thread)
+                else:
+                    self._restart_later(target, down)
+            for thread in background:
+                thread.join()
         except BaseException as exc:  # reported by join()
+            self.error = exc
+
+    def _restart_later(self, target: str, down: float) -> None:
+        try:
+            time.sleep(down)
+            self._restart(target)
+            self.last_restart = max(self.last_restart, time.monotonic())
+        except BaseException as exc:
             self.error = exc
 
     def _kill(self, target: str) -> None:

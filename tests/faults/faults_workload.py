@@ -172,13 +172,14 @@ def _learn_cases(client: Client, attorney: Attorney) -> None:
 def run_attorneys(
     edges: list[str],
     attorneys: list[Attorney],
+    tally: Tally,
     *,
     filings: int,
     seed: int,
     give_up_seconds: float,
-) -> Tally:
-    """``filings`` filings shared among the attorneys, each attorney a thread."""
-    tally = Tally()
+) -> None:
+    """``filings`` filings shared among the attorneys, each attorney a thread; what the
+    clients saw goes into ``tally``."""
     errors: list[BaseException] = []
     quotas = [
         filings // len(attorneys) + (i < filings % len(attorneys)) for i in range(len(attorneys))
@@ -211,4 +212,3 @@ def run_attorneys(
         thread.join()
     if errors:
         raise AssertionError(f"{len(errors)} attorney threads failed: {errors[0]!r}") from errors[0]
-    return tally
