@@ -67,7 +67,10 @@ def test_every_receipted_filing_is_docketed_and_noticed_exactly_once_while_proce
         chaos.stop()  # the load failed: no more kills, the stack is stopped next
         raise
     finally:
-        chaos.join(timeout=600)  # otherwise the schedule runs to its end
+        try:
+            chaos.join(timeout=600)  # otherwise the schedule runs to its end
+        finally:
+            print("\n".join(chaos.log_lines))
     last_kill = chaos.last_restart
     quiet_after = wait_quiet(
         stack.settings.require_database_url(),
@@ -83,7 +86,6 @@ def test_every_receipted_filing_is_docketed_and_noticed_exactly_once_while_proce
         tally,
         [a.account_id for a in attorneys],
     )
-    print("\n".join(chaos.log_lines))
     kinds = ", ".join(f"{kind} {count}" for kind, count in sorted(chaos.kills.items()))
     print(f"kills ({sum(chaos.kills.values())} of {len(targets(stack))} targets): {kinds}")
     print(
