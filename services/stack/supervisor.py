@@ -414,6 +414,8 @@ def run_forever(stack: LocalStack) -> int:
         settings = stack.up()
         stack.announce("")
         stack.announce(f"  Portal and API:  http://127.0.0.1:{settings.edge_port}/")
+        for url in stack.edge_urls[1:]:
+            stack.announce(f"  Another edge:    {url}/")
         stack.announce(f"  API reference:   http://127.0.0.1:{settings.edge_port}/docs")
         stack.announce(f"  Mail (Maildir):  {stack.maildir}")
         stack.announce(f"  Logs:            {stack.log_dir}")
