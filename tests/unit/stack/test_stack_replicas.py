@@ -26,10 +26,12 @@ def test_stack_up_replicas_are_100_ports_apart_and_never_collide() -> None:
     Settings(**second.overrides())  # type: ignore[arg-type]
 
 
-def test_every_client_address_lists_all_replicas_and_balances_round_robin() -> None:
+def test_every_client_address_lists_all_replicas_and_balances_round_robin(
+    tmp_path: Path,
+) -> None:
     stack = LocalStack(
-        settings=Settings(data_dir=Path("/tmp/unused")),
-        cache_dir=Path("/tmp/unused"),
+        settings=Settings(data_dir=tmp_path),
+        cache_dir=tmp_path,
         replicas=2,
         replica_ports=[
             ReplicaPorts(
