@@ -6,6 +6,10 @@ received, plus a pause), come from one seeded ``random.Random``: a run's schedul
 reproducible from its seed, and every kill falls while filings are still coming in. The broker
 restarts in the background (it recovers its logs for half a minute here) while the schedule
 goes on.
+
+Like Kubernetes' ``restartPolicy: Always``, a watchdog restarts any process that exits on its
+own: a service started while the broker is still recovering cannot reach it and exits (its
+pod would crash-loop the same way); those restarts are counted apart from the kills.
 """
 
 from __future__ import annotations
@@ -53,12 +57,33 @@ class Chaos:
     log_lines: list[str] = field(default_factory=list)
     last_restart: float = 0.0
     error: BaseException | None = None
+    exits: Counter[str] = field(default_factory=Counter)
     _stop: threading.Event = field(default_factory=threading.Event)
+    _closed: threading.Event = field(default_factory=threading.Event)
     _thread: threading.Thread | None = None
+    _down: set[str] = field(default_factory=set)
+    _lock: threading.Lock = field(default_factory=threading.Lock)
 
     def start(self) -> None:
         self._thread = threading.Thread(target=self._run, name="chaos", daemon=True)
         self._thread.start()
+        threading.Thread(target=self._watch, name="watchdog", daemon=True).start()
+
+    def close(self) -> None:
+        """Stop the watchdog (after the accounting: the stack is stopped next)."""
+        self._closed.set()
+
+    def _watch(self) -> None:
+        while not self._closed.wait(0.5):
+            for name, child in list(self.stack.children.items()):
+                with self._lock:
+                    if name in self._down or self._closed.is_set():
+                        continue
+                    process = child.process
+                    if process is not None and process.poll() is not None:
+                        self.exits[name] += 1
+                        log.info("%s exited (%s); restarting it", name, process.returncode)
+                        self.stack.respawn_child(name)
 
     def join(self, timeout: float) -> None:
         assert self._thread is not None
@@ -119,6 +144,8 @@ class Chaos:
             self.error = exc
 
     def _kill(self, target: str) -> None:
+        with self._lock:
+            self._down.add(target)  # the watchdog leaves it to us until we restart it
         if target == KAFKA:
             broker = self.stack.kafka
             assert broker is not None and broker._process is not None
@@ -142,7 +169,10 @@ class Chaos:
             assert self.stack.postgres is not None
             _retry(self.stack.postgres.start, what="PostgreSQL")
         else:
-            self.stack.respawn_child(target)
+            with self._lock:
+                self.stack.respawn_child(target)
+        with self._lock:
+            self._down.discard(target)
 
 
 def _retry(start: object, *, what: str, attempts: int = 5) -> None:

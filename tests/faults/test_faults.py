@@ -65,6 +65,7 @@ def test_every_receipted_filing_is_docketed_and_noticed_exactly_once_while_proce
         loaded = time.monotonic() - started
     except BaseException:
         chaos.stop()  # the load failed: no more kills, the stack is stopped next
+        chaos.close()
         raise
     finally:
         try:
@@ -72,12 +73,15 @@ def test_every_receipted_filing_is_docketed_and_noticed_exactly_once_while_proce
         finally:
             print("\n".join(chaos.log_lines))
     last_kill = chaos.last_restart
-    quiet_after = wait_quiet(
-        stack.settings.require_database_url(),
-        tally,
-        [a.account_id for a in attorneys],
-        timeout=120,
-    )
+    try:
+        quiet_after = wait_quiet(
+            stack.settings.require_database_url(),
+            tally,
+            [a.account_id for a in attorneys],
+            timeout=180,
+        )
+    finally:
+        chaos.close()
     recovery = time.monotonic() - last_kill
     lines, figures = account(
         stack.settings.require_database_url(),
@@ -92,6 +96,8 @@ def test_every_receipted_filing_is_docketed_and_noticed_exactly_once_while_proce
         f"load {loaded:.1f}s; quiet {quiet_after:.1f}s after the load,"
         f" {recovery:.1f}s after the last restart"
     )
+    exits = dict(chaos.exits.most_common())
+    print(f"exits on their own, restarted by the watchdog: {exits or 'none'}")
     for name, value in figures.items():
         print(f"{name}: {value}")
     print(f"client retries by cause: {dict(tally.retries.most_common())}")
