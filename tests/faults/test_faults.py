@@ -91,7 +91,7 @@ def test_every_receipted_filing_is_docketed_and_noticed_exactly_once_while_proce
         [a.account_id for a in attorneys],
     )
     kinds = ", ".join(f"{kind} {count}" for kind, count in sorted(chaos.kills.items()))
-    print(f"kills ({sum(chaos.kills.values())} of {len(targets(stack))} targets): {kinds}")
+    print(f"{sum(chaos.kills.values())} kills over {len(targets(stack))} targets: {kinds}")
     print(
         f"load {loaded:.1f}s; quiet {quiet_after:.1f}s after the load,"
         f" {recovery:.1f}s after the last restart"
