@@ -57,16 +57,19 @@ def _quiet_reasons(
         unsent = _one(conn, f"SELECT count(*) FROM {schema}.outbox WHERE sent_at IS NULL")
         if unsent:
             reasons.append(f"{unsent} unsent in {schema}.outbox")
+    # Every entry of the cases the petitions opened: the filings' own and the court's.
     entries = _one(
         conn,
-        "SELECT count(*) FROM docket.entries WHERE filing_id = ANY(%s::uuid[])",
+        "SELECT count(*) FROM docket.entries e JOIN docket.cases c ON c.case_id = e.case_id"
+        " WHERE c.opening_filing_id = ANY(%s::uuid[])",
         [filing_ids],
     )
     notices = _one(
         conn,
-        "SELECT count(*) FROM notify.notices WHERE status = 'sent'"
-        " AND account_id = ANY(%s::uuid[])",
-        [accounts],
+        "SELECT count(*) FROM notify.notices n JOIN docket.cases c"
+        " ON c.case_number = n.case_number"
+        " WHERE n.status = 'sent' AND c.opening_filing_id = ANY(%s::uuid[])",
+        [filing_ids],
     )
     if notices < entries:
         reasons.append(f"{entries - notices} NDAs not sent")
@@ -160,6 +163,13 @@ def account(
         )
         lines.append(Line("cases with a gap in entry numbers", 0, gaps))
         lines.append(Line("entries from no receipted filing", 0, sum(int(r[3]) for r in case_rows)))
+        court_entries = _one(
+            conn,
+            "SELECT count(*) FROM docket.entries e JOIN docket.cases c ON c.case_id = e.case_id"
+            " WHERE e.filing_id IS NULL AND c.opening_filing_id = ANY(%s::uuid[])",
+            [filing_ids],
+        )
+        lines.append(Line("court entries (one per case opened)", petitions, court_entries))
         entries = {(str(c), n) for c, _, numbers, _ in case_rows for n in numbers}
         cases = {c for c, _ in entries}
         notices = conn.execute(
