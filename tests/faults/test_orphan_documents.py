@@ -1,7 +1,7 @@
 """No document without a filing, end to end on the two-replica stack: a 20-way burst of one
 Idempotency-Key over both edges, and a filing whose commit fails, leave no document behind
 once the services' own sweep has run (grace 15 s here) — and every document of a filing stays.
-Runs before the fault run, on the same stack."""
+On the fault suite's stack, before or after the fault run."""
 
 from __future__ import annotations
 

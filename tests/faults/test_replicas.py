@@ -1,6 +1,6 @@
 """Two replicas of everything: calls really spread over them (round robin), counted from each
-replica's own /metrics. Runs before the fault run, on the same stack (no process restarted yet,
-so every counter starts at zero)."""
+replica's own /metrics (before and after: the counters of a replica the fault run restarted
+start again at zero)."""
 
 from __future__ import annotations
 
