@@ -9,7 +9,7 @@ GRPCURL := $(GOBIN)/grpcurl
 HELM := $(GOBIN)/helm
 PROMTOOL := /usr/bin/promtool
 
-.PHONY: run test lint protos venv tools packages image bench clean-data
+.PHONY: run test lint protos venv tools packages image bench faults clean-data
 
 $(STAMP): pyproject.toml constraints.txt
 	@test -x $(PY) || $(PYTHON) -m venv $(VENV)
@@ -98,6 +98,16 @@ lint: $(STAMP)
 # Every benchmark under bench/, one table at the end (see bench/README.md).
 bench: $(STAMP) tools
 	$(PY) bench/run_all.py
+
+# The fault-injection suite at full size (tests/faults; `make test` runs it with 150 filings and
+# seed 19): two replicas of everything, 1,000 filings while every kind of process is SIGKILLed
+# and restarted, then exact accounting. A new seed each run unless FAULTS_SEED=N is given
+# (the run prints its seed; the same seed replays the same schedule). Its own pytest folder: a
+# test session started meanwhile resets .openecf/pytest, the stack's data with it.
+FAULTS_FILINGS ?= 1000
+faults: $(STAMP)
+	OPENECF_FAULTS_FILINGS=$(FAULTS_FILINGS) OPENECF_FAULTS_SEED=$(or $(FAULTS_SEED),$$RANDOM) \
+		$(PY) -m pytest -q -s --basetemp=.openecf/pytest-faults tests/faults/test_faults.py
 
 protos: $(STAMP)
 	$(PY) scripts/gen_protos.py

@@ -18,6 +18,10 @@ BYTES_SERVED = Counter(
 FEES_CHARGED_CENTS = Counter(
     "openecf_access_fees_charged_cents_total", "PACER fees written to the ledger, in cents."
 )
+DOCUMENTS_DISCARDED = Counter(
+    "openecf_access_documents_discarded_total",
+    "Documents of filing attempts that never committed, removed at filing's request.",
+)
 DOCUMENTS_STORED = Counter(
     "openecf_access_documents_stored_total",
     "Documents stored in the vault; deduplicated=true when the content was already there.",

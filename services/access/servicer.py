@@ -86,6 +86,16 @@ class AccessServicer(access_pb2_grpc.AccessServiceServicer):
         )
         return access_pb2.StoreDocumentResponse(document_id=document_id)
 
+    def DiscardDocuments(
+        self, request: access_pb2.DiscardDocumentsRequest, context: Context
+    ) -> access_pb2.DiscardDocumentsResponse:
+        require_service("filing")
+        if not request.filing_id.strip():
+            raise CourtError(
+                "validation_failed", "filing_id is required", details={"field": "filing_id"}
+            )
+        return access_pb2.DiscardDocumentsResponse(discarded=self._vault.discard(request.filing_id))
+
     def CheckAccess(
         self, request: access_pb2.CheckAccessRequest, context: Context
     ) -> access_pb2.CheckAccessResponse:

@@ -103,6 +103,35 @@ def insert_document(
     return document_id
 
 
+def discard_documents(conn: Connection[Any], filing_id: str) -> int:
+    """Remove a filing attempt's documents that are on no docket entry, and the content only
+    they used (kept in PostgreSQL; an object-store copy stays). Returns the documents removed.
+
+    The contents are locked first: a concurrent store of the same bytes either finds its
+    content gone (its foreign key fails and it stores again) or keeps it referenced.
+    """
+    rows = conn.execute(
+        "DELETE FROM documents d WHERE d.filing_id = %s"
+        " AND NOT EXISTS (SELECT 1 FROM document_cases dc WHERE dc.document_id = d.document_id)"
+        " RETURNING d.sha256",
+        [filing_id],
+    ).fetchall()
+    hashes = sorted({str(row[0]) for row in rows})
+    if hashes:
+        conn.execute(
+            "SELECT 1 FROM contents WHERE sha256 = ANY(%s) ORDER BY sha256 FOR UPDATE", [hashes]
+        )
+        unused = conn.execute(
+            "SELECT c.sha256 FROM contents c WHERE c.sha256 = ANY(%s) AND c.location = 'postgres'"
+            " AND NOT EXISTS (SELECT 1 FROM documents d WHERE d.sha256 = c.sha256)",
+            [hashes],
+        ).fetchall()
+        unused_hashes = [str(row[0]) for row in unused]
+        conn.execute("DELETE FROM content_chunks WHERE sha256 = ANY(%s)", [unused_hashes])
+        conn.execute("DELETE FROM contents WHERE sha256 = ANY(%s)", [unused_hashes])
+    return len(rows)
+
+
 def content_info(conn: Connection[Any], sha256: str) -> ContentInfo | None:
     cursor = conn.cursor(row_factory=class_row(ContentInfo))
     return cursor.execute(

@@ -20,6 +20,7 @@ from dataclasses import dataclass
 from typing import Any
 
 from psycopg import Connection
+from psycopg.errors import ForeignKeyViolation
 from psycopg_pool import ConnectionPool
 
 from services.access import metrics, store
@@ -102,6 +103,26 @@ class Vault:
     def store(self, document: NewDocument) -> str:
         """Store a validated document; the content once however often it comes."""
         document = validate(document)
+        try:
+            return self._store(document)
+        except ForeignKeyViolation:
+            # The orphan sweep removed this content between our look and our reference: the
+            # second try writes it anew.
+            return self._store(document)
+
+    def discard(self, filing_id: str) -> int:
+        """Remove the documents of a filing attempt that never committed (see
+        ``store.discard_documents``)."""
+        with self._pool.connection() as conn, conn.transaction():
+            discarded = store.discard_documents(conn, filing_id.strip()[:64])
+        if discarded:
+            metrics.DOCUMENTS_DISCARDED.inc(discarded)
+            log.info(
+                "orphan documents discarded", extra={"filing_id": filing_id, "count": discarded}
+            )
+        return discarded
+
+    def _store(self, document: NewDocument) -> str:
         with self._pool.connection() as conn, conn.transaction():
             new = store.insert_content(
                 conn,

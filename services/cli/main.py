@@ -99,7 +99,14 @@ def _stack_up(args: argparse.Namespace) -> int:
         "stack", settings.log_level, log_file=settings.data_dir / "logs" / "stack.log"
     )
     cache = Path(args.cache_dir) if args.cache_dir else settings.data_dir / "cache"
-    return run_forever(LocalStack(settings=settings, cache_dir=cache))
+    return run_forever(LocalStack(settings=settings, cache_dir=cache, replicas=args.replicas))
+
+
+def _replica_count(value: str) -> int:
+    count = int(value) if value.isdigit() else 0
+    if not 1 <= count <= 8:
+        raise argparse.ArgumentTypeError("a whole number from 1 to 8")
+    return count
 
 
 def _keys_generate(args: argparse.Namespace) -> int:
@@ -186,6 +193,12 @@ def build_parser() -> argparse.ArgumentParser:
     )
     up = stack.add_parser("up", help="run the whole platform on this machine (make run)")
     up.add_argument("--cache-dir", default="", help="where the Kafka jars are cached")
+    up.add_argument(
+        "--replicas",
+        type=_replica_count,
+        default=1,
+        help="processes of every service and edges (replica k listens 100*(k-1) ports up)",
+    )
     up.set_defaults(run=_stack_up)
 
     keys = commands.add_parser("keys", help="service identity keys").add_subparsers(

@@ -19,8 +19,7 @@ from court.v1 import events_pb2
 from kafka import KafkaConsumer, KafkaProducer
 from kafka.consumer.fetcher import ConsumerRecord
 from kafka.structs import OffsetAndMetadata, TopicPartition
-from psycopg import InterfaceError, OperationalError
-from psycopg_pool import ConnectionPool, PoolTimeout
+from psycopg_pool import ConnectionPool
 
 from services.common import metrics
 from services.common.consumer_start import (
@@ -30,6 +29,7 @@ from services.common.consumer_start import (
     group_first_ran,
     occurred_before,
 )
+from services.common.db import DATABASE_UNAVAILABLE
 from services.common.errors import PermanentEventError
 from services.common.events import DEAD_LETTER_TOPIC, decode_envelope
 from services.common.logs import trace_context
@@ -37,7 +37,7 @@ from services.common.logs import trace_context
 log = logging.getLogger(__name__)
 
 # The database itself being away: wait for it however long it takes, never dead-letter.
-_INFRASTRUCTURE_ERRORS = (OperationalError, InterfaceError, PoolTimeout)
+_INFRASTRUCTURE_ERRORS = DATABASE_UNAVAILABLE
 
 
 class _Stopping(Exception):

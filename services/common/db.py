@@ -4,9 +4,13 @@ from __future__ import annotations
 
 import re
 
-from psycopg import Connection
+from psycopg import Connection, InterfaceError, OperationalError
 from psycopg.rows import TupleRow
-from psycopg_pool import ConnectionPool
+from psycopg_pool import ConnectionPool, PoolTimeout
+
+# The database itself being away (restarting, failing over, unreachable): a caller should try
+# again, never be told the request was wrong.
+DATABASE_UNAVAILABLE = (OperationalError, InterfaceError, PoolTimeout)
 
 _SCHEMA = re.compile(r"^[a-z][a-z0-9_]{0,62}$")
 

@@ -18,6 +18,7 @@ from google.rpc import code_pb2, error_details_pb2, status_pb2
 from grpc_status import rpc_status
 
 from services.common import metrics
+from services.common.db import DATABASE_UNAVAILABLE
 from services.common.errors import ERROR_DOMAIN, CourtError
 from services.common.identity import (
     AUTHORIZATION,
@@ -155,6 +156,15 @@ class CourtServerInterceptor(grpc.ServerInterceptor):
         self, context: grpc.ServicerContext, service: str, name: str, exc: Exception
     ) -> NoReturn:
         """Answer the failure as a status (abort_with_status raises)."""
+        if isinstance(exc, DATABASE_UNAVAILABLE):
+            # A database restart is the platform's trouble, not the request's: UNAVAILABLE
+            # with a retry hint (HTTP 503), not INTERNAL (500).
+            log.warning("database unavailable in %s/%s: %s", service, name, exc)
+            exc = CourtError(
+                "unavailable",
+                "the court's database is not reachable; try again shortly",
+                retry_after_seconds=2,
+            )
         if isinstance(exc, CourtError):
             metrics.GRPC_ERRORS_BY_REASON.labels(service, name, exc.code).inc()
             status = court_status(exc)

@@ -67,7 +67,13 @@ def from_rpc_error(error: grpc.RpcError) -> JSONResponse:
     if reason in ERROR_KINDS:
         headers = {"Retry-After": str(retry_after)} if retry_after is not None else None
         return problem(reason, error.details() or reason, extra=fields or None, headers=headers)
-    if code in (grpc.StatusCode.UNAVAILABLE, grpc.StatusCode.DEADLINE_EXCEEDED):
+    # CANCELLED without a reason: the replica died mid-call (its connection went away), which
+    # a retry — on another replica — answers.
+    if code in (
+        grpc.StatusCode.UNAVAILABLE,
+        grpc.StatusCode.DEADLINE_EXCEEDED,
+        grpc.StatusCode.CANCELLED,
+    ):
         return problem(
             "unavailable",
             "a court service is not reachable; try again shortly",

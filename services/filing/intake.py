@@ -35,7 +35,7 @@ from services.common.errors import CourtError
 from services.common.outbox import publish
 from services.common.principal import Principal
 from services.common.wire import fill_court_time
-from services.filing import metrics, rules, store
+from services.filing import attempts, metrics, rules, store
 from services.filing.models import (
     CASE_TYPES,
     FILING_TYPES,
@@ -75,8 +75,14 @@ class IntakeLimits:
 
 # A duplicate submit polls for the first one's outcome at this pace.
 _CLAIM_POLL_SECONDS = (0.05, 0.5)
-# A claim whose holder has not finished this long after its budget is abandoned (a crash).
+# A duplicate waits at most this long after the budget for a live holder to finish.
 _CLAIM_STALE_MARGIN_SECONDS = 60.0
+# The holder's process renews its claims this often; a claim not renewed for
+# _CLAIM_ORPHANED_SECONDS lost its holder (a process killed mid-filing), and the client's retry
+# takes it over then, not minutes later. Two holders at once (a renewal missed while the
+# database was away) stay correct: the filing's unique key makes the second a replay.
+CLAIM_RENEW_SECONDS = 2.0
+_CLAIM_ORPHANED_SECONDS = 10.0
 
 
 class Intake:
@@ -98,6 +104,16 @@ class Intake:
         self._clock = clock
         self._checks_lock = threading.Lock()
         self._checks_running: dict[str, int] = {}
+        self._claims_lock = threading.Lock()
+        self._claims_held: set[str] = set()
+
+    def renew_claims(self) -> None:
+        """Mark this process's claims alive (a worker calls this every CLAIM_RENEW_SECONDS)."""
+        with self._claims_lock:
+            held = sorted(self._claims_held)
+        if held:
+            with self._pool.connection() as conn:
+                store.renew_claims(conn, held)
 
     # -- checking ------------------------------------------------------------------------
 
@@ -223,6 +239,8 @@ class Intake:
             )
         finally:
             if claim_id is not None:  # refused or failed: let a retry (or a waiter) go ahead
+                with self._claims_lock:
+                    self._claims_held.discard(claim_id)
                 with self._pool.connection() as conn:
                     store.release_claim(conn, claim_id)
 
@@ -246,15 +264,19 @@ class Intake:
                     key=key,
                     claim_id=claim_id,
                     request_sha256=fingerprint,
-                    stale_after_seconds=patience,
+                    stale_after_seconds=_CLAIM_ORPHANED_SECONDS,
                 )
                 holder = (
                     None if claimed else store.claim_fingerprint(conn, principal.account_id, key)
                 )
             if claimed:
+                with self._claims_lock:
+                    self._claims_held.add(claim_id)
                 # The holder may have committed between our look and our claim.
                 earlier = self._replay(principal, key, fingerprint)
                 if earlier is not None:
+                    with self._claims_lock:
+                        self._claims_held.discard(claim_id)
                     with self._pool.connection() as conn:
                         store.release_claim(conn, claim_id)
                     return earlier, None
@@ -302,6 +324,37 @@ class Intake:
             raise CourtError(first.code, first.message, details=details)
 
         filing_id = str(uuid.uuid4())
+        with self._pool.connection() as conn:
+            attempts.begin(conn, filing_id)  # before any document exists: the sweep sees it
+        try:
+            return self._store_and_commit(
+                principal,
+                request,
+                reports,
+                case,
+                filing_id=filing_id,
+                received_at=received_at,
+                fingerprint=fingerprint,
+                idempotency_key=idempotency_key,
+                claim_id=claim_id,
+            )
+        except BaseException:
+            attempts.give_up(self._pool, self._vault, filing_id)
+            raise
+
+    def _store_and_commit(
+        self,
+        principal: Principal,
+        request: FilingRequest,
+        reports: list[PdfReport | None],
+        case: rules.CaseFacts | None,
+        *,
+        filing_id: str,
+        received_at: datetime,
+        fingerprint: str,
+        idempotency_key: str | None,
+        claim_id: str | None,
+    ) -> tuple[Filing, bool]:
         documents = []
         for upload, report in zip(request.uploads, reports, strict=True):
             assert report is not None
@@ -350,6 +403,7 @@ class Intake:
                 store.insert_filing(
                     conn, filing, idempotency_key=idempotency_key, request_sha256=fingerprint
                 )
+                attempts.complete(conn, filing_id)
                 if claim_id is not None:
                     store.release_claim(conn, claim_id)
                 publish(
@@ -365,6 +419,7 @@ class Intake:
             earlier = self._replay(principal, idempotency_key, fingerprint)
             if earlier is None:
                 raise
+            attempts.give_up(self._pool, self._vault, filing_id)  # the winner has its own
             return earlier, True
         metrics.FILINGS.labels(request.filing_type, filing.status).inc()
         log.info(

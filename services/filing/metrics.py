@@ -22,6 +22,15 @@ VALIDATION_SECONDS = Histogram(
     buckets=(0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10, 30),
 )
 BYTES_RECEIVED = Counter("openecf_filing_bytes_received_total", "PDF bytes received.")
+ATTEMPTS_ABANDONED = Counter(
+    "openecf_filing_attempts_abandoned_total",
+    "Submits that stored documents and never committed (failed, killed, or past the grace"
+    " period); their documents are reclaimed.",
+)
+ORPHAN_DOCUMENTS_RECLAIMED = Counter(
+    "openecf_filing_orphan_documents_reclaimed_total",
+    "Documents of abandoned submits that the orphan sweep had access discard.",
+)
 REVIEWS = Counter("openecf_filing_reviews_total", "Clerk review decisions.", ["decision"])
 
 # Filings to be docketed (received without review, or accepted by a clerk) and not docketed yet:

@@ -7,8 +7,9 @@ from court.v1 import filing_pb2, filing_pb2_grpc
 from services.common.grpc_client import open_channel
 from services.common.identity import service_signer
 from services.common.runtime import build_runtime
-from services.filing import case_view, metrics
-from services.filing.intake import Intake, IntakeLimits
+from services.common.workers import every
+from services.filing import attempts, case_view, metrics
+from services.filing.intake import CLAIM_RENEW_SECONDS, Intake, IntakeLimits
 from services.filing.pdf_checks import PdfLimits
 from services.filing.pdf_sandbox import PdfInspector
 from services.filing.review import Review
@@ -32,9 +33,10 @@ def main() -> None:
         settings.grpc_addr("access"),
         signer=service_signer(settings, "filing"),
     )
+    vault = Vault(access)
     intake = Intake(
         pool=runtime.pool,
-        vault=Vault(access),
+        vault=vault,
         inspector=inspector,
         limits=IntakeLimits(
             max_file_bytes=settings.filing_max_file_mb * 2**20,
@@ -58,6 +60,15 @@ def main() -> None:
         },
     )
     runtime.workers["filing-gauges"] = metrics.gauge_worker(runtime.pool)
+    runtime.workers["claim-renewal"] = every(
+        CLAIM_RENEW_SECONDS, intake.renew_claims, name="idempotency claim renewal"
+    )
+    runtime.workers["orphan-sweep"] = attempts.sweep_worker(
+        runtime.pool,
+        vault,
+        grace_seconds=settings.filing_orphan_grace_seconds,
+        every_seconds=settings.filing_orphan_sweep_seconds,
+    )
     runtime.serve(
         (
             filing_pb2_grpc.add_FilingServiceServicer_to_server,

@@ -218,6 +218,13 @@ def claim_key(
     return row is not None and row[0] == claim_id
 
 
+def renew_claims(conn: Connection[Any], claim_ids: list[str]) -> None:
+    conn.execute(
+        "UPDATE filing_claims SET claimed_at = now() WHERE claim_id = ANY(%s::uuid[])",
+        [claim_ids],
+    )
+
+
 def claim_fingerprint(conn: Connection[Any], filer_account_id: str, key: str) -> str | None:
     row = conn.execute(
         "SELECT request_sha256 FROM filing_claims"

@@ -34,3 +34,10 @@ class Vault:
                 "unavailable", "the document store is not reachable; nothing was filed — try again"
             ) from exc
         return str(reply.document_id)
+
+    def discard(self, filing_id: str) -> int:
+        """Have access remove the documents stored for ``filing_id`` (an abandoned attempt)."""
+        reply = self._stub.DiscardDocuments(
+            access_pb2.DiscardDocumentsRequest(filing_id=filing_id), timeout=30
+        )
+        return int(reply.discarded)

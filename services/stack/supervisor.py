@@ -43,6 +43,38 @@ class Child:
     argv: list[str]
     log_file: Path
     process: subprocess.Popen[bytes] | None = None
+    # The process whose identity key it holds (``auth`` for every auth replica).
+    identity: str = ""
+    # Settings of this replica alone (its own ports) over the stack's.
+    overrides: dict[str, object] = field(default_factory=dict)
+
+
+@dataclass(frozen=True)
+class ReplicaPorts:
+    """The ports of one more replica of every service and the edge."""
+
+    grpc: dict[str, int]
+    edge: int
+    metrics_base: int
+
+    def overrides(self) -> dict[str, object]:
+        ports: dict[str, object] = {f"{name}_port": port for name, port in self.grpc.items()}
+        return {**ports, "edge_port": self.edge, "metrics_port_base": self.metrics_base}
+
+
+def offset_ports(settings: Settings, replica: int) -> ReplicaPorts:
+    """``openecf stack up --replicas N``: replica k (from 1) listens 100·k ports further up."""
+    step = 100 * replica
+    return ReplicaPorts(
+        grpc={name: settings.grpc_port(name) + step for name in SERVICE_NAMES},
+        edge=settings.edge_port + step,
+        metrics_base=settings.metrics_port_base + step,
+    )
+
+
+def replica_name(process: str, replica: int) -> str:
+    """``auth`` for the first replica (what one-replica stacks call it), ``auth-2`` after."""
+    return process if replica == 0 else f"{process}-{replica + 1}"
 
 
 @dataclass
@@ -59,6 +91,34 @@ class LocalStack:
     kafka: KafkaBroker | None = None
     children: dict[str, Child] = field(default_factory=dict)
     demo_accounts: list[dict[str, str]] = field(default_factory=list)
+    # Processes of every service and edges (the chart's HPA runs several): one database, one
+    # broker, and every client's address lists all replicas of the service it calls, so
+    # balancing.round_robin spreads the calls. ``replica_ports`` gives the ports of replicas
+    # 2…N (default: ``offset_ports``).
+    replicas: int = 1
+    replica_ports: list[ReplicaPorts] = field(default_factory=list)
+
+    def replica_settings(self) -> list[ReplicaPorts]:
+        """The ports of replicas 2…N."""
+        given = list(self.replica_ports)
+        return [
+            given[k - 1] if k - 1 < len(given) else offset_ports(self.settings, k)
+            for k in range(1, self.replicas)
+        ]
+
+    def replica_names(self, process: str) -> list[str]:
+        return [replica_name(process, k) for k in range(self.replicas)]
+
+    @property
+    def edge_urls(self) -> list[str]:
+        ports = [self.settings.edge_port, *(r.edge for r in self.replica_settings())]
+        return [f"http://127.0.0.1:{port}" for port in ports]
+
+    def grpc_addrs(self, service: str) -> list[str]:
+        """Every replica's own address (the stack-wide setting lists them all)."""
+        ports = [self.settings.grpc_port(service)]
+        ports += [r.grpc[service] for r in self.replica_settings()]
+        return [f"127.0.0.1:{port}" for port in ports]
 
     @property
     def data_dir(self) -> Path:
@@ -101,6 +161,9 @@ class LocalStack:
             self.announce(f"kafka     ready  ({updates['kafka_bootstrap']}, KRaft, Apache Kafka 4)")
         else:
             self.announce(f"kafka     ready  (external, {self.settings.kafka_bootstrap})")
+        if self.replicas > 1:  # every client reaches every replica, round robin
+            for service in SERVICE_NAMES:
+                updates[f"{service}_addr"] = ",".join(self.grpc_addrs(service))
         self.settings = self.settings.model_copy(update=updates)
         if not self.settings.service_keys_dir:  # an operator's folder is theirs to fill
             generate_keys(self.settings.keys_dir, PROCESS_NAMES)
@@ -143,8 +206,15 @@ class LocalStack:
                 str(self.maildir),
             ],
         )
-        for service in (*SERVICE_NAMES, "edge"):
-            self._start_child(service, [*self.openecf, "serve", service])
+        extra = self.replica_settings()
+        for replica, overrides in enumerate([{}, *(r.overrides() for r in extra)]):
+            for process in (*SERVICE_NAMES, "edge"):
+                self._start_child(
+                    replica_name(process, replica),
+                    [*self.openecf, "serve", process],
+                    identity=process,
+                    overrides=overrides,
+                )
         # The local stand-in for the maintenance CronJobs (Saturday 00:00 on, 05:00 off).
         self._start_child("scheduler", [*self.openecf, "maintenance", "scheduler"])
         self._wait_smtp()
@@ -152,35 +222,59 @@ class LocalStack:
             f"smtp      ready  (127.0.0.1:{self.settings.smtp_port}, mail kept in {self.maildir})"
         )
         for service in SERVICE_NAMES:
-            self._wait_grpc(service)
+            for name in self.replica_names(service):
+                self.wait_ready(name)
+                settings = self.child_settings(name)
+                self.announce(
+                    f"{name:<9} ready  (gRPC 127.0.0.1:{settings.grpc_port(service)}, "
+                    f"metrics :{settings.metrics_port(service)})"
+                )
+        for name in self.replica_names("edge"):
+            self.wait_ready(name)
+            settings = self.child_settings(name)
             self.announce(
-                f"{service:<9} ready  (gRPC {self.settings.grpc_addr(service)}, "
-                f"metrics :{self.settings.metrics_port(service)})"
+                f"{name:<9} ready  (http://127.0.0.1:{settings.edge_port}, "
+                f"metrics :{settings.metrics_port('edge')})"
             )
-        self._wait_edge()
-        self.announce(
-            f"edge      ready  (http://127.0.0.1:{self.settings.edge_port}, "
-            f"metrics :{self.settings.metrics_port('edge')})"
-        )
         self._check_alive("scheduler")
         schedule = WeeklySchedule.from_settings(self.settings).describe()
         self.announce(f"scheduler ready  (maintenance window {schedule})")
         self.announce(f"OpenECF is up in {time.monotonic() - started:.1f}s")
         return self.settings
 
+    def child_settings(self, name: str) -> Settings:
+        """The settings a child runs with: the stack's, and its replica's own ports."""
+        child = self.children.get(name)
+        return self.settings.model_copy(update=child.overrides) if child else self.settings
+
     def child_env(self, process: str | None = None) -> dict[str, str]:
-        """The environment of a child; with ``process``, also that process's own identity key
-        (when the stack generated the keys)."""
+        """The environment of a child; with ``process`` (a child's name), that replica's
+        settings and its process's own identity key (when the stack generated the keys)."""
         env = {key: value for key, value in os.environ.items() if not key.startswith("OPENECF_")}
-        env.update(settings_env(self.settings))
+        env.update(settings_env(self.child_settings(process or "")))
+        child = self.children.get(process or "")
+        identity = child.identity if child and child.identity else process
         generated = not self.settings.service_keys_dir
-        if process in PROCESS_NAMES and generated:
-            own_key = private_key_path(self.settings.keys_dir, process).read_text()
+        if identity in PROCESS_NAMES and generated:
+            own_key = private_key_path(self.settings.keys_dir, identity).read_text()
             env["OPENECF_SERVICE_PRIVATE_KEY"] = own_key
         return env
 
-    def _start_child(self, name: str, argv: list[str]) -> None:
-        child = Child(name=name, argv=argv, log_file=self.log_dir / f"{name}.log")
+    def _start_child(
+        self,
+        name: str,
+        argv: list[str],
+        *,
+        identity: str = "",
+        overrides: dict[str, object] | None = None,
+    ) -> None:
+        child = Child(
+            name=name,
+            argv=argv,
+            log_file=self.log_dir / f"{name}.log",
+            identity=identity,
+            overrides=overrides or {},
+        )
         self.children[name] = child
         self._spawn(child)
 
@@ -202,12 +296,22 @@ class LocalStack:
             tail = self.children[name].log_file.read_text(errors="replace")[-3000:]
             raise RuntimeError(f"{name} exited with {process.returncode}; its log ends:\n{tail}")
 
-    def _wait_grpc(self, service: str, timeout: float = 60) -> None:
+    def wait_ready(self, name: str, timeout: float = 60) -> None:
+        """Until the child (a service replica or an edge) answers its health check."""
+        child = self.children[name]
+        if child.identity == "edge":
+            self._wait_edge(name, timeout)
+        elif child.identity in SERVICE_NAMES:
+            self._wait_grpc(name, timeout)
+
+    def _wait_grpc(self, name: str, timeout: float = 60) -> None:
         deadline = time.monotonic() + timeout
-        with grpc.insecure_channel(self.settings.grpc_addr(service)) as channel:
+        settings = self.child_settings(name)
+        port = settings.grpc_port(self.children[name].identity or name)
+        with grpc.insecure_channel(f"127.0.0.1:{port}") as channel:
             stub = health_pb2_grpc.HealthStub(channel)
             while True:
-                self._check_alive(service)
+                self._check_alive(name)
                 try:
                     reply = stub.Check(health_pb2.HealthCheckRequest(), timeout=1)
                     if reply.status == health_pb2.HealthCheckResponse.SERVING:
@@ -215,21 +319,21 @@ class LocalStack:
                 except grpc.RpcError:
                     pass
                 if time.monotonic() > deadline:
-                    raise RuntimeError(f"{service} did not become healthy in {timeout:.0f}s")
+                    raise RuntimeError(f"{name} did not become healthy in {timeout:.0f}s")
                 time.sleep(0.2)
 
-    def _wait_edge(self, timeout: float = 60) -> None:
+    def _wait_edge(self, name: str = "edge", timeout: float = 60) -> None:
         deadline = time.monotonic() + timeout
-        url = f"http://127.0.0.1:{self.settings.edge_port}/readyz"
+        url = f"http://127.0.0.1:{self.child_settings(name).edge_port}/readyz"
         while True:
-            self._check_alive("edge")
+            self._check_alive(name)
             try:
                 if httpx.get(url, timeout=2).status_code == 200:
                     return
             except httpx.HTTPError:
                 pass
             if time.monotonic() > deadline:
-                raise RuntimeError(f"the edge was not ready in {timeout:.0f}s")
+                raise RuntimeError(f"{name} was not ready in {timeout:.0f}s")
             time.sleep(0.2)
 
     def _wait_smtp(self, timeout: float = 30) -> None:
@@ -263,13 +367,26 @@ class LocalStack:
     def restart_child(self, name: str) -> None:
         self.stop_child(name)
         self._spawn(self.children[name])
-        if name in SERVICE_NAMES:
+        if self.children[name].identity in SERVICE_NAMES:
             self._wait_grpc(name)
+
+    def kill_child(self, name: str) -> None:
+        """SIGKILL a child (a crash: no shutdown hook runs) and reap it."""
+        process = self.children[name].process
+        if process is not None and process.poll() is None:
+            process.kill()
+            process.wait()
+
+    def respawn_child(self, name: str) -> None:
+        """Start a stopped or killed child again, without waiting for it."""
+        self._spawn(self.children[name])
 
     def down(self) -> None:
         stackfile.remove(self.data_dir, os.getpid())
-        # SIGTERM the edge first, then all services at once, so shutdown takes one grace period.
-        for group in (["edge", "scheduler"], list(SERVICE_NAMES), ["smtp"]):
+        # SIGTERM the edges first, then all services at once, so shutdown takes one grace period.
+        edges = [*self.replica_names("edge"), "scheduler"]
+        services = [name for service in SERVICE_NAMES for name in self.replica_names(service)]
+        for group in (edges, services, ["smtp"]):
             for name in group:
                 process = self.children.get(name, Child(name, [], Path())).process
                 if process is not None and process.poll() is None:
@@ -297,6 +414,8 @@ def run_forever(stack: LocalStack) -> int:
         settings = stack.up()
         stack.announce("")
         stack.announce(f"  Portal and API:  http://127.0.0.1:{settings.edge_port}/")
+        for url in stack.edge_urls[1:]:
+            stack.announce(f"  Another edge:    {url}/")
         stack.announce(f"  API reference:   http://127.0.0.1:{settings.edge_port}/docs")
         stack.announce(f"  Mail (Maildir):  {stack.maildir}")
         stack.announce(f"  Logs:            {stack.log_dir}")

@@ -1,13 +1,17 @@
 """Free loopback ports, so a test stack runs beside a developer's `make run`.
 
 A port is free when we look, not when the process that gets it binds it, so every port handed
-out is remembered: a later call never returns one this process already gave to a stack.
+out is remembered: a later call never returns one this process already gave to a stack. Ports
+come from below the kernel's ephemeral range: one from inside it may become the local port of
+an outgoing connection (a Kafka client, say) before the service that was given it binds it.
 """
 
 from __future__ import annotations
 
+import random
 import socket
 import threading
+from pathlib import Path
 
 _given: set[int] = set()
 _lock = threading.Lock()
@@ -22,10 +26,24 @@ def _bindable(port: int) -> bool:
     return True
 
 
+def _below_ephemeral() -> range:
+    try:
+        low = int(Path("/proc/sys/net/ipv4/ip_local_port_range").read_text().split()[0])
+    except (OSError, ValueError, IndexError):
+        low = 32768
+    return range(max(10000, low - 12000), low - 10)
+
+
+_candidates = _below_ephemeral()
+_rng = random.Random()
+
+
 def _any_free() -> int:
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        return int(sock.getsockname()[1])
+    for _ in range(1000):
+        port = _rng.choice(_candidates)
+        if _bindable(port):
+            return port
+    raise RuntimeError("no free port below the ephemeral range")
 
 
 def free_port() -> int:

@@ -5,12 +5,13 @@ from __future__ import annotations
 import logging
 from datetime import datetime
 from pathlib import Path
+from urllib.parse import urlsplit
 from zoneinfo import ZoneInfo
 
 from pydantic import SecretStr
 
 from services.common.settings import SERVICE_NAMES, Settings
-from services.stack.supervisor import LocalStack
+from services.stack.supervisor import LocalStack, ReplicaPorts
 from support.api import remember_maildir
 from support.ports import free_port, free_port_run
 
@@ -45,16 +46,33 @@ def stack_settings(data_dir: Path) -> Settings:
     )
 
 
-def start_stack(data_dir: Path) -> LocalStack:
+def replica_ports() -> ReplicaPorts:
+    """Free ports for one more replica of every service and the edge."""
+    return ReplicaPorts(
+        grpc={name: free_port() for name in SERVICE_NAMES},
+        edge=free_port(),
+        metrics_base=free_port_run(6),
+    )
+
+
+def start_stack(
+    data_dir: Path, *, replicas: int = 1, overrides: dict[str, object] | None = None
+) -> LocalStack:
+    """The stack with ``replicas`` processes of every service and the edge; ``overrides``
+    change settings for this stack alone."""
+    settings = stack_settings(data_dir).model_copy(update=overrides or {})
     stack = LocalStack(
-        settings=stack_settings(data_dir),
+        settings=settings,
         cache_dir=KAFKA_CACHE,
         announce=log.info,
+        replicas=replicas,
+        replica_ports=[replica_ports() for _ in range(replicas - 1)],
     )
     try:
         stack.up()
     except BaseException:
         stack.down()
         raise
-    remember_maildir(stack.settings.edge_port, stack.maildir)
+    for url in stack.edge_urls:  # every edge replica's registrations mail the same sink
+        remember_maildir(urlsplit(url).port or 0, stack.maildir)
     return stack

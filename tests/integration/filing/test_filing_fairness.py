@@ -150,3 +150,25 @@ def test_a_thousand_page_brief_is_filed(attorney: Api, database_url: str) -> Non
             [filed.json()["documents"][0]["document_id"]],
         ).fetchone()
     assert row is not None and len(row[0]) == 1000 and min(row[0]) > 1000
+
+
+def test_a_key_whose_holder_died_is_taken_over_by_the_retry_within_seconds(
+    attorney: Api, database_url: str
+) -> None:
+    """A filing process killed mid-filing leaves its claim behind; it is no longer renewed, so
+    the client's retry with the same key takes it over after seconds, not minutes."""
+    import time
+
+    key = str(uuid.uuid4())
+    lead = _unique_pdf(key)
+    metadata = petition()
+    with psycopg.connect(database_url, autocommit=True) as conn:
+        conn.execute(
+            "INSERT INTO filing.filing_claims (filer_account_id, idempotency_key, claim_id,"
+            " request_sha256, claimed_at) VALUES (%s, %s, %s, %s, now() - interval '11 seconds')",
+            [attorney.account["account_id"], key, str(uuid.uuid4()), "left by a killed process"],
+        )
+    started = time.monotonic()
+    retried = file(attorney, metadata, lead, key=key)
+    assert retried.status_code == 201, retried.text
+    assert time.monotonic() - started < 10

@@ -86,3 +86,8 @@ def test_an_unreachable_service_is_unavailable_and_anything_else_internal() -> N
     )
     odd = from_rpc_error(_WireError(None, grpc.StatusCode.DATA_LOSS))
     assert (odd.status_code, _body(odd)["code"]) == (500, "internal")
+
+
+def test_a_call_cut_off_by_a_replica_that_died_is_unavailable_not_internal() -> None:
+    cut = from_rpc_error(_WireError(None, grpc.StatusCode.CANCELLED))
+    assert (cut.status_code, _body(cut)["code"]) == (503, "unavailable")

@@ -190,6 +190,46 @@ class StoreDocumentResponse(_message.Message):
 Global___StoreDocumentResponse: _TypeAlias = StoreDocumentResponse  # noqa: Y015
 
 @_typing.final
+class DiscardDocumentsRequest(_message.Message):
+    DESCRIPTOR: _descriptor.Descriptor
+
+    FILING_ID_FIELD_NUMBER: _builtins.int
+    filing_id: _builtins.str
+    """The filing id the documents were stored with (StoreDocumentRequest.filing_id)."""
+    def __init__(
+        self,
+        *,
+        filing_id: _builtins.str = ...,
+    ) -> None: ...
+    _HasFieldArgType: _TypeAlias = _Never  # noqa: Y015
+    def HasField(self, field_name: _HasFieldArgType) -> _builtins.bool: ...
+    _ClearFieldArgType: _TypeAlias = _typing.Literal["filing_id", b"filing_id"]  # noqa: Y015
+    def ClearField(self, field_name: _ClearFieldArgType) -> None: ...
+    def WhichOneof(self, oneof_group: _Never) -> None: ...
+
+Global___DiscardDocumentsRequest: _TypeAlias = DiscardDocumentsRequest  # noqa: Y015
+
+@_typing.final
+class DiscardDocumentsResponse(_message.Message):
+    DESCRIPTOR: _descriptor.Descriptor
+
+    DISCARDED_FIELD_NUMBER: _builtins.int
+    discarded: _builtins.int
+    """Documents removed by this call (0 when an earlier call removed them)."""
+    def __init__(
+        self,
+        *,
+        discarded: _builtins.int = ...,
+    ) -> None: ...
+    _HasFieldArgType: _TypeAlias = _Never  # noqa: Y015
+    def HasField(self, field_name: _HasFieldArgType) -> _builtins.bool: ...
+    _ClearFieldArgType: _TypeAlias = _typing.Literal["discarded", b"discarded"]  # noqa: Y015
+    def ClearField(self, field_name: _ClearFieldArgType) -> None: ...
+    def WhichOneof(self, oneof_group: _Never) -> None: ...
+
+Global___DiscardDocumentsResponse: _TypeAlias = DiscardDocumentsResponse  # noqa: Y015
+
+@_typing.final
 class CheckAccessRequest(_message.Message):
     DESCRIPTOR: _descriptor.Descriptor
 

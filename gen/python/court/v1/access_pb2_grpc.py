@@ -40,6 +40,11 @@ class AccessServiceStub:
                 request_serializer=court_dot_v1_dot_access__pb2.StoreDocumentRequest.SerializeToString,
                 response_deserializer=court_dot_v1_dot_access__pb2.StoreDocumentResponse.FromString,
                 _registered_method=True)
+        self.DiscardDocuments = channel.unary_unary(
+                '/court.v1.AccessService/DiscardDocuments',
+                request_serializer=court_dot_v1_dot_access__pb2.DiscardDocumentsRequest.SerializeToString,
+                response_deserializer=court_dot_v1_dot_access__pb2.DiscardDocumentsResponse.FromString,
+                _registered_method=True)
         self.CheckAccess = channel.unary_unary(
                 '/court.v1.AccessService/CheckAccess',
                 request_serializer=court_dot_v1_dot_access__pb2.CheckAccessRequest.SerializeToString,
@@ -78,6 +83,14 @@ class AccessServiceServicer:
 
     def StoreDocument(self, request, context):
         """Store a validated PDF in the vault; filing service identity only.
+        """
+        context.set_code(grpc.StatusCode.UNIMPLEMENTED)
+        context.set_details('Method not implemented!')
+        raise NotImplementedError('Method not implemented!')
+
+    def DiscardDocuments(self, request, context):
+        """Discard the documents stored for a filing attempt that never committed (filing's orphan
+        sweep); documents already on the docket are kept. Filing service identity only.
         """
         context.set_code(grpc.StatusCode.UNIMPLEMENTED)
         context.set_details('Method not implemented!')
@@ -134,6 +147,11 @@ def add_AccessServiceServicer_to_server(servicer, server):
                     servicer.StoreDocument,
                     request_deserializer=court_dot_v1_dot_access__pb2.StoreDocumentRequest.FromString,
                     response_serializer=court_dot_v1_dot_access__pb2.StoreDocumentResponse.SerializeToString,
+            ),
+            'DiscardDocuments': grpc.unary_unary_rpc_method_handler(
+                    servicer.DiscardDocuments,
+                    request_deserializer=court_dot_v1_dot_access__pb2.DiscardDocumentsRequest.FromString,
+                    response_serializer=court_dot_v1_dot_access__pb2.DiscardDocumentsResponse.SerializeToString,
             ),
             'CheckAccess': grpc.unary_unary_rpc_method_handler(
                     servicer.CheckAccess,
@@ -194,6 +212,33 @@ class AccessService:
             '/court.v1.AccessService/StoreDocument',
             court_dot_v1_dot_access__pb2.StoreDocumentRequest.SerializeToString,
             court_dot_v1_dot_access__pb2.StoreDocumentResponse.FromString,
+            options,
+            channel_credentials,
+            insecure,
+            call_credentials,
+            compression,
+            wait_for_ready,
+            timeout,
+            metadata,
+            _registered_method=True)
+
+    @staticmethod
+    def DiscardDocuments(request,
+            target,
+            options=(),
+            channel_credentials=None,
+            call_credentials=None,
+            insecure=False,
+            compression=None,
+            wait_for_ready=None,
+            timeout=None,
+            metadata=None):
+        return grpc.experimental.unary_unary(
+            request,
+            target,
+            '/court.v1.AccessService/DiscardDocuments',
+            court_dot_v1_dot_access__pb2.DiscardDocumentsRequest.SerializeToString,
+            court_dot_v1_dot_access__pb2.DiscardDocumentsResponse.FromString,
             options,
             channel_credentials,
             insecure,

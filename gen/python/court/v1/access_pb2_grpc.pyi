@@ -38,6 +38,10 @@ class AccessServiceStub:
     def __new__(cls, channel: _aio.Channel) -> AccessServiceAsyncStub: ...
     StoreDocument: _grpc.UnaryUnaryMultiCallable[_access_pb2.StoreDocumentRequest, _access_pb2.StoreDocumentResponse]
     """Store a validated PDF in the vault; filing service identity only."""
+    DiscardDocuments: _grpc.UnaryUnaryMultiCallable[_access_pb2.DiscardDocumentsRequest, _access_pb2.DiscardDocumentsResponse]
+    """Discard the documents stored for a filing attempt that never committed (filing's orphan
+    sweep); documents already on the docket are kept. Filing service identity only.
+    """
     CheckAccess: _grpc.UnaryUnaryMultiCallable[_access_pb2.CheckAccessRequest, _access_pb2.CheckAccessResponse]
     """Decide, without serving or charging, whether the caller may open each document."""
     GetDocument: _grpc.UnaryStreamMultiCallable[_access_pb2.GetDocumentRequest, _access_pb2.GetDocumentResponse]
@@ -62,6 +66,10 @@ class AccessServiceAsyncStub(AccessServiceStub):
     def __init__(self, channel: _aio.Channel) -> None: ...
     StoreDocument: _aio.UnaryUnaryMultiCallable[_access_pb2.StoreDocumentRequest, _access_pb2.StoreDocumentResponse]  # type: ignore[assignment]
     """Store a validated PDF in the vault; filing service identity only."""
+    DiscardDocuments: _aio.UnaryUnaryMultiCallable[_access_pb2.DiscardDocumentsRequest, _access_pb2.DiscardDocumentsResponse]  # type: ignore[assignment]
+    """Discard the documents stored for a filing attempt that never committed (filing's orphan
+    sweep); documents already on the docket are kept. Filing service identity only.
+    """
     CheckAccess: _aio.UnaryUnaryMultiCallable[_access_pb2.CheckAccessRequest, _access_pb2.CheckAccessResponse]  # type: ignore[assignment]
     """Decide, without serving or charging, whether the caller may open each document."""
     GetDocument: _aio.UnaryStreamMultiCallable[_access_pb2.GetDocumentRequest, _access_pb2.GetDocumentResponse]  # type: ignore[assignment]
@@ -89,6 +97,16 @@ class AccessServiceServicer(metaclass=_abc_1.ABCMeta):
         context: _ServicerContext,
     ) -> _typing.Union[_access_pb2.StoreDocumentResponse, _abc.Awaitable[_access_pb2.StoreDocumentResponse]]:
         """Store a validated PDF in the vault; filing service identity only."""
+
+    @_abc_1.abstractmethod
+    def DiscardDocuments(
+        self,
+        request: _access_pb2.DiscardDocumentsRequest,
+        context: _ServicerContext,
+    ) -> _typing.Union[_access_pb2.DiscardDocumentsResponse, _abc.Awaitable[_access_pb2.DiscardDocumentsResponse]]:
+        """Discard the documents stored for a filing attempt that never committed (filing's orphan
+        sweep); documents already on the docket are kept. Filing service identity only.
+        """
 
     @_abc_1.abstractmethod
     def CheckAccess(
