@@ -87,8 +87,12 @@ image: packages
 run: $(STAMP)
 	$(VENV)/bin/openecf stack up
 
+# Two pytest workers (pytest-xdist), each with a stack of its own; a test file stays on one
+# worker, so its module fixtures start once. PYTEST_WORKERS=0 runs in this process.
+PYTEST_WORKERS ?= 2
 test: $(STAMP) tools
-	OPENECF_GRPCURL=$(GRPCURL) OPENECF_HELM=$(HELM) OPENECF_PROMTOOL=$(PROMTOOL) $(PY) -m pytest -q
+	OPENECF_GRPCURL=$(GRPCURL) OPENECF_HELM=$(HELM) OPENECF_PROMTOOL=$(PROMTOOL) $(PY) -m pytest -q \
+		-n $(PYTEST_WORKERS) --dist loadfile
 
 lint: $(STAMP)
 	$(VENV)/bin/ruff check services tests scripts bench
