@@ -228,8 +228,11 @@ def test_file_a_petition_with_the_keyboard_only(
 
     press(browser, Keys.ENTER)  # "Check the filing"
     browser.wait_text("#findings", "No problems found")
+    browser.wait(lambda: active_id(browser) == "findings", what="focus on the findings")
+    press(browser, Keys.TAB)  # back to "Check the filing", then on to "File the petition"
     press(browser, Keys.TAB)
-    assert active_id(browser) == "submit", browser.engine
+    assert active_id(browser) == "submit", (browser.engine, active_id(browser))
+    assert has_ring(focus_shown(browser)), focus_shown(browser)
     press(browser, Keys.ENTER)  # "File the petition"
     browser.wait(
         lambda: browser.js("return document.activeElement.closest('#receipt') !== null"),
