@@ -94,6 +94,8 @@ def test_the_banner_shows_when_an_administrator_closes_the_court(
         expect(message).to_be_focused()
         shot(admin, "petition-maintenance")
         admin.get_by_role("navigation", name="Main").get_by_role("link", name="Maintenance").click()
+        # The button shows before the page's script listens to it: wait for the state it read.
+        expect(admin.locator("#maintenance-state")).not_to_contain_text("Loading")
 
         # The administrator reopens the court; the banner goes.
         admin.get_by_role("button", name="Reopen the court now").click()
