@@ -8,8 +8,13 @@ GOBIN := $(CURDIR)/.openecf/tools/bin
 GRPCURL := $(GOBIN)/grpcurl
 HELM := $(GOBIN)/helm
 PROMTOOL := /usr/bin/promtool
+TOOLS := $(CURDIR)/.openecf/tools
+GECKODRIVER := $(TOOLS)/bin/geckodriver
+GECKODRIVER_VERSION := 0.37.1
+AXE := $(TOOLS)/axe/node_modules/axe-core/axe.min.js
+AXE_VERSION := 4.14.1
 
-.PHONY: run test lint protos venv tools packages image bench faults clean-data
+.PHONY: run test lint protos venv tools browser-tools packages image bench faults clean-data
 
 $(STAMP): pyproject.toml constraints.txt
 	@test -x $(PY) || $(PYTHON) -m venv $(VENV)
@@ -27,12 +32,27 @@ $(GRPCURL):
 $(HELM):
 	GOBIN=$(GOBIN) go install helm.sh/helm/v4/cmd/helm@v4.3.1
 
-tools: $(GRPCURL) $(HELM) packages
+# The browser tests' WebDriver for Firefox ESR, built from crates.io. Its build folder is the
+# machine's, not the checkout's, so a fresh clone on a warm machine links it in seconds.
+$(GECKODRIVER):
+	CARGO_TARGET_DIR=$(HOME)/.cache/openecf/cargo-target \
+		cargo install --quiet --locked --root $(TOOLS) geckodriver@$(GECKODRIVER_VERSION)
 
-# Tools from Debian's packages (promtool for the alert tests, Chromium for the portal's
-# browser tests, a PostgreSQL built with OpenSSL for the database TLS test): apt-get runs (as root) only when one is missing, so a warm machine skips it.
+# axe-core from npm, injected into every page by the browser tests' accessibility check.
+$(AXE):
+	npm install --silent --no-audit --no-fund --prefix $(TOOLS)/axe axe-core@$(AXE_VERSION)
+
+browser-tools: packages $(GECKODRIVER) $(AXE)
+
+tools: $(GRPCURL) $(HELM) packages browser-tools
+
+# Tools from Debian's packages (promtool for the alert tests; Chromium, Firefox ESR and
+# WebKitGTK, with an X server for it, for the portal's browser tests; a PostgreSQL built with
+# OpenSSL for the database TLS test): apt-get runs (as root) only when one is missing, so a
+# warm machine skips it.
 DEBIAN_TOOLS := /usr/bin/promtool:prometheus /usr/bin/chromium:chromium \
-	/usr/bin/chromedriver:chromium-driver /usr/bin/mmdebstrap:mmdebstrap \
+	/usr/bin/chromedriver:chromium-driver /usr/bin/firefox-esr:firefox-esr \
+	/usr/bin/WebKitWebDriver:webkit2gtk-driver /usr/bin/Xvfb:xvfb /usr/bin/mmdebstrap:mmdebstrap \
 	/usr/bin/buildah:buildah /usr/bin/podman:podman \
 	/usr/lib/postgresql/15/bin/postgres:postgresql-15
 packages:
@@ -91,7 +111,8 @@ run: $(STAMP)
 # worker, so its module fixtures start once. PYTEST_WORKERS=0 runs in this process.
 PYTEST_WORKERS ?= 2
 test: $(STAMP) tools
-	OPENECF_GRPCURL=$(GRPCURL) OPENECF_HELM=$(HELM) OPENECF_PROMTOOL=$(PROMTOOL) $(PY) -m pytest -q \
+	OPENECF_GRPCURL=$(GRPCURL) OPENECF_HELM=$(HELM) OPENECF_PROMTOOL=$(PROMTOOL) \
+		OPENECF_GECKODRIVER=$(GECKODRIVER) OPENECF_AXE=$(AXE) $(PY) -m pytest -q \
 		-n $(PYTEST_WORKERS) --dist loadfile
 
 lint: $(STAMP)

@@ -1,11 +1,17 @@
-"""The portal in a real browser: Debian's Chromium, driven by Playwright, against the real stack."""
+"""The portal in real browsers against the real stack.
+
+The journeys: Debian's Chromium driven by Playwright (`browser`, `portal`). The engine matrix:
+Chromium, Firefox ESR and WebKitGTK through WebDriver (`engine`, `browser_in`; engines.py).
+"""
 
 from __future__ import annotations
 
 import uuid
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
+from contextlib import ExitStack
 
 import pytest
+from engines import ENGINES, EngineBrowser, start, xvfb
 from playwright.sync_api import Browser, sync_playwright
 from portal_kit import CHROMIUM, CHROMIUM_ARGS, PASSWORD, Portal, openecf
 
@@ -66,3 +72,38 @@ def staff(stack: LocalStack) -> dict[str, str]:
             f"Browser {role.title()}",
         )
     return accounts
+
+
+@pytest.fixture(scope="session")
+def display() -> Iterator[Callable[[], str]]:
+    """One Xvfb for the session, started only when an engine needs a display (WebKitGTK)."""
+    with ExitStack() as stack:
+        started: list[str] = []
+
+        def number() -> str:
+            if not started:
+                started.append(stack.enter_context(xvfb()))
+            return started[0]
+
+        yield number
+
+
+@pytest.fixture(scope="session", params=ENGINES)
+def engine(
+    request: pytest.FixtureRequest, display: Callable[[], str], edge_url: str
+) -> Iterator[EngineBrowser]:
+    """One browser per engine for the session (pytest groups the tests by engine)."""
+    driver = start(request.param, display)
+    try:
+        yield EngineBrowser(engine=request.param, driver=driver, base_url=edge_url)
+    finally:
+        driver.quit()
+
+
+@pytest.fixture
+def browser_in(engine: EngineBrowser) -> Iterator[EngineBrowser]:
+    """The engine's browser, logged out, at 1280 px, for one test."""
+    engine.log_out()
+    engine.viewport(1280)
+    yield engine
+    engine.log_out()

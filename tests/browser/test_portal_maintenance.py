@@ -45,6 +45,8 @@ def test_the_banner_shows_when_an_administrator_closes_the_court(
     expect(visitor.locator("#maintenance-banner")).to_be_empty()
     try:
         admin.get_by_role("navigation", name="Main").get_by_role("link", name="Maintenance").click()
+        # The buttons show before the page's script listens to them: wait for the state it read.
+        expect(admin.locator("#maintenance-state")).not_to_contain_text("Loading")
         check_page(admin)
         admin.get_by_label("Until").fill("30m")
         admin.get_by_label("Reason (shown to users)").fill("Browser test window")
@@ -94,6 +96,7 @@ def test_the_banner_shows_when_an_administrator_closes_the_court(
         expect(message).to_be_focused()
         shot(admin, "petition-maintenance")
         admin.get_by_role("navigation", name="Main").get_by_role("link", name="Maintenance").click()
+        expect(admin.locator("#maintenance-state")).not_to_contain_text("Loading")
 
         # The administrator reopens the court; the banner goes.
         admin.get_by_role("button", name="Reopen the court now").click()

@@ -218,6 +218,7 @@ export function statusTag(text, kind = "") {
 
 /** Run `action` with `button` disabled (and marked busy); errors go to `box`. */
 export async function busy(button, box, action) {
+  const hadFocus = document.activeElement === button;
   button.disabled = true;
   button.setAttribute("aria-busy", "true");
   try {
@@ -230,6 +231,11 @@ export async function busy(button, box, action) {
   } finally {
     button.disabled = false;
     button.removeAttribute("aria-busy");
+    // WebKit drops focus from a button while it is disabled, and the next Tab starts over at
+    // the skip link: give focus back, unless the action moved it somewhere on purpose.
+    if (hadFocus && (!document.activeElement || document.activeElement === document.body)) {
+      button.focus();
+    }
   }
 }
 
