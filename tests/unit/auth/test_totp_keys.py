@@ -85,6 +85,8 @@ def test_rotation_the_first_key_seals_every_key_opens() -> None:
         ("bad id:" + new_key_line().split(":")[1], "use id:"),
         (f"{new_key_line('k1')},{new_key_line('k1')}", "listed twice"),
     ],
+    # Named by what they test: the keys are random, and pytest-xdist workers must agree on ids.
+    ids=["empty", "no colon", "not base64", "short key", "bad id", "id twice"],
 )
 def test_a_malformed_setting_is_refused_by_name(text: str, message: str) -> None:
     with pytest.raises(TotpKeyError, match=message):
