@@ -24,11 +24,11 @@ def test_the_clerk_records_the_fee_status_on_the_case_page(
     page = portal.page(width=320)
     log_in(page, staff["clerk"])
     page.goto(f"/cases/{number}")
-    expect(page.locator("#fee-status")).to_have_text("Not recorded")
+    expect(page.locator("#fee-status-value")).to_have_text("Not recorded")
     check_page(page)
     page.get_by_label("New fee status").select_option("ifp_granted")
     page.get_by_role("button", name="Record fee status").click()
-    expect(page.locator("#fee-status")).to_have_text("IFP granted")
+    expect(page.locator("#fee-status-value")).to_have_text("IFP granted")
     shot(page, "case-fee-status")
     assert counsel.get(f"/api/v1/cases/{number}").json()["fee_status"] == "ifp_granted"
 
@@ -36,7 +36,7 @@ def test_the_clerk_records_the_fee_status_on_the_case_page(
     lawyer = portal.page()
     log_in(lawyer, counsel.account["username"], secret=counsel.totp_secret or "")
     lawyer.goto(f"/cases/{number}")
-    expect(lawyer.locator("#fee-status")).to_have_text("IFP granted")
+    expect(lawyer.locator("#fee-status-value")).to_have_text("IFP granted")
     expect(lawyer.get_by_role("button", name="Record fee status")).to_have_count(0)
 
 

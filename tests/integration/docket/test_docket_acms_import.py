@@ -109,6 +109,7 @@ def test_a_normal_case_keeps_number_type_entries_times_and_fee_status(
             "name": "Ada Lovelace",
             "firm": "Lovelace Law",
             "party_name": "MARIA LOPEZ-GARCIA",
+            "receive_notices": True,
         }
     ]
     entries = public.get("/api/v1/cases/24-1234/docket").json()["entries"]

@@ -38,6 +38,7 @@ def test_a_petition_opens_a_case_with_the_petition_and_the_opening_notice(
             "name": filer.name,
             "firm": filer.firm,
             "party_name": "Maria Lopez",
+            "receive_notices": True,
         }
     ]
     assert case["opened_at"]["local_date"] == petition.received_at.local_date

@@ -20,7 +20,11 @@ def test_migrations_are_idempotent(database_url: str) -> None:
     for service in SERVICE_NAMES:
         assert migrate(database_url, service) == []  # the stack applied them already
     applied = migrate(database_url, "migrationtest")
-    assert applied == ["common/0001_outbox.sql", "common/0002_consumer_groups.sql"]
+    assert applied == [
+        "common/0001_outbox.sql",
+        "common/0002_consumer_groups.sql",
+        "common/0003_service_nonces.sql",
+    ]
     assert migrate(database_url, "migrationtest") == []
 
 

@@ -64,7 +64,7 @@ function render(c) {
     el("dt", {}, "Opened"), el("dd", {}, `${courtTimeLong(c.opened_at.local)} ${zoneWords(c.opened_at.local)}`),
     // ACMS numbers kept their gaps: for an imported case the last number is not a count.
     el("dt", {}, c.imported ? "Last entry number" : "Docket entries"), el("dd", {}, String(c.last_entry_number)),
-    el("dt", {}, "Fee status"), el("dd", { id: "fee-status" }, feeWords(c.fee_status)),
+    el("dt", {}, "Fee status"), el("dd", { id: "fee-status-value" }, feeWords(c.fee_status)),
   );
   if (c.imported) facts.append(el("dt", {}, "Docket"), el("dd", {}, `Imported from ACMS${c.case_subtype ? ` (${c.case_subtype})` : ""}`));
   if (c.origin && c.origin.agency) facts.append(el("dt", {}, "Agency"), el("dd", {}, c.origin.agency));
