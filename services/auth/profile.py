@@ -13,7 +13,7 @@ from psycopg_pool import ConnectionPool
 
 from services.auth import mail_tokens, mfa, passwords, ratelimit, store, validation
 from services.auth.confirmation import request_confirmation
-from services.auth.models import NOTICE_FORMATS, Account, SecondaryEmail
+from services.auth.models import NOTICE_FORMATS, Account, Credentials, SecondaryEmail
 from services.auth.policy import AuthPolicy
 from services.auth.stepup import after_security_change, guarded, reauthenticate
 from services.common import court
@@ -56,6 +56,19 @@ class Profiles:
         with self._pool.connection() as conn:
             return _existing(conn, account_id)
 
+    def _step_up(
+        self, conn: Connection[Any], account_id: str, current_password: str, otp: str, now: datetime
+    ) -> Credentials:
+        """What takes an account needs its password (and code) again: stepup.reauthenticate."""
+        return reauthenticate(
+            conn,
+            account_id,
+            current_password=current_password,
+            otp=otp,
+            now=now,
+            totp_keys=self._policy.totp_keys,
+        )
+
     def update(
         self,
         principal: Principal,
@@ -77,14 +90,7 @@ class Profiles:
             before = _existing(conn, principal.account_id, lock=True)
             moving = change.email is not None and change.email.lower() != before.email.lower()
             if moving:
-                reauthenticate(
-                    conn,
-                    principal.account_id,
-                    current_password=current_password,
-                    otp=otp,
-                    now=now,
-                    totp_keys=self._policy.totp_keys,
-                )
+                self._step_up(conn, principal.account_id, current_password, otp, now)
             updates = {
                 key: value
                 for key, value in (
@@ -221,14 +227,7 @@ class Profiles:
             self._pool.connection() as conn,
             conn.transaction(),
         ):
-            reauthenticate(
-                conn,
-                principal.account_id,
-                current_password=current_password,
-                otp=otp,
-                now=now,
-                totp_keys=self._policy.totp_keys,
-            )
+            self._step_up(conn, principal.account_id, current_password, otp, now)
             conn.execute(
                 "UPDATE accounts SET mfa_pending_secret = %s WHERE account_id = %s",
                 [self._policy.totp_keys.seal(principal.account_id, secret), principal.account_id],
@@ -272,14 +271,7 @@ class Profiles:
             self._pool.connection() as conn,
             conn.transaction(),
         ):
-            creds = reauthenticate(
-                conn,
-                principal.account_id,
-                current_password=current_password,
-                otp=otp,
-                now=now,
-                totp_keys=self._policy.totp_keys,
-            )
+            creds = self._step_up(conn, principal.account_id, current_password, otp, now)
             if not creds.mfa_enrolled:
                 raise CourtError("not_found", "no second factor is set up")
             conn.execute(
@@ -302,14 +294,7 @@ class Profiles:
             self._pool.connection() as conn,
             conn.transaction(),
         ):
-            reauthenticate(
-                conn,
-                principal.account_id,
-                current_password=current_password,
-                otp=otp,
-                now=now,
-                totp_keys=self._policy.totp_keys,
-            )
+            self._step_up(conn, principal.account_id, current_password, otp, now)
             account = _existing(conn, principal.account_id)
             passwords.check_policy(new_password, username=account.username)
             store.set_password(conn, account.account_id, passwords.hash_password(new_password))
