@@ -1,19 +1,34 @@
-"""Sending composed NDAs: one row at a time, locked while it is sent.
+"""Stage 4, the one outgoing queue: every message notify sends, NDA or account mail, is a row
+of ``notices`` (SQL in store/outgoing.py), sent by ``OutgoingSender`` with one retry rule and
+one dead-letter rule, and its outcome published as ``notify.notice_sent`` or
+``notify.notice_failed`` (through the outbox, in the transaction that records it).
 
-A row is picked with ``FOR UPDATE SKIP LOCKED`` and stays locked (its transaction open) while
-the relay is spoken to; the outcome is committed with the row, together with its event
-(``notify.notice_sent`` or ``notify.notice_failed``, through the outbox). So:
-- two senders (threads or replicas) never send the same notice;
-- a crash before the relay accepted the message rolls the row back to what it was: it is sent
-  again later, and that is not a duplicate;
+Each sender thread keeps one SMTP connection (smtp.py) for message after message, reopened
+after an error, and one database connection for a batch. Each message is claimed in its own
+transaction (``FOR UPDATE SKIP LOCKED``, held while the relay is spoken to) and its outcome
+committed with the claim, so:
+- two senders (threads or replicas) never send the same message;
+- a crash before the relay accepted it rolls the row back: it is sent again later, and that
+  is not a duplicate;
 - only a crash in the instant between the relay's 250 and our commit can send it twice — and
   then both copies carry the same ``Message-ID``, so the duplicate is recognisable.
+
+The rules, in one place:
+- retry: a 4xx is tried ``mail_max_attempts`` times, backing off from ``mail_retry_seconds``
+  (doubling, at most 64 times); an unreachable relay (or auth, for a mail's token) is tried
+  until it is back;
+- dead letter: a 5xx, attempts spent, or a mail whose single-use token expired or was
+  superseded becomes ``failed`` for good, with the error, and ``notify.notice_failed``;
+- a mail queued before notify knew its account's address waits for it (not an attempt).
+Events carry who and what, never a secret: no free-look link and no token is in them.
 """
 
 from __future__ import annotations
 
 import logging
 import threading
+import uuid
+from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
 from email.headerregistry import Address
@@ -21,47 +36,82 @@ from email.message import EmailMessage
 from email.utils import format_datetime
 from typing import Any
 
+import grpc
+from court.v1 import events_pb2
 from psycopg import Connection
 from psycopg_pool import ConnectionPool
 
 from services.common.clock import Clock, system_clock
 from services.common.logs import trace_context
-from services.notify import outcomes
+from services.common.outbox import publish
 from services.notify.metrics import NDA_LATENCY, NOTICES
-from services.notify.sender import (
-    FAILED,
-    RETRY,
-    SENT,
-    UNREACHABLE,
-    SmtpRelay,
-    SmtpSession,
-    retry_delay,
-    send_forever,
-    should_retry,
-)
+from services.notify.smtp import FAILED, RETRY, SENT, UNREACHABLE, SmtpRelay, SmtpSession
+from services.notify.store import outgoing as store
 
 log = logging.getLogger(__name__)
 
-# The token in a free-look link, as the composer writes it.
-FREE_LOOK_LINK_PATTERN = r"(/api/v1/free-looks/)[A-Za-z0-9_-]+"
-_DUE = (
-    "SELECT n.notice_id, n.case_number, n.entry_number, n.recipient_email, n.recipient_name,"
-    " n.account_id::text, n.reason, n.subject, n.body_text, n.body_html, n.message_id,"
-    " n.attempts, n.composed_at, e.entered_at, e.trace_id"
-    " FROM notices n JOIN entries e USING (case_number, entry_number)"
-    " WHERE n.status IN ('pending', 'retrying') AND n.next_attempt_at <= %s"
-    " ORDER BY n.next_attempt_at LIMIT 1 FOR UPDATE OF n SKIP LOCKED"
-)
+# Where a mail's single-use token goes: filled in by the sender, never stored.
+TOKEN_PLACEHOLDER = "{{token}}"  # noqa: S105 (a placeholder, not a secret)
+# How long a message whose account notify does not know yet waits before looking again.
+ADDRESS_WAIT = timedelta(seconds=5)
+# Mints the single-use token of a mail's slot at auth when it is sent ("" when it ended).
+TokenSource = Callable[[str], str]
+
+
+# -- queueing account mail -------------------------------------------------------------------
 
 
 @dataclass(frozen=True)
-class _Facts:
-    notice_id: str
-    case_number: str
-    entry_number: int
-    email: str
-    account_id: str | None  # empty in events for a secondary address
-    attempts: int
+class OutgoingMail:
+    kind: str
+    recipient: str
+    subject: str
+    body_text: str
+    account_id: str | None = None
+    body_html: str | None = None
+    # A deterministic id makes the same mail queued twice one row (and one Message-ID).
+    dedupe_key: str | None = None
+    # The auth token slot whose token replaces TOKEN_PLACEHOLDER in the body when sent.
+    token_id: str | None = None
+
+
+def queue_mail(conn: Connection[Any], mail: OutgoingMail) -> None:
+    """Queue a composed account mail, in the caller's transaction."""
+    notice_id = (
+        uuid.uuid5(uuid.NAMESPACE_URL, f"openecf:{mail.dedupe_key}")
+        if mail.dedupe_key
+        else uuid.uuid4()
+    )
+    store.enqueue(
+        conn,
+        store.Queued(
+            notice_id=str(notice_id),
+            kind=mail.kind,
+            account_id=mail.account_id,
+            recipient=mail.recipient,
+            subject=mail.subject,
+            body_text=mail.body_text,
+            body_html=mail.body_html,
+            message_id=f"<{notice_id}@openecf>",
+            token_id=mail.token_id,
+        ),
+    )
+
+
+# -- the rules -------------------------------------------------------------------------------
+
+
+def should_retry(outcome: str, attempts: int, max_attempts: int) -> bool:
+    """A 4xx is tried ``max_attempts`` times; an unreachable relay, until it is back."""
+    return outcome == UNREACHABLE or (outcome == RETRY and attempts < max_attempts)
+
+
+def retry_delay(base: timedelta, attempts: int) -> timedelta:
+    """Backoff after ``attempts`` failed tries: base, doubling, at most 64 times base."""
+    return base * min(2 ** max(attempts - 1, 0), 64)
+
+
+# -- the sender ------------------------------------------------------------------------------
 
 
 class Wakeup:
@@ -83,7 +133,7 @@ class Wakeup:
                 event.set()
 
 
-class NoticeSender:
+class OutgoingSender:
     def __init__(
         self,
         *,
@@ -91,168 +141,152 @@ class NoticeSender:
         relay: SmtpRelay,
         retry_base: timedelta,
         max_attempts: int,
+        tokens: TokenSource | None = None,
         wakeup: Wakeup | None = None,
         clock: Clock = system_clock,
-        idle_seconds: float = 1.0,
+        idle_seconds: float = 0.5,
+        batch_size: int = 50,
     ) -> None:
         self._pool = pool
         self._relay = relay
         self._retry_base = retry_base
         self._max_attempts = max_attempts
+        self._tokens = tokens
         self._wakeup = wakeup or Wakeup()
         self._clock = clock
         self._idle = idle_seconds
+        self._batch = batch_size
 
     def run(self, stop: threading.Event) -> None:
-        """A sender thread: its own relay connection, woken by the composer or every second."""
+        """A sender thread: its own relay connection, a batch of due messages at a time,
+        woken by the composer or every ``idle_seconds``; an error closes the connection and
+        is retried on the next round."""
         waiter = self._wakeup.new_waiter()
-        send_forever(
-            self._relay,
-            stop,
-            send_due=self.send_due,
-            before=waiter.clear,
-            idle=lambda: waiter.wait(self._idle),
-            what="NDA",
-        )
+        session = SmtpSession(self._relay)
+        try:
+            while not stop.is_set():
+                waiter.clear()
+                try:
+                    attempted = self.send_due(session)
+                except Exception:
+                    log.exception("sender error, will retry")
+                    session.close()
+                    attempted = 0
+                if not attempted:
+                    waiter.wait(self._idle)
+        finally:
+            session.close()
 
-    def send_due(self, session: SmtpSession, limit: int = 50) -> int:
-        """Try up to ``limit`` due notices once each; return how many were attempted."""
+    def send_due(self, session: SmtpSession | None = None, limit: int | None = None) -> int:
+        """Try up to ``limit`` due messages once each over one connection; return how many
+        were attempted."""
+        own = session is None
+        session = session or SmtpSession(self._relay)
         attempted = 0
-        while attempted < limit and self._send_one(session):
-            attempted += 1
+        try:
+            with self._pool.connection() as conn:
+                while attempted < (limit or self._batch) and self._send_one(conn, session):
+                    attempted += 1
+        finally:
+            if own:
+                session.close()
         return attempted
 
-    def _send_one(self, session: SmtpSession) -> bool:
+    def _send_one(self, conn: Connection[Any], session: SmtpSession) -> bool:
         now = self._clock.now()
-        with self._pool.connection() as conn, conn.transaction():
-            row = conn.execute(_DUE, [now]).fetchone()
-            if row is None:
+        with conn.transaction():
+            due = store.claim_due(conn, now)
+            if due is None:
                 return False
-            (notice_id, case_number, entry_number, email, name, account_id, reason, subject,
-             text, html, message_id, attempts, composed_at, entered_at, trace_id) = row  # fmt: skip
-            with trace_context(trace_id or None):
-                message = build_message(
-                    sender=self._relay.sender,
-                    recipient=email,
-                    recipient_name=name,
-                    subject=subject,
-                    text=text,
-                    html=html,
-                    message_id=message_id,
-                    date=composed_at or now,
-                    case_number=case_number,
-                    entry_number=entry_number,
-                )
-                outcome, error = session.send(message)
-                attempts += 1
-                done_at = self._clock.now()
-                facts = _Facts(
-                    notice_id=str(notice_id),
-                    case_number=case_number,
-                    entry_number=entry_number,
-                    email=email,
-                    account_id=account_id if reason != "secondary" else None,
-                    attempts=attempts,
-                )
-                if outcome == SENT:
-                    self._sent(conn, facts, done_at)
-                    NDA_LATENCY.observe(max((done_at - entered_at).total_seconds(), 0.0))
-                    log.info(
-                        "NDA sent",
-                        extra={
-                            "notice_id": facts.notice_id,
-                            "case_number": case_number,
-                            "entry_number": entry_number,
-                            "attempts": attempts,
-                        },
-                    )
-                elif should_retry(outcome, attempts, self._max_attempts):
-                    conn.execute(
-                        "UPDATE notices SET status = 'retrying', attempts = %s,"
-                        " next_attempt_at = %s, last_error = %s WHERE notice_id = %s",
-                        [attempts, now + retry_delay(self._retry_base, attempts), error, notice_id],
-                    )
-                    log.warning(
-                        "NDA not accepted, will retry",
-                        extra={"notice_id": str(notice_id), "attempts": attempts, "error": error},
-                    )
-                else:
-                    outcome = FAILED
-                    self._failed(conn, facts, done_at, error or "attempts exhausted")
-                NOTICES.labels("nda", RETRY if outcome == UNREACHABLE else outcome).inc()
+            if not due.recipient:
+                store.wait_for_address(conn, due.notice_id, until=now + ADDRESS_WAIT)
+                return True
+            with trace_context(due.trace_id or None):
+                outcome, error = self._deliver(due, session, now)
+                self._record(conn, due, outcome, error, now)
         return True
 
-    def _sent(self, conn: Connection[Any], facts: _Facts, sent_at: datetime) -> None:
-        conn.execute(
-            "UPDATE notices SET status = 'sent', attempts = %s, sent_at = %s, last_error = NULL"
-            " WHERE notice_id = %s",
-            [facts.attempts, sent_at, facts.notice_id],
+    def _deliver(
+        self, due: store.Due, session: SmtpSession, now: datetime
+    ) -> tuple[str, str | None]:
+        text, html = due.body_text, due.body_html
+        if due.token_id is not None:
+            outcome, error, token = self._token_for(due.token_id)
+            if token is None:
+                return outcome, error
+            text = text.replace(TOKEN_PLACEHOLDER, token)
+            html = html.replace(TOKEN_PLACEHOLDER, token) if html else html
+        return session.send(
+            build_message(
+                sender=self._relay.sender,
+                due=due,
+                text=text,
+                html=html,
+            )
         )
-        _forget_links(conn, facts.notice_id)
-        outcomes.publish_sent(conn, _delivered(facts), at=sent_at)
 
-    def _failed(
-        self, conn: Connection[Any], facts: _Facts, failed_at: datetime, error: str
+    def _token_for(self, token_id: str) -> tuple[str, str | None, str | None]:
+        """(outcome so far, error, the token — None when there is none to send)."""
+        if self._tokens is None:
+            return FAILED, "no token source configured", None
+        try:
+            token = self._tokens(token_id)
+        except grpc.RpcError as exc:
+            return UNREACHABLE, f"auth unreachable for the token: {exc.code()}", None
+        if not token:
+            # Used, expired or superseded by a newer request: a dead link is not worth sending.
+            return FAILED, "the token expired or was superseded before the mail went out", None
+        return SENT, None, token
+
+    def _record(
+        self, conn: Connection[Any], due: store.Due, outcome: str, error: str | None, now: datetime
     ) -> None:
-        conn.execute(
-            "UPDATE notices SET status = 'failed', attempts = %s, failed_at = %s, last_error = %s"
-            " WHERE notice_id = %s",
-            [facts.attempts, failed_at, error, facts.notice_id],
-        )
-        _forget_links(conn, facts.notice_id)
-        outcomes.publish_failed(conn, _delivered(facts), at=failed_at, error=error)
-        log.error(
-            "NDA failed",
-            extra={"notice_id": facts.notice_id, "attempts": facts.attempts, "error": error},
-        )
+        attempts = due.attempts + 1
+        done_at = self._clock.now()
+        facts = {"notice_id": due.notice_id, "kind": due.kind, "attempts": attempts}
+        if outcome == SENT:
+            store.record_sent(conn, due.notice_id, attempts=attempts, at=done_at)
+            self._after(conn, due)
+            publish_outcome(conn, due, attempts=attempts, at=done_at)
+            if due.entered_at is not None:
+                NDA_LATENCY.observe(max((done_at - due.entered_at).total_seconds(), 0.0))
+            log.info("notice sent", extra=facts)
+        elif should_retry(outcome, attempts, self._max_attempts):
+            next_at = now + retry_delay(self._retry_base, attempts)
+            store.record_retry(conn, due.notice_id, attempts=attempts, next_at=next_at, error=error)
+            log.warning("notice not accepted, will retry", extra={**facts, "error": error})
+        else:
+            outcome, error = FAILED, error or "attempts exhausted"
+            store.record_failed(conn, due.notice_id, attempts=attempts, at=done_at, error=error)
+            self._after(conn, due)
+            publish_outcome(conn, due, attempts=attempts, at=done_at, error=error)
+            log.error("notice failed", extra={**facts, "error": error})
+        NOTICES.labels(due.kind, RETRY if outcome == UNREACHABLE else outcome).inc()
+
+    @staticmethod
+    def _after(conn: Connection[Any], due: store.Due) -> None:
+        """Once an NDA is out (or never will be), its free-look tokens are the recipient's
+        alone: access keeps only their hashes, notify the message with the tokens blanked."""
+        if due.kind == "nda":
+            store.forget_links(conn, due.notice_id)
 
 
-def _delivered(facts: _Facts) -> outcomes.Delivered:
-    return outcomes.Delivered(
-        message_id=facts.notice_id,
-        recipient=facts.email,
-        account_id=facts.account_id or "",
-        attempts=facts.attempts,
-        case_number=facts.case_number,
-        entry_number=facts.entry_number,
-    )
+# -- the message and its event ---------------------------------------------------------------
 
 
-def _forget_links(conn: Connection[Any], notice_id: str) -> None:
-    """Once a notice is out (or never will be), its free-look tokens are the recipient's alone:
-    access keeps only their hashes, and notify keeps the message with the tokens blanked."""
-    conn.execute(
-        "UPDATE notices SET body_text = regexp_replace(body_text, %(token)s, %(blank)s, 'g'),"
-        " body_html = regexp_replace(body_html, %(token)s, %(blank)s, 'g')"
-        " WHERE notice_id = %(id)s",
-        {"token": FREE_LOOK_LINK_PATTERN, "blank": r"\1[sent]", "id": notice_id},
-    )
-    conn.execute("UPDATE free_looks SET token = NULL WHERE notice_id = %s", [notice_id])
-
-
-def build_message(
-    *,
-    sender: str,
-    recipient: str,
-    recipient_name: str,
-    subject: str,
-    text: str,
-    html: str | None,
-    message_id: str,
-    date: datetime,
-    case_number: str,
-    entry_number: int,
-) -> EmailMessage:
-    """The RFC 5322 message: text, or multipart/alternative with text first and then HTML."""
+def build_message(*, sender: str, due: store.Due, text: str, html: str | None) -> EmailMessage:
+    """The RFC 5322 message: text, or multipart/alternative with text first and then HTML;
+    an NDA also names its case and entry in headers."""
     message = EmailMessage()
     message["From"] = sender
-    message["To"] = _address(recipient_name, recipient)
-    message["Subject"] = subject
-    message["Message-ID"] = message_id
-    message["Date"] = format_datetime(date.astimezone(UTC))
+    message["To"] = _address(due.recipient_name, due.recipient)
+    message["Subject"] = due.subject
+    message["Message-ID"] = due.message_id
+    message["Date"] = format_datetime(due.composed_at.astimezone(UTC))
     message["Auto-Submitted"] = "auto-generated"
-    message["X-OpenECF-Case"] = case_number
-    message["X-OpenECF-Entry"] = str(entry_number)
+    if due.case_number and due.entry_number is not None:
+        message["X-OpenECF-Case"] = due.case_number
+        message["X-OpenECF-Entry"] = str(due.entry_number)
     message.set_content(text)
     if html:
         message.add_alternative(html, subtype="html")
@@ -261,9 +295,38 @@ def build_message(
 
 def _address(name: str, email: str) -> Address | str:
     local, _, domain = email.rpartition("@")
-    if not local or not domain:
+    if not name.strip() or not local or not domain:
         return email
     try:
         return Address(display_name=" ".join(name.split()), username=local, domain=domain)
     except Exception:  # a name or address the header model refuses: the bare address
         return email
+
+
+def publish_outcome(
+    conn: Connection[Any], due: store.Due, *, attempts: int, at: datetime, error: str | None = None
+) -> None:
+    """``notify.notice_sent`` (no error) or ``notify.notice_failed``, through the outbox. The
+    account is left out for a secondary address (its owner did not receive it)."""
+    common: dict[str, Any] = {
+        "notice_id": due.notice_id,
+        "case_number": due.case_number or "",
+        "entry_number": due.entry_number or 0,
+        "recipient_email": due.recipient,
+        "recipient_account_id": (due.account_id or "") if due.reason != "secondary" else "",
+        "attempts": attempts,
+    }
+    event: events_pb2.NoticeSent | events_pb2.NoticeFailed
+    if error is None:
+        event = events_pb2.NoticeSent(**common)
+        event.sent_at.FromDatetime(at)
+    else:
+        event = events_pb2.NoticeFailed(**common, error=error)
+        event.failed_at.FromDatetime(at)
+    publish(
+        conn,
+        event_type="notify.notice_sent" if error is None else "notify.notice_failed",
+        source="notify",
+        subject=due.case_number or due.account_id or due.notice_id,
+        payload=event,
+    )
