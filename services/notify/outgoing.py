@@ -243,24 +243,28 @@ class OutgoingSender:
     ) -> None:
         attempts = due.attempts + 1
         done_at = self._clock.now()
-        facts = {"notice_id": due.notice_id, "kind": due.kind, "attempts": attempts}
+        # "NDA sent" / "mail sent" … (the runbook greps them), with the case and entry of an NDA.
+        what = "NDA" if due.kind == "nda" else "mail"
+        facts: dict[str, Any] = {"notice_id": due.notice_id, "kind": due.kind, "attempts": attempts}
+        if due.case_number:
+            facts.update(case_number=due.case_number, entry_number=due.entry_number)
         if outcome == SENT:
             store.record_sent(conn, due.notice_id, attempts=attempts, at=done_at)
             self._after(conn, due)
             publish_outcome(conn, due, attempts=attempts, at=done_at)
             if due.entered_at is not None:
                 NDA_LATENCY.observe(max((done_at - due.entered_at).total_seconds(), 0.0))
-            log.info("notice sent", extra=facts)
+            log.info(f"{what} sent", extra=facts)
         elif should_retry(outcome, attempts, self._max_attempts):
             next_at = now + retry_delay(self._retry_base, attempts)
             store.record_retry(conn, due.notice_id, attempts=attempts, next_at=next_at, error=error)
-            log.warning("notice not accepted, will retry", extra={**facts, "error": error})
+            log.warning(f"{what} not accepted, will retry", extra={**facts, "error": error})
         else:
             outcome, error = FAILED, error or "attempts exhausted"
             store.record_failed(conn, due.notice_id, attempts=attempts, at=done_at, error=error)
             self._after(conn, due)
             publish_outcome(conn, due, attempts=attempts, at=done_at, error=error)
-            log.error("notice failed", extra={**facts, "error": error})
+            log.error(f"{what} failed", extra={**facts, "error": error})
         NOTICES.labels(due.kind, RETRY if outcome == UNREACHABLE else outcome).inc()
 
     @staticmethod
