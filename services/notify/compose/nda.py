@@ -41,6 +41,8 @@ from services.notify.compose import nda_form
 from services.notify.metrics import FREE_LOOKS
 from services.notify.notices import paper_service
 from services.notify.store import compose as store
+from services.notify.store.notices import NoticeRow
+from services.notify.store.views import EntryRow
 
 log = logging.getLogger(__name__)
 
@@ -50,37 +52,6 @@ _PERMANENT_CODES = frozenset(
 )
 _PERMANENT_REASONS = frozenset({"sealed", "restricted_case", "validation_failed"})
 RPC_TIMEOUT_SECONDS = 10.0
-
-
-@dataclass(frozen=True)
-class _Notice:
-    notice_id: str
-    case_number: str
-    entry_number: int
-    email: str
-    name: str
-    account_id: str | None
-    reason: str
-    notice_format: str
-    with_links: bool
-    link_attempts: int
-    created_at: datetime
-
-
-@dataclass(frozen=True)
-class _Entry:
-    case_number: str
-    entry_number: int
-    case_title: str
-    case_type: str
-    docket_text: str
-    filer: str
-    filed_at: datetime
-    entered_at: datetime
-    documents: list[dict[str, Any]]
-    sealed: bool
-    filing_type: str
-    trace_id: str
 
 
 @dataclass(frozen=True)
@@ -137,13 +108,11 @@ class NoticeComposer:
         """One batch: returns (notices handled, notices composed)."""
         now = self._clock.now()
         with self._pool.connection() as conn, conn.transaction():
-            notices = [
-                _Notice(*row) for row in store.claim_to_compose(conn, now=now, limit=self._batch)
-            ]
+            notices = store.claim_to_compose(conn, now=now, limit=self._batch)
             if not notices:
                 return 0, 0
             entries = {
-                key: _Entry(*store.entry_row(conn, *key))
+                key: store.entry_row(conn, *key)
                 for key in {(n.case_number, n.entry_number) for n in notices}
             }
             links = store.links_of(conn, [n.notice_id for n in notices])
@@ -174,7 +143,10 @@ class NoticeComposer:
             }
             composed = 0
             for notice in notices:
-                if notice.notice_id in waiting and now - notice.created_at < self._link_wait:
+                if (
+                    notice.notice_id in waiting
+                    and now - (notice.created_at or now) < self._link_wait
+                ):
                     delay = timedelta(seconds=min(2**notice.link_attempts, 60))
                     store.postpone(
                         conn,
@@ -196,14 +168,14 @@ class NoticeComposer:
                 composed += 1
             return len(notices), composed
 
-    def _issue_all(self, wanted: list[tuple[_Notice, _Entry, dict[str, Any]]]) -> list[_Issued]:
+    def _issue_all(self, wanted: list[tuple[NoticeRow, EntryRow, dict[str, Any]]]) -> list[_Issued]:
         if not wanted:
             return []
         if self._executor is None:  # compose_due called directly (tests, tools)
             return [self._issue(*item) for item in wanted]
         return list(self._executor.map(lambda item: self._issue(*item), wanted))
 
-    def _issue(self, notice: _Notice, entry: _Entry, document: dict[str, Any]) -> _Issued:
+    def _issue(self, notice: NoticeRow, entry: EntryRow, document: dict[str, Any]) -> _Issued:
         request = access_pb2.IssueFreeLookRequest(
             document_id=document["document_id"],
             recipient_email=notice.email,
@@ -230,8 +202,8 @@ class NoticeComposer:
     def _compose(
         self,
         conn: Connection[Any],
-        notice: _Notice,
-        entry: _Entry,
+        notice: NoticeRow,
+        entry: EntryRow,
         links: dict[str, tuple[str | None, str | None]],
         mailed_to: list[nda_form.MailedTo],
         not_mailed_to: list[nda_form.NotMailedTo],

@@ -11,26 +11,31 @@ from typing import Any
 
 from psycopg import Connection
 
+from services.notify.store.notices import NoticeRow
+from services.notify.store.views import EntryRow
+
 # (notice id, document id) -> (token or None, error or None)
 Links = dict[str, dict[str, tuple[str | None, str | None]]]
 
 
-def claim_to_compose(conn: Connection[Any], *, now: datetime, limit: int) -> list[tuple[Any, ...]]:
+def claim_to_compose(conn: Connection[Any], *, now: datetime, limit: int) -> list[NoticeRow]:
     """Due ``needs_links`` notices, locked for this transaction (replicas skip them)."""
-    return conn.execute(
+    rows = conn.execute(
         "SELECT notice_id::text, case_number, entry_number, recipient_email,"
-        " recipient_name, account_id::text, reason, notice_format, with_links,"
+        " recipient_name, account_id::text, reason, notice_format, with_links, message_id,"
         " link_attempts, created_at FROM notices"
         " WHERE status = 'needs_links' AND next_attempt_at <= %s"
         " ORDER BY next_attempt_at, created_at LIMIT %s FOR UPDATE SKIP LOCKED",
         [now, limit],
     ).fetchall()
+    return [NoticeRow(*row) for row in rows]
 
 
-def entry_row(conn: Connection[Any], case_number: str, entry_number: int) -> list[Any]:
+def entry_row(conn: Connection[Any], case_number: str, entry_number: int) -> EntryRow:
     row = conn.execute(
         "SELECT case_number, entry_number, case_title, case_type, docket_text, filer,"
-        " filed_at, entered_at, documents, sealed, filing_type, trace_id FROM entries"
+        " filed_at, entered_at, documents, sealed, filing_type, event_id::text, trace_id"
+        " FROM entries"
         " WHERE case_number = %s AND entry_number = %s",
         [case_number, entry_number],
     ).fetchone()
@@ -39,7 +44,7 @@ def entry_row(conn: Connection[Any], case_number: str, entry_number: int) -> lis
     values = list(row)
     if isinstance(values[8], str):
         values[8] = json.loads(values[8])
-    return values
+    return EntryRow(*values)
 
 
 def links_of(conn: Connection[Any], notice_ids: list[str]) -> Links:

@@ -105,6 +105,9 @@ class NoticeRow:
     notice_format: str
     with_links: bool
     message_id: str
+    # Filled in by the database; read back by the composer.
+    link_attempts: int = 0
+    created_at: datetime | None = None
 
 
 def insert_notice(conn: Connection[Any], notice: NoticeRow) -> bool:
