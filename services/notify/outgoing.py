@@ -248,9 +248,18 @@ class OutgoingSender:
         facts: dict[str, Any] = {"notice_id": due.notice_id, "kind": due.kind, "attempts": attempts}
         if due.case_number:
             facts.update(case_number=due.case_number, entry_number=due.entry_number)
+        # Once an NDA is out (or never will be), its free-look tokens are the recipient's alone:
+        # access keeps only their hashes, notify the message with the tokens blanked.
         if outcome == SENT:
-            store.record_sent(conn, due.notice_id, attempts=attempts, at=done_at)
-            self._after(conn, due)
+            store.record_done(
+                conn,
+                due.notice_id,
+                status=SENT,
+                attempts=attempts,
+                at=done_at,
+                error=None,
+                forget_links=due.with_links,
+            )
             publish_outcome(conn, due, attempts=attempts, at=done_at)
             if due.entered_at is not None:
                 NDA_LATENCY.observe(max((done_at - due.entered_at).total_seconds(), 0.0))
@@ -261,18 +270,18 @@ class OutgoingSender:
             log.warning(f"{what} not accepted, will retry", extra={**facts, "error": error})
         else:
             outcome, error = FAILED, error or "attempts exhausted"
-            store.record_failed(conn, due.notice_id, attempts=attempts, at=done_at, error=error)
-            self._after(conn, due)
+            store.record_done(
+                conn,
+                due.notice_id,
+                status=FAILED,
+                attempts=attempts,
+                at=done_at,
+                error=error,
+                forget_links=due.with_links,
+            )
             publish_outcome(conn, due, attempts=attempts, at=done_at, error=error)
             log.error(f"{what} failed", extra={**facts, "error": error})
         NOTICES.labels(due.kind, RETRY if outcome == UNREACHABLE else outcome).inc()
-
-    @staticmethod
-    def _after(conn: Connection[Any], due: store.Due) -> None:
-        """Once an NDA is out (or never will be), its free-look tokens are the recipient's
-        alone: access keeps only their hashes, notify the message with the tokens blanked."""
-        if due.kind == "nda":
-            store.forget_links(conn, due.notice_id)
 
 
 # -- the message and its event ---------------------------------------------------------------

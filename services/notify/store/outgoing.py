@@ -22,7 +22,8 @@ _CLAIM = (
     "SELECT n.notice_id::text, n.kind, n.case_number, n.entry_number,"
     " coalesce(nullif(n.recipient_email, ''),"
     "  (SELECT r.email FROM recipients r WHERE r.account_id = n.account_id), ''),"
-    " n.recipient_name, n.account_id::text, n.reason, n.subject, n.body_text, n.body_html,"
+    " n.recipient_name, n.account_id::text, n.reason, n.with_links, n.subject, n.body_text,"
+    " n.body_html,"
     " n.message_id, n.attempts, coalesce(n.composed_at, n.created_at), e.entered_at,"
     " e.trace_id, n.token_id::text"
     " FROM notices n LEFT JOIN entries e USING (case_number, entry_number)"
@@ -43,6 +44,7 @@ class Due:
     recipient_name: str
     account_id: str | None
     reason: str | None
+    with_links: bool
     subject: str
     body_text: str
     body_html: str | None
@@ -102,14 +104,6 @@ def wait_for_address(conn: Connection[Any], notice_id: str, *, until: datetime) 
     )
 
 
-def record_sent(conn: Connection[Any], notice_id: str, *, attempts: int, at: datetime) -> None:
-    conn.execute(
-        "UPDATE notices SET status = 'sent', attempts = %s, sent_at = %s, last_error = NULL"
-        " WHERE notice_id = %s",
-        [attempts, at, notice_id],
-    )
-
-
 def record_retry(
     conn: Connection[Any], notice_id: str, *, attempts: int, next_at: datetime, error: str | None
 ) -> None:
@@ -120,25 +114,40 @@ def record_retry(
     )
 
 
-def record_failed(
-    conn: Connection[Any], notice_id: str, *, attempts: int, at: datetime, error: str
+def record_done(
+    conn: Connection[Any],
+    notice_id: str,
+    *,
+    status: str,
+    attempts: int,
+    at: datetime,
+    error: str | None,
+    forget_links: bool,
 ) -> None:
+    """``sent`` or ``failed``, for good. With ``forget_links`` the free-look tokens are blanked
+    in the kept message (in the same statement) and dropped from ``free_looks``."""
     conn.execute(
-        "UPDATE notices SET status = 'failed', attempts = %s, failed_at = %s, last_error = %s"
-        " WHERE notice_id = %s",
-        [attempts, at, error, notice_id],
-    )
-
-
-def forget_links(conn: Connection[Any], notice_id: str) -> None:
-    """Blank the free-look tokens in the kept message and drop them from ``free_looks``."""
-    conn.execute(
-        "UPDATE notices SET body_text = regexp_replace(body_text, %(token)s, %(blank)s, 'g'),"
-        " body_html = regexp_replace(body_html, %(token)s, %(blank)s, 'g')"
+        "UPDATE notices SET status = %(status)s, attempts = %(attempts)s, last_error = %(error)s,"
+        " sent_at = CASE WHEN %(status)s = 'sent' THEN %(at)s::timestamptz END,"
+        " failed_at = CASE WHEN %(status)s = 'failed' THEN %(at)s::timestamptz END,"
+        " body_text = CASE WHEN %(forget)s"
+        "  THEN regexp_replace(body_text, %(token)s, %(blank)s, 'g') ELSE body_text END,"
+        " body_html = CASE WHEN %(forget)s"
+        "  THEN regexp_replace(body_html, %(token)s, %(blank)s, 'g') ELSE body_html END"
         " WHERE notice_id = %(id)s",
-        {"token": FREE_LOOK_LINK_PATTERN, "blank": r"\1[sent]", "id": notice_id},
+        {
+            "status": status,
+            "attempts": attempts,
+            "error": error,
+            "at": at,
+            "forget": forget_links,
+            "token": FREE_LOOK_LINK_PATTERN,
+            "blank": r"\1[sent]",
+            "id": notice_id,
+        },
     )
-    conn.execute("UPDATE free_looks SET token = NULL WHERE notice_id = %s", [notice_id])
+    if forget_links:
+        conn.execute("UPDATE free_looks SET token = NULL WHERE notice_id = %s", [notice_id])
 
 
 @dataclass(frozen=True)
