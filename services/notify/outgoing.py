@@ -202,13 +202,12 @@ class OutgoingSender:
                 store.wait_for_address(conn, due.notice_id, until=now + ADDRESS_WAIT)
                 return True
             with trace_context(due.trace_id or None):
-                outcome, error = self._deliver(due, session, now)
+                outcome, error = self._deliver(due, session)
                 self._record(conn, due, outcome, error, now)
         return True
 
-    def _deliver(
-        self, due: store.Due, session: SmtpSession, now: datetime
-    ) -> tuple[str, str | None]:
+    def _deliver(self, due: store.Due, session: SmtpSession) -> tuple[str, str | None]:
+        """The outcome of handing ``due`` to the relay (a mail's token is asked of auth first)."""
         text, html = due.body_text, due.body_html
         if due.token_id is not None:
             outcome, error, token = self._token_for(due.token_id)
@@ -216,14 +215,7 @@ class OutgoingSender:
                 return outcome, error
             text = text.replace(TOKEN_PLACEHOLDER, token)
             html = html.replace(TOKEN_PLACEHOLDER, token) if html else html
-        return session.send(
-            build_message(
-                sender=self._relay.sender,
-                due=due,
-                text=text,
-                html=html,
-            )
-        )
+        return session.send(build_message(sender=self._relay.sender, due=due, text=text, html=html))
 
     def _token_for(self, token_id: str) -> tuple[str, str | None, str | None]:
         """(outcome so far, error, the token — None when there is none to send)."""

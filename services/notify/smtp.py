@@ -15,7 +15,6 @@ keeps its own) and reopened after any error or a failed NOOP on an idle connecti
 
 from __future__ import annotations
 
-import logging
 import smtplib
 import ssl
 import time
@@ -23,8 +22,6 @@ from dataclasses import dataclass
 from email.message import EmailMessage
 
 from services.common.settings import Settings
-
-log = logging.getLogger(__name__)
 
 SENT, RETRY, UNREACHABLE, FAILED = "sent", "retry", "unreachable", "failed"
 _RELAY_TROUBLE = (
