@@ -9,6 +9,7 @@ from psycopg_pool import ConnectionPool
 
 from services.common.grpc_server import Worker
 from services.common.workers import every
+from services.notify.store import outgoing as outgoing_store
 
 log = logging.getLogger(__name__)
 
@@ -46,20 +47,11 @@ FREE_LOOKS = Counter(
 
 def refresh_gauges(pool: ConnectionPool) -> None:
     with pool.connection() as conn:
-        row = conn.execute(
-            "SELECT count(*) FILTER (WHERE status = 'retrying'),"
-            " count(*) FILTER (WHERE status = 'needs_links'),"
-            " coalesce(extract(epoch FROM now() - min(created_at)), 0)"
-            " FROM notices WHERE status IN ('needs_links', 'pending', 'retrying')"
-        ).fetchone()
-        retrying, awaiting, oldest = row or (0, 0, 0)
-        account = conn.execute(
-            "SELECT count(*) FROM mail_queue WHERE status = 'pending' AND attempts > 0"
-        ).fetchone()
-    RETRY_QUEUE.labels("nda").set(retrying)
-    RETRY_QUEUE.labels("account").set(account[0] if account else 0)
-    AWAITING_LINKS.set(awaiting)
-    OLDEST_UNSENT.set(float(oldest))
+        state = outgoing_store.queue_state(conn)
+    RETRY_QUEUE.labels("nda").set(state.retrying_ndas)
+    RETRY_QUEUE.labels("account").set(state.retrying_mail)
+    AWAITING_LINKS.set(state.awaiting_links)
+    OLDEST_UNSENT.set(state.oldest_unsent_nda_seconds)
 
 
 def gauge_worker(pool: ConnectionPool, every_seconds: float = 5.0) -> Worker:

@@ -1,13 +1,17 @@
 """The notify service process.
 
+The stages (docs/architecture.md, "notify"): case and account views → notices → compose →
+the outgoing queue → SMTP.
+
 Consumers (each event applied once, in one transaction with its id):
-- ``notify.accounts`` on auth.events: the recipients view, and the account e-mails;
+- ``notify.accounts`` on auth.events: the account view, and the account e-mails;
 - ``notify.filings`` on filing.events: the filer's receipt, and a clerk's rejection;
 - ``notify.notices`` on docket.events: the case view and, for every recorded entry, one NDA
   row per recipient address.
-Workers: the composer (free-look links from access, then the message), the NDA senders (one
-SMTP connection each), the account-mail sender, and the queue gauges. None of them is gated
-by maintenance: notices of entries recorded before a window go out during it.
+Workers: the NDA composer (free-look links from access, then the message), the senders of the
+outgoing queue (NDAs and account mail alike, one SMTP connection each), and the queue gauges.
+None of them is gated by maintenance: notices of entries recorded before a window go out
+during it.
 """
 
 from __future__ import annotations
@@ -20,14 +24,14 @@ from services.common.consumer_start import Act
 from services.common.grpc_client import open_channel
 from services.common.identity import service_signer
 from services.common.runtime import build_runtime
-from services.notify import metrics, notices
-from services.notify.account_mail import AccountMail
-from services.notify.delivery import NoticeSender, Wakeup
-from services.notify.filing_mail import FilingMail
-from services.notify.links import NoticeComposer
-from services.notify.recipients import on_account_registered, on_account_updated
-from services.notify.sender import MailSender, SmtpRelay
+from services.notify import case_view, metrics
+from services.notify.account_view import on_account_registered, on_account_updated
+from services.notify.compose.account_mail import AccountMail
+from services.notify.compose.filing_mail import FilingMail
+from services.notify.compose.nda import NoticeComposer
+from services.notify.outgoing import OutgoingSender, Wakeup
 from services.notify.servicer import NotifyServicer
+from services.notify.smtp import SmtpRelay
 
 
 def main() -> None:
@@ -54,9 +58,9 @@ def main() -> None:
         group="notify.notices",
         topics=["docket.events"],
         handlers={
-            "docket.case_opened": notices.on_case_opened,
-            "docket.appearance_entered": notices.on_appearance_entered,
-            "docket.entry_recorded": Act(notices.on_entry_recorded),
+            "docket.case_opened": case_view.on_case_opened,
+            "docket.appearance_entered": case_view.on_appearance_entered,
+            "docket.entry_recorded": Act(case_view.on_entry_recorded),
         },
     )
     runtime.add_consumer(
@@ -81,15 +85,6 @@ def main() -> None:
         pool=runtime.pool, access=access, settings=settings, on_composed=wakeup.wake
     )
     runtime.workers["nda-composer"] = composer.run
-    sender = NoticeSender(
-        pool=runtime.pool,
-        relay=relay,
-        retry_base=retry_base,
-        max_attempts=settings.mail_max_attempts,
-        wakeup=wakeup,
-    )
-    for number in range(settings.notice_sender_threads):
-        runtime.workers[f"nda-sender-{number}"] = sender.run
     auth = auth_pb2_grpc.AuthServiceStub(
         open_channel(settings.auth_addr, signer=service_signer(settings, "notify"))
     )
@@ -98,13 +93,16 @@ def main() -> None:
         request = auth_pb2.IssueMailTokenRequest(token_id=token_id)
         return str(auth.IssueMailToken(request, timeout=10).token)
 
-    runtime.workers["mail-sender"] = MailSender(
+    sender = OutgoingSender(
         pool=runtime.pool,
         relay=relay,
         retry_base=retry_base,
         max_attempts=settings.mail_max_attempts,
         tokens=mail_token,
-    ).run
+        wakeup=wakeup,
+    )
+    for number in range(settings.notice_sender_threads):
+        runtime.workers[f"sender-{number}"] = sender.run
     runtime.workers["notify-gauges"] = metrics.gauge_worker(runtime.pool)
     runtime.serve(
         (

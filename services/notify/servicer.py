@@ -8,7 +8,7 @@ from psycopg_pool import ConnectionPool
 
 from services.common.court import check_case_number
 from services.common.principal import require_principal
-from services.notify import store
+from services.notify.store import api as store
 
 Context = grpc.ServicerContext
 MAX_PAGE = 100

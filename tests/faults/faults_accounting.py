@@ -75,7 +75,7 @@ def _quiet_reasons(
         reasons.append(f"{entries - notices} NDAs not sent")
     mails = _one(
         conn,
-        "SELECT count(*) FROM notify.mail_queue WHERE status = 'sent' AND kind = 'filing_receipt'"
+        "SELECT count(*) FROM notify.notices WHERE status = 'sent' AND kind = 'filing_receipt'"
         " AND account_id = ANY(%s::uuid[])",
         [accounts],
     )
@@ -194,7 +194,7 @@ def account(
             ).fetchall()
         }
         receipt_mails = conn.execute(
-            "SELECT message_id FROM notify.mail_queue WHERE kind = 'filing_receipt'"
+            "SELECT message_id FROM notify.notices WHERE kind = 'filing_receipt'"
             " AND status = 'sent' AND account_id = ANY(%s::uuid[])",
             [accounts],
         ).fetchall()

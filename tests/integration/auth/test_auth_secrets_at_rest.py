@@ -106,7 +106,7 @@ def test_tokens_passwords_and_totp_secrets_rest_only_in_the_mail(
         lambda: (
             psycopg.connect(database_url, autocommit=True)
             .execute(
-                "SELECT count(*) = 0 FROM notify.mail_queue WHERE account_id = %s"
+                "SELECT count(*) = 0 FROM notify.notices WHERE account_id = %s AND kind <> 'nda'"
                 " AND status <> 'sent'",
                 [owner.account["account_id"]],
             )

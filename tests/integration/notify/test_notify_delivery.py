@@ -118,9 +118,9 @@ def test_account_mail_refused_for_good_is_on_notify_events_like_an_nda(
         assert asked.status_code in (200, 202), asked.text
         failed = wait_for(
             lambda: kit.sql(
-                "SELECT mail_id::text, attempts, last_error FROM notify.mail_queue"
+                "SELECT notice_id::text, attempts, last_error FROM notify.notices"
                 " WHERE kind = 'credential_reissue' AND status = 'failed'"
-                " AND lower(recipient) = lower(%s)",
+                " AND lower(recipient_email) = lower(%s)",
                 gone.email,
             ),
             what="the reissue mail failed",

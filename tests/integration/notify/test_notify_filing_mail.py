@@ -11,7 +11,7 @@ from google.protobuf import timestamp_pb2
 from support.api import mail_to, wait_for
 
 from services.common.events import new_event
-from services.notify.filing_mail import FilingMail
+from services.notify.compose.filing_mail import FilingMail
 from services.stack.supervisor import LocalStack
 
 
@@ -37,7 +37,8 @@ def test_a_receipt_waits_for_the_filers_address_and_is_then_sent(
 
         def waiting() -> bool:
             row = conn.execute(
-                "SELECT status, last_error FROM mail_queue WHERE body_text LIKE %s",
+                "SELECT status, last_error FROM notices WHERE kind = 'filing_receipt'"
+                " AND body_text LIKE %s",
                 [f"%{filing_id}%"],
             ).fetchone()
             conn.commit()

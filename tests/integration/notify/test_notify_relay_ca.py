@@ -17,7 +17,7 @@ import pytest
 from aiosmtpd.controller import Controller
 from support.ports import free_port
 
-from services.notify.sender import SENT, UNREACHABLE, SmtpRelay, SmtpSession
+from services.notify.smtp import SENT, UNREACHABLE, SmtpRelay, SmtpSession
 
 
 def _openssl(*args: str, cwd: Path) -> None:

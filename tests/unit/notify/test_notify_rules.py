@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pytest
 
-from services.notify.notices import EntryFacts, Recipient, may_have_links
+from services.notify.notices import EntryFacts, Recipient, may_have_links, unique_by_address
 
 
 def recipient(reason: str, role: str = "attorney") -> Recipient:
@@ -44,3 +44,22 @@ def test_restricted_cases_give_links_to_counsel_and_court_staff_only(case_type: 
 def test_sealed_entries_and_text_only_entries_have_no_links() -> None:
     assert not may_have_links(facts(sealed=True), recipient("counsel"))
     assert not may_have_links(facts(documents=False), recipient("counsel"))
+
+
+def test_one_notice_per_address_and_counsel_wins_over_secondary_and_subscriber() -> None:
+    def at(email: str, reason: str, name: str) -> Recipient:
+        return Recipient(email, name, None, reason, "html", "attorney")
+
+    found = [
+        at("Shared@x.example", "subscriber", "Sub"),
+        at("shared@x.example", "secondary", "Second"),
+        at("SHARED@x.example", "counsel", "Zed"),
+        at("b@x.example", "counsel", "Amy"),
+        at("c@x.example", "subscriber", "Cy"),
+    ]
+    unique = unique_by_address(found)
+    assert [(r.email, r.reason) for r in unique] == [
+        ("b@x.example", "counsel"),
+        ("SHARED@x.example", "counsel"),
+        ("c@x.example", "subscriber"),
+    ]

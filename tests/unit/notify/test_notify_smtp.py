@@ -11,18 +11,10 @@ from pathlib import Path
 import pytest
 from support.ports import free_port
 
-from services.notify.delivery import build_message
 from services.notify.notices import message_id_for, notice_id_for
-from services.notify.sender import (
-    FAILED,
-    RETRY,
-    SENT,
-    UNREACHABLE,
-    SmtpRelay,
-    SmtpSession,
-    retry_delay,
-    should_retry,
-)
+from services.notify.outgoing import build_message, retry_delay, should_retry
+from services.notify.smtp import FAILED, RETRY, SENT, UNREACHABLE, SmtpRelay, SmtpSession
+from services.notify.store.outgoing import Due
 from services.stack.smtp_sink import SmtpSink, read_messages
 
 
@@ -50,18 +42,53 @@ def relay_for(sink: SmtpSink) -> SmtpRelay:
 
 def nda(to: str = "jane@roe.example", html: str | None = "<p>Notice</p>") -> EmailMessage:
     notice_id = notice_id_for("26-1234", 3, to)
-    return build_message(
-        sender="ecf-noreply@court.example",
-        recipient=to,
-        recipient_name="Jane Roe",
-        subject='Activity in Case 26-1234 Doe v. Garland "Motion" (entry 3)',
-        text="Notice of Docket Activity",
-        html=html,
-        message_id=message_id_for(notice_id),
-        date=datetime(2026, 3, 7, 12, tzinfo=UTC),
+    due = Due(
+        notice_id=str(notice_id),
+        kind="nda",
         case_number="26-1234",
         entry_number=3,
+        recipient=to,
+        recipient_name="Jane Roe",
+        account_id=None,
+        reason="counsel",
+        with_links=False,
+        subject='Activity in Case 26-1234 Doe v. Garland "Motion" (entry 3)',
+        body_text="Notice of Docket Activity",
+        body_html=html,
+        message_id=message_id_for(notice_id),
+        attempts=0,
+        composed_at=datetime(2026, 3, 7, 12, tzinfo=UTC),
+        entered_at=datetime(2026, 3, 7, 12, tzinfo=UTC),
+        trace_id=None,
+        token_id=None,
     )
+    return build_message(
+        sender="ecf-noreply@court.example", due=due, text=due.body_text, html=due.body_html
+    )
+
+
+def account_mail(to: str = "jane@roe.example") -> EmailMessage:
+    due = Due(
+        notice_id=str(uuid.uuid4()),
+        kind="filing_receipt",
+        case_number=None,
+        entry_number=None,
+        recipient=to,
+        recipient_name="",
+        account_id=str(uuid.uuid4()),
+        reason=None,
+        with_links=False,
+        subject="Filing receipt",
+        body_text="The court received your filing.",
+        body_html=None,
+        message_id="<receipt@openecf>",
+        attempts=0,
+        composed_at=datetime(2026, 3, 7, 12, tzinfo=UTC),
+        entered_at=None,
+        trace_id=None,
+        token_id=None,
+    )
+    return build_message(sender="ecf-noreply@court.example", due=due, text=due.body_text, html=None)
 
 
 def test_accepted_messages_reuse_one_connection(sink: SmtpSink) -> None:
@@ -80,6 +107,24 @@ def test_accepted_messages_reuse_one_connection(sink: SmtpSink) -> None:
     assert stored[0]["Message-ID"] == message_id_for(notice_id_for("26-1234", 3, "a@x.example"))
     assert stored[0]["Auto-Submitted"] == "auto-generated"
     assert str(stored[0]["To"]) == "Jane Roe <a@x.example>"
+
+
+def test_ndas_and_account_mail_share_one_connection_and_one_message_form(sink: SmtpSink) -> None:
+    session = SmtpSession(relay_for(sink))
+    try:
+        assert session.send(nda("a@x.example")) == (SENT, None)
+        first = session._smtp
+        assert session.send(account_mail("b@x.example")) == (SENT, None)
+        assert session._smtp is first
+    finally:
+        session.close()
+    notice, mail = read_messages(sink.maildir)
+    assert notice["X-OpenECF-Case"] == "26-1234" and notice["X-OpenECF-Entry"] == "3"
+    # Account mail names no case, and goes to the bare address.
+    assert mail["X-OpenECF-Case"] is None and str(mail["To"]) == "b@x.example"
+    assert mail["Message-ID"] == "<receipt@openecf>"
+    assert mail["Auto-Submitted"] == "auto-generated"
+    assert mail["Date"] == "Sat, 07 Mar 2026 12:00:00 +0000"
 
 
 def test_4xx_is_retried_and_5xx_fails_at_rcpt_and_at_data(sink: SmtpSink) -> None:

@@ -8,8 +8,8 @@ from zoneinfo import ZoneInfo
 import pytest
 from support.acms_notice import SUBJECT, bold_fields, html_title
 
-from services.notify import templates
-from services.notify.templates import DocumentLine, MailedTo, NdaContent, NotMailedTo
+from services.notify.compose import nda_form
+from services.notify.compose.nda_form import DocumentLine, MailedTo, NdaContent, NotMailedTo
 
 PACIFIC = ZoneInfo("America/Los_Angeles")
 WINTER = datetime(2026, 1, 15, 22, 30, 5, tzinfo=UTC)  # 2:30:05 PM PST
@@ -41,27 +41,27 @@ def fields(html: str) -> list[tuple[str, str, list[str]]]:
 
 
 def test_the_subject_is_acms_form() -> None:
-    assert templates.subject(content()) == (
+    assert nda_form.subject(content()) == (
         "Doe v. Garland 26-1234 - 007 - MOTION filed by Jane Roe to extend time"
     )
-    assert templates.subject(content(entry_number=123)).startswith("Doe v. Garland 26-1234 - 123 -")
+    assert nda_form.subject(content(entry_number=123)).startswith("Doe v. Garland 26-1234 - 123 -")
 
 
 def test_a_long_docket_text_is_cut_at_a_word_and_a_stamp_never_reaches_the_subject() -> None:
     long_text = (
         "ORDER " + "granting the motion to extend time " * 5 + "[Entered: 01/15/2026 02:30 PM]"
     )
-    short = templates.short_docket_text(long_text)
-    assert len(short) <= templates.SHORT_TEXT_MAX and short.endswith("...")
+    short = nda_form.short_docket_text(long_text)
+    assert len(short) <= nda_form.SHORT_TEXT_MAX and short.endswith("...")
     assert short.startswith("ORDER granting the motion") and "Entered" not in short
     # Abbreviations are not sentence ends.
-    assert templates.short_docket_text("ADDED counsel J. Smith for A. Doe.") == (
+    assert nda_form.short_docket_text("ADDED counsel J. Smith for A. Doe.") == (
         "ADDED counsel J. Smith for A. Doe"
     )
 
 
 def test_a_subject_never_carries_a_line_break() -> None:
-    line = templates.subject_line(
+    line = nda_form.subject_line(
         case_title="Doe\r\nBcc: x@y", case_number="26-1", entry_number=1, docket_text="a\nb"
     )
     assert "\n" not in line and "\r" not in line
@@ -105,14 +105,14 @@ def test_times_are_court_local_with_the_zone_as_the_date_has_it(
     entered: datetime, transaction: str, stamp: str
 ) -> None:
     nda = content(entered_at=entered, filed_at=entered)
-    for body in (templates.render_text(nda, PACIFIC), templates.render_html(nda, PACIFIC)):
+    for body in (nda_form.render_text(nda, PACIFIC), nda_form.render_html(nda, PACIFIC)):
         assert f"The following transaction was {transaction}" in body
         assert f"MOTION filed by Jane Roe to extend time. {stamp}" in body
 
 
 def test_the_text_notice_is_acms_form_label_by_label() -> None:
-    assert templates.render_text(content(), PACIFIC) == (
-        f"{templates.PUBLIC_NOTE_LABEL} {templates.PUBLIC_NOTE}\n"
+    assert nda_form.render_text(content(), PACIFIC) == (
+        f"{nda_form.PUBLIC_NOTE_LABEL} {nda_form.PUBLIC_NOTE}\n"
         "\n"
         "United States Court of Appeals for the Ninth Circuit\n"
         "\n"
@@ -123,7 +123,7 @@ def test_the_text_notice_is_acms_form_label_by_label() -> None:
         "\n"
         "You received this notice because you are counsel of record in this case.\n"
         "\n"
-        f"{templates.FREE_LOOK_NOTE}\n"
+        f"{nda_form.FREE_LOOK_NOTE}\n"
         "\n"
         "Case Name: Doe v. Garland\n"
         "Case Number: 26-1234 <https://ecf.example/cases/26-1234>\n"
@@ -146,7 +146,7 @@ def test_the_text_notice_is_acms_form_label_by_label() -> None:
 
 def test_the_html_notice_reads_by_its_bold_labels() -> None:
     two = [DocumentLine(1, "motion.pdf", 12, LINK), DocumentLine(2, "exhibit.pdf", 1, LINK + "2")]
-    html = templates.render_html(content(documents=two), PACIFIC)
+    html = nda_form.render_html(content(documents=two), PACIFIC)
     assert (
         "<title>Doe v. Garland 26-1234 - 007 - MOTION filed by Jane Roe to extend time</title>"
         in html
@@ -181,12 +181,12 @@ def test_the_html_notice_reads_by_its_bold_labels() -> None:
     assert by_label["Notice will be electronically mailed to:"][0] == (
         "Jane Roe: jane@roe.example, para@roe.example"
     )
-    assert by_label[templates.NOT_MAILED_TO][0] == "John Doe (petitioner)"
+    assert by_label[nda_form.NOT_MAILED_TO][0] == "John Doe (petitioner)"
 
 
 def test_an_imported_docket_text_keeps_its_own_stamp() -> None:
     stamped = "ORDER filed. [Entered: 05/03/2021 09:15 AM]"
-    text = templates.render_text(content(docket_text=stamped), PACIFIC)
+    text = nda_form.render_text(content(docket_text=stamped), PACIFIC)
     assert f"Docket Text:\n{stamped}\n" in text and text.count("[Entered:") == 1
 
 
@@ -200,7 +200,7 @@ def test_html_escapes_everything_from_a_filing() -> None:
         mailed_to=[MailedTo("<i>Eve</i>", ("eve@x.example",))],
         not_mailed_to=[NotMailedTo("<strong>Case Number:</strong> 99-9", "respondent")],
     )
-    html = templates.render_html(hostile, PACIFIC)
+    html = nda_form.render_html(hostile, PACIFIC)
     for raw in ("<script>", "<b>Doe</b>", "<img src=x>", "<i>Eve</i>", "</strong> 99-9"):
         assert raw not in html
     assert "&lt;script&gt;alert(&quot;x&quot;)&lt;/script&gt;<br>\nline two" in html
@@ -214,10 +214,10 @@ def test_html_escapes_everything_from_a_filing() -> None:
 
 
 def test_notes_instead_of_links_say_why_outside_the_docket_text() -> None:
-    sealed = templates.render_text(
+    sealed = nda_form.render_text(
         content(
             documents=[DocumentLine(1, "sealed.pdf", 3, None)],
-            documents_note=templates.SEALED_NOTE,
+            documents_note=nda_form.SEALED_NOTE,
         ),
         PACIFIC,
     )
@@ -225,11 +225,11 @@ def test_notes_instead_of_links_say_why_outside_the_docket_text() -> None:
     assert "Document: sealed.pdf (3 pages)" in sealed
     docket = sealed.split("Docket Text:\n", 1)[1].split("\n\n", 1)[0]
     assert "sealed" not in docket.lower()
-    missing = templates.render_text(
-        content(documents=[DocumentLine(1, "m.pdf", 2, None, templates.NO_LINK_NOTE)]), PACIFIC
+    missing = nda_form.render_text(
+        content(documents=[DocumentLine(1, "m.pdf", 2, None, nda_form.NO_LINK_NOTE)]), PACIFIC
     )
     assert "Document: m.pdf (2 pages)\n  (no free-look link could be issued" in missing
-    secondary = templates.render_text(content(reason="secondary"), PACIFIC)
+    secondary = nda_form.render_text(content(reason="secondary"), PACIFIC)
     assert "this address is a secondary address of Jane Roe" in secondary
-    bare = templates.render_text(content(documents=[]), PACIFIC)
-    assert "Document:" not in bare and templates.FREE_LOOK_NOTE not in bare
+    bare = nda_form.render_text(content(documents=[]), PACIFIC)
+    assert "Document:" not in bare and nda_form.FREE_LOOK_NOTE not in bare

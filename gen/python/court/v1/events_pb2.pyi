@@ -784,8 +784,9 @@ Global___NoticeSent: _TypeAlias = NoticeSent  # noqa: Y015
 
 @_typing.final
 class NoticeFailed(_message.Message):
-    """"notify.notice_failed" on notify.events: an NDA could not be delivered and will not be
-    retried.
+    """"notify.notice_failed" on notify.events: an NDA or account e-mail could not be delivered
+    and will not be retried. Like NoticeSent: an account e-mail has no case or entry, and
+    neither event carries a link or token of the message.
     """
 
     DESCRIPTOR: _descriptor.Descriptor

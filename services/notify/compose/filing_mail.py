@@ -1,7 +1,8 @@
-"""Filing e-mails, composed from filing.events: the receipt, and a clerk's rejection.
+"""Stage 3, compose (filing mail): the e-mails of filing.events: the receipt, and a clerk's
+rejection.
 
-Like the account mails, each handler only queues the message in its consumer's
-transaction (deduplicated by event id); the MailSender delivers it.
+Like the account mails, each handler only queues the message in the outgoing queue, in its
+consumer's transaction (deduplicated by event id).
 """
 
 from __future__ import annotations
@@ -16,17 +17,15 @@ from psycopg import Connection
 from services.common.clock import court_time
 from services.common.enums import FILING_TYPE_NAMES
 from services.common.events import unpack
-from services.notify.account_mail import SIGNATURE
-from services.notify.mail_queue import OutgoingMail, queue_mail
+from services.notify.compose.account_mail import SIGNATURE
+from services.notify.outgoing import OutgoingMail, queue_mail
+from services.notify.store import views
 
 
 def _filer(conn: Connection[Any], account_id: str) -> tuple[str, str]:
     """(name, address) of the filer; ("filer", "") while notify has not heard of the account
     yet (auth.events is another topic): the sender takes the address when it sends."""
-    row = conn.execute(
-        "SELECT name, email FROM recipients WHERE account_id = %s", [account_id]
-    ).fetchone()
-    return (row[0], row[1]) if row else ("filer", "")
+    return views.account_name_and_email(conn, account_id) or ("filer", "")
 
 
 def _type_label(filing_type: common_pb2.FilingType.ValueType) -> str:

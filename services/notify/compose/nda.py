@@ -1,4 +1,5 @@
-"""Composing NDAs: a free-look link per document per recipient address, then the message.
+"""Stage 3, compose (NDAs): a free-look link per document per recipient address, then the
+message, which joins the outgoing queue (``pending``).
 
 Runs as its own worker, never inside the consumer: a slow or absent access service delays
 the notices that need links and nothing else. A batch of ``needs_links`` notices is locked
@@ -15,7 +16,6 @@ recorded and the notice says so.
 
 from __future__ import annotations
 
-import json
 import logging
 import threading
 from collections import defaultdict
@@ -37,9 +37,12 @@ from services.common.clock import Clock, system_clock
 from services.common.court import restricted
 from services.common.logs import trace_context
 from services.common.settings import Settings
-from services.notify import templates
+from services.notify.compose import nda_form
 from services.notify.metrics import FREE_LOOKS
 from services.notify.notices import paper_service
+from services.notify.store import compose as store
+from services.notify.store.notices import NoticeRow
+from services.notify.store.views import EntryRow
 
 log = logging.getLogger(__name__)
 
@@ -49,37 +52,6 @@ _PERMANENT_CODES = frozenset(
 )
 _PERMANENT_REASONS = frozenset({"sealed", "restricted_case", "validation_failed"})
 RPC_TIMEOUT_SECONDS = 10.0
-
-
-@dataclass(frozen=True)
-class _Notice:
-    notice_id: str
-    case_number: str
-    entry_number: int
-    email: str
-    name: str
-    account_id: str | None
-    reason: str
-    notice_format: str
-    with_links: bool
-    link_attempts: int
-    created_at: datetime
-
-
-@dataclass(frozen=True)
-class _Entry:
-    case_number: str
-    entry_number: int
-    case_title: str
-    case_type: str
-    docket_text: str
-    filer: str
-    filed_at: datetime
-    entered_at: datetime
-    documents: list[dict[str, Any]]
-    sealed: bool
-    filing_type: str
-    trace_id: str
 
 
 @dataclass(frozen=True)
@@ -136,21 +108,14 @@ class NoticeComposer:
         """One batch: returns (notices handled, notices composed)."""
         now = self._clock.now()
         with self._pool.connection() as conn, conn.transaction():
-            notices = [
-                _Notice(*row)
-                for row in conn.execute(
-                    "SELECT notice_id::text, case_number, entry_number, recipient_email,"
-                    " recipient_name, account_id::text, reason, notice_format, with_links,"
-                    " link_attempts, created_at FROM notices"
-                    " WHERE status = 'needs_links' AND next_attempt_at <= %s"
-                    " ORDER BY next_attempt_at, created_at LIMIT %s FOR UPDATE SKIP LOCKED",
-                    [now, self._batch],
-                ).fetchall()
-            ]
+            notices = store.claim_to_compose(conn, now=now, limit=self._batch)
             if not notices:
                 return 0, 0
-            entries = _load_entries(conn, {(n.case_number, n.entry_number) for n in notices})
-            links = _load_links(conn, [n.notice_id for n in notices])
+            entries = {
+                key: store.entry_row(conn, *key)
+                for key in {(n.case_number, n.entry_number) for n in notices}
+            }
+            links = store.links_of(conn, [n.notice_id for n in notices])
             wanted = [
                 (notice, entries[(notice.case_number, notice.entry_number)], document)
                 for notice in notices
@@ -159,28 +124,35 @@ class NoticeComposer:
                 if document["document_id"] not in links[notice.notice_id]
             ]
             issued = self._issue_all(wanted)
-            _keep_links(conn, [i for i in issued if not i.transient])
+            store.keep_links(
+                conn,
+                [
+                    (i.notice_id, i.document_id, i.token, i.expires_at, i.error)
+                    for i in issued
+                    if not i.transient
+                ],
+            )
             for result in issued:
                 if not result.transient:
                     links[result.notice_id][result.document_id] = (result.token, result.error)
             waiting = {i.notice_id: i.error for i in issued if i.transient}
             mailed_to = {key: _mailed_to(conn, *key) for key in entries}
             not_mailed_to = {
-                key: [templates.NotMailedTo(p.name, p.detail) for p in paper_service(conn, *key)]
+                key: [nda_form.NotMailedTo(p.name, p.detail) for p in paper_service(conn, *key)]
                 for key in entries
             }
             composed = 0
             for notice in notices:
-                if notice.notice_id in waiting and now - notice.created_at < self._link_wait:
+                if (
+                    notice.notice_id in waiting
+                    and now - (notice.created_at or now) < self._link_wait
+                ):
                     delay = timedelta(seconds=min(2**notice.link_attempts, 60))
-                    conn.execute(
-                        "UPDATE notices SET link_attempts = link_attempts + 1,"
-                        " next_attempt_at = %s, last_error = %s WHERE notice_id = %s",
-                        [
-                            now + delay,
-                            f"free-look link: {waiting[notice.notice_id]}",
-                            notice.notice_id,
-                        ],
+                    store.postpone(
+                        conn,
+                        notice.notice_id,
+                        until=now + delay,
+                        error=f"free-look link: {waiting[notice.notice_id]}",
                     )
                     continue
                 entry = entries[(notice.case_number, notice.entry_number)]
@@ -196,14 +168,14 @@ class NoticeComposer:
                 composed += 1
             return len(notices), composed
 
-    def _issue_all(self, wanted: list[tuple[_Notice, _Entry, dict[str, Any]]]) -> list[_Issued]:
+    def _issue_all(self, wanted: list[tuple[NoticeRow, EntryRow, dict[str, Any]]]) -> list[_Issued]:
         if not wanted:
             return []
         if self._executor is None:  # compose_due called directly (tests, tools)
             return [self._issue(*item) for item in wanted]
         return list(self._executor.map(lambda item: self._issue(*item), wanted))
 
-    def _issue(self, notice: _Notice, entry: _Entry, document: dict[str, Any]) -> _Issued:
+    def _issue(self, notice: NoticeRow, entry: EntryRow, document: dict[str, Any]) -> _Issued:
         request = access_pb2.IssueFreeLookRequest(
             document_id=document["document_id"],
             recipient_email=notice.email,
@@ -230,31 +202,31 @@ class NoticeComposer:
     def _compose(
         self,
         conn: Connection[Any],
-        notice: _Notice,
-        entry: _Entry,
+        notice: NoticeRow,
+        entry: EntryRow,
         links: dict[str, tuple[str | None, str | None]],
-        mailed_to: list[templates.MailedTo],
-        not_mailed_to: list[templates.NotMailedTo],
+        mailed_to: list[nda_form.MailedTo],
+        not_mailed_to: list[nda_form.NotMailedTo],
         now: datetime,
     ) -> None:
         documents_note = None
         if entry.sealed:
-            documents_note = templates.SEALED_NOTE
+            documents_note = nda_form.SEALED_NOTE
         elif restricted(entry.case_type) and not notice.with_links and entry.documents:
-            documents_note = templates.RESTRICTED_NOTE
+            documents_note = nda_form.RESTRICTED_NOTE
         lines = []
         for number, document in enumerate(entry.documents, start=1):
             token, _ = links.get(document["document_id"], (None, None))
             lines.append(
-                templates.DocumentLine(
+                nda_form.DocumentLine(
                     number=number,
                     filename=document.get("filename") or document["document_id"],
                     pages=int(document.get("pages") or 0),
                     link=f"{self._base}/api/v1/free-looks/{token}" if token else None,
-                    note=templates.NO_LINK_NOTE if notice.with_links and not token else None,
+                    note=nda_form.NO_LINK_NOTE if notice.with_links and not token else None,
                 )
             )
-        content = templates.NdaContent(
+        content = nda_form.NdaContent(
             court_name=self._court,
             case_number=entry.case_number,
             case_title=entry.case_title,
@@ -270,12 +242,15 @@ class NoticeComposer:
             mailed_to=mailed_to,
             not_mailed_to=not_mailed_to,
         )
-        text = templates.render_text(content, self._tz)
-        html = templates.render_html(content, self._tz) if notice.notice_format == "html" else None
-        conn.execute(
-            "UPDATE notices SET status = 'pending', subject = %s, body_text = %s, body_html = %s,"
-            " composed_at = %s, next_attempt_at = %s, last_error = NULL WHERE notice_id = %s",
-            [templates.subject(content), text, html, now, now, notice.notice_id],
+        text = nda_form.render_text(content, self._tz)
+        html = nda_form.render_html(content, self._tz) if notice.notice_format == "html" else None
+        store.set_composed(
+            conn,
+            notice.notice_id,
+            subject=nda_form.subject(content),
+            text=text,
+            html=html,
+            now=now,
         )
 
 
@@ -304,64 +279,14 @@ def _reason(error: grpc.RpcError) -> str | None:
     return None
 
 
-def _load_entries(
-    conn: Connection[Any], keys: set[tuple[str, int]]
-) -> dict[tuple[str, int], _Entry]:
-    entries: dict[tuple[str, int], _Entry] = {}
-    for case_number, entry_number in keys:
-        row = conn.execute(
-            "SELECT case_number, entry_number, case_title, case_type, docket_text, filer,"
-            " filed_at, entered_at, documents, sealed, filing_type, trace_id FROM entries"
-            " WHERE case_number = %s AND entry_number = %s",
-            [case_number, entry_number],
-        ).fetchone()
-        if row is None:  # impossible: notices reference their entry
-            raise RuntimeError(f"no entry {case_number} #{entry_number}")
-        values = list(row)
-        if isinstance(values[8], str):
-            values[8] = json.loads(values[8])
-        entries[(case_number, entry_number)] = _Entry(*values)
-    return entries
-
-
-def _load_links(
-    conn: Connection[Any], notice_ids: list[str]
-) -> dict[str, dict[str, tuple[str | None, str | None]]]:
-    links: dict[str, dict[str, tuple[str | None, str | None]]] = defaultdict(dict)
-    for notice_id, document_id, token, error in conn.execute(
-        "SELECT notice_id::text, document_id, token, error FROM free_looks"
-        " WHERE notice_id = ANY(%s::uuid[])",
-        [notice_ids],
-    ).fetchall():
-        links[notice_id][document_id] = (token, error)
-    return links
-
-
-def _keep_links(conn: Connection[Any], issued: list[_Issued]) -> None:
-    if not issued:
-        return
-    with conn.cursor() as cursor:
-        cursor.executemany(
-            "INSERT INTO free_looks (notice_id, document_id, token, expires_at, error)"
-            " VALUES (%s, %s, %s, %s, %s) ON CONFLICT DO NOTHING",
-            [(i.notice_id, i.document_id, i.token, i.expires_at, i.error) for i in issued],
-        )
-
-
 def _mailed_to(
     conn: Connection[Any], case_number: str, entry_number: int
-) -> list[templates.MailedTo]:
+) -> list[nda_form.MailedTo]:
     """Counsel of record and their secondary addresses, grouped by person. Subscribers are
     members of the public who asked for notices: their addresses are not shown to others."""
     grouped: dict[str, list[str]] = defaultdict(list)
     names: dict[str, str] = {}
-    for account_id, name, email in conn.execute(
-        "SELECT coalesce(account_id::text, recipient_email), recipient_name, recipient_email"
-        " FROM notices WHERE case_number = %s AND entry_number = %s"
-        " AND reason IN ('counsel', 'secondary')"
-        " ORDER BY recipient_name, reason, lower(recipient_email)",
-        [case_number, entry_number],
-    ).fetchall():
-        names.setdefault(account_id, name)
-        grouped[account_id].append(email)
-    return [templates.MailedTo(name=names[key], addresses=tuple(grouped[key])) for key in grouped]
+    for key, name, email in store.electronic_recipients(conn, case_number, entry_number):
+        names.setdefault(key, name)
+        grouped[key].append(email)
+    return [nda_form.MailedTo(name=names[key], addresses=tuple(grouped[key])) for key in grouped]

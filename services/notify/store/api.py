@@ -1,4 +1,4 @@
-"""Notify's queries for its API: a person's notices, one notice's delivery, subscriptions."""
+"""SQL of notify's API: a person's NDAs, one NDA's delivery, case subscriptions."""
 
 from __future__ import annotations
 
@@ -12,7 +12,7 @@ from typing import Any
 from psycopg import Connection
 
 from services.common.errors import CourtError
-from services.notify.templates import subject_line
+from services.notify.compose.nda_form import subject_line
 
 _COLUMNS = (
     "n.notice_id::text, n.case_number, n.entry_number, n.subject, n.recipient_email,"
@@ -21,7 +21,7 @@ _COLUMNS = (
 )
 # A person's notices are their account's: never matched by address, since an address on an
 # account proves nothing about who reads it.
-_MINE = "n.account_id = %(account)s::uuid"
+_MINE = "n.kind = 'nda' AND n.account_id = %(account)s::uuid"
 
 
 @dataclass(frozen=True)
@@ -99,7 +99,7 @@ def get_notice(
     mine = "" if court_staff else f" AND {_MINE}"
     row = conn.execute(
         f"SELECT {_COLUMNS} FROM notices n JOIN entries e USING (case_number, entry_number)"
-        f" WHERE n.notice_id = %(id)s::uuid{mine}",
+        f" WHERE n.kind = 'nda' AND n.notice_id = %(id)s::uuid{mine}",
         params,
     ).fetchone()
     if row is None:

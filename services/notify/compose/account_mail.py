@@ -1,10 +1,10 @@
-"""Account e-mails, composed from auth's events: lockout, credential reissue, address
-confirmation, security changes (told to the old address), e-filer approval.
+"""Stage 3, compose (account mail): the e-mails of auth's events: lockout, credential reissue,
+address confirmation, security changes (told to the old address), e-filer approval.
 
-Each handler runs in its consumer's transaction and only queues the message (``queue_mail``
-with a dedupe key from the event, so a redelivery is one row and one Message-ID); the
-MailSender (sender.py) delivers it with retries.
-Filing receipts and rejections are in filing_mail.py.
+Each handler runs in its consumer's transaction and only queues the message in the outgoing
+queue (``queue_mail`` with a dedupe key from the event, so a redelivery is one row and one
+Message-ID); outgoing.py delivers it like an NDA. Filing receipts and rejections are in
+filing_mail.py.
 """
 
 from __future__ import annotations
@@ -19,7 +19,8 @@ from psycopg import Connection
 from services.common.clock import court_time
 from services.common.errors import PermanentEventError
 from services.common.events import unpack
-from services.notify.mail_queue import TOKEN_PLACEHOLDER, OutgoingMail, queue_mail
+from services.notify.outgoing import TOKEN_PLACEHOLDER, OutgoingMail, queue_mail
+from services.notify.store import views
 
 _SECURITY_CHANGES = {
     "email": "its e-mail address: it asked to move the account's mail to a new address (it "
@@ -155,10 +156,8 @@ class AccountMail:
 
 
 def recipient_of(conn: Connection[Any], account_id: str) -> tuple[str, str]:
-    row = conn.execute(
-        "SELECT name, email FROM recipients WHERE account_id = %s", [account_id]
-    ).fetchone()
-    if row is None:
+    found = views.account_name_and_email(conn, account_id)
+    if found is None:
         # auth.events is keyed by account, so registration always arrives first.
         raise PermanentEventError(f"no recipient record for account {account_id}")
-    return row[0], row[1]
+    return found
