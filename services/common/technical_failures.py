@@ -29,7 +29,6 @@ from dataclasses import dataclass
 from datetime import datetime, time, timedelta
 from zoneinfo import ZoneInfo
 
-
 HEALTH = "health"
 REFUSAL = "refusal"
 
@@ -83,11 +82,11 @@ def _refusal_parts(observations: list[Observation], *, quiet: timedelta) -> list
     parts: list[_Part] = []
     current: _Part | None = None
     for seen in observations:
-        if current is not None and not seen.in_maintenance and not seen.ok:
-            if seen.at - current.ended_at > quiet:  # a silence: the earlier run ended
-                current.closed = True
-                parts.append(current)
-                current = None
+        silence = current is not None and seen.at - current.ended_at > quiet
+        if current is not None and silence:
+            current.closed = True  # a silence: the earlier run ended at its last refusal
+            parts.append(current)
+            current = None
         if seen.in_maintenance or seen.ok:
             if current is not None:
                 # A recovery ends the run where it was seen; the window ends it where it began.

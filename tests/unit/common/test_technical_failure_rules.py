@@ -132,6 +132,8 @@ def test_a_refusal_run_without_recovery_ends_at_its_last_refusal_once_quiet() ->
     assert outage_runs(seen, threshold=THRESHOLD, now=T0 + timedelta(minutes=30)) == []
     later = T0 + timedelta(minutes=36)
     assert spans(outage_runs(seen, threshold=THRESHOLD, now=later)) == [(0, 20, "filing")]
+    # A recovery long after the last refusal does not stretch the run to it.
+    assert spans(outage_runs([*seen, recovered(90)], threshold=THRESHOLD)) == [(0, 20, "filing")]
     # Refusals further apart than `quiet` are separate (here: each too short).
     apart = [refused(0), refused(10), refused(40), refused(50)]
     assert outage_runs(apart, threshold=THRESHOLD, now=T0 + timedelta(hours=2)) == []
