@@ -193,6 +193,9 @@ def reimport(
         if new_parties:
             changes.append(_count(new_parties, "party", "parties") + " added")
     counsel, unmatched = _counsel(conn, case, existing.case_id, attorneys, now=now, only_new=True)
+    # Counsel without an account here are said once: when ACMS first names them.
+    named_before = {a.get("name") for p in existing.parties for a in p.get("acms_counsel", [])}
+    unmatched = [name for name in unmatched if name not in named_before]
     since = max(existing.last_entry_number, *(e.number for e in case.entries), 0) + 1
     for record in counsel:
         events.counsel_added(conn, existing, record, since_entry=since, at=now, tz=tz)
