@@ -187,14 +187,17 @@ def reimport(
             )
             changes.append(f"fee status {case.fee_status}")
 
-    parties, new_parties = _merged_parties(existing.parties, case)
+    parties, new_parties, new_named = merged_parties(existing.parties, case)
     if parties != existing.parties:
         store.set_parties(conn, existing, parties)
         if new_parties:
             changes.append(_count(new_parties, "party", "parties") + " added")
+        if new_named:
+            changes.append(f"{new_named} counsel named for parties already here")
     counsel, unmatched = _counsel(conn, case, existing.case_id, attorneys, now=now, only_new=True)
     # Counsel without an account here are said once: when ACMS first names them.
-    named_before = {a.get("name") for p in existing.parties for a in p.get("acms_counsel", [])}
+    known: list[dict[str, Any]] = [dict(p) for p in existing.parties]  # acms_counsel: a list
+    named_before = {a.get("name") for p in known for a in p.get("acms_counsel", [])}
     unmatched = [name for name in unmatched if name not in named_before]
     since = max(existing.last_entry_number, *(e.number for e in case.entries), 0) + 1
     for record in counsel:
@@ -246,14 +249,15 @@ def _count(number: int, one: str, many: str) -> str:
     return f"{number} {one if number == 1 else many}"
 
 
-def _merged_parties(
+def merged_parties(
     known: list[dict[str, Any]], case: AcmsCase
-) -> tuple[list[dict[str, Any]], int]:
+) -> tuple[list[dict[str, Any]], int, int]:
     """The party list with ACMS's new parties appended and ACMS's new counsel added to the
-    parties already here; nothing removed. Returns it and how many parties were new."""
+    parties already here; nothing removed. Returns it, how many parties were new and how many
+    counsel were newly named for parties already here."""
     merged = [dict(p) for p in known]
     by_key = {(p["name"], p["role"]): p for p in merged}
-    added = 0
+    added = named_new = 0
     for party in parties_json(case):
         here = by_key.get((party["name"], party["role"]))
         if here is None:
@@ -265,9 +269,10 @@ def _merged_parties(
         for attorney in party["acms_counsel"]:
             if attorney not in named:
                 named.append(attorney)
+                named_new += 1
         if named != here.get("acms_counsel", []):
             here["acms_counsel"] = named
-    return merged, added
+    return merged, added, named_new
 
 
 def parties_json(case: AcmsCase) -> list[dict[str, Any]]:

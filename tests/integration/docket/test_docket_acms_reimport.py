@@ -67,7 +67,7 @@ def entry(number: int, text: str, day: str, **extra: Any) -> dict[str, Any]:
     }
 
 
-FIRST = {
+FIRST: dict[str, Any] = {
     "caseDetails": {
         "caseNumber": CASE,
         "name": "Reimport Petitioner v. Garland",
