@@ -45,7 +45,7 @@ AREAS: tuple[tuple[str, str], ...] = (
 )
 
 REFUSALS_REPORTED = Counter(
-    "edge_refusals_reported_total",
+    "openecf_refusal_reports_total",
     "Reports of the edge's 503 refusals (and recoveries after them) sent to auth.",
     ["what", "kind", "outcome"],
 )
