@@ -20,7 +20,8 @@ CASE_COLUMNS = (
 )
 ENTRY_COLUMNS = (
     "case_id, entry_number, filing_type, filing_id::text, filed_at, entered_at, text,"
-    " filer_name, filer_account_id::text, documents, sealed_at"
+    " filer_name, filer_account_id::text, documents, sealed_at, acms_document_count,"
+    " acms_page_count"
 )
 COUNSEL_COLUMNS = "case_id, account_id::text, name, firm, party_name, notices"
 # Counting every match of a broad search would read every match; past this, "or more".

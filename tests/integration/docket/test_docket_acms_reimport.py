@@ -172,6 +172,12 @@ def test_a_case_imported_again_gains_what_acms_added_and_keeps_what_the_court_di
         (6, False),
     ]
     assert entries[3]["text"] == "Filed Opening Brief."
+    # ACMS's counts are shown (the documents stay in ACMS); not for a sealed entry's public.
+    assert entries[3]["acms_documents"] == {"count": 2, "pages": 52}
+    assert entries[5]["acms_documents"] == {"count": 0, "pages": 0}
+    assert entries[4]["acms_documents"] is None
+    staff = clerk.get(f"/api/v1/cases/{CASE}/docket").json()["entries"]
+    assert staff[4]["acms_documents"] == {"count": 1, "pages": 4}
     assert entries[3]["filed_at"]["utc"] == "2020-06-01T16:15:00Z"  # 09:15 PDT
     assert entries[3]["entered_at"]["utc"] == "2020-06-01T16:30:00Z"
     counts = docket_rows(
@@ -228,7 +234,7 @@ def test_a_case_imported_again_gains_what_acms_added_and_keeps_what_the_court_di
     assert third.stdout.strip().endswith(f"case {CASE} updated: 1 entry added")
     after = public.get(f"/api/v1/cases/{CASE}/docket").json()["entries"]
     assert [e["number"] for e in after] == [1, 2, 3, 4, 5, 6, 7, 8]
-    assert after[6] == native
+    assert after[6] == native and native["acms_documents"] is None
     assert public.get(f"/api/v1/cases/{CASE}").json()["fee_status"] == "paid"
 
     # ACMS's own entry 7 collides with the one docketed here: refused whole, one line.
