@@ -23,9 +23,10 @@ from support.api import Api, efiler, file, petition, wait_for
 from support.pdf_corpus import text_1_page
 from support.stack import start_stack
 
-from services.auth import direct
+from services.auth import direct, technical_failures
 from services.common.grpc_client import open_channel
 from services.common.identity import service_signer
+from services.common.technical_failures import REFUSAL, Observation
 from services.stack.supervisor import LocalStack
 
 THRESHOLD_SECONDS = 6.0
@@ -207,3 +208,33 @@ def test_refusals_inside_the_maintenance_window_propose_nothing(
     assert observed_between(admin, began, ended) == []
     # The edge did not even report them (the window is not a technical failure).
     assert refusal_rows(stack, began) == []
+
+
+def test_a_late_observation_that_moves_a_start_never_proposes_twice(
+    low_threshold_stack: LocalStack,
+) -> None:
+    """Every auth replica runs the job; a refusal reported late (earlier than the run's first
+    probe) moves the outage's start, and the outage is still proposed once."""
+    stack = low_threshold_stack
+    admin = logged_in(stack, "admin")
+    start = datetime.now(UTC).replace(microsecond=0) - timedelta(hours=3)
+    seen = [Observation(start + timedelta(minutes=m), False, False, "filing") for m in range(10)]
+    seen.append(Observation(start + timedelta(minutes=10), True))
+    threshold, join = timedelta(minutes=5), timedelta(seconds=2)
+    with direct.connect(stack.settings.require_database_url()) as conn:
+        with conn.transaction():
+            for observation in seen:
+                technical_failures.observe(conn, observation)
+        with conn.transaction():  # auth's own job (every second here) may have been first
+            technical_failures.propose(conn, threshold=threshold, join=join, now=start)
+        with conn.transaction():
+            late = Observation(start - timedelta(seconds=1), False, False, "filing", REFUSAL)
+            technical_failures.observe(conn, late)
+            again = technical_failures.propose(
+                conn, threshold=threshold, join=join, now=datetime.now(UTC)
+            )
+    assert again == []
+    time.sleep(2)  # and the running job, every second, agrees
+    found = observed_between(admin, start - timedelta(minutes=1), start + timedelta(minutes=10))
+    assert len(found) == 1, found
+    assert utc(found[0]["started_at"]["utc"]) == start
