@@ -10,7 +10,12 @@ from court.v1 import auth_pb2, auth_pb2_grpc, maintenance_pb2, maintenance_pb2_g
 from psycopg_pool import ConnectionPool
 
 from services.auth import metrics, store
-from services.auth.availability import FILING_NEEDS, AvailabilityProbe, health_check
+from services.auth.availability import (
+    FILING_NEEDS,
+    AvailabilityProbe,
+    health_check,
+    proposal_join,
+)
 from services.auth.maintenance_servicer import MaintenanceServicer
 from services.auth.policy import AuthPolicy
 from services.auth.profile import Profiles
@@ -39,6 +44,7 @@ def availability_probe(settings: Settings, pool: ConnectionPool) -> Availability
         pool=pool,
         schedule=WeeklySchedule.from_settings(settings),
         threshold=timedelta(minutes=settings.technical_failure_threshold_minutes),
+        join=proposal_join(settings),
         checks=checks,
     )
 
@@ -84,7 +90,11 @@ def main() -> None:
         ),
         (
             maintenance_pb2_grpc.add_TechnicalFailureServiceServicer_to_server,
-            TechnicalFailureServicer(runtime.pool, tz=runtime.settings.tz),
+            TechnicalFailureServicer(
+                runtime.pool,
+                tz=runtime.settings.tz,
+                schedule=WeeklySchedule.from_settings(runtime.settings),
+            ),
             maintenance_pb2.DESCRIPTOR.services_by_name["TechnicalFailureService"],
         ),
     )

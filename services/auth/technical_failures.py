@@ -19,7 +19,7 @@ from psycopg import Connection
 from psycopg.rows import class_row
 
 from services.common.errors import CourtError
-from services.common.technical_failures import Observation, outage_runs
+from services.common.technical_failures import REFUSAL, Observation, outage_runs
 from services.common.text import clean
 
 log = logging.getLogger(__name__)
@@ -30,6 +30,8 @@ MAX_NOTE = 2000
 KEEP_OBSERVATIONS = timedelta(days=30)
 # The proposal job looks this far back: long enough for a weekend outage noticed on Monday.
 LOOKBACK = timedelta(days=7)
+# Failing periods closer than this are one outage (a probe interval or two apart).
+DEFAULT_JOIN = timedelta(minutes=1)
 _COLUMNS = "failure_id::text, status, started_at, ended_at, unavailable, note, source, decided_at"
 
 
@@ -159,9 +161,9 @@ def listing(
 
 def observe(conn: Connection[Any], seen: Observation) -> None:
     conn.execute(
-        "INSERT INTO availability_observations (observed_at, ok, in_maintenance, what)"
-        " VALUES (%s, %s, %s, %s)",
-        [seen.at, seen.ok, seen.in_maintenance, seen.what[:500]],
+        "INSERT INTO availability_observations (observed_at, ok, in_maintenance, what, source)"
+        " VALUES (%s, %s, %s, %s, %s)",
+        [seen.at, seen.ok, seen.in_maintenance, seen.what[:500], seen.source],
     )
     conn.execute(
         "DELETE FROM availability_observations WHERE observed_at < %s",
@@ -169,29 +171,58 @@ def observe(conn: Connection[Any], seen: Observation) -> None:
     )
 
 
+def observe_refusal(
+    conn: Connection[Any],
+    *,
+    at: datetime,
+    refused: bool,
+    what: str,
+    in_maintenance: bool,
+) -> None:
+    """The edge's report: a 503 ``unavailable`` answered to ``what`` (filing, docket,
+    documents), or (``refused`` false) the first success after such refusals."""
+    observe(conn, Observation(at, not refused, in_maintenance, what if refused else "", REFUSAL))
+
+
 def propose(
-    conn: Connection[Any], *, threshold: timedelta, now: datetime
+    conn: Connection[Any],
+    *,
+    threshold: timedelta,
+    now: datetime,
+    join: timedelta = DEFAULT_JOIN,
 ) -> list[TechnicalFailure]:
-    """Turn every observed run of failure longer than ``threshold`` into a proposal (once)."""
-    # One job at a time (every auth replica runs it); the partial unique index keeps each
-    # run proposed once even so.
+    """Turn every observed outage longer than ``threshold`` (health and refusals together,
+    periods within ``join`` of each other merged) into a proposal, once."""
+    # One job at a time (every auth replica runs it). An outage overlapping any earlier
+    # proposal (whatever became of it) is that proposal: a late observation that moves a
+    # run's start never proposes it twice.
     conn.execute("SELECT pg_advisory_xact_lock(hashtext('auth.technical_failures'))")
     rows = conn.execute(
-        "SELECT observed_at, ok, in_maintenance, what FROM availability_observations"
+        "SELECT observed_at, ok, in_maintenance, what, source FROM availability_observations"
         " WHERE observed_at >= %s ORDER BY observed_at",
         [now - LOOKBACK],
     ).fetchall()
-    runs = outage_runs([Observation(*row) for row in rows], threshold=threshold)
+    runs = outage_runs([Observation(*row) for row in rows], threshold=threshold, join=join, now=now)
     proposed = []
     cursor = conn.cursor(row_factory=class_row(TechnicalFailure))
     for run in runs:
         row = cursor.execute(
             "INSERT INTO technical_failures (failure_id, status, started_at, ended_at,"
             " unavailable, note, source, created_at)"
-            " VALUES (%s, 'proposed', %s, %s, %s, '', 'observed', %s)"
+            " SELECT %s, 'proposed', %s, %s, %s, '', 'observed', %s"
+            " WHERE NOT EXISTS (SELECT 1 FROM technical_failures WHERE source = 'observed'"
+            "  AND started_at <= %s AND ended_at >= %s)"
             " ON CONFLICT (started_at) WHERE source = 'observed' DO NOTHING"
             f" RETURNING {_COLUMNS}",
-            [uuid.uuid4(), run.started_at, run.ended_at, run.unavailable, now],
+            [
+                uuid.uuid4(),
+                run.started_at,
+                run.ended_at,
+                run.unavailable,
+                now,
+                run.ended_at,
+                run.started_at,
+            ],
         ).fetchone()
         if row is not None:
             log.warning(

@@ -10,11 +10,17 @@ from court.v1 import maintenance_pb2, maintenance_pb2_grpc
 from psycopg_pool import ConnectionPool
 
 from services.auth import technical_failures
+from services.auth.availability import in_maintenance
 from services.auth.technical_failures import TechnicalFailure
 from services.common.clock import Clock, system_clock
 from services.common.errors import CourtError
+from services.common.identity import current_caller
+from services.common.maintenance.schedule import WeeklySchedule
 from services.common.principal import require_principal
 from services.common.wire import court_time_pb
+
+# What the edge's refused requests were for (services/edge/refusals.py names them).
+REFUSAL_AREAS = ("filing", "docket", "documents")
 
 STATUSES = {
     "proposed": maintenance_pb2.TECHNICAL_FAILURE_STATUS_PROPOSED,
@@ -36,9 +42,17 @@ def failure_pb(failure: TechnicalFailure, tz: ZoneInfo) -> maintenance_pb2.Techn
 
 
 class TechnicalFailureServicer(maintenance_pb2_grpc.TechnicalFailureServiceServicer):
-    def __init__(self, pool: ConnectionPool, *, tz: ZoneInfo, clock: Clock = system_clock) -> None:
+    def __init__(
+        self,
+        pool: ConnectionPool,
+        *,
+        tz: ZoneInfo,
+        schedule: WeeklySchedule,
+        clock: Clock = system_clock,
+    ) -> None:
         self._pool = pool
         self._tz = tz
+        self._schedule = schedule
         self._clock = clock
 
     def ListTechnicalFailures(
@@ -92,3 +106,26 @@ class TechnicalFailureServicer(maintenance_pb2_grpc.TechnicalFailureServiceServi
                 now=self._clock.now(),
             )
         return maintenance_pb2.DecideTechnicalFailureResponse(failure=failure_pb(failure, self._tz))
+
+    def ReportRefusal(
+        self, request: maintenance_pb2.ReportRefusalRequest, context: grpc.ServicerContext
+    ) -> maintenance_pb2.ReportRefusalResponse:
+        if current_caller().service != "edge":
+            raise CourtError("forbidden", "only the edge reports refusals")
+        what = request.what.strip()
+        if what not in REFUSAL_AREAS:
+            raise CourtError(
+                "validation_failed",
+                f"what must be one of {', '.join(REFUSAL_AREAS)}",
+                details={"field": "what"},
+            )
+        now = self._clock.now()
+        with self._pool.connection() as conn, conn.transaction():
+            technical_failures.observe_refusal(
+                conn,
+                at=now,
+                refused=not request.recovered,
+                what=what,
+                in_maintenance=in_maintenance(conn, self._schedule, now),
+            )
+        return maintenance_pb2.ReportRefusalResponse()

@@ -5,8 +5,11 @@ Every file is read and checked before anything is written, so a malformed file i
 naming the file and the field, exit status 1, and nothing imported. Then each case is written
 in its own transaction, through docket's own modules on a docket connection (like ``openecf
 account create`` writes through auth's); counsel are matched to attorneys' accounts by e-mail
-through auth's. One line per file says what happened; importing a file again prints
-``unchanged`` and writes nothing.
+through auth's. One line per file says what happened. Importing a case again applies what
+ACMS changed since (``services/docket/imports.py`` states the rule) and says so ("case 24-1234
+updated: 3 entries added, fee status paid"); the identical file prints ``unchanged`` and
+writes nothing. A re-import whose new entry numbers were taken by entries docketed here is
+refused (``import_conflict``), that case unwritten.
 """
 
 from __future__ import annotations
@@ -89,7 +92,13 @@ def _import_acms(args: argparse.Namespace) -> int:
             with conn.transaction():
                 outcome = import_case(conn, case, attorneys=attorneys, tz=settings.tz)
             if not outcome.imported:
-                print(f"{path}: case {outcome.case_number} unchanged (imported before)")
+                if not outcome.changes:
+                    print(f"{path}: case {outcome.case_number} unchanged (imported before)")
+                    continue
+                line = f"{path}: case {outcome.case_number} updated: {', '.join(outcome.changes)}"
+                if outcome.unmatched:
+                    line += f" (no account here for: {', '.join(outcome.unmatched)})"
+                print(line)
                 continue
             line = (
                 f"{path}: case {outcome.case_number} imported, {outcome.entries} entries, "

@@ -109,11 +109,14 @@ def _decide(args: argparse.Namespace) -> int:
 
 def _propose(args: argparse.Namespace) -> int:
     from services.auth import direct, technical_failures
+    from services.auth.availability import proposal_join
 
     settings = cli_settings()
     threshold = timedelta(minutes=settings.technical_failure_threshold_minutes)
     with direct.connect(settings.require_database_url()) as conn, conn.transaction():
-        proposed = technical_failures.propose(conn, threshold=threshold, now=datetime.now(UTC))
+        proposed = technical_failures.propose(
+            conn, threshold=threshold, join=proposal_join(settings), now=datetime.now(UTC)
+        )
     for failure in proposed:
         print("proposed " + _line(failure))
     if not proposed:

@@ -37,6 +37,8 @@ ERROR_KINDS: dict[str, ErrorKind] = {
     "not_found": ErrorKind(grpc.StatusCode.NOT_FOUND, 404),
     "duplicate": ErrorKind(grpc.StatusCode.ALREADY_EXISTS, 409),
     "already_decided": ErrorKind(grpc.StatusCode.FAILED_PRECONDITION, 409),
+    # An ACMS re-import whose new entry numbers were given to entries docketed here.
+    "import_conflict": ErrorKind(grpc.StatusCode.FAILED_PRECONDITION, 409),
     "validation_failed": ErrorKind(grpc.StatusCode.INVALID_ARGUMENT, 422),
     "invalid_text": ErrorKind(grpc.StatusCode.INVALID_ARGUMENT, 422),
     "invalid_fee_status": ErrorKind(grpc.StatusCode.INVALID_ARGUMENT, 422),

@@ -15,9 +15,9 @@ What each field becomes:
 - each of ``docketInfo.docketEntries``: ``entryNumber`` kept (gaps allowed, no duplicates);
   ``docketEntryText`` as plain text without its ``[Entered: MM/DD/YYYY hh:mm AM]`` stamp;
   ``createdOn`` the filed time; the stamp the entered time (``createdOn`` when there is none);
-  ``restrictedPartyFilingDocketEntry`` imports the entry sealed. ``endDate``, ``documentCount``,
-  ``pageCount`` and ``restrictedDocsAvailable`` are checked but not kept: the JSON carries no
-  documents, so there is nothing to open.
+  ``restrictedPartyFilingDocketEntry`` imports the entry sealed; ``documentCount`` and
+  ``pageCount`` are kept as ACMS's counts (the JSON carries no documents, so there is nothing
+  to open here). ``endDate`` and ``restrictedDocsAvailable`` are checked but not kept.
 
 Times without an offset are court-local (ACMS shows Pacific time) and stored in UTC; an
 ambiguous time at the end of daylight saving time is read as the first (daylight) one.
@@ -66,6 +66,8 @@ class AcmsEntry:
     filed_at: datetime  # UTC
     entered_at: datetime  # UTC
     restricted: bool
+    document_count: int = 0  # ACMS's documents of the entry (they stay in ACMS)
+    page_count: int = 0
 
 
 @dataclass(frozen=True)
@@ -233,10 +235,12 @@ def _entry(raw: Any, *, where: str, tz: ZoneInfo) -> AcmsEntry:
     _check_line(text, f"{where}.docketEntryText")
     if entry.get("endDate") not in (None, ""):
         court_time(entry["endDate"], tz=tz, where=f"{where}.endDate")
+    counts = {}
     for count in ("documentCount", "pageCount"):
         value = entry.get(count, 0)
-        if not isinstance(value, int) or isinstance(value, bool) or value < 0:
+        if not isinstance(value, int) or isinstance(value, bool) or not 0 <= value < 2**31:
             raise AcmsFormatError(f"{where}.{count}: {value!r} is not a count")
+        counts[count] = value
     flags = {}
     for flag in ("restrictedDocsAvailable", "restrictedPartyFilingDocketEntry"):
         value = entry.get(flag, False)
@@ -249,6 +253,8 @@ def _entry(raw: Any, *, where: str, tz: ZoneInfo) -> AcmsEntry:
         filed_at=filed_at,
         entered_at=entered_at,
         restricted=flags["restrictedPartyFilingDocketEntry"],
+        document_count=counts["documentCount"],
+        page_count=counts["pageCount"],
     )
 
 

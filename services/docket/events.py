@@ -93,6 +93,20 @@ def appearance_entered(
     *,
     tz: ZoneInfo,
 ) -> None:
+    counsel_added(conn, case, counsel, since_entry=entry.entry_number, at=entry.entered_at, tz=tz)
+
+
+def counsel_added(
+    conn: Connection[Any],
+    case: CaseRecord,
+    counsel: CounselRecord,
+    *,
+    since_entry: int,
+    at: datetime,
+    tz: ZoneInfo,
+) -> None:
+    """New counsel of record from entry ``since_entry`` on (an appearance, or counsel a
+    re-import of an ACMS case brought): filing, access and notify learn them."""
     publish(
         conn,
         event_type=APPEARANCE_ENTERED,
@@ -101,8 +115,8 @@ def appearance_entered(
         payload=events_pb2.AppearanceEntered(
             case_number=case.case_number,
             counsel=counsel_pb(counsel),
-            entry_number=entry.entry_number,
-            entered_at=court_time_pb(entry.entered_at, tz),
+            entry_number=since_entry,
+            entered_at=court_time_pb(at, tz),
         ),
     )
 

@@ -6,8 +6,21 @@ whose e-mail address belongs to an attorney's account here become counsel of rec
 file and receive NDAs from now on); the others stay in the party list as ACMS named them.
 
 Events: ``docket.case_opened`` only (with that counsel), so filing, access and notify know the
-case; imported entries publish nothing, so nobody is sent an NDA for the past. Importing a
-case that was imported before changes nothing.
+case; imported entries publish nothing, so nobody is sent an NDA for the past.
+
+Importing a case again (ACMS kept working on it) applies what ACMS changed since, and nothing
+else (``reimport``):
+- entries ACMS added are added with their numbers, texts, times and ACMS's document and page
+  counts; entries already here are never rewritten (the docket is append-only), and entries
+  docketed here after the import stay as they are;
+- a new ACMS entry whose number an entry docketed here already has is a conflict: the case is
+  refused whole (``import_conflict``), nothing of it written — the court decides;
+- the fee status follows ACMS when ACMS's changed since the last import (a clerk's setting
+  here stands while ACMS says what it said before); an entry's seal follows ACMS the same way
+  (a seal a clerk made here stays);
+- parties and counsel ACMS added are added (counsel with an account here become counsel of
+  record, announced like an appearance); nobody is removed.
+Importing the identical file again changes nothing and says ``unchanged``.
 """
 
 from __future__ import annotations
@@ -22,9 +35,9 @@ from psycopg import Connection
 from services.common.clock import Clock, system_clock
 from services.common.errors import CourtError
 from services.docket import events, store
-from services.docket.acms import AcmsCase
+from services.docket.acms import AcmsCase, AcmsEntry
 from services.docket.case_numbers import parse_case_number
-from services.docket.models import COURT_ENTRY, CounselRecord, NewEntry
+from services.docket.models import COURT_ENTRY, CaseRecord, CounselRecord, NewEntry
 
 log = logging.getLogger(__name__)
 
@@ -41,10 +54,11 @@ class Attorney:
 @dataclass(frozen=True)
 class ImportOutcome:
     case_number: str
-    imported: bool  # False: imported before, nothing changed
+    imported: bool  # False: imported before (``changes`` says what a re-import changed)
     entries: int
     counsel: int  # counsel of record made from the table
     unmatched: list[str]  # counsel named in the table with no account here
+    changes: tuple[str, ...] = ()  # a re-import's changes ("3 entries added"); () unchanged
 
 
 def import_case(
@@ -68,8 +82,7 @@ def import_case(
                 "duplicate",
                 f"case {case.case_number} was opened here, not imported: not overwritten",
             )
-        log.info("case already imported", extra={"case_number": case.case_number})
-        return ImportOutcome(case.case_number, False, 0, 0, [])
+        return reimport(conn, existing, case, attorneys=attorneys, clock=clock, tz=tz)
 
     series, sequence = parse_case_number(case.case_number)
     store.reserve_case_sequence(conn, series, sequence)
@@ -89,22 +102,8 @@ def import_case(
         imported_at=now,
     )
     for entry in case.entries:
-        store.insert_entry(
-            conn,
-            case_id=record.case_id,
-            number=entry.number,
-            entry=NewEntry(
-                filing_type=COURT_ENTRY,
-                filing_id=None,
-                filed_at=entry.filed_at,
-                text=entry.text,
-                filer_name="",
-                filer_account_id=None,
-                documents=[],
-            ),
-            entered_at=entry.entered_at,
-        )
-    sealed = [e.number for e in case.entries if case.sealed or e.restricted]
+        _insert(conn, record.case_id, entry, acms_sealed=_acms_sealed(case, entry))
+    sealed = [e.number for e in case.entries if _acms_sealed(case, e)]
     if sealed:
         store.seal_imported(conn, record.case_id, sealed, at=now)
 
@@ -115,6 +114,165 @@ def import_case(
         extra={"case_number": case.case_number, "entries": len(case.entries)},
     )
     return ImportOutcome(case.case_number, True, len(case.entries), len(counsel), unmatched)
+
+
+def reimport(
+    conn: Connection[Any],
+    existing: CaseRecord,
+    case: AcmsCase,
+    *,
+    attorneys: dict[str, Attorney],
+    clock: Clock,
+    tz: ZoneInfo,
+) -> ImportOutcome:
+    """Apply what ACMS changed since the last import (the module's rule), in the caller's
+    transaction; a conflict is raised before anything is written."""
+    origins = store.entry_origins(conn, existing.case_id)
+    taken = [
+        e.number
+        for e in case.entries
+        if e.number in origins and not origins[e.number].acms_imported
+    ]
+    if taken:
+        numbers = ", ".join(map(str, taken[:5])) + (" …" if len(taken) > 5 else "")
+        raise CourtError(
+            "import_conflict",
+            f"case {case.case_number}: ACMS entry {numbers} has the number of an entry docketed"
+            " here after the import; nothing of this case was imported",
+        )
+    now = clock.now()
+    changes: list[str] = []
+    added = [e for e in case.entries if e.number not in origins]
+    for entry in added:
+        _insert(conn, existing.case_id, entry, acms_sealed=_acms_sealed(case, entry))
+    if added:
+        store.seal_imported(
+            conn,
+            existing.case_id,
+            [e.number for e in added if _acms_sealed(case, e)],
+            at=now,
+        )
+        highest = max(e.number for e in added)
+        if highest > existing.last_entry_number:
+            store.set_last_entry_number(conn, existing.case_id, highest)
+        changes.append(_count(len(added), "entry", "entries") + " added")
+
+    resealed = unsealed = 0
+    for entry in case.entries:
+        origin = origins.get(entry.number)
+        wanted = _acms_sealed(case, entry)
+        if origin is None or origin.acms_sealed == wanted:
+            continue  # new (handled above), or ACMS did not change its seal
+        store.set_acms_seal(conn, existing.case_id, entry.number, acms_sealed=wanted, at=now)
+        if wanted and not origin.sealed:
+            resealed += 1
+        elif not wanted and origin.sealed and not origin.sealed_here:
+            unsealed += 1
+    if resealed:
+        changes.append(_count(resealed, "entry", "entries") + " sealed")
+    if unsealed:
+        changes.append(_count(unsealed, "entry", "entries") + " unsealed")
+
+    acms_fee = store.acms_fee_status(conn, existing.case_id)
+    if case.fee_status != acms_fee:
+        store.set_acms_fee_status(conn, existing.case_id, case.fee_status)
+        if case.fee_status and case.fee_status != existing.fee_status:
+            store.set_fee_status(
+                conn,
+                case_id=existing.case_id,
+                from_status=existing.fee_status,
+                to_status=case.fee_status,
+                by=None,
+                at=now,
+            )
+            changes.append(f"fee status {case.fee_status}")
+
+    parties, new_parties, new_named = merged_parties(existing.parties, case)
+    if parties != existing.parties:
+        store.set_parties(conn, existing, parties)
+        if new_parties:
+            changes.append(_count(new_parties, "party", "parties") + " added")
+        if new_named:
+            changes.append(f"{new_named} counsel named for parties already here")
+    counsel, unmatched = _counsel(conn, case, existing.case_id, attorneys, now=now, only_new=True)
+    # Counsel without an account here are said once: when ACMS first names them.
+    known: list[dict[str, Any]] = [dict(p) for p in existing.parties]  # acms_counsel: a list
+    named_before = {a.get("name") for p in known for a in p.get("acms_counsel", [])}
+    unmatched = [name for name in unmatched if name not in named_before]
+    since = max(existing.last_entry_number, *(e.number for e in case.entries), 0) + 1
+    for record in counsel:
+        events.counsel_added(conn, existing, record, since_entry=since, at=now, tz=tz)
+    if counsel:
+        changes.append(_count(len(counsel), "counsel of record", "counsel of record") + " added")
+
+    if changes:
+        log.info(
+            "ACMS case imported again",
+            extra={"case_number": case.case_number, "changes": "; ".join(changes)},
+        )
+    return ImportOutcome(
+        case.case_number, False, len(added), len(counsel), unmatched, tuple(changes)
+    )
+
+
+def _acms_sealed(case: AcmsCase, entry: AcmsEntry) -> bool:
+    return case.sealed or entry.restricted
+
+
+def _insert(conn: Connection[Any], case_id: int, entry: AcmsEntry, *, acms_sealed: bool) -> None:
+    store.insert_entry(
+        conn,
+        case_id=case_id,
+        number=entry.number,
+        entry=NewEntry(
+            filing_type=COURT_ENTRY,
+            filing_id=None,
+            filed_at=entry.filed_at,
+            text=entry.text,
+            filer_name="",
+            filer_account_id=None,
+            documents=[],
+        ),
+        entered_at=entry.entered_at,
+    )
+    store.mark_acms_entry(
+        conn,
+        case_id,
+        entry.number,
+        acms_sealed=acms_sealed,
+        document_count=entry.document_count,
+        page_count=entry.page_count,
+    )
+
+
+def _count(number: int, one: str, many: str) -> str:
+    return f"{number} {one if number == 1 else many}"
+
+
+def merged_parties(
+    known: list[dict[str, Any]], case: AcmsCase
+) -> tuple[list[dict[str, Any]], int, int]:
+    """The party list with ACMS's new parties appended and ACMS's new counsel added to the
+    parties already here; nothing removed. Returns it, how many parties were new and how many
+    counsel were newly named for parties already here."""
+    merged = [dict(p) for p in known]
+    by_key = {(p["name"], p["role"]): p for p in merged}
+    added = named_new = 0
+    for party in parties_json(case):
+        here = by_key.get((party["name"], party["role"]))
+        if here is None:
+            merged.append(party)
+            by_key[(party["name"], party["role"])] = party
+            added += 1
+            continue
+        named = list(here.get("acms_counsel", []))
+        for attorney in party["acms_counsel"]:
+            if attorney not in named:
+                named.append(attorney)
+                named_new += 1
+        if named != here.get("acms_counsel", []):
+            here["acms_counsel"] = named
+    return merged, added, named_new
 
 
 def parties_json(case: AcmsCase) -> list[dict[str, Any]]:
@@ -139,7 +297,11 @@ def _counsel(
     attorneys: dict[str, Attorney],
     *,
     now: Any,
+    only_new: bool = False,
 ) -> tuple[list[CounselRecord], list[str]]:
+    """Counsel of record for the attorneys the table names who have an account here (with
+    ``only_new``: those not counsel of record yet — a re-import never overwrites a record, nor
+    the attorney's notice choice), and the names of those who have none."""
     represented: dict[str, list[str]] = {}  # account id → the parties, in table order
     found: dict[str, Attorney] = {}
     unmatched: list[str] = []
@@ -153,6 +315,12 @@ def _counsel(
             parties = represented.setdefault(attorney.account_id, [])
             if party.name not in parties:
                 parties.append(party.name)
+    if only_new:
+        represented = {
+            account_id: parties
+            for account_id, parties in represented.items()
+            if store.counsel_of(conn, case_id, account_id) is None
+        }
     first_entry = case.entries[0].number if case.entries else 0
     counsel = [
         store.upsert_counsel(

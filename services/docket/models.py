@@ -70,6 +70,10 @@ class EntryRecord:
     filer_account_id: str | None
     documents: list[dict[str, Any]]  # [{"document_id", "role", "filename", "sha256", …}]
     sealed_at: datetime | None
+    # ACMS's counts for an entry imported from ACMS (None: docketed here, or imported before
+    # the counts were kept).
+    acms_document_count: int | None = None
+    acms_page_count: int | None = None
 
     @property
     def sealed(self) -> bool:

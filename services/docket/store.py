@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
 
@@ -19,7 +20,8 @@ CASE_COLUMNS = (
 )
 ENTRY_COLUMNS = (
     "case_id, entry_number, filing_type, filing_id::text, filed_at, entered_at, text,"
-    " filer_name, filer_account_id::text, documents, sealed_at"
+    " filer_name, filer_account_id::text, documents, sealed_at, acms_document_count,"
+    " acms_page_count"
 )
 COUNSEL_COLUMNS = "case_id, account_id::text, name, firm, party_name, notices"
 # Counting every match of a broad search would read every match; past this, "or more".
@@ -308,7 +310,7 @@ def set_fee_status(
     case_id: int,
     from_status: str,
     to_status: str,
-    by: str,
+    by: str | None,  # None: an ACMS import
     at: datetime,
 ) -> None:
     conn.execute("UPDATE cases SET fee_status = %s WHERE case_id = %s", [to_status, case_id])
@@ -350,8 +352,9 @@ def insert_imported_case(
     cursor = conn.cursor(row_factory=class_row(CaseRecord))
     row = cursor.execute(
         "INSERT INTO cases (case_number, title, case_type, case_subtype, fee_status, opened_at,"
-        " parties, origin_agency, alien_number, last_entry_number, imported_at, search_text)"
-        " VALUES (%s, %s, %s, %s, %s, %s, %s, %s, %s, %s, %s, %s)"
+        " parties, origin_agency, alien_number, last_entry_number, imported_at, search_text,"
+        " acms_fee_status)"
+        " VALUES (%s, %s, %s, %s, %s, %s, %s, %s, %s, %s, %s, %s, %s)"
         f" RETURNING {CASE_COLUMNS}",
         [
             case_number,
@@ -366,6 +369,7 @@ def insert_imported_case(
             last_entry_number,
             imported_at,
             search_text(title, parties),
+            fee_status,
         ],
     ).fetchone()
     assert row is not None
@@ -378,3 +382,67 @@ def seal_imported(conn: Connection[Any], case_id: int, numbers: list[int], *, at
         "UPDATE entries SET sealed_at = %s WHERE case_id = %s AND entry_number = ANY(%s)",
         [at, case_id, numbers],
     )
+
+
+@dataclass(frozen=True)
+class EntryOrigin:
+    """What a re-import needs to know of an entry already on the docket."""
+
+    number: int
+    acms_imported: bool  # False: docketed here
+    acms_sealed: bool  # ACMS sealed it at the last import
+    sealed: bool
+    sealed_here: bool  # a clerk here sealed it (an import's seal has no one)
+
+
+def entry_origins(conn: Connection[Any], case_id: int) -> dict[int, EntryOrigin]:
+    cursor = conn.cursor(row_factory=class_row(EntryOrigin))
+    rows = cursor.execute(
+        "SELECT entry_number AS number, acms_imported, coalesce(acms_sealed, false) AS acms_sealed,"
+        " sealed_at IS NOT NULL AS sealed, sealed_by IS NOT NULL AS sealed_here"
+        " FROM entries WHERE case_id = %s",
+        [case_id],
+    ).fetchall()
+    return {row.number: row for row in rows}
+
+
+def mark_acms_entry(
+    conn: Connection[Any],
+    case_id: int,
+    number: int,
+    *,
+    acms_sealed: bool,
+    document_count: int,
+    page_count: int,
+) -> None:
+    """An entry just imported: it came from ACMS, with ACMS's seal and counts."""
+    conn.execute(
+        "UPDATE entries SET acms_imported = true, acms_sealed = %s, acms_document_count = %s,"
+        " acms_page_count = %s WHERE case_id = %s AND entry_number = %s",
+        [acms_sealed, document_count, page_count, case_id, number],
+    )
+
+
+def set_acms_seal(
+    conn: Connection[Any], case_id: int, number: int, *, acms_sealed: bool, at: datetime
+) -> None:
+    """ACMS sealed (or unsealed) an imported entry since the last import: follow it. A seal a
+    clerk made here is the court's own and stays (``sealed_by`` set)."""
+    conn.execute(
+        "UPDATE entries SET acms_sealed = %s,"
+        " sealed_at = CASE WHEN sealed_by IS NOT NULL THEN sealed_at"
+        "  WHEN %s THEN coalesce(sealed_at, %s) ELSE NULL END"
+        " WHERE case_id = %s AND entry_number = %s",
+        [acms_sealed, acms_sealed, at, case_id, number],
+    )
+
+
+def set_acms_fee_status(conn: Connection[Any], case_id: int, fee_status: str) -> None:
+    conn.execute("UPDATE cases SET acms_fee_status = %s WHERE case_id = %s", [fee_status, case_id])
+
+
+def acms_fee_status(conn: Connection[Any], case_id: int) -> str:
+    row = conn.execute(
+        "SELECT coalesce(acms_fee_status, '') FROM cases WHERE case_id = %s", [case_id]
+    ).fetchone()
+    return str(row[0]) if row else ""

@@ -90,7 +90,13 @@ def entry_pb(
             )
             for d in entry.documents
         ]
+    acms = None
+    if entry.acms_document_count is not None and not hidden:
+        acms = docket_pb2.AcmsDocuments(
+            document_count=entry.acms_document_count, page_count=entry.acms_page_count or 0
+        )
     return docket_pb2.DocketEntry(
+        acms=acms,
         number=entry.entry_number,
         filed_at=court_time_pb(entry.filed_at, tz),
         entered_at=court_time_pb(entry.entered_at, tz),

@@ -16,6 +16,7 @@ from services.edge import headers, maintenance, problems
 from services.edge.clients import ServiceClients
 from services.edge.limits import RequestLimits
 from services.edge.portal import router as portal
+from services.edge.refusals import RefusalReporter
 from services.edge.routes import (
     accounts,
     cases,
@@ -45,13 +46,16 @@ HTTP_SECONDS = Histogram(
 )
 
 
-def create_app(clients: ServiceClients) -> FastAPI:
+def create_app(clients: ServiceClients, refusals: RefusalReporter | None = None) -> FastAPI:
     app = FastAPI(
         title="OpenECF",
         version="1",
         summary="Court electronic filing and case management: the edge REST API.",
     )
     app.state.clients = clients
+    # 503 `unavailable` answers to filing, docket and document requests, reported to auth for
+    # technical-failure proposals (problems.py notes them; observe below notes recoveries).
+    app.state.refusals = refusals
     problems.install(app)
     problems.document_problems(app)
     maintenance.install(app)  # before observe, so its 503s are traced and counted
@@ -97,6 +101,8 @@ def create_app(clients: ServiceClients) -> FastAPI:
                     "duration_ms": round(elapsed * 1000, 1),
                 },
             )
+        if refusals is not None and 200 <= response.status_code < 300:
+            refusals.succeeded(request.url.path)
         HTTP_REQUESTS.labels(request.method, path, str(response.status_code)).inc()
         HTTP_SECONDS.labels(request.method, path).observe(elapsed)
         response.headers["X-Trace-Id"] = trace_id

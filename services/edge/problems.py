@@ -83,14 +83,28 @@ def from_rpc_error(error: grpc.RpcError) -> JSONResponse:
     return problem("internal", "the court system could not complete the request")
 
 
+def _note_unavailable(request: Request, response: JSONResponse) -> JSONResponse:
+    """A 503 ``unavailable`` (not ``maintenance``) is an observation for technical failures."""
+    reporter = getattr(request.app.state, "refusals", None)
+    if (
+        reporter is not None
+        and response.status_code == 503
+        and json.loads(bytes(response.body)).get("code") == "unavailable"
+    ):
+        reporter.refused(request.url.path)
+    return response
+
+
 def install(app: FastAPI) -> None:
     @app.exception_handler(grpc.RpcError)
-    async def _rpc(_: Request, exc: grpc.RpcError) -> JSONResponse:
-        return from_rpc_error(exc)
+    async def _rpc(request: Request, exc: grpc.RpcError) -> JSONResponse:
+        return _note_unavailable(request, from_rpc_error(exc))
 
     @app.exception_handler(CourtError)
-    async def _court(_: Request, exc: CourtError) -> JSONResponse:
-        return problem(exc.code, exc.message, extra=dict(exc.details) or None)
+    async def _court(request: Request, exc: CourtError) -> JSONResponse:
+        return _note_unavailable(
+            request, problem(exc.code, exc.message, extra=dict(exc.details) or None)
+        )
 
     @app.exception_handler(RequestValidationError)
     async def _validation(_: Request, exc: RequestValidationError) -> JSONResponse:

@@ -71,6 +71,12 @@ def entry_view(entry: docket_pb2.DocketEntry) -> dict[str, object]:
         "sealed": entry.sealed,
         "filer_name": entry.filer_name or None,
         "filing_type": (filing_type_name(entry.filing_type) if entry.filing_type else "court"),
+        # An entry imported from ACMS: its documents stay there; these are ACMS's counts.
+        "acms_documents": (
+            {"count": entry.acms.document_count, "pages": entry.acms.page_count}
+            if entry.HasField("acms")
+            else None
+        ),
         "documents": [
             {
                 "document_id": d.document_id,

@@ -6,7 +6,14 @@ from __future__ import annotations
 from datetime import UTC, datetime, timedelta
 from zoneinfo import ZoneInfo
 
-from services.common.technical_failures import Observation, Run, covers, grace_end, outage_runs
+from services.common.technical_failures import (
+    REFUSAL,
+    Observation,
+    Run,
+    covers,
+    grace_end,
+    outage_runs,
+)
 
 COURT_TZ = ZoneInfo("America/Los_Angeles")
 T0 = datetime(2026, 3, 4, 17, 0, tzinfo=UTC)  # a Wednesday, 09:00 Pacific
@@ -85,3 +92,77 @@ def test_the_grace_day_is_a_court_local_day_across_daylight_saving() -> None:
     end = datetime(2026, 3, 7, 23, 30, tzinfo=COURT_TZ)
     assert grace_end(end, tz=COURT_TZ, grace_days=1) == datetime(2026, 3, 9, 0, 0, tzinfo=COURT_TZ)
     assert grace_end(end, tz=COURT_TZ, grace_days=1).astimezone(UTC).hour == 7  # PDT
+
+
+def refused(minutes: float, *, what: str = "filing", maintenance: bool = False) -> Observation:
+    return Observation(T0 + timedelta(minutes=minutes), False, maintenance, what, REFUSAL)
+
+
+def recovered(minutes: float) -> Observation:
+    return Observation(T0 + timedelta(minutes=minutes), True, False, "", REFUSAL)
+
+
+def spans(runs: list[Run]) -> list[tuple[float, float, str]]:
+    return [
+        (
+            (r.started_at - T0) / timedelta(minutes=1),
+            (r.ended_at - T0) / timedelta(minutes=1),
+            r.unavailable,
+        )
+        for r in runs
+    ]
+
+
+def test_refusals_alone_make_one_outage_from_the_first_refusal_to_the_recovery() -> None:
+    # The database restarting: health checks answer, filings are refused.
+    seen = [at(m, True) for m in range(0, 40)]
+    seen += [refused(m) for m in (5, 9, 14, 18)] + [recovered(23)]
+    assert spans(outage_runs(seen, threshold=THRESHOLD)) == [(5, 23, "filing")]
+
+
+def test_one_refusal_or_a_short_burst_is_not_an_outage() -> None:
+    assert outage_runs([refused(1), recovered(2)], threshold=THRESHOLD) == []
+    burst = [refused(m / 10) for m in range(100)]  # 100 refusals in 10 minutes
+    assert outage_runs([*burst, recovered(11)], threshold=THRESHOLD) == []
+
+
+def test_a_refusal_run_without_recovery_ends_at_its_last_refusal_once_quiet() -> None:
+    seen = [refused(0), refused(10), refused(20)]
+    # Still going on (the last refusal is recent): nothing yet.
+    assert outage_runs(seen, threshold=THRESHOLD, now=T0 + timedelta(minutes=30)) == []
+    later = T0 + timedelta(minutes=36)
+    assert spans(outage_runs(seen, threshold=THRESHOLD, now=later)) == [(0, 20, "filing")]
+    # A recovery long after the last refusal does not stretch the run to it.
+    assert spans(outage_runs([*seen, recovered(90)], threshold=THRESHOLD)) == [(0, 20, "filing")]
+    # Refusals further apart than `quiet` are separate (here: each too short).
+    apart = [refused(0), refused(10), refused(40), refused(50)]
+    assert outage_runs(apart, threshold=THRESHOLD, now=T0 + timedelta(hours=2)) == []
+
+
+def test_health_and_refusals_of_one_outage_make_one_proposal() -> None:
+    seen = [at(0, True), at(1, False), at(2, False), at(20, True)]
+    seen += [refused(3, what="filing"), refused(12, what="docket"), recovered(21)]
+    assert spans(outage_runs(seen, threshold=THRESHOLD, join=timedelta(minutes=1))) == [
+        (1, 21, "filing, docket")
+    ]
+    # A refusal run still open keeps the whole outage back (its end is not known yet).
+    still = [at(1, False), at(20, True), refused(3), refused(19)]
+    assert outage_runs(still, threshold=THRESHOLD, now=T0 + timedelta(minutes=25)) == []
+
+
+def test_adjacent_periods_merge_within_join_and_not_beyond() -> None:
+    seen = [at(0, False), at(10, True), refused(10.5), refused(16), recovered(16.5)]
+    assert spans(outage_runs(seen, threshold=THRESHOLD, join=timedelta(minutes=1))) == [
+        (0, 16.5, "filing")
+    ]
+    assert outage_runs(seen, threshold=THRESHOLD, join=timedelta(0)) == []
+
+
+def test_refusals_during_maintenance_are_the_window() -> None:
+    window = [refused(m, maintenance=True) for m in range(0, 120, 3)]
+    assert outage_runs(window, threshold=THRESHOLD, now=T0 + timedelta(hours=5)) == []
+    # A refusal run that reaches the window ends where the window begins.
+    seen = [refused(0), refused(4), refused(8), at(10, False, maintenance=True), refused(12)]
+    assert spans(
+        outage_runs(seen, threshold=timedelta(minutes=5), now=T0 + timedelta(hours=1))
+    ) == [(0, 10, "filing")]

@@ -279,6 +279,10 @@ annotation is the hash of exactly this.
   "OPENECF_MAINTENANCE_HOURS" (toString $v.maintenance.hours)
   "OPENECF_LOG_LEVEL" $v.config.logLevel
   "OPENECF_TRUSTED_PROXIES" $v.config.trustedProxies
+  "OPENECF_BAR_SEARCHES_PER_CLIENT_MINUTE" (toString $v.config.barSearchesPerClientMinute)
+  "OPENECF_AVAILABILITY_PROBE_SECONDS" (toString $v.technicalFailures.probeSeconds)
+  "OPENECF_TECHNICAL_FAILURE_THRESHOLD_MINUTES" (toString $v.technicalFailures.thresholdMinutes)
+  "OPENECF_TECHNICAL_FAILURE_GRACE_DAYS" (toString $v.technicalFailures.graceDays)
   "OPENECF_KAFKA_SECURITY_PROTOCOL" $v.kafka.security.protocol
   "OPENECF_KAFKA_SSL_CAFILE" $v.kafka.security.caFile
   "OPENECF_KAFKA_SASL_MECHANISM" $v.kafka.security.saslMechanism

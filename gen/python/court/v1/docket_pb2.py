@@ -25,17 +25,17 @@ _sym_db = _symbol_database.Default()
 from court.v1 import common_pb2 as court_dot_v1_dot_common__pb2
 
 
-DESCRIPTOR = _descriptor_pool.Default().AddSerializedFile(b'\n\x15\x63ourt/v1/docket.proto\x12\x08\x63ourt.v1\x1a\x15\x63ourt/v1/common.proto\"\x7f\n\x07\x43ounsel\x12\x12\n\naccount_id\x18\x01 \x01(\t\x12\x0c\n\x04name\x18\x02 \x01(\t\x12\x0c\n\x04\x66irm\x18\x03 \x01(\t\x12\x12\n\nparty_name\x18\x04 \x01(\t\x12\x1c\n\x0freceive_notices\x18\x05 \x01(\x08H\x00\x88\x01\x01\x42\x12\n\x10_receive_notices\"\xf7\x02\n\x04\x43\x61se\x12\x13\n\x0b\x63\x61se_number\x18\x01 \x01(\t\x12\r\n\x05title\x18\x02 \x01(\t\x12%\n\tcase_type\x18\x03 \x01(\x0e\x32\x12.court.v1.CaseType\x12$\n\x06status\x18\x04 \x01(\x0e\x32\x14.court.v1.CaseStatus\x12&\n\topened_at\x18\x05 \x01(\x0b\x32\x13.court.v1.CourtTime\x12 \n\x07parties\x18\x06 \x03(\x0b\x32\x0f.court.v1.Party\x12\"\n\x07\x63ounsel\x18\x07 \x03(\x0b\x32\x11.court.v1.Counsel\x12\x19\n\x11last_entry_number\x18\x08 \x01(\x05\x12$\n\x06origin\x18\t \x01(\x0b\x32\x14.court.v1.CaseOrigin\x12\'\n\nfee_status\x18\n \x01(\x0e\x32\x13.court.v1.FeeStatus\x12\x14\n\x0c\x63\x61se_subtype\x18\x0b \x01(\t\x12\x10\n\x08imported\x18\x0c \x01(\x08\"2\n\nCaseOrigin\x12\x0e\n\x06\x61gency\x18\x01 \x01(\t\x12\x14\n\x0c\x61lien_number\x18\x02 \x01(\t\"\x81\x01\n\rEntryDocument\x12\x13\n\x0b\x64ocument_id\x18\x01 \x01(\t\x12\r\n\x05pages\x18\x02 \x01(\x05\x12\x10\n\x08may_open\x18\x03 \x01(\x08\x12\x15\n\rdenied_reason\x18\x04 \x01(\t\x12\x10\n\x08\x66ilename\x18\x05 \x01(\t\x12\x11\n\tfee_cents\x18\x06 \x01(\x03\"\xf6\x01\n\x0b\x44ocketEntry\x12\x0e\n\x06number\x18\x01 \x01(\x05\x12%\n\x08\x66iled_at\x18\x02 \x01(\x0b\x32\x13.court.v1.CourtTime\x12\'\n\nentered_at\x18\x03 \x01(\x0b\x32\x13.court.v1.CourtTime\x12\x0c\n\x04text\x18\x04 \x01(\t\x12\x0e\n\x06sealed\x18\x05 \x01(\x08\x12*\n\tdocuments\x18\x06 \x03(\x0b\x32\x17.court.v1.EntryDocument\x12\x12\n\nfiler_name\x18\x07 \x01(\t\x12)\n\x0b\x66iling_type\x18\x08 \x01(\x0e\x32\x14.court.v1.FilingType\"%\n\x0eGetCaseRequest\x12\x13\n\x0b\x63\x61se_number\x18\x01 \x01(\t\"/\n\x0fGetCaseResponse\x12\x1c\n\x04\x63\x61se\x18\x01 \x01(\x0b\x32\x0e.court.v1.Case\"Q\n\x15GetDocketSheetRequest\x12\x13\n\x0b\x63\x61se_number\x18\x01 \x01(\t\x12#\n\x04page\x18\x02 \x01(\x0b\x32\x15.court.v1.PageRequest\"\x80\x01\n\x16GetDocketSheetResponse\x12\x1c\n\x04\x63\x61se\x18\x01 \x01(\x0b\x32\x0e.court.v1.Case\x12&\n\x07\x65ntries\x18\x02 \x03(\x0b\x32\x15.court.v1.DocketEntry\x12 \n\x04page\x18\x03 \x01(\x0b\x32\x12.court.v1.PageInfo\"V\n\x12SearchCasesRequest\x12\r\n\x05query\x18\x01 \x01(\t\x12\x0c\n\x04mine\x18\x02 \x01(\x08\x12#\n\x04page\x18\x03 \x01(\x0b\x32\x15.court.v1.PageRequest\"V\n\x13SearchCasesResponse\x12\x1d\n\x05\x63\x61ses\x18\x01 \x03(\x0b\x32\x0e.court.v1.Case\x12 \n\x04page\x18\x02 \x01(\x0b\x32\x12.court.v1.PageInfo\"=\n\x10SealEntryRequest\x12\x13\n\x0b\x63\x61se_number\x18\x01 \x01(\t\x12\x14\n\x0c\x65ntry_number\x18\x02 \x01(\x05\"9\n\x11SealEntryResponse\x12$\n\x05\x65ntry\x18\x01 \x01(\x0b\x32\x15.court.v1.DocketEntry\"9\n\x12ListMyCasesRequest\x12#\n\x04page\x18\x01 \x01(\x0b\x32\x15.court.v1.PageRequest\"V\n\x13ListMyCasesResponse\x12\x1d\n\x05\x63\x61ses\x18\x01 \x03(\x0b\x32\x0e.court.v1.Case\x12 \n\x04page\x18\x02 \x01(\x0b\x32\x12.court.v1.PageInfo\"S\n\x13SetFeeStatusRequest\x12\x13\n\x0b\x63\x61se_number\x18\x01 \x01(\t\x12\'\n\nfee_status\x18\x02 \x01(\x0e\x32\x13.court.v1.FeeStatus\"4\n\x14SetFeeStatusResponse\x12\x1c\n\x04\x63\x61se\x18\x01 \x01(\x0b\x32\x0e.court.v1.Case*W\n\nCaseStatus\x12\x1b\n\x17\x43\x41SE_STATUS_UNSPECIFIED\x10\x00\x12\x14\n\x10\x43\x41SE_STATUS_OPEN\x10\x01\x12\x16\n\x12\x43\x41SE_STATUS_CLOSED\x10\x02*\x8b\x01\n\tFeeStatus\x12\x1a\n\x16\x46\x45\x45_STATUS_UNSPECIFIED\x10\x00\x12\x13\n\x0f\x46\x45\x45_STATUS_PAID\x10\x01\x12\x1a\n\x16\x46\x45\x45_STATUS_IFP_PENDING\x10\x02\x12\x1a\n\x16\x46\x45\x45_STATUS_IFP_GRANTED\x10\x03\x12\x15\n\x11\x46\x45\x45_STATUS_WAIVED\x10\x04\x32\xd1\x03\n\rDocketService\x12>\n\x07GetCase\x12\x18.court.v1.GetCaseRequest\x1a\x19.court.v1.GetCaseResponse\x12S\n\x0eGetDocketSheet\x12\x1f.court.v1.GetDocketSheetRequest\x1a .court.v1.GetDocketSheetResponse\x12J\n\x0bSearchCases\x12\x1c.court.v1.SearchCasesRequest\x1a\x1d.court.v1.SearchCasesResponse\x12\x44\n\tSealEntry\x12\x1a.court.v1.SealEntryRequest\x1a\x1b.court.v1.SealEntryResponse\x12J\n\x0bListMyCases\x12\x1c.court.v1.ListMyCasesRequest\x1a\x1d.court.v1.ListMyCasesResponse\x12M\n\x0cSetFeeStatus\x12\x1d.court.v1.SetFeeStatusRequest\x1a\x1e.court.v1.SetFeeStatusResponseb\x06proto3')
+DESCRIPTOR = _descriptor_pool.Default().AddSerializedFile(b'\n\x15\x63ourt/v1/docket.proto\x12\x08\x63ourt.v1\x1a\x15\x63ourt/v1/common.proto\"\x7f\n\x07\x43ounsel\x12\x12\n\naccount_id\x18\x01 \x01(\t\x12\x0c\n\x04name\x18\x02 \x01(\t\x12\x0c\n\x04\x66irm\x18\x03 \x01(\t\x12\x12\n\nparty_name\x18\x04 \x01(\t\x12\x1c\n\x0freceive_notices\x18\x05 \x01(\x08H\x00\x88\x01\x01\x42\x12\n\x10_receive_notices\"\xf7\x02\n\x04\x43\x61se\x12\x13\n\x0b\x63\x61se_number\x18\x01 \x01(\t\x12\r\n\x05title\x18\x02 \x01(\t\x12%\n\tcase_type\x18\x03 \x01(\x0e\x32\x12.court.v1.CaseType\x12$\n\x06status\x18\x04 \x01(\x0e\x32\x14.court.v1.CaseStatus\x12&\n\topened_at\x18\x05 \x01(\x0b\x32\x13.court.v1.CourtTime\x12 \n\x07parties\x18\x06 \x03(\x0b\x32\x0f.court.v1.Party\x12\"\n\x07\x63ounsel\x18\x07 \x03(\x0b\x32\x11.court.v1.Counsel\x12\x19\n\x11last_entry_number\x18\x08 \x01(\x05\x12$\n\x06origin\x18\t \x01(\x0b\x32\x14.court.v1.CaseOrigin\x12\'\n\nfee_status\x18\n \x01(\x0e\x32\x13.court.v1.FeeStatus\x12\x14\n\x0c\x63\x61se_subtype\x18\x0b \x01(\t\x12\x10\n\x08imported\x18\x0c \x01(\x08\"2\n\nCaseOrigin\x12\x0e\n\x06\x61gency\x18\x01 \x01(\t\x12\x14\n\x0c\x61lien_number\x18\x02 \x01(\t\"\x81\x01\n\rEntryDocument\x12\x13\n\x0b\x64ocument_id\x18\x01 \x01(\t\x12\r\n\x05pages\x18\x02 \x01(\x05\x12\x10\n\x08may_open\x18\x03 \x01(\x08\x12\x15\n\rdenied_reason\x18\x04 \x01(\t\x12\x10\n\x08\x66ilename\x18\x05 \x01(\t\x12\x11\n\tfee_cents\x18\x06 \x01(\x03\"\x9d\x02\n\x0b\x44ocketEntry\x12\x0e\n\x06number\x18\x01 \x01(\x05\x12%\n\x08\x66iled_at\x18\x02 \x01(\x0b\x32\x13.court.v1.CourtTime\x12\'\n\nentered_at\x18\x03 \x01(\x0b\x32\x13.court.v1.CourtTime\x12\x0c\n\x04text\x18\x04 \x01(\t\x12\x0e\n\x06sealed\x18\x05 \x01(\x08\x12*\n\tdocuments\x18\x06 \x03(\x0b\x32\x17.court.v1.EntryDocument\x12\x12\n\nfiler_name\x18\x07 \x01(\t\x12)\n\x0b\x66iling_type\x18\x08 \x01(\x0e\x32\x14.court.v1.FilingType\x12%\n\x04\x61\x63ms\x18\t \x01(\x0b\x32\x17.court.v1.AcmsDocuments\";\n\rAcmsDocuments\x12\x16\n\x0e\x64ocument_count\x18\x01 \x01(\x05\x12\x12\n\npage_count\x18\x02 \x01(\x05\"%\n\x0eGetCaseRequest\x12\x13\n\x0b\x63\x61se_number\x18\x01 \x01(\t\"/\n\x0fGetCaseResponse\x12\x1c\n\x04\x63\x61se\x18\x01 \x01(\x0b\x32\x0e.court.v1.Case\"Q\n\x15GetDocketSheetRequest\x12\x13\n\x0b\x63\x61se_number\x18\x01 \x01(\t\x12#\n\x04page\x18\x02 \x01(\x0b\x32\x15.court.v1.PageRequest\"\x80\x01\n\x16GetDocketSheetResponse\x12\x1c\n\x04\x63\x61se\x18\x01 \x01(\x0b\x32\x0e.court.v1.Case\x12&\n\x07\x65ntries\x18\x02 \x03(\x0b\x32\x15.court.v1.DocketEntry\x12 \n\x04page\x18\x03 \x01(\x0b\x32\x12.court.v1.PageInfo\"V\n\x12SearchCasesRequest\x12\r\n\x05query\x18\x01 \x01(\t\x12\x0c\n\x04mine\x18\x02 \x01(\x08\x12#\n\x04page\x18\x03 \x01(\x0b\x32\x15.court.v1.PageRequest\"V\n\x13SearchCasesResponse\x12\x1d\n\x05\x63\x61ses\x18\x01 \x03(\x0b\x32\x0e.court.v1.Case\x12 \n\x04page\x18\x02 \x01(\x0b\x32\x12.court.v1.PageInfo\"=\n\x10SealEntryRequest\x12\x13\n\x0b\x63\x61se_number\x18\x01 \x01(\t\x12\x14\n\x0c\x65ntry_number\x18\x02 \x01(\x05\"9\n\x11SealEntryResponse\x12$\n\x05\x65ntry\x18\x01 \x01(\x0b\x32\x15.court.v1.DocketEntry\"9\n\x12ListMyCasesRequest\x12#\n\x04page\x18\x01 \x01(\x0b\x32\x15.court.v1.PageRequest\"V\n\x13ListMyCasesResponse\x12\x1d\n\x05\x63\x61ses\x18\x01 \x03(\x0b\x32\x0e.court.v1.Case\x12 \n\x04page\x18\x02 \x01(\x0b\x32\x12.court.v1.PageInfo\"S\n\x13SetFeeStatusRequest\x12\x13\n\x0b\x63\x61se_number\x18\x01 \x01(\t\x12\'\n\nfee_status\x18\x02 \x01(\x0e\x32\x13.court.v1.FeeStatus\"4\n\x14SetFeeStatusResponse\x12\x1c\n\x04\x63\x61se\x18\x01 \x01(\x0b\x32\x0e.court.v1.Case*W\n\nCaseStatus\x12\x1b\n\x17\x43\x41SE_STATUS_UNSPECIFIED\x10\x00\x12\x14\n\x10\x43\x41SE_STATUS_OPEN\x10\x01\x12\x16\n\x12\x43\x41SE_STATUS_CLOSED\x10\x02*\x8b\x01\n\tFeeStatus\x12\x1a\n\x16\x46\x45\x45_STATUS_UNSPECIFIED\x10\x00\x12\x13\n\x0f\x46\x45\x45_STATUS_PAID\x10\x01\x12\x1a\n\x16\x46\x45\x45_STATUS_IFP_PENDING\x10\x02\x12\x1a\n\x16\x46\x45\x45_STATUS_IFP_GRANTED\x10\x03\x12\x15\n\x11\x46\x45\x45_STATUS_WAIVED\x10\x04\x32\xd1\x03\n\rDocketService\x12>\n\x07GetCase\x12\x18.court.v1.GetCaseRequest\x1a\x19.court.v1.GetCaseResponse\x12S\n\x0eGetDocketSheet\x12\x1f.court.v1.GetDocketSheetRequest\x1a .court.v1.GetDocketSheetResponse\x12J\n\x0bSearchCases\x12\x1c.court.v1.SearchCasesRequest\x1a\x1d.court.v1.SearchCasesResponse\x12\x44\n\tSealEntry\x12\x1a.court.v1.SealEntryRequest\x1a\x1b.court.v1.SealEntryResponse\x12J\n\x0bListMyCases\x12\x1c.court.v1.ListMyCasesRequest\x1a\x1d.court.v1.ListMyCasesResponse\x12M\n\x0cSetFeeStatus\x12\x1d.court.v1.SetFeeStatusRequest\x1a\x1e.court.v1.SetFeeStatusResponseb\x06proto3')
 
 _globals = globals()
 _builder.BuildMessageAndEnumDescriptors(DESCRIPTOR, _globals)
 _builder.BuildTopDescriptorsAndMessages(DESCRIPTOR, 'court.v1.docket_pb2', _globals)
 if not _descriptor._USE_C_DESCRIPTORS:
   DESCRIPTOR._loaded_options = None
-  _globals['_CASESTATUS']._serialized_start=1884
-  _globals['_CASESTATUS']._serialized_end=1971
-  _globals['_FEESTATUS']._serialized_start=1974
-  _globals['_FEESTATUS']._serialized_end=2113
+  _globals['_CASESTATUS']._serialized_start=1984
+  _globals['_CASESTATUS']._serialized_end=2071
+  _globals['_FEESTATUS']._serialized_start=2074
+  _globals['_FEESTATUS']._serialized_end=2213
   _globals['_COUNSEL']._serialized_start=58
   _globals['_COUNSEL']._serialized_end=185
   _globals['_CASE']._serialized_start=188
@@ -45,31 +45,33 @@ if not _descriptor._USE_C_DESCRIPTORS:
   _globals['_ENTRYDOCUMENT']._serialized_start=618
   _globals['_ENTRYDOCUMENT']._serialized_end=747
   _globals['_DOCKETENTRY']._serialized_start=750
-  _globals['_DOCKETENTRY']._serialized_end=996
-  _globals['_GETCASEREQUEST']._serialized_start=998
-  _globals['_GETCASEREQUEST']._serialized_end=1035
-  _globals['_GETCASERESPONSE']._serialized_start=1037
-  _globals['_GETCASERESPONSE']._serialized_end=1084
-  _globals['_GETDOCKETSHEETREQUEST']._serialized_start=1086
-  _globals['_GETDOCKETSHEETREQUEST']._serialized_end=1167
-  _globals['_GETDOCKETSHEETRESPONSE']._serialized_start=1170
-  _globals['_GETDOCKETSHEETRESPONSE']._serialized_end=1298
-  _globals['_SEARCHCASESREQUEST']._serialized_start=1300
-  _globals['_SEARCHCASESREQUEST']._serialized_end=1386
-  _globals['_SEARCHCASESRESPONSE']._serialized_start=1388
-  _globals['_SEARCHCASESRESPONSE']._serialized_end=1474
-  _globals['_SEALENTRYREQUEST']._serialized_start=1476
-  _globals['_SEALENTRYREQUEST']._serialized_end=1537
-  _globals['_SEALENTRYRESPONSE']._serialized_start=1539
-  _globals['_SEALENTRYRESPONSE']._serialized_end=1596
-  _globals['_LISTMYCASESREQUEST']._serialized_start=1598
-  _globals['_LISTMYCASESREQUEST']._serialized_end=1655
-  _globals['_LISTMYCASESRESPONSE']._serialized_start=1657
-  _globals['_LISTMYCASESRESPONSE']._serialized_end=1743
-  _globals['_SETFEESTATUSREQUEST']._serialized_start=1745
-  _globals['_SETFEESTATUSREQUEST']._serialized_end=1828
-  _globals['_SETFEESTATUSRESPONSE']._serialized_start=1830
-  _globals['_SETFEESTATUSRESPONSE']._serialized_end=1882
-  _globals['_DOCKETSERVICE']._serialized_start=2116
-  _globals['_DOCKETSERVICE']._serialized_end=2581
+  _globals['_DOCKETENTRY']._serialized_end=1035
+  _globals['_ACMSDOCUMENTS']._serialized_start=1037
+  _globals['_ACMSDOCUMENTS']._serialized_end=1096
+  _globals['_GETCASEREQUEST']._serialized_start=1098
+  _globals['_GETCASEREQUEST']._serialized_end=1135
+  _globals['_GETCASERESPONSE']._serialized_start=1137
+  _globals['_GETCASERESPONSE']._serialized_end=1184
+  _globals['_GETDOCKETSHEETREQUEST']._serialized_start=1186
+  _globals['_GETDOCKETSHEETREQUEST']._serialized_end=1267
+  _globals['_GETDOCKETSHEETRESPONSE']._serialized_start=1270
+  _globals['_GETDOCKETSHEETRESPONSE']._serialized_end=1398
+  _globals['_SEARCHCASESREQUEST']._serialized_start=1400
+  _globals['_SEARCHCASESREQUEST']._serialized_end=1486
+  _globals['_SEARCHCASESRESPONSE']._serialized_start=1488
+  _globals['_SEARCHCASESRESPONSE']._serialized_end=1574
+  _globals['_SEALENTRYREQUEST']._serialized_start=1576
+  _globals['_SEALENTRYREQUEST']._serialized_end=1637
+  _globals['_SEALENTRYRESPONSE']._serialized_start=1639
+  _globals['_SEALENTRYRESPONSE']._serialized_end=1696
+  _globals['_LISTMYCASESREQUEST']._serialized_start=1698
+  _globals['_LISTMYCASESREQUEST']._serialized_end=1755
+  _globals['_LISTMYCASESRESPONSE']._serialized_start=1757
+  _globals['_LISTMYCASESRESPONSE']._serialized_end=1843
+  _globals['_SETFEESTATUSREQUEST']._serialized_start=1845
+  _globals['_SETFEESTATUSREQUEST']._serialized_end=1928
+  _globals['_SETFEESTATUSRESPONSE']._serialized_start=1930
+  _globals['_SETFEESTATUSRESPONSE']._serialized_end=1982
+  _globals['_DOCKETSERVICE']._serialized_start=2216
+  _globals['_DOCKETSERVICE']._serialized_end=2681
 # @@protoc_insertion_point(module_scope)

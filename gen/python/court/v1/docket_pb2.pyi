@@ -249,6 +249,7 @@ class DocketEntry(_message.Message):
     DOCUMENTS_FIELD_NUMBER: _builtins.int
     FILER_NAME_FIELD_NUMBER: _builtins.int
     FILING_TYPE_FIELD_NUMBER: _builtins.int
+    ACMS_FIELD_NUMBER: _builtins.int
     number: _builtins.int
     text: _builtins.str
     """Docket text; empty on a sealed entry for anyone but court staff."""
@@ -265,6 +266,12 @@ class DocketEntry(_message.Message):
 
     @_builtins.property
     def documents(self) -> _containers.RepeatedCompositeFieldContainer[Global___EntryDocument]: ...
+    @_builtins.property
+    def acms(self) -> Global___AcmsDocuments:
+        """Set on an entry imported from ACMS: how many documents (and pages) ACMS holds for it.
+        The documents stay in ACMS; none opens here. Not shown on a sealed entry but to staff.
+        """
+
     def __init__(
         self,
         *,
@@ -276,14 +283,37 @@ class DocketEntry(_message.Message):
         documents: _abc.Iterable[Global___EntryDocument] | None = ...,
         filer_name: _builtins.str = ...,
         filing_type: _common_pb2.FilingType.ValueType = ...,
+        acms: Global___AcmsDocuments | None = ...,
     ) -> None: ...
-    _HasFieldArgType: _TypeAlias = _typing.Literal["entered_at", b"entered_at", "filed_at", b"filed_at"]  # noqa: Y015
+    _HasFieldArgType: _TypeAlias = _typing.Literal["acms", b"acms", "entered_at", b"entered_at", "filed_at", b"filed_at"]  # noqa: Y015
     def HasField(self, field_name: _HasFieldArgType) -> _builtins.bool: ...
-    _ClearFieldArgType: _TypeAlias = _typing.Literal["documents", b"documents", "entered_at", b"entered_at", "filed_at", b"filed_at", "filer_name", b"filer_name", "filing_type", b"filing_type", "number", b"number", "sealed", b"sealed", "text", b"text"]  # noqa: Y015
+    _ClearFieldArgType: _TypeAlias = _typing.Literal["acms", b"acms", "documents", b"documents", "entered_at", b"entered_at", "filed_at", b"filed_at", "filer_name", b"filer_name", "filing_type", b"filing_type", "number", b"number", "sealed", b"sealed", "text", b"text"]  # noqa: Y015
     def ClearField(self, field_name: _ClearFieldArgType) -> None: ...
     def WhichOneof(self, oneof_group: _Never) -> None: ...
 
 Global___DocketEntry: _TypeAlias = DocketEntry  # noqa: Y015
+
+@_typing.final
+class AcmsDocuments(_message.Message):
+    DESCRIPTOR: _descriptor.Descriptor
+
+    DOCUMENT_COUNT_FIELD_NUMBER: _builtins.int
+    PAGE_COUNT_FIELD_NUMBER: _builtins.int
+    document_count: _builtins.int
+    page_count: _builtins.int
+    def __init__(
+        self,
+        *,
+        document_count: _builtins.int = ...,
+        page_count: _builtins.int = ...,
+    ) -> None: ...
+    _HasFieldArgType: _TypeAlias = _Never  # noqa: Y015
+    def HasField(self, field_name: _HasFieldArgType) -> _builtins.bool: ...
+    _ClearFieldArgType: _TypeAlias = _typing.Literal["document_count", b"document_count", "page_count", b"page_count"]  # noqa: Y015
+    def ClearField(self, field_name: _ClearFieldArgType) -> None: ...
+    def WhichOneof(self, oneof_group: _Never) -> None: ...
+
+Global___AcmsDocuments: _TypeAlias = AcmsDocuments  # noqa: Y015
 
 @_typing.final
 class GetCaseRequest(_message.Message):

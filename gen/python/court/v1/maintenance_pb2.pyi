@@ -364,3 +364,42 @@ class DecideTechnicalFailureResponse(_message.Message):
     def WhichOneof(self, oneof_group: _Never) -> None: ...
 
 Global___DecideTechnicalFailureResponse: _TypeAlias = DecideTechnicalFailureResponse  # noqa: Y015
+
+@_typing.final
+class ReportRefusalRequest(_message.Message):
+    DESCRIPTOR: _descriptor.Descriptor
+
+    WHAT_FIELD_NUMBER: _builtins.int
+    RECOVERED_FIELD_NUMBER: _builtins.int
+    what: _builtins.str
+    """What the refused request was for: "filing", "docket" or "documents"."""
+    recovered: _builtins.bool
+    """True: the first success after refusals (the end of the edge's run of them)."""
+    def __init__(
+        self,
+        *,
+        what: _builtins.str = ...,
+        recovered: _builtins.bool = ...,
+    ) -> None: ...
+    _HasFieldArgType: _TypeAlias = _Never  # noqa: Y015
+    def HasField(self, field_name: _HasFieldArgType) -> _builtins.bool: ...
+    _ClearFieldArgType: _TypeAlias = _typing.Literal["recovered", b"recovered", "what", b"what"]  # noqa: Y015
+    def ClearField(self, field_name: _ClearFieldArgType) -> None: ...
+    def WhichOneof(self, oneof_group: _Never) -> None: ...
+
+Global___ReportRefusalRequest: _TypeAlias = ReportRefusalRequest  # noqa: Y015
+
+@_typing.final
+class ReportRefusalResponse(_message.Message):
+    DESCRIPTOR: _descriptor.Descriptor
+
+    def __init__(
+        self,
+    ) -> None: ...
+    _HasFieldArgType: _TypeAlias = _Never  # noqa: Y015
+    def HasField(self, field_name: _HasFieldArgType) -> _builtins.bool: ...
+    _ClearFieldArgType: _TypeAlias = _Never  # noqa: Y015
+    def ClearField(self, field_name: _ClearFieldArgType) -> None: ...
+    def WhichOneof(self, oneof_group: _Never) -> None: ...
+
+Global___ReportRefusalResponse: _TypeAlias = ReportRefusalResponse  # noqa: Y015

@@ -172,6 +172,11 @@ class TechnicalFailureServiceStub:
                 request_serializer=court_dot_v1_dot_maintenance__pb2.DecideTechnicalFailureRequest.SerializeToString,
                 response_deserializer=court_dot_v1_dot_maintenance__pb2.DecideTechnicalFailureResponse.FromString,
                 _registered_method=True)
+        self.ReportRefusal = channel.unary_unary(
+                '/court.v1.TechnicalFailureService/ReportRefusal',
+                request_serializer=court_dot_v1_dot_maintenance__pb2.ReportRefusalRequest.SerializeToString,
+                response_deserializer=court_dot_v1_dot_maintenance__pb2.ReportRefusalResponse.FromString,
+                _registered_method=True)
 
 
 class TechnicalFailureServiceServicer:
@@ -201,6 +206,16 @@ class TechnicalFailureServiceServicer:
         context.set_details('Method not implemented!')
         raise NotImplementedError('Method not implemented!')
 
+    def ReportRefusal(self, request, context):
+        """The edge (its service identity only) reports that it answered 503 `unavailable` to a
+        filing, docket or document request, or the first success after such refusals: an
+        observation for the proposal job, beside auth's own health probes. Refused during
+        maintenance like every change the edge asks for (what fails then is the window).
+        """
+        context.set_code(grpc.StatusCode.UNIMPLEMENTED)
+        context.set_details('Method not implemented!')
+        raise NotImplementedError('Method not implemented!')
+
 
 def add_TechnicalFailureServiceServicer_to_server(servicer, server):
     rpc_method_handlers = {
@@ -218,6 +233,11 @@ def add_TechnicalFailureServiceServicer_to_server(servicer, server):
                     servicer.DecideTechnicalFailure,
                     request_deserializer=court_dot_v1_dot_maintenance__pb2.DecideTechnicalFailureRequest.FromString,
                     response_serializer=court_dot_v1_dot_maintenance__pb2.DecideTechnicalFailureResponse.SerializeToString,
+            ),
+            'ReportRefusal': grpc.unary_unary_rpc_method_handler(
+                    servicer.ReportRefusal,
+                    request_deserializer=court_dot_v1_dot_maintenance__pb2.ReportRefusalRequest.FromString,
+                    response_serializer=court_dot_v1_dot_maintenance__pb2.ReportRefusalResponse.SerializeToString,
             ),
     }
     generic_handler = grpc.method_handlers_generic_handler(
@@ -304,6 +324,33 @@ class TechnicalFailureService:
             '/court.v1.TechnicalFailureService/DecideTechnicalFailure',
             court_dot_v1_dot_maintenance__pb2.DecideTechnicalFailureRequest.SerializeToString,
             court_dot_v1_dot_maintenance__pb2.DecideTechnicalFailureResponse.FromString,
+            options,
+            channel_credentials,
+            insecure,
+            call_credentials,
+            compression,
+            wait_for_ready,
+            timeout,
+            metadata,
+            _registered_method=True)
+
+    @staticmethod
+    def ReportRefusal(request,
+            target,
+            options=(),
+            channel_credentials=None,
+            call_credentials=None,
+            insecure=False,
+            compression=None,
+            wait_for_ready=None,
+            timeout=None,
+            metadata=None):
+        return grpc.experimental.unary_unary(
+            request,
+            target,
+            '/court.v1.TechnicalFailureService/ReportRefusal',
+            court_dot_v1_dot_maintenance__pb2.ReportRefusalRequest.SerializeToString,
+            court_dot_v1_dot_maintenance__pb2.ReportRefusalResponse.FromString,
             options,
             channel_credentials,
             insecure,

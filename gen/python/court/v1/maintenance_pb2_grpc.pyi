@@ -90,6 +90,12 @@ class TechnicalFailureServiceStub:
     """An administrator records an outage (confirmed at once)."""
     DecideTechnicalFailure: _grpc.UnaryUnaryMultiCallable[_maintenance_pb2.DecideTechnicalFailureRequest, _maintenance_pb2.DecideTechnicalFailureResponse]
     """An administrator confirms or dismisses a proposed outage."""
+    ReportRefusal: _grpc.UnaryUnaryMultiCallable[_maintenance_pb2.ReportRefusalRequest, _maintenance_pb2.ReportRefusalResponse]
+    """The edge (its service identity only) reports that it answered 503 `unavailable` to a
+    filing, docket or document request, or the first success after such refusals: an
+    observation for the proposal job, beside auth's own health probes. Refused during
+    maintenance like every change the edge asks for (what fails then is the window).
+    """
 
 @_typing.type_check_only
 class TechnicalFailureServiceAsyncStub(TechnicalFailureServiceStub):
@@ -105,6 +111,12 @@ class TechnicalFailureServiceAsyncStub(TechnicalFailureServiceStub):
     """An administrator records an outage (confirmed at once)."""
     DecideTechnicalFailure: _aio.UnaryUnaryMultiCallable[_maintenance_pb2.DecideTechnicalFailureRequest, _maintenance_pb2.DecideTechnicalFailureResponse]  # type: ignore[assignment]
     """An administrator confirms or dismisses a proposed outage."""
+    ReportRefusal: _aio.UnaryUnaryMultiCallable[_maintenance_pb2.ReportRefusalRequest, _maintenance_pb2.ReportRefusalResponse]  # type: ignore[assignment]
+    """The edge (its service identity only) reports that it answered 503 `unavailable` to a
+    filing, docket or document request, or the first success after such refusals: an
+    observation for the proposal job, beside auth's own health probes. Refused during
+    maintenance like every change the edge asks for (what fails then is the window).
+    """
 
 class TechnicalFailureServiceServicer(metaclass=_abc_1.ABCMeta):
     """The court's unscheduled outages (technical failures), kept by auth beside the maintenance
@@ -135,5 +147,17 @@ class TechnicalFailureServiceServicer(metaclass=_abc_1.ABCMeta):
         context: _ServicerContext,
     ) -> _typing.Union[_maintenance_pb2.DecideTechnicalFailureResponse, _abc.Awaitable[_maintenance_pb2.DecideTechnicalFailureResponse]]:
         """An administrator confirms or dismisses a proposed outage."""
+
+    @_abc_1.abstractmethod
+    def ReportRefusal(
+        self,
+        request: _maintenance_pb2.ReportRefusalRequest,
+        context: _ServicerContext,
+    ) -> _typing.Union[_maintenance_pb2.ReportRefusalResponse, _abc.Awaitable[_maintenance_pb2.ReportRefusalResponse]]:
+        """The edge (its service identity only) reports that it answered 503 `unavailable` to a
+        filing, docket or document request, or the first success after such refusals: an
+        observation for the proposal job, beside auth's own health probes. Refused during
+        maintenance like every change the edge asks for (what fails then is the window).
+        """
 
 def add_TechnicalFailureServiceServicer_to_server(servicer: TechnicalFailureServiceServicer, server: _typing.Union[_grpc.Server, _aio.Server]) -> None: ...
