@@ -25,6 +25,7 @@ from services.edge.routes import (
     health,
     me,
     notices,
+    paper,
     recovery,
     sessions,
     technical_failures,
@@ -68,6 +69,7 @@ def create_app(clients: ServiceClients) -> FastAPI:
         cases.clerk_router,
         notices.router,
         technical_failures.router,
+        paper.router,
     ):
         app.include_router(router)
     # The portal's pages and files: GETs outside /api/v1, so maintenance never refuses them.
