@@ -54,12 +54,13 @@ def on_account_updated(conn: Connection[Any], envelope: events_pb2.EventEnvelope
     event = unpack(envelope, events_pb2.AccountUpdated)
     updated = conn.execute(
         "UPDATE recipients SET name = %s, email = %s, notice_format = %s, notices_enabled = %s,"
-        " updated_at = %s WHERE account_id = %s AND updated_at <= %s",
+        " address = %s, updated_at = %s WHERE account_id = %s AND updated_at <= %s",
         [
             event.name,
             event.email,
             _FORMATS.get(event.notice_format, "html"),
             event.notices_enabled,
+            event.address,  # where paper service is mailed (services/notify/paper_service.py)
             event.updated_at.ToDatetime(tzinfo=UTC),
             event.account_id,
             event.updated_at.ToDatetime(tzinfo=UTC),

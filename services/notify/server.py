@@ -20,11 +20,12 @@ from services.common.consumer_start import Act
 from services.common.grpc_client import open_channel
 from services.common.identity import service_signer
 from services.common.runtime import build_runtime
-from services.notify import metrics, notices
+from services.notify import metrics, notices, paper_service
 from services.notify.account_mail import AccountMail
 from services.notify.delivery import NoticeSender, Wakeup
 from services.notify.filing_mail import FilingMail
 from services.notify.links import NoticeComposer
+from services.notify.paper_service import PaperServiceDesk
 from services.notify.recipients import on_account_registered, on_account_updated
 from services.notify.sender import MailSender, SmtpRelay
 from services.notify.servicer import NotifyServicer
@@ -56,7 +57,8 @@ def main() -> None:
         handlers={
             "docket.case_opened": notices.on_case_opened,
             "docket.appearance_entered": notices.on_appearance_entered,
-            "docket.entry_recorded": Act(notices.on_entry_recorded),
+            # The entry's notices, then its paper service due (paper_service.py).
+            "docket.entry_recorded": Act(paper_service.on_entry_recorded),
         },
     )
     runtime.add_consumer(
@@ -109,7 +111,15 @@ def main() -> None:
     runtime.serve(
         (
             notify_pb2_grpc.add_NotifyServiceServicer_to_server,
-            NotifyServicer(runtime.pool),
+            NotifyServicer(
+                runtime.pool,
+                PaperServiceDesk(
+                    runtime.pool,
+                    court_name=settings.court_name,
+                    public_base_url=settings.public_base_url,
+                    tz=settings.tz,
+                ),
+            ),
             notify_pb2.DESCRIPTOR.services_by_name["NotifyService"],
         )
     )
