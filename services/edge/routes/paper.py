@@ -11,8 +11,8 @@ from __future__ import annotations
 
 from typing import Literal
 
-from court.v1 import auth_pb2, common_pb2, filing_pb2
-from fastapi import APIRouter, Header, Request
+from court.v1 import access_pb2, access_pb2_grpc, auth_pb2, common_pb2, filing_pb2, notify_pb2
+from fastapi import APIRouter, Header, Request, Response
 from pydantic import BaseModel, ConfigDict, Field, ValidationError
 from python_multipart.exceptions import MultipartParseError
 from starlette.concurrency import run_in_threadpool
@@ -22,9 +22,12 @@ from services.common.enums import role_name
 from services.common.errors import CourtError
 from services.common.identity import bearer_token
 from services.common.settings import get_settings
+from services.edge import paper_packet
+from services.edge.routes.documents import STREAM_TIMEOUT_SECONDS, content_disposition
 from services.edge.routes.filings import _problem, receipt_view
 from services.edge.session import caller_metadata
 from services.edge.uploads import FilingUpload, UploadLimits, read_filing_upload
+from services.edge.views import timestamp_view
 
 router = APIRouter(prefix="/api/v1/clerk", tags=["clerk"])
 
@@ -128,3 +131,98 @@ async def submit_paper_filing(
     )
     receipt = await run_in_threadpool(receipt_view, request, reply.filing)
     return {**receipt, "replayed": reply.replayed}
+
+
+# -- paper service due ------------------------------------------------------------------------
+
+
+def paper_service_view(item: notify_pb2.PaperServiceItem) -> dict[str, object]:
+    served = item.HasField("served_at")
+    return {
+        "id": item.item_id,
+        "case_number": item.case_number,
+        "case_title": item.case_title,
+        "entry_number": item.entry_number,
+        "entry_text": item.entry_text,
+        "participant": {
+            "name": item.participant_name,
+            "detail": item.participant_detail or None,
+            "address": item.address or None,
+        },
+        "documents": list(item.document_ids),
+        "due_since": timestamp_view(item.due_since),
+        "served": served,
+        "served_at": timestamp_view(item.served_at) if served else None,
+        "served_by_account_id": item.served_by_account_id or None,
+        "packet_url": f"/api/v1/clerk/paper-service/{item.item_id}/packet.pdf",
+    }
+
+
+PAPER_SERVICE_PROBLEMS: dict[int | str, dict[str, object]] = {
+    403: _problem("`forbidden`: court staff only"),
+    404: _problem("`not_found`: no such paper-service item"),
+}
+
+
+@router.get("/paper-service", responses=PAPER_SERVICE_PROBLEMS)
+def paper_service_due(request: Request, include_served: bool = False) -> dict[str, object]:
+    """Participants to serve by mail with an entry (the NDA lists them as not receiving it
+    electronically), oldest first, until the clerk marks each served."""
+    reply = request.app.state.clients.notify.ListPaperService(
+        notify_pb2.ListPaperServiceRequest(include_served=include_served),
+        metadata=caller_metadata(request),
+        timeout=10,
+    )
+    return {"items": [paper_service_view(item) for item in reply.items]}
+
+
+@router.get(
+    "/paper-service/{item_id}/packet.pdf",
+    responses={**PAPER_SERVICE_PROBLEMS, 200: {"content": {"application/pdf": {}}}},
+)
+def paper_service_packet(item_id: str, request: Request) -> Response:
+    """One printable PDF: the NDA, then the entry's documents (each opened through access as
+    the clerk, so decided and audited like any other)."""
+    metadata = tuple(caller_metadata(request))
+    clients = request.app.state.clients
+    reply = clients.notify.GetPaperService(
+        notify_pb2.GetPaperServiceRequest(item_id=item_id[:64]), metadata=metadata, timeout=10
+    )
+    documents = [
+        _document_bytes(clients.access, document_id, metadata)
+        for document_id in reply.item.document_ids
+    ]
+    pdf = paper_packet.packet(reply.notice_text, documents)
+    name = f"paper-service-{reply.item.case_number}-{reply.item.entry_number:03d}.pdf"
+    return Response(
+        pdf,
+        media_type="application/pdf",
+        headers={
+            "Content-Disposition": content_disposition(name),
+            "Cache-Control": "private, no-store",
+        },
+    )
+
+
+def _document_bytes(
+    access: access_pb2_grpc.AccessServiceStub,
+    document_id: str,
+    metadata: tuple[tuple[str, str], ...],
+) -> bytes:
+    call = access.GetDocument(
+        access_pb2.GetDocumentRequest(document_id=document_id),
+        metadata=metadata,
+        timeout=STREAM_TIMEOUT_SECONDS,
+    )
+    return b"".join(m.chunk for m in call if m.WhichOneof("content") == "chunk")
+
+
+@router.post("/paper-service/{item_id}/served", responses=PAPER_SERVICE_PROBLEMS)
+def mark_paper_served(item_id: str, request: Request) -> dict[str, object]:
+    """The packet was mailed; the item leaves the list (a second call changes nothing)."""
+    reply = request.app.state.clients.notify.MarkPaperServed(
+        notify_pb2.MarkPaperServedRequest(item_id=item_id[:64]),
+        metadata=caller_metadata(request),
+        timeout=10,
+    )
+    return paper_service_view(reply.item)
