@@ -57,8 +57,8 @@ def test_the_clerk_dockets_a_scan_and_serves_by_mail(
     expect(rows.first).to_contain_text("Federal Agency")
     row = rows.first
     shot(office, "paper-service")
-    row.get_by_role("button", name=re.compile(r"^Print the packet")).click()
+    row.get_by_role("button", name=re.compile(r"^Print packet for")).click()
     expect(row.locator("[role=status]")).to_contain_text("Packet ready")
-    row.get_by_role("button", name=re.compile(r"^Mark .* served")).click()
+    row.get_by_role("button", name=re.compile(r"^Mark served: ")).click()
     expect(row).to_contain_text("served")
     expect(office.locator("#paper-service-message")).to_contain_text("marked served")

@@ -32,11 +32,11 @@ function row(item) {
   const tr = el("tr", { dataset: { itemId: item.id } });
   const status = el("span", { class: "opened", role: "status" });
   const packet = el("button", { type: "button", class: "secondary" }, "Print packet");
-  packet.setAttribute("aria-label", `Print the packet for ${item.participant.name}, entry ${item.entry_number} in ${item.case_number}`);
+  packet.setAttribute("aria-label", `Print packet for ${item.participant.name}, entry ${item.entry_number} in ${item.case_number}`);
   packet.addEventListener("click", () => busy(packet, null, () => openPacket(item, status))
     .catch((error) => showError(box, error, "The packet could not be prepared")));
   const served = el("button", { type: "button" }, "Mark served");
-  served.setAttribute("aria-label", `Mark ${item.participant.name} served with entry ${item.entry_number} in ${item.case_number}`);
+  served.setAttribute("aria-label", `Mark served: ${item.participant.name}, entry ${item.entry_number} in ${item.case_number}`);
   served.addEventListener("click", () => busy(served, box, async () => {
     const done = await post(`/api/v1/clerk/paper-service/${encodeURIComponent(item.id)}/served`);
     fill(tr.lastElementChild, statusTag("served", "ok"), ` ${fromUtc(done.served_at)}`);
