@@ -96,6 +96,8 @@ $(IMAGE_BASE_TAR):
 # because buildah 1.28 reuses a cached LABEL step when only a build argument changed.
 # The base is made once per machine: a fresh clone reuses podman's local base image (remove it,
 # `podman rmi localhost/debian-base:bookworm`, to take Debian's newer packages).
+# `make image WITH_OCR=1` adds paper filings' OCR (OCRmyPDF, tesseract) to the image.
+WITH_OCR ?=
 image: packages
 	@podman image exists $(IMAGE_BASE) || { $(MAKE) --no-print-directory $(IMAGE_BASE_TAR) \
 		&& podman import --quiet $(IMAGE_BASE_TAR) $(IMAGE_BASE); }
@@ -103,6 +105,7 @@ image: packages
 		$(IMAGE_SECRET) \
 		--build-arg PYTHON_IMAGE=$(IMAGE_BASE) \
 		--build-arg REVISION=$(IMAGE_REVISION) --build-arg SOURCE=$(IMAGE_SOURCE) \
+		--build-arg WITH_OCR=$(WITH_OCR) \
 		--label org.opencontainers.image.revision=$(IMAGE_REVISION) \
 		--label org.opencontainers.image.source=$(IMAGE_SOURCE) \
 		-f deploy/docker/Dockerfile -t $(IMAGE) .
