@@ -12,7 +12,7 @@ from typing import Any
 import httpx
 import pypdf
 import pytest
-from support.api import Api, efiler, file, petition, wait_for
+from support.api import Api, efiler, file, mail_to, maildir_of, petition, wait_for
 from support.pdf_corpus import text_1_page, text_10_pages
 
 MOTION = {"type": "motion", "description": "for an extension of time"}
@@ -125,6 +125,8 @@ def test_the_filer_on_paper_is_not_served_with_their_own_filing(
     later_entry = docketed(attorney, later.json()["filing_id"])["entry_number"]
     assert later_entry > own_entry
     item_for(clerk, case_number, later_entry)
+    # The filing mails went on past the paper filing (which has no filer account to mail).
+    mail_to(maildir_of(attorney.base_url), attorney.account["email"], later.json()["filing_id"][:8])
     items = due_items(clerk, case_number, include_served=True)
     assert own_entry not in [i["entry_number"] for i in items]
 
