@@ -318,7 +318,12 @@ class Intake:
         case = self._check_rules(principal, request)
         with self._check_slot(principal):
             if request.paper is not None:
-                request = self._with_text_layer(request)
+                try:
+                    request = self._with_text_layer(request)
+                except CourtError as refused:
+                    metrics.REFUSALS.labels(refused.code).inc()
+                    metrics.FILINGS.labels(request.filing_type, "refused").inc()
+                    raise
             findings, reports = self._check_documents(request, stop_at_first=True)
         if findings:
             first = min(
