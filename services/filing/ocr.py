@@ -47,7 +47,7 @@ class OcrLimits:
     # Wall-clock seconds for one document; the child's CPU limit is the same (tesseract on
     # one thread uses about one core).
     seconds: float = 120.0
-    memory_bytes: int = 1536 * 2**20
+    memory_bytes: int = 1024 * 2**20
 
 
 def add_text_layer(content: bytes, *, filename: str, limits: OcrLimits) -> bytes:

@@ -32,7 +32,7 @@ PAPER = FilingRequest(
     uploads=(Upload(role="lead", filename="scan.pdf", content=b""),),
     paper=PaperReceipt(filer_party="Maria Lopez", received_on=TODAY),
 )
-LIMITS = ocr.OcrLimits(seconds=120, memory_bytes=1536 * 2**20)
+LIMITS = ocr.OcrLimits(seconds=120, memory_bytes=1024 * 2**20)
 
 
 def person(role: str) -> Principal:
