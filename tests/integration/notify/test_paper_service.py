@@ -142,3 +142,47 @@ def test_paper_service_is_for_court_staff(attorney: Api, clerk: Api, case_number
         assert (response.status_code, response.json()["code"]) == (403, "forbidden")
     unknown = clerk.post("/api/v1/clerk/paper-service/not-an-id/served")
     assert (unknown.status_code, unknown.json()["code"]) == (404, "not_found")
+
+
+def test_counsel_with_notices_off_are_served_at_their_profile_address(
+    edge_url: str, attorney: Api, clerk: Api, case_number: str
+) -> None:
+    quiet = efiler(edge_url, clerk)
+    address = "Quiet & Co.\n1 Mail Street\nSan Francisco, CA 94103"
+    assert quiet.patch("/api/v1/accounts/me", json={"address": address}).status_code == 200
+    appearance = file(
+        quiet,
+        {
+            "type": "notice_of_appearance",
+            "case_number": case_number,
+            "parties": [{"name": "Intervening Union", "role": "intervenor"}],
+            "receive_notices": False,
+        },
+        text_1_page(),
+    )
+    assert appearance.status_code == 201, appearance.text
+    accepted = clerk.post(f"/api/v1/clerk/filings/{appearance.json()['filing_id']}/accept")
+    assert accepted.status_code == 200, accepted.text
+    docketed(quiet, appearance.json()["filing_id"])
+
+    # The next entry: counsel who turned notices off are served by mail, at their address.
+    motion = file(attorney, {**MOTION, "case_number": case_number}, text_1_page())
+    assert motion.status_code == 201, motion.text
+    entry = docketed(attorney, motion.json()["filing_id"])["entry_number"]
+    mine = wait_for(
+        lambda: next(
+            (
+                i
+                for i in due_items(clerk, case_number)
+                if i["entry_number"] == entry and i["participant"]["name"] == quiet.account["name"]
+            ),
+            None,
+        ),
+        timeout=60,
+        what="counsel with notices off due for paper service",
+    )
+    assert mine["participant"] == {
+        "name": quiet.account["name"],
+        "detail": "counsel for Intervening Union",
+        "address": address,
+    }
