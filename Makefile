@@ -19,7 +19,7 @@ AXE_VERSION := 4.14.1
 $(STAMP): pyproject.toml constraints.txt
 	@test -x $(PY) || $(PYTHON) -m venv $(VENV)
 	$(PY) -m pip install --quiet --upgrade pip==26.3
-	$(PY) -m pip install --quiet --constraint constraints.txt --editable '.[dev,stack]'
+	$(PY) -m pip install --quiet --constraint constraints.txt --editable '.[dev,stack,ocr]'
 	@touch $(STAMP)
 
 venv: $(STAMP)
@@ -48,15 +48,18 @@ tools: $(GRPCURL) $(HELM) packages browser-tools
 
 # Tools from Debian's packages (promtool for the alert tests; Chromium, Firefox ESR and
 # WebKitGTK, with an X server for it, for the portal's browser tests; a PostgreSQL built with
-# OpenSSL for the database TLS test): apt-get runs (as root) only when one is missing, so a
-# warm machine skips it.
+# OpenSSL for the database TLS test; tesseract with its English data, ghostscript and qpdf for
+# OCRmyPDF, which gives paper filings their text layer): apt-get runs (as root) only when one
+# is missing, so a warm machine skips it.
 DEBIAN_TOOLS := /usr/bin/promtool:prometheus /usr/bin/chromium:chromium \
 	/usr/bin/chromedriver:chromium-driver /usr/bin/firefox-esr:firefox-esr \
 	/usr/bin/WebKitWebDriver:webkit2gtk-driver /usr/bin/Xvfb:xvfb /usr/bin/mmdebstrap:mmdebstrap \
 	/usr/bin/buildah:buildah /usr/bin/podman:podman \
-	/usr/lib/postgresql/15/bin/postgres:postgresql-15
+	/usr/lib/postgresql/15/bin/postgres:postgresql-15 /usr/bin/tesseract:tesseract-ocr \
+	/usr/share/tesseract-ocr/5/tessdata/eng.traineddata:tesseract-ocr-eng /usr/bin/gs:ghostscript \
+	/usr/bin/qpdf:qpdf
 packages:
-	@missing=$$(for pair in $(DEBIAN_TOOLS); do test -x $${pair%%:*} || echo $${pair#*:}; done); \
+	@missing=$$(for pair in $(DEBIAN_TOOLS); do test -e $${pair%%:*} || echo $${pair#*:}; done); \
 	if [ -n "$$missing" ]; then \
 		echo "installing Debian packages: $$missing"; \
 		apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq \
@@ -93,6 +96,8 @@ $(IMAGE_BASE_TAR):
 # because buildah 1.28 reuses a cached LABEL step when only a build argument changed.
 # The base is made once per machine: a fresh clone reuses podman's local base image (remove it,
 # `podman rmi localhost/debian-base:bookworm`, to take Debian's newer packages).
+# `make image WITH_OCR=1` adds paper filings' OCR (OCRmyPDF, tesseract) to the image.
+WITH_OCR ?=
 image: packages
 	@podman image exists $(IMAGE_BASE) || { $(MAKE) --no-print-directory $(IMAGE_BASE_TAR) \
 		&& podman import --quiet $(IMAGE_BASE_TAR) $(IMAGE_BASE); }
@@ -100,6 +105,7 @@ image: packages
 		$(IMAGE_SECRET) \
 		--build-arg PYTHON_IMAGE=$(IMAGE_BASE) \
 		--build-arg REVISION=$(IMAGE_REVISION) --build-arg SOURCE=$(IMAGE_SOURCE) \
+		--build-arg WITH_OCR=$(WITH_OCR) \
 		--label org.opencontainers.image.revision=$(IMAGE_REVISION) \
 		--label org.opencontainers.image.source=$(IMAGE_SOURCE) \
 		-f deploy/docker/Dockerfile -t $(IMAGE) .

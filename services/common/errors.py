@@ -50,12 +50,14 @@ ERROR_KINDS: dict[str, ErrorKind] = {
     "pdf_embedded_files": ErrorKind(grpc.StatusCode.INVALID_ARGUMENT, 422),
     "pdf_not_searchable": ErrorKind(grpc.StatusCode.INVALID_ARGUMENT, 422),
     "pii_unredacted": ErrorKind(grpc.StatusCode.INVALID_ARGUMENT, 422),
+    "scan_unreadable": ErrorKind(grpc.StatusCode.INVALID_ARGUMENT, 422),
     "not_pdf": ErrorKind(grpc.StatusCode.INVALID_ARGUMENT, 415),
     "too_large": ErrorKind(grpc.StatusCode.INVALID_ARGUMENT, 413),
     "free_look_used": ErrorKind(grpc.StatusCode.FAILED_PRECONDITION, 410),
     "free_look_expired": ErrorKind(grpc.StatusCode.FAILED_PRECONDITION, 410),
     "maintenance": ErrorKind(grpc.StatusCode.UNAVAILABLE, 503),
     "unavailable": ErrorKind(grpc.StatusCode.UNAVAILABLE, 503),
+    "ocr_unavailable": ErrorKind(grpc.StatusCode.UNAVAILABLE, 503),
     "internal": ErrorKind(grpc.StatusCode.INTERNAL, 500),
 }
 

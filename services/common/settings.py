@@ -146,6 +146,10 @@ class Settings(BaseSettings):
     filing_check_budget_seconds: float = Field(default=100.0, gt=0, le=110)
     filing_max_concurrent_checks: int = Field(default=2, ge=1, le=32)
     pdf_memory_mb: int = Field(default=512, ge=64, le=8192)
+    # OCR of one scanned document of a paper filing (services/filing/ocr.py): wall-clock
+    # seconds and memory (tesseract included); over either, pdf_too_complex.
+    filing_ocr_timeout_seconds: float = Field(default=120.0, gt=0, le=600)
+    filing_ocr_memory_mb: int = Field(default=1024, ge=256, le=8192)
     # Documents stored for a submit that has not committed this long are reclaimed (it can no
     # longer commit; the client retries); the sweep runs this often in every filing replica.
     filing_orphan_grace_seconds: float = Field(default=600.0, ge=1, le=7 * 24 * 3600)

@@ -53,6 +53,14 @@ def docket_text(filing_type: str, *, filer: str, description: str) -> str:
     return text + "."
 
 
+def paper_note(filing: events_pb2.FilingSubmitted, tz: ZoneInfo) -> str:
+    """` Filed on paper 11/30/2026; entered by Clara Clerk.`: the record says the party filed
+    on paper and which clerk docketed it."""
+    received = received_at_of(filing).astimezone(tz).strftime("%m/%d/%Y")
+    clerk = one_line(filing.entered_by_name, 200) or "the Clerk's Office"
+    return f" Filed on paper {received}; entered by {clerk}."
+
+
 def append(
     conn: Connection[Any], case: CaseRecord, entry: NewEntry, *, now: datetime
 ) -> tuple[CaseRecord, EntryRecord]:
@@ -159,6 +167,8 @@ def record_filing(
         return None
     filing_type = filing_type_of(filing)
     text = docket_text(filing_type, filer=filing.filer_name, description=filing.description)
+    if filing.filed_on_paper:
+        text += paper_note(filing, tz)
     case, entry = append(conn, case, new_entry_from(filing, text=text), now=clock.now())
     events.entry_recorded(conn, case, entry, tz=tz)
     return entry

@@ -26,6 +26,7 @@ from services.edge.routes import (
     health,
     me,
     notices,
+    paper,
     recovery,
     sessions,
     technical_failures,
@@ -72,6 +73,7 @@ def create_app(clients: ServiceClients, refusals: RefusalReporter | None = None)
         cases.clerk_router,
         notices.router,
         technical_failures.router,
+        paper.router,
     ):
         app.include_router(router)
     # The portal's pages and files: GETs outside /api/v1, so maintenance never refuses them.

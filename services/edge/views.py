@@ -61,6 +61,8 @@ def filing_view(filing: filing_pb2.Filing) -> dict[str, object]:
         "received_at_local": received["local"],
         "filed_date": received["local_date"],
         "filer": {"account_id": filing.filer_account_id, "name": filing.filer_name},
+        # On paper: the filer is the party named, the account is the clerk who entered it.
+        "filed_on_paper": filing.filed_on_paper,
         "reject_reason": filing.reject_reason or None,
         "documents": [
             {

@@ -14,6 +14,7 @@ Fairness (PDF checks are the expensive part, and two workers serve everyone):
 
 from __future__ import annotations
 
+import dataclasses
 import hashlib
 import logging
 import threading
@@ -21,7 +22,7 @@ import time
 import uuid
 from collections.abc import Iterator
 from contextlib import contextmanager
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import datetime
 from zoneinfo import ZoneInfo
 
@@ -35,13 +36,14 @@ from services.common.errors import CourtError
 from services.common.outbox import publish
 from services.common.principal import Principal
 from services.common.wire import fill_court_time
-from services.filing import attempts, metrics, rules, store
+from services.filing import attempts, metrics, ocr, rules, store
 from services.filing.models import (
     CASE_TYPES,
     FILING_TYPES,
     Filing,
     FilingRequest,
     StoredDocument,
+    Upload,
     party_proto,
 )
 from services.filing.pdf_checks import PdfReport
@@ -71,6 +73,8 @@ class IntakeLimits:
     # Time all of a filing's PDFs may take together, and filings an account may check at once.
     check_budget_seconds: float = 100.0
     max_concurrent_checks: int = 2
+    # OCR of each scanned document of a paper filing (before its checks).
+    ocr_limits: ocr.OcrLimits = field(default_factory=ocr.OcrLimits)
 
 
 # A duplicate submit polls for the first one's outcome at this pace.
@@ -134,6 +138,11 @@ class Intake:
         if court.is_case_number(request.case_number):
             with self._pool.connection() as conn:
                 case = store.case_facts(conn, request.case_number)
+        if request.paper is not None:
+            today = self._clock.now().astimezone(self._tz).date()
+            rules.check_paper_filing(principal, request, case, today=today)
+            rules.check_form(request, max_attachments=self._limits.max_attachments)
+            return case
         rules.check_paper_filer(principal, request, case)
         rules.check_form(request, max_attachments=self._limits.max_attachments)
         rules.check_filer(principal, request, case)
@@ -308,6 +317,13 @@ class Intake:
         # Who may file is decided before the PDFs are opened: a refusal costs nothing.
         case = self._check_rules(principal, request)
         with self._check_slot(principal):
+            if request.paper is not None:
+                try:
+                    request = self._with_text_layer(request)
+                except CourtError as refused:
+                    metrics.REFUSALS.labels(refused.code).inc()
+                    metrics.FILINGS.labels(request.filing_type, "refused").inc()
+                    raise
             findings, reports = self._check_documents(request, stop_at_first=True)
         if findings:
             first = min(
@@ -341,6 +357,21 @@ class Intake:
         except BaseException:
             attempts.give_up(self._pool, self._vault, filing_id)
             raise
+
+    def _with_text_layer(self, request: FilingRequest) -> FilingRequest:
+        """A paper filing's scans, each given a text layer by OCR (pages with text are kept);
+        a document over the size limit is left for the checks to refuse."""
+        uploads = []
+        for upload in request.uploads:
+            content = upload.content
+            if len(content) <= self._limits.max_file_bytes:
+                started = time.perf_counter()
+                content = ocr.add_text_layer(
+                    content, filename=upload.filename, limits=self._limits.ocr_limits
+                )
+                metrics.OCR_SECONDS.observe(time.perf_counter() - started)
+            uploads.append(Upload(upload.role, upload.filename, content))
+        return dataclasses.replace(request, uploads=tuple(uploads))
 
     def _store_and_commit(
         self,
@@ -377,11 +408,13 @@ class Intake:
                     page_text_chars=report.text_chars,
                 )
             )
-        requires_review = request.filing_type in self._limits.review_types
+        paper = request.paper
+        # The clerk docketing a paper filing is its review.
+        requires_review = paper is None and request.filing_type in self._limits.review_types
         filing = Filing(
             filing_id=filing_id,
             filer_account_id=principal.account_id,
-            filer_name=principal.name,
+            filer_name=principal.name if paper is None else paper.filer_party,
             filing_type=request.filing_type,
             case_number=request.case_number,
             title=request.title,
@@ -392,11 +425,12 @@ class Intake:
             description=request.description,
             status="pending_review" if requires_review else "received",
             requires_review=requires_review,
-            received_at=received_at,
+            received_at=received_at if paper is None else paper.received_at(self._tz),
             documents=tuple(documents),
             origin_agency=request.origin_agency,
             alien_number=request.alien_number,
             receive_notices=request.receive_notices,
+            filed_on_paper=paper is not None,
         )
         try:
             with self._pool.connection() as conn, conn.transaction():
@@ -411,7 +445,7 @@ class Intake:
                     event_type="filing.submitted",
                     source="filing",
                     subject=filing.case_number or filing.filing_id,
-                    payload=submitted_event(filing, self._tz),
+                    payload=submitted_event(filing, self._tz, entered_by_name=principal.name),
                 )
         except UniqueViolation:
             # The same key raced in from a second click: answer as a replay of the winner.
@@ -428,6 +462,8 @@ class Intake:
                 "filing_id": filing_id,
                 "filing_type": filing.filing_type,
                 "status": filing.status,
+                # A paper filing's audit line: the clerk who entered it for the party.
+                **({"filed_on_paper": True, "entered_by": principal.account_id} if paper else {}),
             },
         )
         return filing, False
@@ -460,6 +496,11 @@ def request_fingerprint(request: FilingRequest) -> str:
         request.alien_number,
         # Only when said, so the digests of filings stored before the box stay the same.
         *([] if request.receive_notices is None else [f"notices={request.receive_notices}"]),
+        *(
+            []
+            if request.paper is None
+            else [f"paper={request.paper.filer_party}\x1f{request.paper.received_on}"]
+        ),
         *[f"{p.name}\x1f{p.role}" for p in request.parties],
         *[
             f"{u.role}\x1f{u.filename}\x1f{hashlib.sha256(u.content).hexdigest()}"
@@ -471,7 +512,9 @@ def request_fingerprint(request: FilingRequest) -> str:
     return digest.hexdigest()
 
 
-def submitted_event(filing: Filing, tz: ZoneInfo) -> events_pb2.FilingSubmitted:
+def submitted_event(
+    filing: Filing, tz: ZoneInfo, *, entered_by_name: str = ""
+) -> events_pb2.FilingSubmitted:
     event = events_pb2.FilingSubmitted(
         filing_id=filing.filing_id,
         filing_type=FILING_TYPES[filing.filing_type],
@@ -488,6 +531,12 @@ def submitted_event(filing: Filing, tz: ZoneInfo) -> events_pb2.FilingSubmitted:
     )
     if filing.receive_notices is not None:
         event.receive_notices = filing.receive_notices
+    if filing.filed_on_paper:
+        # The filer is the party (no account); the clerk entered it.
+        event.filed_on_paper = True
+        event.filer_account_id = ""
+        event.entered_by_account_id = filing.filer_account_id
+        event.entered_by_name = entered_by_name
     if filing.case_type in CASE_TYPES:
         event.case_type = CASE_TYPES[filing.case_type]
     fill_court_time(event.received_at, filing.received_at, tz)

@@ -16,6 +16,11 @@ FILINGS = Counter(
     "openecf_filings_total", "Filings submitted, by type and outcome.", ["filing_type", "outcome"]
 )
 REFUSALS = Counter("openecf_filing_refusals_total", "Filings refused, by stable code.", ["code"])
+OCR_SECONDS = Histogram(
+    "openecf_ocr_seconds",
+    "Time to give one scanned document of a paper filing its text layer (OCR, in a child).",
+    buckets=(0.5, 1, 2.5, 5, 10, 30, 60, 120, 300),
+)
 VALIDATION_SECONDS = Histogram(
     "openecf_pdf_validation_seconds",
     "Time to check one PDF (in the sandbox).",

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from dataclasses import dataclass, field
-from datetime import datetime
+from datetime import date, datetime, time
 from zoneinfo import ZoneInfo
 
 from court.v1 import common_pb2, filing_pb2
@@ -39,6 +39,18 @@ class Upload:
 
 
 @dataclass(frozen=True)
+class PaperReceipt:
+    """A filing that came on paper: who filed it, and the court-local day it arrived."""
+
+    filer_party: str
+    received_on: date
+
+    def received_at(self, tz: ZoneInfo) -> datetime:
+        """The filed date is the day received: the start of that court-local day."""
+        return datetime.combine(self.received_on, time(0, 0), tzinfo=tz)
+
+
+@dataclass(frozen=True)
 class FilingRequest:
     filing_type: str
     case_number: str
@@ -51,6 +63,8 @@ class FilingRequest:
     alien_number: str = ""
     # A notice of appearance's "Notice" box; None when the filer did not say (yes).
     receive_notices: bool | None = None
+    # Set when the clerk dockets a paper filing on a party's behalf.
+    paper: PaperReceipt | None = None
 
 
 @dataclass(frozen=True)
@@ -95,6 +109,8 @@ class Filing:
     origin_agency: str = ""
     alien_number: str = ""
     receive_notices: bool | None = None
+    # Received on paper: filer_account_id is the clerk who entered it, filer_name the party.
+    filed_on_paper: bool = False
 
     def to_proto(self, tz: ZoneInfo) -> filing_pb2.Filing:
         message = filing_pb2.Filing(
@@ -111,6 +127,7 @@ class Filing:
             description=self.description,
             filer_account_id=self.filer_account_id,
             filer_name=self.filer_name,
+            filed_on_paper=self.filed_on_paper,
         )
         fill_court_time(message.received_at, self.received_at, tz)
         return message

@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass
+from datetime import date
 
 from services.common import court
 from services.common.errors import CourtError
@@ -128,3 +129,26 @@ def check_filer(principal: Principal, request: FilingRequest, case: CaseFacts | 
             "not_counsel_of_record",
             "only counsel of record may file in this case; file a notice of appearance first",
         )
+
+
+# What the clerk dockets from paper: documents in an existing case. A paper petition opens a
+# case through the clerk's intake, and an appearance is an attorney's, made electronically.
+PAPER_FILING_TYPES = ("motion", "brief", "letter", "other")
+
+
+def check_paper_filing(
+    principal: Principal, request: FilingRequest, case: CaseFacts | None, *, today: date
+) -> None:
+    """The clerk dockets a paper filing on a party's behalf: clerk only, an existing case, a
+    document type, the party named, a received day that is not in the future."""
+    paper = request.paper
+    assert paper is not None
+    if not principal.is_court_staff:
+        raise CourtError("forbidden", "only the Clerk's Office dockets filings received on paper")
+    if request.filing_type not in PAPER_FILING_TYPES:
+        raise _invalid("type", "a paper filing is one of: " + ", ".join(PAPER_FILING_TYPES))
+    clean(paper.filer_party, field="filer_party", max_length=court.MAX_PARTY_NAME, required=True)
+    if paper.received_on > today:
+        raise _invalid("received_on", "the day the paper was received cannot be in the future")
+    if case is None:
+        raise CourtError("not_found", f"no case {request.case_number}")

@@ -10,6 +10,7 @@ from services.common.runtime import build_runtime
 from services.common.workers import every
 from services.filing import attempts, case_view, metrics
 from services.filing.intake import CLAIM_RENEW_SECONDS, Intake, IntakeLimits
+from services.filing.ocr import OcrLimits
 from services.filing.pdf_checks import PdfLimits
 from services.filing.pdf_sandbox import PdfInspector
 from services.filing.review import Review
@@ -47,6 +48,10 @@ def main() -> None:
             ),
             check_budget_seconds=settings.filing_check_budget_seconds,
             max_concurrent_checks=settings.filing_max_concurrent_checks,
+            ocr_limits=OcrLimits(
+                seconds=settings.filing_ocr_timeout_seconds,
+                memory_bytes=settings.filing_ocr_memory_mb * 2**20,
+            ),
         ),
         tz=settings.tz,
     )

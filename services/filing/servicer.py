@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import re
+from datetime import date
 from zoneinfo import ZoneInfo
 
 import grpc
@@ -19,6 +20,7 @@ from services.filing.models import (
     FILING_TYPE_NAMES,
     PARTY_ROLE_NAMES,
     FilingRequest,
+    PaperReceipt,
     Party,
     Upload,
 )
@@ -47,15 +49,50 @@ def _filing_request(
         receive_notices=(
             metadata.receive_notices if metadata.HasField("receive_notices") else None
         ),
-        uploads=tuple(
-            Upload(
-                role="lead" if d.role == filing_pb2.DOCUMENT_ROLE_LEAD else "attachment",
-                filename=d.filename,
-                content=d.content,
-            )
-            for d in documents
-        ),
+        uploads=_uploads(documents),
     )
+
+
+def _uploads(documents: list[filing_pb2.UploadedDocument]) -> tuple[Upload, ...]:
+    return tuple(
+        Upload(
+            role="lead" if d.role == filing_pb2.DOCUMENT_ROLE_LEAD else "attachment",
+            filename=d.filename,
+            content=d.content,
+        )
+        for d in documents
+    )
+
+
+def _paper_request(request: filing_pb2.SubmitPaperFilingRequest) -> FilingRequest:
+    try:
+        received_on = date.fromisoformat(request.received_on.strip())
+    except ValueError:
+        raise CourtError(
+            "validation_failed",
+            "received_on is the day the paper was received, as YYYY-MM-DD",
+            details={"field": "received_on"},
+        ) from None
+    return FilingRequest(
+        filing_type=FILING_TYPE_NAMES.get(request.filing_type, ""),
+        case_number=request.case_number.strip(),
+        title="",
+        case_type="",
+        parties=(),
+        description=request.description,
+        uploads=_uploads(list(request.documents)),
+        paper=PaperReceipt(filer_party=request.filer_party.strip(), received_on=received_on),
+    )
+
+
+def _idempotency_key(value: str) -> str | None:
+    if value and not _KEY.match(value):
+        raise CourtError(
+            "validation_failed",
+            "Idempotency-Key must be 1-200 visible characters",
+            details={"field": "idempotency_key"},
+        )
+    return value or None
 
 
 def _filing_id(value: str) -> str:
@@ -77,19 +114,26 @@ class FilingServicer(filing_pb2_grpc.FilingServiceServicer):
         self, request: filing_pb2.SubmitFilingRequest, context: Context
     ) -> filing_pb2.SubmitFilingResponse:
         principal = require_principal()
-        key = request.idempotency_key or None
-        if key is not None and not _KEY.match(key):
-            raise CourtError(
-                "validation_failed",
-                "Idempotency-Key must be 1-200 visible characters",
-                details={"field": "idempotency_key"},
-            )
+        key = _idempotency_key(request.idempotency_key)
         filing, replayed = self._intake.submit(
             principal,
             _filing_request(request.metadata, list(request.documents)),
             idempotency_key=key,
         )
         return filing_pb2.SubmitFilingResponse(filing=filing.to_proto(self._tz), replayed=replayed)
+
+    def SubmitPaperFiling(
+        self, request: filing_pb2.SubmitPaperFilingRequest, context: Context
+    ) -> filing_pb2.SubmitPaperFilingResponse:
+        # Any signed-in caller reaches the rules, which refuse all but the clerk (forbidden).
+        principal = require_principal()
+        key = _idempotency_key(request.idempotency_key)
+        filing, replayed = self._intake.submit(
+            principal, _paper_request(request), idempotency_key=key
+        )
+        return filing_pb2.SubmitPaperFilingResponse(
+            filing=filing.to_proto(self._tz), replayed=replayed
+        )
 
     def CheckFiling(
         self, request: filing_pb2.CheckFilingRequest, context: Context

@@ -15,7 +15,7 @@ from services.filing.rules import CaseFacts
 _COLUMNS = (
     "filing_id::text, filer_account_id::text, filer_name, filing_type, case_number, title,"
     " case_type, parties, description, status, requires_review, received_at, reject_reason,"
-    " entry_number, origin_agency, alien_number, receive_notices"
+    " entry_number, origin_agency, alien_number, receive_notices, filed_on_paper"
 )
 
 
@@ -44,6 +44,7 @@ def _filing(conn: Connection[Any], row: tuple[Any, ...]) -> Filing:
         origin_agency=row[14],
         alien_number=row[15],
         receive_notices=row[16],
+        filed_on_paper=row[17],
         documents=tuple(
             StoredDocument(
                 document_id=d[0],
@@ -65,8 +66,9 @@ def insert_filing(
     conn.execute(
         "INSERT INTO filings (filing_id, filer_account_id, filer_name, idempotency_key,"
         " request_sha256, filing_type, case_number, title, case_type, parties, description,"
-        " status, requires_review, received_at, origin_agency, alien_number, receive_notices)"
-        " VALUES (%s, %s, %s, %s, %s, %s, %s, %s, %s, %s, %s, %s, %s, %s, %s, %s, %s)",
+        " status, requires_review, received_at, origin_agency, alien_number, receive_notices,"
+        " filed_on_paper)"
+        " VALUES (%s, %s, %s, %s, %s, %s, %s, %s, %s, %s, %s, %s, %s, %s, %s, %s, %s, %s)",
         [
             filing.filing_id,
             filing.filer_account_id,
@@ -85,6 +87,7 @@ def insert_filing(
             filing.origin_agency,
             filing.alien_number,
             filing.receive_notices,
+            filing.filed_on_paper,
         ],
     )
     for position, document in enumerate(filing.documents):

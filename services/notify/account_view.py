@@ -53,6 +53,7 @@ def on_account_updated(conn: Connection[Any], envelope: events_pb2.EventEnvelope
         email=event.email,
         notice_format=_FORMATS.get(event.notice_format, "html"),
         notices_enabled=event.notices_enabled,
+        address=event.address,  # where paper service is mailed (paper_service.py)
         updated_at=event.updated_at.ToDatetime(tzinfo=UTC),
     )
     if not updated:

@@ -20,7 +20,7 @@ from psycopg import Connection
 from services.common.enums import case_type_name, filing_type_name, party_role_name
 from services.common.errors import PermanentEventError
 from services.common.events import unpack
-from services.notify import notices
+from services.notify import notices, paper_service
 from services.notify.store import views
 
 log = logging.getLogger(__name__)
@@ -140,6 +140,8 @@ def on_entry_recorded(conn: Connection[Any], envelope: events_pb2.EventEnvelope)
             has_documents=bool(documents),
         ),
     )
+    # Who is served by mail becomes the clerk's queue, in the same transaction.
+    paper_service.record_due(conn, event.case_number, event.entry_number, event.filer)
 
 
 def _uuid_or_none(value: str) -> str | None:

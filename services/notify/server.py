@@ -30,6 +30,7 @@ from services.notify.compose.account_mail import AccountMail
 from services.notify.compose.filing_mail import FilingMail
 from services.notify.compose.nda import NoticeComposer
 from services.notify.outgoing import OutgoingSender, Wakeup
+from services.notify.paper_service import PaperServiceDesk
 from services.notify.servicer import NotifyServicer
 from services.notify.smtp import SmtpRelay
 
@@ -107,7 +108,15 @@ def main() -> None:
     runtime.serve(
         (
             notify_pb2_grpc.add_NotifyServiceServicer_to_server,
-            NotifyServicer(runtime.pool),
+            NotifyServicer(
+                runtime.pool,
+                PaperServiceDesk(
+                    runtime.pool,
+                    court_name=settings.court_name,
+                    public_base_url=settings.public_base_url,
+                    tz=settings.tz,
+                ),
+            ),
             notify_pb2.DESCRIPTOR.services_by_name["NotifyService"],
         )
     )

@@ -6,8 +6,9 @@ import grpc
 from court.v1 import common_pb2, notify_pb2, notify_pb2_grpc
 from psycopg_pool import ConnectionPool
 
-from services.common.court import check_case_number
+from services.common.court import COURT_STAFF_ROLES, check_case_number
 from services.common.principal import require_principal
+from services.notify.paper_service import PaperServiceDesk
 from services.notify.store import api as store
 
 Context = grpc.ServicerContext
@@ -40,8 +41,33 @@ def notice_proto(row: store.NoticeRow) -> notify_pb2.Notice:
 
 
 class NotifyServicer(notify_pb2_grpc.NotifyServiceServicer):
-    def __init__(self, pool: ConnectionPool) -> None:
+    def __init__(self, pool: ConnectionPool, paper: PaperServiceDesk) -> None:
         self._pool = pool
+        self._paper = paper
+
+    # -- the clerk's paper service (services/notify/paper_service.py) ---------------------
+
+    def ListPaperService(
+        self, request: notify_pb2.ListPaperServiceRequest, context: Context
+    ) -> notify_pb2.ListPaperServiceResponse:
+        require_principal(*COURT_STAFF_ROLES)
+        items = self._paper.list(include_served=request.include_served)
+        return notify_pb2.ListPaperServiceResponse(items=items)
+
+    def GetPaperService(
+        self, request: notify_pb2.GetPaperServiceRequest, context: Context
+    ) -> notify_pb2.GetPaperServiceResponse:
+        require_principal(*COURT_STAFF_ROLES)
+        item, text = self._paper.get(request.item_id)
+        return notify_pb2.GetPaperServiceResponse(item=item, notice_text=text)
+
+    def MarkPaperServed(
+        self, request: notify_pb2.MarkPaperServedRequest, context: Context
+    ) -> notify_pb2.MarkPaperServedResponse:
+        clerk = require_principal(*COURT_STAFF_ROLES)
+        return notify_pb2.MarkPaperServedResponse(
+            item=self._paper.mark_served(clerk, request.item_id)
+        )
 
     def ListNotices(
         self, request: notify_pb2.ListNoticesRequest, context: Context

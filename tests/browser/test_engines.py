@@ -50,6 +50,8 @@ PAGES = (
     Visit("/billing", (PUBLIC, ATTORNEY)),
     Visit("/mfa", (PUBLIC, ATTORNEY)),
     Visit("/clerk", (CLERK, ADMIN)),
+    Visit("/clerk/paper-filings", (CLERK,)),
+    Visit("/clerk/paper-service", (CLERK,)),
     Visit("/admin/maintenance", (ADMIN,)),
 )
 

@@ -74,6 +74,8 @@ PAGES = (
     Page("/free-looks/{token}", "free-look", "Free look"),
     Page("/billing", "billing", "My billing statement"),
     Page("/clerk", "clerk", "Clerk's Office"),
+    Page("/clerk/paper-filings", "paper-filing", "Docket a paper filing"),
+    Page("/clerk/paper-service", "paper-service", "Paper service due"),
     Page("/admin/maintenance", "maintenance", "Maintenance"),
     Page("/technical-failures", "technical-failures", "Technical failures"),
 )

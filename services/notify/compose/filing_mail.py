@@ -45,6 +45,8 @@ class FilingMail:
         self, conn: Connection[Any], envelope: events_pb2.EventEnvelope
     ) -> None:
         event = unpack(envelope, events_pb2.FilingSubmitted)
+        if event.filed_on_paper:
+            return  # the party has no account and the clerk has the receipt on screen
         name, email = _filer(conn, event.filer_account_id)
         received = event.received_at.utc.ToDatetime(tzinfo=UTC)
         case = event.case_number or "a new case (the court assigns its number when it dockets it)"

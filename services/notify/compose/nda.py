@@ -136,7 +136,7 @@ class NoticeComposer:
                 if not result.transient:
                     links[result.notice_id][result.document_id] = (result.token, result.error)
             waiting = {i.notice_id: i.error for i in issued if i.transient}
-            mailed_to = {key: _mailed_to(conn, *key) for key in entries}
+            mailed = {key: mailed_to(conn, *key) for key in entries}
             not_mailed_to = {
                 key: [nda_form.NotMailedTo(p.name, p.detail) for p in paper_service(conn, *key)]
                 for key in entries
@@ -161,7 +161,7 @@ class NoticeComposer:
                     notice,
                     entry,
                     links[notice.notice_id],
-                    mailed_to[(entry.case_number, entry.entry_number)],
+                    mailed[(entry.case_number, entry.entry_number)],
                     not_mailed_to[(entry.case_number, entry.entry_number)],
                     now,
                 )
@@ -279,7 +279,7 @@ def _reason(error: grpc.RpcError) -> str | None:
     return None
 
 
-def _mailed_to(
+def mailed_to(
     conn: Connection[Any], case_number: str, entry_number: int
 ) -> list[nda_form.MailedTo]:
     """Counsel of record and their secondary addresses, grouped by person. Subscribers are

@@ -52,6 +52,7 @@ REASON_LABELS = {
     "counsel": "you are counsel of record in this case",
     "secondary": "this address is a secondary address of {owner}",
     "subscriber": "you asked for the notices of this case",
+    "paper": "you are a participant in this case served by mail",
 }
 # The stamp ACMS ends a docket text with; an entry that already carries one (imported from
 # ACMS) keeps its own rather than getting a second.

@@ -183,14 +183,25 @@ def update_account(
     email: str,
     notice_format: str,
     notices_enabled: bool,
+    address: str,
     updated_at: datetime,
 ) -> bool:
     """False when the row is newer than this snapshot (nothing changed)."""
     return bool(
         conn.execute(
             "UPDATE recipients SET name = %s, email = %s, notice_format = %s,"
-            " notices_enabled = %s, updated_at = %s WHERE account_id = %s AND updated_at <= %s",
-            [name, email, notice_format, notices_enabled, updated_at, account_id, updated_at],
+            " notices_enabled = %s, address = %s, updated_at = %s"
+            " WHERE account_id = %s AND updated_at <= %s",
+            [
+                name,
+                email,
+                notice_format,
+                notices_enabled,
+                address,
+                updated_at,
+                account_id,
+                updated_at,
+            ],
         ).rowcount
     )
 

@@ -435,6 +435,9 @@ class FilingSubmitted(_message.Message):
     ORIGIN_AGENCY_FIELD_NUMBER: _builtins.int
     ALIEN_NUMBER_FIELD_NUMBER: _builtins.int
     RECEIVE_NOTICES_FIELD_NUMBER: _builtins.int
+    FILED_ON_PAPER_FIELD_NUMBER: _builtins.int
+    ENTERED_BY_ACCOUNT_ID_FIELD_NUMBER: _builtins.int
+    ENTERED_BY_NAME_FIELD_NUMBER: _builtins.int
     filing_id: _builtins.str
     filing_type: _common_pb2.FilingType.ValueType
     case_number: _builtins.str
@@ -452,6 +455,12 @@ class FilingSubmitted(_message.Message):
     """Immigration petitions: the alien number (A-number). Restricted: never in public views."""
     receive_notices: _builtins.bool
     """Notices of appearance: the "Notice" box (unset means yes)."""
+    filed_on_paper: _builtins.bool
+    """Received on paper and docketed by the clerk on the party's behalf: filer_name is the
+    party (no account), received_at the day the paper arrived, entered_by the clerk.
+    """
+    entered_by_account_id: _builtins.str
+    entered_by_name: _builtins.str
     @_builtins.property
     def parties(self) -> _containers.RepeatedCompositeFieldContainer[_common_pb2.Party]: ...
     @_builtins.property
@@ -477,10 +486,13 @@ class FilingSubmitted(_message.Message):
         origin_agency: _builtins.str = ...,
         alien_number: _builtins.str = ...,
         receive_notices: _builtins.bool | None = ...,
+        filed_on_paper: _builtins.bool = ...,
+        entered_by_account_id: _builtins.str = ...,
+        entered_by_name: _builtins.str = ...,
     ) -> None: ...
     _HasFieldArgType: _TypeAlias = _typing.Literal["_receive_notices", b"_receive_notices", "receive_notices", b"receive_notices", "received_at", b"received_at"]  # noqa: Y015
     def HasField(self, field_name: _HasFieldArgType) -> _builtins.bool: ...
-    _ClearFieldArgType: _TypeAlias = _typing.Literal["_receive_notices", b"_receive_notices", "alien_number", b"alien_number", "case_number", b"case_number", "case_type", b"case_type", "description", b"description", "documents", b"documents", "filer_account_id", b"filer_account_id", "filer_firm", b"filer_firm", "filer_name", b"filer_name", "filing_id", b"filing_id", "filing_type", b"filing_type", "origin_agency", b"origin_agency", "parties", b"parties", "receive_notices", b"receive_notices", "received_at", b"received_at", "requires_review", b"requires_review", "title", b"title"]  # noqa: Y015
+    _ClearFieldArgType: _TypeAlias = _typing.Literal["_receive_notices", b"_receive_notices", "alien_number", b"alien_number", "case_number", b"case_number", "case_type", b"case_type", "description", b"description", "documents", b"documents", "entered_by_account_id", b"entered_by_account_id", "entered_by_name", b"entered_by_name", "filed_on_paper", b"filed_on_paper", "filer_account_id", b"filer_account_id", "filer_firm", b"filer_firm", "filer_name", b"filer_name", "filing_id", b"filing_id", "filing_type", b"filing_type", "origin_agency", b"origin_agency", "parties", b"parties", "receive_notices", b"receive_notices", "received_at", b"received_at", "requires_review", b"requires_review", "title", b"title"]  # noqa: Y015
     def ClearField(self, field_name: _ClearFieldArgType) -> None: ...
     _WhichOneofReturnType__receive_notices: _TypeAlias = _typing.Literal["receive_notices"]  # noqa: Y015
     _WhichOneofArgType__receive_notices: _TypeAlias = _typing.Literal["_receive_notices", b"_receive_notices"]  # noqa: Y015

@@ -268,6 +268,7 @@ class Filing(_message.Message):
     DESCRIPTION_FIELD_NUMBER: _builtins.int
     FILER_ACCOUNT_ID_FIELD_NUMBER: _builtins.int
     FILER_NAME_FIELD_NUMBER: _builtins.int
+    FILED_ON_PAPER_FIELD_NUMBER: _builtins.int
     filing_id: _builtins.str
     status: Global___FilingStatus.ValueType
     filing_type: _common_pb2.FilingType.ValueType
@@ -282,6 +283,10 @@ class Filing(_message.Message):
     description: _builtins.str
     filer_account_id: _builtins.str
     filer_name: _builtins.str
+    filed_on_paper: _builtins.bool
+    """Received on paper and docketed by the clerk (filer_account_id is the clerk who entered
+    it, filer_name the party, received_at the day the paper arrived).
+    """
     @_builtins.property
     def received_at(self) -> _common_pb2.CourtTime: ...
     @_builtins.property
@@ -305,10 +310,11 @@ class Filing(_message.Message):
         description: _builtins.str = ...,
         filer_account_id: _builtins.str = ...,
         filer_name: _builtins.str = ...,
+        filed_on_paper: _builtins.bool = ...,
     ) -> None: ...
     _HasFieldArgType: _TypeAlias = _typing.Literal["received_at", b"received_at"]  # noqa: Y015
     def HasField(self, field_name: _HasFieldArgType) -> _builtins.bool: ...
-    _ClearFieldArgType: _TypeAlias = _typing.Literal["case_number", b"case_number", "case_type", b"case_type", "description", b"description", "documents", b"documents", "entry_number", b"entry_number", "filer_account_id", b"filer_account_id", "filer_name", b"filer_name", "filing_id", b"filing_id", "filing_type", b"filing_type", "parties", b"parties", "received_at", b"received_at", "reject_reason", b"reject_reason", "status", b"status", "title", b"title"]  # noqa: Y015
+    _ClearFieldArgType: _TypeAlias = _typing.Literal["case_number", b"case_number", "case_type", b"case_type", "description", b"description", "documents", b"documents", "entry_number", b"entry_number", "filed_on_paper", b"filed_on_paper", "filer_account_id", b"filer_account_id", "filer_name", b"filer_name", "filing_id", b"filing_id", "filing_type", b"filing_type", "parties", b"parties", "received_at", b"received_at", "reject_reason", b"reject_reason", "status", b"status", "title", b"title"]  # noqa: Y015
     def ClearField(self, field_name: _ClearFieldArgType) -> None: ...
     def WhichOneof(self, oneof_group: _Never) -> None: ...
 
@@ -586,3 +592,70 @@ class RejectFilingResponse(_message.Message):
     def WhichOneof(self, oneof_group: _Never) -> None: ...
 
 Global___RejectFilingResponse: _TypeAlias = RejectFilingResponse  # noqa: Y015
+
+@_typing.final
+class SubmitPaperFilingRequest(_message.Message):
+    DESCRIPTOR: _descriptor.Descriptor
+
+    CASE_NUMBER_FIELD_NUMBER: _builtins.int
+    FILING_TYPE_FIELD_NUMBER: _builtins.int
+    DESCRIPTION_FIELD_NUMBER: _builtins.int
+    FILER_PARTY_FIELD_NUMBER: _builtins.int
+    RECEIVED_ON_FIELD_NUMBER: _builtins.int
+    DOCUMENTS_FIELD_NUMBER: _builtins.int
+    IDEMPOTENCY_KEY_FIELD_NUMBER: _builtins.int
+    case_number: _builtins.str
+    filing_type: _common_pb2.FilingType.ValueType
+    """A document in an existing case (not a petition or a notice of appearance)."""
+    description: _builtins.str
+    """The basis of the docket text, as for an e-filed document."""
+    filer_party: _builtins.str
+    """The party who filed on paper, as named in the case."""
+    received_on: _builtins.str
+    """The court-local day the paper was received (YYYY-MM-DD): the filed date."""
+    idempotency_key: _builtins.str
+    @_builtins.property
+    def documents(self) -> _containers.RepeatedCompositeFieldContainer[Global___UploadedDocument]:
+        """The scan (lead first, then attachments)."""
+
+    def __init__(
+        self,
+        *,
+        case_number: _builtins.str = ...,
+        filing_type: _common_pb2.FilingType.ValueType = ...,
+        description: _builtins.str = ...,
+        filer_party: _builtins.str = ...,
+        received_on: _builtins.str = ...,
+        documents: _abc.Iterable[Global___UploadedDocument] | None = ...,
+        idempotency_key: _builtins.str = ...,
+    ) -> None: ...
+    _HasFieldArgType: _TypeAlias = _Never  # noqa: Y015
+    def HasField(self, field_name: _HasFieldArgType) -> _builtins.bool: ...
+    _ClearFieldArgType: _TypeAlias = _typing.Literal["case_number", b"case_number", "description", b"description", "documents", b"documents", "filer_party", b"filer_party", "filing_type", b"filing_type", "idempotency_key", b"idempotency_key", "received_on", b"received_on"]  # noqa: Y015
+    def ClearField(self, field_name: _ClearFieldArgType) -> None: ...
+    def WhichOneof(self, oneof_group: _Never) -> None: ...
+
+Global___SubmitPaperFilingRequest: _TypeAlias = SubmitPaperFilingRequest  # noqa: Y015
+
+@_typing.final
+class SubmitPaperFilingResponse(_message.Message):
+    DESCRIPTOR: _descriptor.Descriptor
+
+    FILING_FIELD_NUMBER: _builtins.int
+    REPLAYED_FIELD_NUMBER: _builtins.int
+    replayed: _builtins.bool
+    @_builtins.property
+    def filing(self) -> Global___Filing: ...
+    def __init__(
+        self,
+        *,
+        filing: Global___Filing | None = ...,
+        replayed: _builtins.bool = ...,
+    ) -> None: ...
+    _HasFieldArgType: _TypeAlias = _typing.Literal["filing", b"filing"]  # noqa: Y015
+    def HasField(self, field_name: _HasFieldArgType) -> _builtins.bool: ...
+    _ClearFieldArgType: _TypeAlias = _typing.Literal["filing", b"filing", "replayed", b"replayed"]  # noqa: Y015
+    def ClearField(self, field_name: _ClearFieldArgType) -> None: ...
+    def WhichOneof(self, oneof_group: _Never) -> None: ...
+
+Global___SubmitPaperFilingResponse: _TypeAlias = SubmitPaperFilingResponse  # noqa: Y015

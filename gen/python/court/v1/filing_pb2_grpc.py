@@ -65,6 +65,11 @@ class FilingServiceStub:
                 request_serializer=court_dot_v1_dot_filing__pb2.RejectFilingRequest.SerializeToString,
                 response_deserializer=court_dot_v1_dot_filing__pb2.RejectFilingResponse.FromString,
                 _registered_method=True)
+        self.SubmitPaperFiling = channel.unary_unary(
+                '/court.v1.FilingService/SubmitPaperFiling',
+                request_serializer=court_dot_v1_dot_filing__pb2.SubmitPaperFilingRequest.SerializeToString,
+                response_deserializer=court_dot_v1_dot_filing__pb2.SubmitPaperFilingResponse.FromString,
+                _registered_method=True)
 
 
 class FilingServiceServicer:
@@ -114,6 +119,15 @@ class FilingServiceServicer:
         context.set_details('Method not implemented!')
         raise NotImplementedError('Method not implemented!')
 
+    def SubmitPaperFiling(self, request, context):
+        """Clerk: docket a filing received on paper, on a party's behalf. The scan is given a text
+        layer by OCR (pages that have text are kept), then checked like any filing; the entry's
+        filer is the party, filed on the day the paper was received (event `filing.submitted`).
+        """
+        context.set_code(grpc.StatusCode.UNIMPLEMENTED)
+        context.set_details('Method not implemented!')
+        raise NotImplementedError('Method not implemented!')
+
 
 def add_FilingServiceServicer_to_server(servicer, server):
     rpc_method_handlers = {
@@ -146,6 +160,11 @@ def add_FilingServiceServicer_to_server(servicer, server):
                     servicer.RejectFiling,
                     request_deserializer=court_dot_v1_dot_filing__pb2.RejectFilingRequest.FromString,
                     response_serializer=court_dot_v1_dot_filing__pb2.RejectFilingResponse.SerializeToString,
+            ),
+            'SubmitPaperFiling': grpc.unary_unary_rpc_method_handler(
+                    servicer.SubmitPaperFiling,
+                    request_deserializer=court_dot_v1_dot_filing__pb2.SubmitPaperFilingRequest.FromString,
+                    response_serializer=court_dot_v1_dot_filing__pb2.SubmitPaperFilingResponse.SerializeToString,
             ),
     }
     generic_handler = grpc.method_handlers_generic_handler(
@@ -311,6 +330,33 @@ class FilingService:
             '/court.v1.FilingService/RejectFiling',
             court_dot_v1_dot_filing__pb2.RejectFilingRequest.SerializeToString,
             court_dot_v1_dot_filing__pb2.RejectFilingResponse.FromString,
+            options,
+            channel_credentials,
+            insecure,
+            call_credentials,
+            compression,
+            wait_for_ready,
+            timeout,
+            metadata,
+            _registered_method=True)
+
+    @staticmethod
+    def SubmitPaperFiling(request,
+            target,
+            options=(),
+            channel_credentials=None,
+            call_credentials=None,
+            insecure=False,
+            compression=None,
+            wait_for_ready=None,
+            timeout=None,
+            metadata=None):
+        return grpc.experimental.unary_unary(
+            request,
+            target,
+            '/court.v1.FilingService/SubmitPaperFiling',
+            court_dot_v1_dot_filing__pb2.SubmitPaperFilingRequest.SerializeToString,
+            court_dot_v1_dot_filing__pb2.SubmitPaperFilingResponse.FromString,
             options,
             channel_credentials,
             insecure,

@@ -49,6 +49,11 @@ class FilingServiceStub:
     """Clerk: accept a filing under review (event `filing.accepted`; docket then records it)."""
     RejectFiling: _grpc.UnaryUnaryMultiCallable[_filing_pb2.RejectFilingRequest, _filing_pb2.RejectFilingResponse]
     """Clerk: reject a filing under review with a reason (event `filing.rejected`)."""
+    SubmitPaperFiling: _grpc.UnaryUnaryMultiCallable[_filing_pb2.SubmitPaperFilingRequest, _filing_pb2.SubmitPaperFilingResponse]
+    """Clerk: docket a filing received on paper, on a party's behalf. The scan is given a text
+    layer by OCR (pages that have text are kept), then checked like any filing; the entry's
+    filer is the party, filed on the day the paper was received (event `filing.submitted`).
+    """
 
 @_typing.type_check_only
 class FilingServiceAsyncStub(FilingServiceStub):
@@ -69,6 +74,11 @@ class FilingServiceAsyncStub(FilingServiceStub):
     """Clerk: accept a filing under review (event `filing.accepted`; docket then records it)."""
     RejectFiling: _aio.UnaryUnaryMultiCallable[_filing_pb2.RejectFilingRequest, _filing_pb2.RejectFilingResponse]  # type: ignore[assignment]
     """Clerk: reject a filing under review with a reason (event `filing.rejected`)."""
+    SubmitPaperFiling: _aio.UnaryUnaryMultiCallable[_filing_pb2.SubmitPaperFilingRequest, _filing_pb2.SubmitPaperFilingResponse]  # type: ignore[assignment]
+    """Clerk: docket a filing received on paper, on a party's behalf. The scan is given a text
+    layer by OCR (pages that have text are kept), then checked like any filing; the entry's
+    filer is the party, filed on the day the paper was received (event `filing.submitted`).
+    """
 
 class FilingServiceServicer(metaclass=_abc_1.ABCMeta):
     """Filing intake and clerk review. The filer is the caller named by the session token."""
@@ -122,5 +132,16 @@ class FilingServiceServicer(metaclass=_abc_1.ABCMeta):
         context: _ServicerContext,
     ) -> _typing.Union[_filing_pb2.RejectFilingResponse, _abc.Awaitable[_filing_pb2.RejectFilingResponse]]:
         """Clerk: reject a filing under review with a reason (event `filing.rejected`)."""
+
+    @_abc_1.abstractmethod
+    def SubmitPaperFiling(
+        self,
+        request: _filing_pb2.SubmitPaperFilingRequest,
+        context: _ServicerContext,
+    ) -> _typing.Union[_filing_pb2.SubmitPaperFilingResponse, _abc.Awaitable[_filing_pb2.SubmitPaperFilingResponse]]:
+        """Clerk: docket a filing received on paper, on a party's behalf. The scan is given a text
+        layer by OCR (pages that have text are kept), then checked like any filing; the entry's
+        filer is the party, filed on the day the paper was received (event `filing.submitted`).
+        """
 
 def add_FilingServiceServicer_to_server(servicer: FilingServiceServicer, server: _typing.Union[_grpc.Server, _aio.Server]) -> None: ...

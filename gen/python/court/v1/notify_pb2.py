@@ -26,15 +26,15 @@ from court.v1 import common_pb2 as court_dot_v1_dot_common__pb2
 from google.protobuf import timestamp_pb2 as google_dot_protobuf_dot_timestamp__pb2
 
 
-DESCRIPTOR = _descriptor_pool.Default().AddSerializedFile(b'\n\x15\x63ourt/v1/notify.proto\x12\x08\x63ourt.v1\x1a\x15\x63ourt/v1/common.proto\x1a\x1fgoogle/protobuf/timestamp.proto\"\xb3\x02\n\x06Notice\x12\x11\n\tnotice_id\x18\x01 \x01(\t\x12\x13\n\x0b\x63\x61se_number\x18\x02 \x01(\t\x12\x14\n\x0c\x65ntry_number\x18\x03 \x01(\x05\x12\x0f\n\x07subject\x18\x04 \x01(\t\x12\x17\n\x0frecipient_email\x18\x05 \x01(\t\x12(\n\x06status\x18\x06 \x01(\x0e\x32\x18.court.v1.DeliveryStatus\x12+\n\x07sent_at\x18\x07 \x01(\x0b\x32\x1a.google.protobuf.Timestamp\x12\x12\n\ncase_title\x18\x08 \x01(\t\x12&\n\x06\x66ormat\x18\t \x01(\x0e\x32\x16.court.v1.NoticeFormat\x12.\n\ncreated_at\x18\n \x01(\x0b\x32\x1a.google.protobuf.Timestamp\"9\n\x12ListNoticesRequest\x12#\n\x04page\x18\x01 \x01(\x0b\x32\x15.court.v1.PageRequest\"Z\n\x13ListNoticesResponse\x12!\n\x07notices\x18\x01 \x03(\x0b\x32\x10.court.v1.Notice\x12 \n\x04page\x18\x02 \x01(\x0b\x32\x12.court.v1.PageInfo\"-\n\x18GetDeliveryStatusRequest\x12\x11\n\tnotice_id\x18\x01 \x01(\t\"\x98\x01\n\x19GetDeliveryStatusResponse\x12 \n\x06notice\x18\x01 \x01(\x0b\x32\x10.court.v1.Notice\x12\x10\n\x08\x61ttempts\x18\x02 \x01(\x05\x12\x12\n\nlast_error\x18\x03 \x01(\t\x12\x33\n\x0fnext_attempt_at\x18\x04 \x01(\x0b\x32\x1a.google.protobuf.Timestamp\"\'\n\x10SubscribeRequest\x12\x13\n\x0b\x63\x61se_number\x18\x01 \x01(\t\"\x13\n\x11SubscribeResponse\")\n\x12UnsubscribeRequest\x12\x13\n\x0b\x63\x61se_number\x18\x01 \x01(\t\"\x15\n\x13UnsubscribeResponse*\xa2\x01\n\x0e\x44\x65liveryStatus\x12\x1f\n\x1b\x44\x45LIVERY_STATUS_UNSPECIFIED\x10\x00\x12\x1b\n\x17\x44\x45LIVERY_STATUS_PENDING\x10\x01\x12\x18\n\x14\x44\x45LIVERY_STATUS_SENT\x10\x02\x12\x1c\n\x18\x44\x45LIVERY_STATUS_RETRYING\x10\x03\x12\x1a\n\x16\x44\x45LIVERY_STATUS_FAILED\x10\x04\x32\xcb\x02\n\rNotifyService\x12J\n\x0bListNotices\x12\x1c.court.v1.ListNoticesRequest\x1a\x1d.court.v1.ListNoticesResponse\x12\\\n\x11GetDeliveryStatus\x12\".court.v1.GetDeliveryStatusRequest\x1a#.court.v1.GetDeliveryStatusResponse\x12\x44\n\tSubscribe\x12\x1a.court.v1.SubscribeRequest\x1a\x1b.court.v1.SubscribeResponse\x12J\n\x0bUnsubscribe\x12\x1c.court.v1.UnsubscribeRequest\x1a\x1d.court.v1.UnsubscribeResponseb\x06proto3')
+DESCRIPTOR = _descriptor_pool.Default().AddSerializedFile(b'\n\x15\x63ourt/v1/notify.proto\x12\x08\x63ourt.v1\x1a\x15\x63ourt/v1/common.proto\x1a\x1fgoogle/protobuf/timestamp.proto\"\xb3\x02\n\x06Notice\x12\x11\n\tnotice_id\x18\x01 \x01(\t\x12\x13\n\x0b\x63\x61se_number\x18\x02 \x01(\t\x12\x14\n\x0c\x65ntry_number\x18\x03 \x01(\x05\x12\x0f\n\x07subject\x18\x04 \x01(\t\x12\x17\n\x0frecipient_email\x18\x05 \x01(\t\x12(\n\x06status\x18\x06 \x01(\x0e\x32\x18.court.v1.DeliveryStatus\x12+\n\x07sent_at\x18\x07 \x01(\x0b\x32\x1a.google.protobuf.Timestamp\x12\x12\n\ncase_title\x18\x08 \x01(\t\x12&\n\x06\x66ormat\x18\t \x01(\x0e\x32\x16.court.v1.NoticeFormat\x12.\n\ncreated_at\x18\n \x01(\x0b\x32\x1a.google.protobuf.Timestamp\"9\n\x12ListNoticesRequest\x12#\n\x04page\x18\x01 \x01(\x0b\x32\x15.court.v1.PageRequest\"Z\n\x13ListNoticesResponse\x12!\n\x07notices\x18\x01 \x03(\x0b\x32\x10.court.v1.Notice\x12 \n\x04page\x18\x02 \x01(\x0b\x32\x12.court.v1.PageInfo\"-\n\x18GetDeliveryStatusRequest\x12\x11\n\tnotice_id\x18\x01 \x01(\t\"\x98\x01\n\x19GetDeliveryStatusResponse\x12 \n\x06notice\x18\x01 \x01(\x0b\x32\x10.court.v1.Notice\x12\x10\n\x08\x61ttempts\x18\x02 \x01(\x05\x12\x12\n\nlast_error\x18\x03 \x01(\t\x12\x33\n\x0fnext_attempt_at\x18\x04 \x01(\x0b\x32\x1a.google.protobuf.Timestamp\"\'\n\x10SubscribeRequest\x12\x13\n\x0b\x63\x61se_number\x18\x01 \x01(\t\"\x13\n\x11SubscribeResponse\")\n\x12UnsubscribeRequest\x12\x13\n\x0b\x63\x61se_number\x18\x01 \x01(\t\"\x15\n\x13UnsubscribeResponse\"\xcf\x02\n\x10PaperServiceItem\x12\x0f\n\x07item_id\x18\x01 \x01(\t\x12\x13\n\x0b\x63\x61se_number\x18\x02 \x01(\t\x12\x14\n\x0c\x65ntry_number\x18\x03 \x01(\x05\x12\x12\n\ncase_title\x18\x04 \x01(\t\x12\x12\n\nentry_text\x18\x05 \x01(\t\x12\x18\n\x10participant_name\x18\x06 \x01(\t\x12\x1a\n\x12participant_detail\x18\x07 \x01(\t\x12\x0f\n\x07\x61\x64\x64ress\x18\x08 \x01(\t\x12\x14\n\x0c\x64ocument_ids\x18\t \x03(\t\x12-\n\tdue_since\x18\n \x01(\x0b\x32\x1a.google.protobuf.Timestamp\x12-\n\tserved_at\x18\x0b \x01(\x0b\x32\x1a.google.protobuf.Timestamp\x12\x1c\n\x14served_by_account_id\x18\x0c \x01(\t\"1\n\x17ListPaperServiceRequest\x12\x16\n\x0einclude_served\x18\x01 \x01(\x08\"E\n\x18ListPaperServiceResponse\x12)\n\x05items\x18\x01 \x03(\x0b\x32\x1a.court.v1.PaperServiceItem\")\n\x16GetPaperServiceRequest\x12\x0f\n\x07item_id\x18\x01 \x01(\t\"X\n\x17GetPaperServiceResponse\x12(\n\x04item\x18\x01 \x01(\x0b\x32\x1a.court.v1.PaperServiceItem\x12\x13\n\x0bnotice_text\x18\x02 \x01(\t\")\n\x16MarkPaperServedRequest\x12\x0f\n\x07item_id\x18\x01 \x01(\t\"C\n\x17MarkPaperServedResponse\x12(\n\x04item\x18\x01 \x01(\x0b\x32\x1a.court.v1.PaperServiceItem*\xa2\x01\n\x0e\x44\x65liveryStatus\x12\x1f\n\x1b\x44\x45LIVERY_STATUS_UNSPECIFIED\x10\x00\x12\x1b\n\x17\x44\x45LIVERY_STATUS_PENDING\x10\x01\x12\x18\n\x14\x44\x45LIVERY_STATUS_SENT\x10\x02\x12\x1c\n\x18\x44\x45LIVERY_STATUS_RETRYING\x10\x03\x12\x1a\n\x16\x44\x45LIVERY_STATUS_FAILED\x10\x04\x32\xd6\x04\n\rNotifyService\x12J\n\x0bListNotices\x12\x1c.court.v1.ListNoticesRequest\x1a\x1d.court.v1.ListNoticesResponse\x12\\\n\x11GetDeliveryStatus\x12\".court.v1.GetDeliveryStatusRequest\x1a#.court.v1.GetDeliveryStatusResponse\x12\x44\n\tSubscribe\x12\x1a.court.v1.SubscribeRequest\x1a\x1b.court.v1.SubscribeResponse\x12J\n\x0bUnsubscribe\x12\x1c.court.v1.UnsubscribeRequest\x1a\x1d.court.v1.UnsubscribeResponse\x12Y\n\x10ListPaperService\x12!.court.v1.ListPaperServiceRequest\x1a\".court.v1.ListPaperServiceResponse\x12V\n\x0fGetPaperService\x12 .court.v1.GetPaperServiceRequest\x1a!.court.v1.GetPaperServiceResponse\x12V\n\x0fMarkPaperServed\x12 .court.v1.MarkPaperServedRequest\x1a!.court.v1.MarkPaperServedResponseb\x06proto3')
 
 _globals = globals()
 _builder.BuildMessageAndEnumDescriptors(DESCRIPTOR, _globals)
 _builder.BuildTopDescriptorsAndMessages(DESCRIPTOR, 'court.v1.notify_pb2', _globals)
 if not _descriptor._USE_C_DESCRIPTORS:
   DESCRIPTOR._loaded_options = None
-  _globals['_DELIVERYSTATUS']._serialized_start=883
-  _globals['_DELIVERYSTATUS']._serialized_end=1045
+  _globals['_DELIVERYSTATUS']._serialized_start=1588
+  _globals['_DELIVERYSTATUS']._serialized_end=1750
   _globals['_NOTICE']._serialized_start=92
   _globals['_NOTICE']._serialized_end=399
   _globals['_LISTNOTICESREQUEST']._serialized_start=401
@@ -53,6 +53,20 @@ if not _descriptor._USE_C_DESCRIPTORS:
   _globals['_UNSUBSCRIBEREQUEST']._serialized_end=857
   _globals['_UNSUBSCRIBERESPONSE']._serialized_start=859
   _globals['_UNSUBSCRIBERESPONSE']._serialized_end=880
-  _globals['_NOTIFYSERVICE']._serialized_start=1048
-  _globals['_NOTIFYSERVICE']._serialized_end=1379
+  _globals['_PAPERSERVICEITEM']._serialized_start=883
+  _globals['_PAPERSERVICEITEM']._serialized_end=1218
+  _globals['_LISTPAPERSERVICEREQUEST']._serialized_start=1220
+  _globals['_LISTPAPERSERVICEREQUEST']._serialized_end=1269
+  _globals['_LISTPAPERSERVICERESPONSE']._serialized_start=1271
+  _globals['_LISTPAPERSERVICERESPONSE']._serialized_end=1340
+  _globals['_GETPAPERSERVICEREQUEST']._serialized_start=1342
+  _globals['_GETPAPERSERVICEREQUEST']._serialized_end=1383
+  _globals['_GETPAPERSERVICERESPONSE']._serialized_start=1385
+  _globals['_GETPAPERSERVICERESPONSE']._serialized_end=1473
+  _globals['_MARKPAPERSERVEDREQUEST']._serialized_start=1475
+  _globals['_MARKPAPERSERVEDREQUEST']._serialized_end=1516
+  _globals['_MARKPAPERSERVEDRESPONSE']._serialized_start=1518
+  _globals['_MARKPAPERSERVEDRESPONSE']._serialized_end=1585
+  _globals['_NOTIFYSERVICE']._serialized_start=1753
+  _globals['_NOTIFYSERVICE']._serialized_end=2351
 # @@protoc_insertion_point(module_scope)

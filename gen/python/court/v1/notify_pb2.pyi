@@ -267,3 +267,188 @@ class UnsubscribeResponse(_message.Message):
     def WhichOneof(self, oneof_group: _Never) -> None: ...
 
 Global___UnsubscribeResponse: _TypeAlias = UnsubscribeResponse  # noqa: Y015
+
+@_typing.final
+class PaperServiceItem(_message.Message):
+    """One participant to serve by mail with one docket entry."""
+
+    DESCRIPTOR: _descriptor.Descriptor
+
+    ITEM_ID_FIELD_NUMBER: _builtins.int
+    CASE_NUMBER_FIELD_NUMBER: _builtins.int
+    ENTRY_NUMBER_FIELD_NUMBER: _builtins.int
+    CASE_TITLE_FIELD_NUMBER: _builtins.int
+    ENTRY_TEXT_FIELD_NUMBER: _builtins.int
+    PARTICIPANT_NAME_FIELD_NUMBER: _builtins.int
+    PARTICIPANT_DETAIL_FIELD_NUMBER: _builtins.int
+    ADDRESS_FIELD_NUMBER: _builtins.int
+    DOCUMENT_IDS_FIELD_NUMBER: _builtins.int
+    DUE_SINCE_FIELD_NUMBER: _builtins.int
+    SERVED_AT_FIELD_NUMBER: _builtins.int
+    SERVED_BY_ACCOUNT_ID_FIELD_NUMBER: _builtins.int
+    item_id: _builtins.str
+    case_number: _builtins.str
+    entry_number: _builtins.int
+    case_title: _builtins.str
+    entry_text: _builtins.str
+    """The entry's docket text."""
+    participant_name: _builtins.str
+    participant_detail: _builtins.str
+    """"counsel for ...", a party's role, or empty."""
+    address: _builtins.str
+    """The mailing address on file, or empty when the record has none."""
+    served_by_account_id: _builtins.str
+    @_builtins.property
+    def document_ids(self) -> _containers.RepeatedScalarFieldContainer[_builtins.str]:
+        """The entry's documents, in order (the packet prints them after the NDA)."""
+
+    @_builtins.property
+    def due_since(self) -> _timestamp_pb2.Timestamp: ...
+    @_builtins.property
+    def served_at(self) -> _timestamp_pb2.Timestamp:
+        """Unset until served."""
+
+    def __init__(
+        self,
+        *,
+        item_id: _builtins.str = ...,
+        case_number: _builtins.str = ...,
+        entry_number: _builtins.int = ...,
+        case_title: _builtins.str = ...,
+        entry_text: _builtins.str = ...,
+        participant_name: _builtins.str = ...,
+        participant_detail: _builtins.str = ...,
+        address: _builtins.str = ...,
+        document_ids: _abc.Iterable[_builtins.str] | None = ...,
+        due_since: _timestamp_pb2.Timestamp | None = ...,
+        served_at: _timestamp_pb2.Timestamp | None = ...,
+        served_by_account_id: _builtins.str = ...,
+    ) -> None: ...
+    _HasFieldArgType: _TypeAlias = _typing.Literal["due_since", b"due_since", "served_at", b"served_at"]  # noqa: Y015
+    def HasField(self, field_name: _HasFieldArgType) -> _builtins.bool: ...
+    _ClearFieldArgType: _TypeAlias = _typing.Literal["address", b"address", "case_number", b"case_number", "case_title", b"case_title", "document_ids", b"document_ids", "due_since", b"due_since", "entry_number", b"entry_number", "entry_text", b"entry_text", "item_id", b"item_id", "participant_detail", b"participant_detail", "participant_name", b"participant_name", "served_at", b"served_at", "served_by_account_id", b"served_by_account_id"]  # noqa: Y015
+    def ClearField(self, field_name: _ClearFieldArgType) -> None: ...
+    def WhichOneof(self, oneof_group: _Never) -> None: ...
+
+Global___PaperServiceItem: _TypeAlias = PaperServiceItem  # noqa: Y015
+
+@_typing.final
+class ListPaperServiceRequest(_message.Message):
+    DESCRIPTOR: _descriptor.Descriptor
+
+    INCLUDE_SERVED_FIELD_NUMBER: _builtins.int
+    include_served: _builtins.bool
+    def __init__(
+        self,
+        *,
+        include_served: _builtins.bool = ...,
+    ) -> None: ...
+    _HasFieldArgType: _TypeAlias = _Never  # noqa: Y015
+    def HasField(self, field_name: _HasFieldArgType) -> _builtins.bool: ...
+    _ClearFieldArgType: _TypeAlias = _typing.Literal["include_served", b"include_served"]  # noqa: Y015
+    def ClearField(self, field_name: _ClearFieldArgType) -> None: ...
+    def WhichOneof(self, oneof_group: _Never) -> None: ...
+
+Global___ListPaperServiceRequest: _TypeAlias = ListPaperServiceRequest  # noqa: Y015
+
+@_typing.final
+class ListPaperServiceResponse(_message.Message):
+    DESCRIPTOR: _descriptor.Descriptor
+
+    ITEMS_FIELD_NUMBER: _builtins.int
+    @_builtins.property
+    def items(self) -> _containers.RepeatedCompositeFieldContainer[Global___PaperServiceItem]: ...
+    def __init__(
+        self,
+        *,
+        items: _abc.Iterable[Global___PaperServiceItem] | None = ...,
+    ) -> None: ...
+    _HasFieldArgType: _TypeAlias = _Never  # noqa: Y015
+    def HasField(self, field_name: _HasFieldArgType) -> _builtins.bool: ...
+    _ClearFieldArgType: _TypeAlias = _typing.Literal["items", b"items"]  # noqa: Y015
+    def ClearField(self, field_name: _ClearFieldArgType) -> None: ...
+    def WhichOneof(self, oneof_group: _Never) -> None: ...
+
+Global___ListPaperServiceResponse: _TypeAlias = ListPaperServiceResponse  # noqa: Y015
+
+@_typing.final
+class GetPaperServiceRequest(_message.Message):
+    DESCRIPTOR: _descriptor.Descriptor
+
+    ITEM_ID_FIELD_NUMBER: _builtins.int
+    item_id: _builtins.str
+    def __init__(
+        self,
+        *,
+        item_id: _builtins.str = ...,
+    ) -> None: ...
+    _HasFieldArgType: _TypeAlias = _Never  # noqa: Y015
+    def HasField(self, field_name: _HasFieldArgType) -> _builtins.bool: ...
+    _ClearFieldArgType: _TypeAlias = _typing.Literal["item_id", b"item_id"]  # noqa: Y015
+    def ClearField(self, field_name: _ClearFieldArgType) -> None: ...
+    def WhichOneof(self, oneof_group: _Never) -> None: ...
+
+Global___GetPaperServiceRequest: _TypeAlias = GetPaperServiceRequest  # noqa: Y015
+
+@_typing.final
+class GetPaperServiceResponse(_message.Message):
+    DESCRIPTOR: _descriptor.Descriptor
+
+    ITEM_FIELD_NUMBER: _builtins.int
+    NOTICE_TEXT_FIELD_NUMBER: _builtins.int
+    notice_text: _builtins.str
+    """The NDA as text (ACMS's labels), the packet's first page(s)."""
+    @_builtins.property
+    def item(self) -> Global___PaperServiceItem: ...
+    def __init__(
+        self,
+        *,
+        item: Global___PaperServiceItem | None = ...,
+        notice_text: _builtins.str = ...,
+    ) -> None: ...
+    _HasFieldArgType: _TypeAlias = _typing.Literal["item", b"item"]  # noqa: Y015
+    def HasField(self, field_name: _HasFieldArgType) -> _builtins.bool: ...
+    _ClearFieldArgType: _TypeAlias = _typing.Literal["item", b"item", "notice_text", b"notice_text"]  # noqa: Y015
+    def ClearField(self, field_name: _ClearFieldArgType) -> None: ...
+    def WhichOneof(self, oneof_group: _Never) -> None: ...
+
+Global___GetPaperServiceResponse: _TypeAlias = GetPaperServiceResponse  # noqa: Y015
+
+@_typing.final
+class MarkPaperServedRequest(_message.Message):
+    DESCRIPTOR: _descriptor.Descriptor
+
+    ITEM_ID_FIELD_NUMBER: _builtins.int
+    item_id: _builtins.str
+    def __init__(
+        self,
+        *,
+        item_id: _builtins.str = ...,
+    ) -> None: ...
+    _HasFieldArgType: _TypeAlias = _Never  # noqa: Y015
+    def HasField(self, field_name: _HasFieldArgType) -> _builtins.bool: ...
+    _ClearFieldArgType: _TypeAlias = _typing.Literal["item_id", b"item_id"]  # noqa: Y015
+    def ClearField(self, field_name: _ClearFieldArgType) -> None: ...
+    def WhichOneof(self, oneof_group: _Never) -> None: ...
+
+Global___MarkPaperServedRequest: _TypeAlias = MarkPaperServedRequest  # noqa: Y015
+
+@_typing.final
+class MarkPaperServedResponse(_message.Message):
+    DESCRIPTOR: _descriptor.Descriptor
+
+    ITEM_FIELD_NUMBER: _builtins.int
+    @_builtins.property
+    def item(self) -> Global___PaperServiceItem: ...
+    def __init__(
+        self,
+        *,
+        item: Global___PaperServiceItem | None = ...,
+    ) -> None: ...
+    _HasFieldArgType: _TypeAlias = _typing.Literal["item", b"item"]  # noqa: Y015
+    def HasField(self, field_name: _HasFieldArgType) -> _builtins.bool: ...
+    _ClearFieldArgType: _TypeAlias = _typing.Literal["item", b"item"]  # noqa: Y015
+    def ClearField(self, field_name: _ClearFieldArgType) -> None: ...
+    def WhichOneof(self, oneof_group: _Never) -> None: ...
+
+Global___MarkPaperServedResponse: _TypeAlias = MarkPaperServedResponse  # noqa: Y015

@@ -55,6 +55,21 @@ class NotifyServiceStub:
                 request_serializer=court_dot_v1_dot_notify__pb2.UnsubscribeRequest.SerializeToString,
                 response_deserializer=court_dot_v1_dot_notify__pb2.UnsubscribeResponse.FromString,
                 _registered_method=True)
+        self.ListPaperService = channel.unary_unary(
+                '/court.v1.NotifyService/ListPaperService',
+                request_serializer=court_dot_v1_dot_notify__pb2.ListPaperServiceRequest.SerializeToString,
+                response_deserializer=court_dot_v1_dot_notify__pb2.ListPaperServiceResponse.FromString,
+                _registered_method=True)
+        self.GetPaperService = channel.unary_unary(
+                '/court.v1.NotifyService/GetPaperService',
+                request_serializer=court_dot_v1_dot_notify__pb2.GetPaperServiceRequest.SerializeToString,
+                response_deserializer=court_dot_v1_dot_notify__pb2.GetPaperServiceResponse.FromString,
+                _registered_method=True)
+        self.MarkPaperServed = channel.unary_unary(
+                '/court.v1.NotifyService/MarkPaperServed',
+                request_serializer=court_dot_v1_dot_notify__pb2.MarkPaperServedRequest.SerializeToString,
+                response_deserializer=court_dot_v1_dot_notify__pb2.MarkPaperServedResponse.FromString,
+                _registered_method=True)
 
 
 class NotifyServiceServicer:
@@ -89,6 +104,28 @@ class NotifyServiceServicer:
         context.set_details('Method not implemented!')
         raise NotImplementedError('Method not implemented!')
 
+    def ListPaperService(self, request, context):
+        """Clerk: paper service due (participants an entry's NDA lists as served by mail), oldest
+        first; served items only when asked.
+        """
+        context.set_code(grpc.StatusCode.UNIMPLEMENTED)
+        context.set_details('Method not implemented!')
+        raise NotImplementedError('Method not implemented!')
+
+    def GetPaperService(self, request, context):
+        """Clerk: one item, with the NDA's text for the printed packet.
+        """
+        context.set_code(grpc.StatusCode.UNIMPLEMENTED)
+        context.set_details('Method not implemented!')
+        raise NotImplementedError('Method not implemented!')
+
+    def MarkPaperServed(self, request, context):
+        """Clerk: the item was served by mail (a second call changes nothing).
+        """
+        context.set_code(grpc.StatusCode.UNIMPLEMENTED)
+        context.set_details('Method not implemented!')
+        raise NotImplementedError('Method not implemented!')
+
 
 def add_NotifyServiceServicer_to_server(servicer, server):
     rpc_method_handlers = {
@@ -111,6 +148,21 @@ def add_NotifyServiceServicer_to_server(servicer, server):
                     servicer.Unsubscribe,
                     request_deserializer=court_dot_v1_dot_notify__pb2.UnsubscribeRequest.FromString,
                     response_serializer=court_dot_v1_dot_notify__pb2.UnsubscribeResponse.SerializeToString,
+            ),
+            'ListPaperService': grpc.unary_unary_rpc_method_handler(
+                    servicer.ListPaperService,
+                    request_deserializer=court_dot_v1_dot_notify__pb2.ListPaperServiceRequest.FromString,
+                    response_serializer=court_dot_v1_dot_notify__pb2.ListPaperServiceResponse.SerializeToString,
+            ),
+            'GetPaperService': grpc.unary_unary_rpc_method_handler(
+                    servicer.GetPaperService,
+                    request_deserializer=court_dot_v1_dot_notify__pb2.GetPaperServiceRequest.FromString,
+                    response_serializer=court_dot_v1_dot_notify__pb2.GetPaperServiceResponse.SerializeToString,
+            ),
+            'MarkPaperServed': grpc.unary_unary_rpc_method_handler(
+                    servicer.MarkPaperServed,
+                    request_deserializer=court_dot_v1_dot_notify__pb2.MarkPaperServedRequest.FromString,
+                    response_serializer=court_dot_v1_dot_notify__pb2.MarkPaperServedResponse.SerializeToString,
             ),
     }
     generic_handler = grpc.method_handlers_generic_handler(
@@ -222,6 +274,87 @@ class NotifyService:
             '/court.v1.NotifyService/Unsubscribe',
             court_dot_v1_dot_notify__pb2.UnsubscribeRequest.SerializeToString,
             court_dot_v1_dot_notify__pb2.UnsubscribeResponse.FromString,
+            options,
+            channel_credentials,
+            insecure,
+            call_credentials,
+            compression,
+            wait_for_ready,
+            timeout,
+            metadata,
+            _registered_method=True)
+
+    @staticmethod
+    def ListPaperService(request,
+            target,
+            options=(),
+            channel_credentials=None,
+            call_credentials=None,
+            insecure=False,
+            compression=None,
+            wait_for_ready=None,
+            timeout=None,
+            metadata=None):
+        return grpc.experimental.unary_unary(
+            request,
+            target,
+            '/court.v1.NotifyService/ListPaperService',
+            court_dot_v1_dot_notify__pb2.ListPaperServiceRequest.SerializeToString,
+            court_dot_v1_dot_notify__pb2.ListPaperServiceResponse.FromString,
+            options,
+            channel_credentials,
+            insecure,
+            call_credentials,
+            compression,
+            wait_for_ready,
+            timeout,
+            metadata,
+            _registered_method=True)
+
+    @staticmethod
+    def GetPaperService(request,
+            target,
+            options=(),
+            channel_credentials=None,
+            call_credentials=None,
+            insecure=False,
+            compression=None,
+            wait_for_ready=None,
+            timeout=None,
+            metadata=None):
+        return grpc.experimental.unary_unary(
+            request,
+            target,
+            '/court.v1.NotifyService/GetPaperService',
+            court_dot_v1_dot_notify__pb2.GetPaperServiceRequest.SerializeToString,
+            court_dot_v1_dot_notify__pb2.GetPaperServiceResponse.FromString,
+            options,
+            channel_credentials,
+            insecure,
+            call_credentials,
+            compression,
+            wait_for_ready,
+            timeout,
+            metadata,
+            _registered_method=True)
+
+    @staticmethod
+    def MarkPaperServed(request,
+            target,
+            options=(),
+            channel_credentials=None,
+            call_credentials=None,
+            insecure=False,
+            compression=None,
+            wait_for_ready=None,
+            timeout=None,
+            metadata=None):
+        return grpc.experimental.unary_unary(
+            request,
+            target,
+            '/court.v1.NotifyService/MarkPaperServed',
+            court_dot_v1_dot_notify__pb2.MarkPaperServedRequest.SerializeToString,
+            court_dot_v1_dot_notify__pb2.MarkPaperServedResponse.FromString,
             options,
             channel_credentials,
             insecure,

@@ -44,6 +44,14 @@ class NotifyServiceStub:
     """Ask for NDAs in a case the caller is not in."""
     Unsubscribe: _grpc.UnaryUnaryMultiCallable[_notify_pb2.UnsubscribeRequest, _notify_pb2.UnsubscribeResponse]
     """Stop NDAs for a case the caller subscribed to."""
+    ListPaperService: _grpc.UnaryUnaryMultiCallable[_notify_pb2.ListPaperServiceRequest, _notify_pb2.ListPaperServiceResponse]
+    """Clerk: paper service due (participants an entry's NDA lists as served by mail), oldest
+    first; served items only when asked.
+    """
+    GetPaperService: _grpc.UnaryUnaryMultiCallable[_notify_pb2.GetPaperServiceRequest, _notify_pb2.GetPaperServiceResponse]
+    """Clerk: one item, with the NDA's text for the printed packet."""
+    MarkPaperServed: _grpc.UnaryUnaryMultiCallable[_notify_pb2.MarkPaperServedRequest, _notify_pb2.MarkPaperServedResponse]
+    """Clerk: the item was served by mail (a second call changes nothing)."""
 
 @_typing.type_check_only
 class NotifyServiceAsyncStub(NotifyServiceStub):
@@ -58,6 +66,14 @@ class NotifyServiceAsyncStub(NotifyServiceStub):
     """Ask for NDAs in a case the caller is not in."""
     Unsubscribe: _aio.UnaryUnaryMultiCallable[_notify_pb2.UnsubscribeRequest, _notify_pb2.UnsubscribeResponse]  # type: ignore[assignment]
     """Stop NDAs for a case the caller subscribed to."""
+    ListPaperService: _aio.UnaryUnaryMultiCallable[_notify_pb2.ListPaperServiceRequest, _notify_pb2.ListPaperServiceResponse]  # type: ignore[assignment]
+    """Clerk: paper service due (participants an entry's NDA lists as served by mail), oldest
+    first; served items only when asked.
+    """
+    GetPaperService: _aio.UnaryUnaryMultiCallable[_notify_pb2.GetPaperServiceRequest, _notify_pb2.GetPaperServiceResponse]  # type: ignore[assignment]
+    """Clerk: one item, with the NDA's text for the printed packet."""
+    MarkPaperServed: _aio.UnaryUnaryMultiCallable[_notify_pb2.MarkPaperServedRequest, _notify_pb2.MarkPaperServedResponse]  # type: ignore[assignment]
+    """Clerk: the item was served by mail (a second call changes nothing)."""
 
 class NotifyServiceServicer(metaclass=_abc_1.ABCMeta):
     """The caller's notices and case subscriptions."""
@@ -93,5 +109,31 @@ class NotifyServiceServicer(metaclass=_abc_1.ABCMeta):
         context: _ServicerContext,
     ) -> _typing.Union[_notify_pb2.UnsubscribeResponse, _abc.Awaitable[_notify_pb2.UnsubscribeResponse]]:
         """Stop NDAs for a case the caller subscribed to."""
+
+    @_abc_1.abstractmethod
+    def ListPaperService(
+        self,
+        request: _notify_pb2.ListPaperServiceRequest,
+        context: _ServicerContext,
+    ) -> _typing.Union[_notify_pb2.ListPaperServiceResponse, _abc.Awaitable[_notify_pb2.ListPaperServiceResponse]]:
+        """Clerk: paper service due (participants an entry's NDA lists as served by mail), oldest
+        first; served items only when asked.
+        """
+
+    @_abc_1.abstractmethod
+    def GetPaperService(
+        self,
+        request: _notify_pb2.GetPaperServiceRequest,
+        context: _ServicerContext,
+    ) -> _typing.Union[_notify_pb2.GetPaperServiceResponse, _abc.Awaitable[_notify_pb2.GetPaperServiceResponse]]:
+        """Clerk: one item, with the NDA's text for the printed packet."""
+
+    @_abc_1.abstractmethod
+    def MarkPaperServed(
+        self,
+        request: _notify_pb2.MarkPaperServedRequest,
+        context: _ServicerContext,
+    ) -> _typing.Union[_notify_pb2.MarkPaperServedResponse, _abc.Awaitable[_notify_pb2.MarkPaperServedResponse]]:
+        """Clerk: the item was served by mail (a second call changes nothing)."""
 
 def add_NotifyServiceServicer_to_server(servicer: NotifyServiceServicer, server: _typing.Union[_grpc.Server, _aio.Server]) -> None: ...

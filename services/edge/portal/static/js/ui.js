@@ -164,6 +164,10 @@ function remedy(error) {
     case "not_efiler":
       return el("p", {}, "Apply to e-file from ", el("a", { href: "/dashboard" }, "your dashboard"),
         "; the Clerk's Office approves applications.");
+    case "scan_unreadable":
+      return el("p", {}, "Nothing was docketed. Scan the paper again, darker or at a higher resolution, and make sure every page is the right way up.");
+    case "ocr_unavailable":
+      return el("p", {}, "Nothing was docketed. The court's OCR is not installed; tell the court's IT staff.");
     case "not_counsel_of_record":
       return el("p", {}, "File a notice of appearance first; once the Clerk's Office accepts it you may file in the case.");
     case "maintenance":

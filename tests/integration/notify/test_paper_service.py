@@ -1,0 +1,188 @@
+"""Paper service due, through the edge on the real stack: an entry in a case with a party
+served by mail puts that party on the clerk's list, with one printable PDF (the NDA, then the
+entry's documents), until the clerk marks it served."""
+
+from __future__ import annotations
+
+import io
+import json
+from datetime import date
+from typing import Any
+
+import httpx
+import pypdf
+import pytest
+from support.api import Api, efiler, file, mail_to, maildir_of, petition, wait_for
+from support.pdf_corpus import text_1_page, text_10_pages
+
+MOTION = {"type": "motion", "description": "for an extension of time"}
+
+
+@pytest.fixture(scope="module")
+def attorney(edge_url: str, clerk: Api) -> Api:
+    return efiler(edge_url, clerk)
+
+
+@pytest.fixture(scope="module")
+def case_number(attorney: Api) -> str:
+    """A case whose respondent (Federal Agency) has no counsel and no e-mail: served by mail."""
+    filed = file(attorney, petition(), text_1_page())
+    assert filed.status_code == 201, filed.text
+    return str(docketed(attorney, filed.json()["filing_id"])["case_number"])
+
+
+def docketed(api: Api, filing_id: str) -> dict[str, Any]:
+    def status() -> dict[str, Any] | None:
+        current = api.get(f"/api/v1/filings/{filing_id}").json()
+        return current if current["status"] == "docketed" else None
+
+    return wait_for(status, timeout=60, what=f"filing {filing_id} docketed")
+
+
+def due_items(clerk: Api, case_number: str, *, include_served: bool = False) -> list[Any]:
+    listed = clerk.get(
+        "/api/v1/clerk/paper-service", params={"include_served": str(include_served).lower()}
+    )
+    assert listed.status_code == 200, listed.text
+    return [i for i in listed.json()["items"] if i["case_number"] == case_number]
+
+
+def item_for(clerk: Api, case_number: str, entry_number: int) -> dict[str, Any]:
+    return wait_for(
+        lambda: next(
+            (i for i in due_items(clerk, case_number) if i["entry_number"] == entry_number),
+            None,
+        ),
+        timeout=60,
+        what=f"paper service due for entry {entry_number}",
+    )
+
+
+def test_an_entry_is_due_for_paper_service_with_one_printable_packet(
+    attorney: Api, clerk: Api, case_number: str
+) -> None:
+    motion = text_10_pages()
+    filed = file(attorney, {**MOTION, "case_number": case_number}, motion)
+    assert filed.status_code == 201, filed.text
+    entry_number = docketed(attorney, filed.json()["filing_id"])["entry_number"]
+
+    item = item_for(clerk, case_number, entry_number)
+    assert item["participant"] == {
+        "name": "Federal Agency",
+        "detail": "respondent",
+        "address": None,
+    }
+    assert item["served"] is False and item["entry_text"].startswith("MOTION filed by")
+    assert [i["participant"]["name"] for i in due_items(clerk, case_number)].count(
+        "Federal Agency"
+    ) >= 2  # the petition's entry is due too
+
+    packet = clerk.get(item["packet_url"])
+    assert packet.status_code == 200, packet.text
+    assert packet.headers["content-type"] == "application/pdf"
+    pages = pypdf.PdfReader(io.BytesIO(packet.content)).pages
+    nda = pages[0].extract_text()
+    for label in ("Notice of Docket Activity", f"Case Number: {case_number}", "Docket Text:"):
+        assert label in nda, nda
+    assert "Federal Agency (respondent)" in "".join(p.extract_text() for p in pages[:-10])
+    filed_pages = [p.extract_text() for p in pypdf.PdfReader(io.BytesIO(motion)).pages]
+    assert [p.extract_text() for p in pages[-10:]] == filed_pages
+
+    served = clerk.post(f"/api/v1/clerk/paper-service/{item['id']}/served")
+    assert served.status_code == 200, served.text
+    assert served.json()["served"] is True
+    assert served.json()["served_by_account_id"] == clerk.account["account_id"]
+    again = clerk.post(f"/api/v1/clerk/paper-service/{item['id']}/served")
+    assert again.json()["served_at"] == served.json()["served_at"]
+    assert item["id"] not in [i["id"] for i in due_items(clerk, case_number)]
+    assert item["id"] in [i["id"] for i in due_items(clerk, case_number, include_served=True)]
+
+
+def test_the_filer_on_paper_is_not_served_with_their_own_filing(
+    attorney: Api, clerk: Api, case_number: str
+) -> None:
+    metadata = {
+        "type": "letter",
+        "description": "about the hearing",
+        "filer_party": "Federal Agency",
+        "received_on": date.today().isoformat(),
+    }
+    filed = httpx.post(
+        f"{clerk.base_url}/api/v1/clerk/cases/{case_number}/paper-filings",
+        files=[
+            ("metadata", ("metadata.json", json.dumps(metadata).encode(), "application/json")),
+            ("lead", ("letter.pdf", text_1_page(), "application/pdf")),  # has text: kept
+        ],
+        headers={"Authorization": f"Bearer {clerk.token}"},
+        timeout=300,
+    )
+    assert filed.status_code == 201, filed.text
+    own_entry = docketed(clerk, filed.json()["filing_id"])["entry_number"]
+    # A later entry in the same case (same partition, read in order) is due: notify has
+    # recorded the paper filing's entry by then.
+    later = file(attorney, {**MOTION, "case_number": case_number}, text_1_page())
+    assert later.status_code == 201, later.text
+    later_entry = docketed(attorney, later.json()["filing_id"])["entry_number"]
+    assert later_entry > own_entry
+    item_for(clerk, case_number, later_entry)
+    # The filing mails went on past the paper filing (which has no filer account to mail).
+    mail_to(maildir_of(attorney.base_url), attorney.account["email"], later.json()["filing_id"][:8])
+    items = due_items(clerk, case_number, include_served=True)
+    assert own_entry not in [i["entry_number"] for i in items]
+
+
+def test_paper_service_is_for_court_staff(attorney: Api, clerk: Api, case_number: str) -> None:
+    listed = attorney.get("/api/v1/clerk/paper-service")
+    assert (listed.status_code, listed.json()["code"]) == (403, "forbidden")
+    (item, *_) = due_items(clerk, case_number, include_served=True)
+    for response in (
+        attorney.get(item["packet_url"]),
+        attorney.post(f"/api/v1/clerk/paper-service/{item['id']}/served"),
+    ):
+        assert (response.status_code, response.json()["code"]) == (403, "forbidden")
+    unknown = clerk.post("/api/v1/clerk/paper-service/not-an-id/served")
+    assert (unknown.status_code, unknown.json()["code"]) == (404, "not_found")
+
+
+def test_counsel_with_notices_off_are_served_at_their_profile_address(
+    edge_url: str, attorney: Api, clerk: Api, case_number: str
+) -> None:
+    quiet = efiler(edge_url, clerk)
+    address = "Quiet & Co.\n1 Mail Street\nSan Francisco, CA 94103"
+    assert quiet.patch("/api/v1/accounts/me", json={"address": address}).status_code == 200
+    appearance = file(
+        quiet,
+        {
+            "type": "notice_of_appearance",
+            "case_number": case_number,
+            "parties": [{"name": "Intervening Union", "role": "intervenor"}],
+            "receive_notices": False,
+        },
+        text_1_page(),
+    )
+    assert appearance.status_code == 201, appearance.text
+    accepted = clerk.post(f"/api/v1/clerk/filings/{appearance.json()['filing_id']}/accept")
+    assert accepted.status_code == 200, accepted.text
+    docketed(quiet, appearance.json()["filing_id"])
+
+    # The next entry: counsel who turned notices off are served by mail, at their address.
+    motion = file(attorney, {**MOTION, "case_number": case_number}, text_1_page())
+    assert motion.status_code == 201, motion.text
+    entry = docketed(attorney, motion.json()["filing_id"])["entry_number"]
+    mine = wait_for(
+        lambda: next(
+            (
+                i
+                for i in due_items(clerk, case_number)
+                if i["entry_number"] == entry and i["participant"]["name"] == quiet.account["name"]
+            ),
+            None,
+        ),
+        timeout=60,
+        what="counsel with notices off due for paper service",
+    )
+    assert mine["participant"] == {
+        "name": quiet.account["name"],
+        "detail": "counsel for Intervening Union",
+        "address": address,
+    }
