@@ -170,6 +170,19 @@ class CpuAccount:
             used[_group_of(process, self.names, self.root)] += cpu - self._start.get(pid, 0.0)
         return dict(used.most_common())
 
+    def idle_rate(self, seconds: float) -> dict[str, float]:
+        """CPU seconds a second each group uses while nothing is asked of it (timers, polls,
+        the broker's own housekeeping): what a window of load costs anyway."""
+        self.start()
+        time.sleep(seconds)
+        return {name: used / seconds for name, used in self.stop().items()}
+
+
+def beyond_idle(used: dict[str, float], idle: dict[str, float], seconds: float) -> dict[str, float]:
+    """``used`` over a window of ``seconds``, less what each group would have used idle."""
+    left = {name: max(0.0, cpu - idle.get(name, 0.0) * seconds) for name, cpu in used.items()}
+    return dict(sorted(left.items(), key=lambda item: -item[1]))
+
 
 def print_cpu(used: dict[str, float], count: int) -> None:
     total = sum(used.values())
