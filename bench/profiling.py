@@ -153,9 +153,20 @@ class CpuAccount:
     root: int = field(default_factory=os.getpid)
     _start: dict[int, float] = field(default_factory=dict)
 
+    data_dir: Path | None = None  # the stack's: its PostgreSQL (daemonised) is found by it
+
+    def _members(self) -> list[psutil.Process]:
+        members = psutil.Process(self.root).children(recursive=True)
+        if self.data_dir is not None:
+            for process in psutil.process_iter(["name", "cmdline"]):
+                name, argv = process.info["name"] or "", process.info["cmdline"] or []
+                if name.startswith("postgres") and any(str(self.data_dir) in a for a in argv):
+                    members += [process, *process.children(recursive=True)]
+        return members
+
     def _snapshot(self) -> dict[int, tuple[psutil.Process, float]]:
         found = {}
-        for process in psutil.Process(self.root).children(recursive=True):
+        for process in self._members():
             with contextlib.suppress(psutil.Error):
                 times = process.cpu_times()
                 found[process.pid] = (process, times.user + times.system)
