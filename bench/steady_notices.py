@@ -101,10 +101,15 @@ def sink_rate(host: str, port: int, sample: bytes, count: int, connections: int)
     """Messages a second the SMTP sink accepts, sent by ``connections`` reused connections."""
     per_connection = count // connections
 
+    failures: list[BaseException] = []
+
     def send() -> None:
-        with smtplib.SMTP(host, port, timeout=30) as smtp:
-            for _ in range(per_connection):
-                smtp.sendmail("probe@bench.invalid", ["sink@bench.invalid"], sample)
+        try:
+            with smtplib.SMTP(host, port, timeout=30) as smtp:
+                for _ in range(per_connection):
+                    smtp.sendmail("probe@bench.invalid", ["sink@bench.invalid"], sample)
+        except BaseException as error:  # a refused probe would make the rate meaningless
+            failures.append(error)
 
     threads = [threading.Thread(target=send) for _ in range(connections)]
     started = time.perf_counter()
@@ -112,15 +117,34 @@ def sink_rate(host: str, port: int, sample: bytes, count: int, connections: int)
         thread.start()
     for thread in threads:
         thread.join()
+    if failures:
+        raise SystemExit(f"the SMTP sink refused the probe: {failures[0]!r}")
     return per_connection * connections / (time.perf_counter() - started)
 
 
+def wait_quiet(bench: Bench, steps: list[Step], timeout: float = 180) -> None:
+    """Until every NDA of the earlier steps is sent: a step must not inherit a queue."""
+    cases = [s.case_number for s in steps]
+    expected = sum(s.expected for s in steps)
+    deadline = time.monotonic() + timeout
+    while time.monotonic() < deadline:
+        sent = bench.sql(
+            "SELECT count(*) FROM notify.notices WHERE case_number = ANY(%s) AND status = 'sent'",
+            cases,
+        )[0][0]
+        if sent >= expected:
+            return
+        time.sleep(0.5)
+    raise SystemExit(f"the earlier steps' NDAs were not all sent within {timeout:.0f} s")
+
+
 def sample_message(maildir: Path) -> bytes:
-    """An NDA as notify wrote it (for its size), marked as the probe's so no step counts it."""
+    """A message of an NDA's size as notify wrote it, with no case header: no step counts it."""
     nda = next((m for m in read_messages(maildir) if m["X-OpenECF-Entry"]), None)
+    size = len(nda.as_bytes()) if nda is not None else 4000
     message = EmailMessage()
     message["From"], message["To"], message["Subject"] = "probe", "sink", "probe"
-    message.set_content(nda.as_string() if nda is not None else "x" * 4000)
+    message.set_content("\n".join("x" * 72 for _ in range(size // 73 + 1)))
     return message.as_bytes()
 
 
@@ -235,11 +259,12 @@ def main() -> int:
                 print(f"step {step.line()}", flush=True)
                 if not step.sustained:
                     break
+                wait_quiet(bench, steps)
                 rate *= 2
             highest = max((s.rate for s in steps if s.sustained), default=0.0)
             failed = [s.rate for s in steps if not s.sustained]
             if highest and failed:  # one step between the last sustained and the first not
-                time.sleep(args.drain_seconds)
+                wait_quiet(bench, steps)
                 step = run_step(
                     bench,
                     counsel,
@@ -254,7 +279,7 @@ def main() -> int:
                     highest = step.rate
             half = None
             if highest:
-                time.sleep(args.drain_seconds)  # the last step's queue, if any, drains
+                wait_quiet(bench, steps)
                 half = run_step(
                     bench,
                     counsel,
