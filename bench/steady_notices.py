@@ -27,6 +27,7 @@ Prints ratio lines (``notice ratio``: highest sustained rate / the sink's rate, 
 from __future__ import annotations
 
 import argparse
+import email.policy
 import os
 import smtplib
 import statistics
@@ -145,7 +146,7 @@ def sample_message(maildir: Path) -> bytes:
     message = EmailMessage()
     message["From"], message["To"], message["Subject"] = "probe", "sink", "probe"
     message.set_content("\n".join("x" * 72 for _ in range(size // 73 + 1)))
-    return message.as_bytes()
+    return message.as_bytes(policy=email.policy.SMTP)  # CRLF: bytes go to SMTP as they are
 
 
 def run_step(
