@@ -148,17 +148,18 @@ async def submit_filing(
     `attachments` (PDF). The same `Idempotency-Key` and body answer the same receipt."""
     metadata, documents = await _read(request)
     stub = request.app.state.clients.filing
-    reply = await run_in_threadpool(
-        stub.SubmitFiling,
-        filing_pb2.SubmitFilingRequest(
-            metadata=metadata, documents=documents, idempotency_key=idempotency_key or ""
-        ),
-        metadata=caller_metadata(request),
-        timeout=120,
+    submit = filing_pb2.SubmitFilingRequest(
+        metadata=metadata, documents=documents, idempotency_key=idempotency_key or ""
     )
-    # Reading the outage record is a blocking gRPC call (cached): off the event loop.
-    receipt = await run_in_threadpool(receipt_view, request, reply.filing)
-    return {**receipt, "replayed": reply.replayed}
+    del documents  # the request holds the bytes now: one copy less while the filing is checked
+
+    def file_and_receipt() -> dict[str, object]:
+        # The filing and the receipt (reading the outage record is a blocking gRPC call,
+        # cached) in one trip to a worker thread: off the event loop, one hand-off less.
+        reply = stub.SubmitFiling(submit, metadata=caller_metadata(request), timeout=120)
+        return {**receipt_view(request, reply.filing), "replayed": reply.replayed}
+
+    return await run_in_threadpool(file_and_receipt)
 
 
 @router.post("/filings/check", responses=FILING_PROBLEMS)
