@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 import re
+from collections.abc import Iterator
+from contextlib import contextmanager
 
 from psycopg import Connection, InterfaceError, OperationalError
 from psycopg.rows import TupleRow
@@ -37,3 +39,18 @@ def connect_pool(conninfo: str, *, schema: str, max_size: int = 8) -> Connection
     )
     pool.open(wait=True, timeout=30)
     return pool
+
+
+@contextmanager
+def one_statement(pool: ConnectionPool) -> Iterator[Connection[TupleRow]]:
+    """A pooled connection in autocommit, for work that is one statement: the statement is
+    its own transaction, without the BEGIN and COMMIT round trips of an implicit one."""
+    with pool.connection() as conn:
+        conn.autocommit = True
+        try:
+            yield conn
+        finally:
+            try:
+                conn.autocommit = False  # the next borrower expects implicit transactions
+            except DATABASE_UNAVAILABLE:
+                conn.close()  # broken: the pool replaces a closed connection

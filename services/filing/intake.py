@@ -33,6 +33,7 @@ from psycopg_pool import ConnectionPool
 
 from services.common import court
 from services.common.clock import Clock, system_clock
+from services.common.db import one_statement
 from services.common.errors import CourtError
 from services.common.outbox import publish
 from services.common.principal import Principal
@@ -134,7 +135,7 @@ class Intake:
     def _check_rules(self, principal: Principal, request: FilingRequest) -> rules.CaseFacts | None:
         case = None
         if court.is_case_number(request.case_number):
-            with self._pool.connection() as conn:
+            with one_statement(self._pool) as conn:
                 case = store.case_facts(conn, request.case_number)
         rules.check_paper_filer(principal, request, case)
         rules.check_form(request, max_attachments=self._limits.max_attachments)
@@ -331,7 +332,7 @@ class Intake:
             raise CourtError(first.code, first.message, details=details)
 
         filing_id = str(uuid.uuid4())
-        with self._pool.connection() as conn:
+        with one_statement(self._pool) as conn:
             attempts.begin(conn, filing_id)  # before any document exists: the sweep sees it
         try:
             return self._store_and_commit(
