@@ -12,7 +12,7 @@ a free-look link), then:
    NDAs/s while it is sustained (then one step halfway to the first rate not sustained):
    every NDA of the step accepted by the sink within
    ``--drain-seconds`` of the step's end, and no queue building up (the median latency of
-   the step's last quarter at most twice its first quarter's, plus 0.25 s);
+   the step's last quarter at most 1.5 times its first quarter's, plus 0.25 s);
 3. at half the highest sustained rate, a longer step (``--half-seconds``): p50 and p99.
 
 Latency is from the entry's ``entered_at`` to the sink's acceptance of the message, read from
@@ -61,7 +61,7 @@ class Step:
 
     @property
     def sustained(self) -> bool:
-        return self.late == 0 and self.last_quarter <= 2 * self.first_quarter + 0.25
+        return self.late == 0 and self.last_quarter <= 1.5 * self.first_quarter + 0.25
 
     def line(self) -> str:
         if not self.latencies:
