@@ -20,7 +20,7 @@ import time
 from pathlib import Path
 
 HERE = Path(__file__).resolve().parent
-NOT_BENCHMARKS = {"run_all.py", "summary.py"}
+NOT_BENCHMARKS = {"run_all.py", "summary.py", "profiling.py"}
 
 
 def benchmarks() -> list[Path]:

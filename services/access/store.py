@@ -25,39 +25,21 @@ class ContentInfo:
     location: str = "postgres"  # or "s3": the bytes are in the object store
 
 
-def insert_content(
-    conn: Connection[Any],
-    *,
-    sha256: str,
-    size_bytes: int,
-    chunk_bytes: int,
-    location: str,
-) -> bool:
-    """Record a content under its hash; False when it was already recorded.
-
-    Two stores of the same new content at once: the second waits on the first's row and then
-    finds it, so the bytes are written exactly once (by whoever inserted the row).
-    """
-    chunk_count = max(1, -(-size_bytes // chunk_bytes))
-    inserted = conn.execute(
-        "INSERT INTO contents (sha256, size_bytes, chunk_count, chunk_bytes, location)"
-        " VALUES (%s, %s, %s, %s, %s) ON CONFLICT (sha256) DO NOTHING",
-        [sha256, size_bytes, chunk_count, chunk_bytes, location],
-    ).rowcount
-    return bool(inserted)
-
-
 def insert_chunks(
     conn: Connection[Any], *, sha256: str, content: bytes | memoryview, chunk_bytes: int
 ) -> None:
     view = memoryview(content)
     chunk_count = max(1, -(-len(view) // chunk_bytes))
     with conn.cursor() as cursor:
-        for seq in range(chunk_count):
-            cursor.execute(
-                "INSERT INTO content_chunks (sha256, seq, data) VALUES (%s, %s, %b)",
-                [sha256, seq, bytes(view[seq * chunk_bytes : (seq + 1) * chunk_bytes])],
-            )
+        # executemany pipelines the rows (one round trip); the chunks are views of the content,
+        # sent as they are rather than copied first.
+        cursor.executemany(
+            "INSERT INTO content_chunks (sha256, seq, data) VALUES (%s, %s, %b)",
+            [
+                (sha256, seq, view[seq * chunk_bytes : (seq + 1) * chunk_bytes])
+                for seq in range(chunk_count)
+            ],
+        )
 
 
 def moved_to_object_store(conn: Connection[Any], sha256: str) -> None:
@@ -93,14 +75,44 @@ def insert_document(
     size_bytes: int,
     case_number: str,
     filing_id: str,
-) -> str:
+    chunk_bytes: int,
+    location: str,
+) -> tuple[str, bool]:
+    """Record a document and, if it is new, its content under its hash, in one statement;
+    returns (document id, whether the content is new: its bytes are then the caller's to write,
+    in the same transaction).
+
+    Two stores of the same new content at once: the second waits on the first's row and then
+    finds it, so the bytes are written exactly once (by whoever inserted the row). The
+    document's reference to the content is checked at the end of the statement, when the
+    content's row is there.
+    """
     document_id = str(uuid.uuid4())
-    conn.execute(
-        "INSERT INTO documents (document_id, sha256, filename, pages, size_bytes, case_number,"
-        " filing_id) VALUES (%s, %s, %s, %s, %s, %s, %s)",
-        [document_id, sha256, filename, pages, size_bytes, case_number, filing_id],
-    )
-    return document_id
+    chunk_count = max(1, -(-size_bytes // chunk_bytes))
+    row = conn.execute(
+        "WITH content AS ("
+        " INSERT INTO contents (sha256, size_bytes, chunk_count, chunk_bytes, location)"
+        " VALUES (%(sha256)s, %(size)s, %(chunks)s, %(chunk_bytes)s, %(location)s)"
+        " ON CONFLICT (sha256) DO NOTHING RETURNING 1)"
+        " INSERT INTO documents (document_id, sha256, filename, pages, size_bytes, case_number,"
+        " filing_id) VALUES (%(document_id)s, %(sha256)s, %(filename)s, %(pages)s, %(size)s,"
+        " %(case_number)s, %(filing_id)s)"
+        " RETURNING EXISTS (SELECT 1 FROM content)",
+        {
+            "sha256": sha256,
+            "size": size_bytes,
+            "chunks": chunk_count,
+            "chunk_bytes": chunk_bytes,
+            "location": location,
+            "document_id": document_id,
+            "filename": filename,
+            "pages": pages,
+            "case_number": case_number,
+            "filing_id": filing_id,
+        },
+    ).fetchone()
+    assert row is not None  # an INSERT ... VALUES returns its one row
+    return document_id, bool(row[0])
 
 
 def discard_documents(conn: Connection[Any], filing_id: str) -> int:

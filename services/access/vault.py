@@ -124,21 +124,7 @@ class Vault:
 
     def _store(self, document: NewDocument) -> str:
         with self._pool.connection() as conn, conn.transaction():
-            new = store.insert_content(
-                conn,
-                sha256=document.sha256,
-                size_bytes=len(document.content),
-                chunk_bytes=self._chunk_bytes,
-                location=self._writer.location,
-            )
-            if new:  # a failed write rolls the row back: nothing half-stored
-                self._writer.write(
-                    conn,
-                    sha256=document.sha256,
-                    content=document.content,
-                    chunk_bytes=self._chunk_bytes,
-                )
-            document_id = store.insert_document(
+            document_id, new = store.insert_document(
                 conn,
                 sha256=document.sha256,
                 filename=document.filename,
@@ -146,7 +132,16 @@ class Vault:
                 size_bytes=len(document.content),
                 case_number=document.case_number,
                 filing_id=document.filing_id,
+                chunk_bytes=self._chunk_bytes,
+                location=self._writer.location,
             )
+            if new:  # a failed write rolls the rows back: nothing half-stored
+                self._writer.write(
+                    conn,
+                    sha256=document.sha256,
+                    content=document.content,
+                    chunk_bytes=self._chunk_bytes,
+                )
         metrics.DOCUMENTS_STORED.labels(str(not new).lower()).inc()
         log.info(
             "document stored",

@@ -15,6 +15,7 @@ import time
 import psycopg
 from psycopg_pool import ConnectionPool
 
+from services.common.db import one_statement
 from services.common.errors import CourtError
 from services.common.identity import ReplayGuard
 from services.common.rpc_kinds import writes_nothing
@@ -37,7 +38,7 @@ class SharedReplayGuard:
         if writes_nothing(method):
             return True
         try:
-            with self._pool.connection() as conn:
+            with one_statement(self._pool) as conn:  # the insert commits alone
                 self._prune_if_due(conn)
                 taken = conn.execute(
                     "INSERT INTO service_nonces (nonce, expires_at)"

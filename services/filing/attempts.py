@@ -16,7 +16,7 @@ from __future__ import annotations
 import logging
 from typing import Any
 
-from psycopg import Connection
+from psycopg import Connection, Cursor
 from psycopg_pool import ConnectionPool
 
 from services.common.errors import CourtError
@@ -36,10 +36,19 @@ def begin(conn: Connection[Any], filing_id: str) -> None:
 
 def complete(conn: Connection[Any], filing_id: str) -> None:
     """In the filing's transaction: the attempt ends with its filing, unless it was abandoned."""
-    deleted = conn.execute(
+    check_completed(complete_cursor(conn, filing_id))
+
+
+def complete_cursor(conn: Connection[Any], filing_id: str) -> Cursor[Any]:
+    """``complete`` in two halves, for a pipeline: the statement now, ``check_completed`` on
+    its cursor once the pipeline has run (still before the commit)."""
+    return conn.execute(
         "DELETE FROM filing_attempts WHERE filing_id = %s AND abandoned_at IS NULL", [filing_id]
-    ).rowcount
-    if deleted != 1:
+    )
+
+
+def check_completed(cursor: Cursor[Any]) -> None:
+    if cursor.rowcount != 1:
         raise CourtError(
             "unavailable",
             "this filing took too long to record and was not filed; submit it again",

@@ -24,14 +24,17 @@ from collections.abc import Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass, field
 from datetime import datetime
+from typing import Any
 from zoneinfo import ZoneInfo
 
 from court.v1 import events_pb2
+from psycopg import Connection
 from psycopg.errors import UniqueViolation
 from psycopg_pool import ConnectionPool
 
 from services.common import court
 from services.common.clock import Clock, system_clock
+from services.common.db import one_statement
 from services.common.errors import CourtError
 from services.common.outbox import publish
 from services.common.principal import Principal
@@ -136,7 +139,7 @@ class Intake:
     def _check_rules(self, principal: Principal, request: FilingRequest) -> rules.CaseFacts | None:
         case = None
         if court.is_case_number(request.case_number):
-            with self._pool.connection() as conn:
+            with one_statement(self._pool) as conn:
                 case = store.case_facts(conn, request.case_number)
         if request.paper is not None:
             today = self._clock.now().astimezone(self._tz).date()
@@ -237,8 +240,9 @@ class Intake:
             earlier, claim_id = self._claim(principal, idempotency_key, fingerprint)
             if earlier is not None:
                 return earlier, True
+        committed = False
         try:
-            return self._file(
+            filing, replayed = self._file(
                 principal,
                 request,
                 received_at=received_at,
@@ -246,12 +250,15 @@ class Intake:
                 idempotency_key=idempotency_key,
                 claim_id=claim_id,
             )
+            committed = not replayed  # the filing's own transaction released the claim
+            return filing, replayed
         finally:
-            if claim_id is not None:  # refused or failed: let a retry (or a waiter) go ahead
+            if claim_id is not None:
                 with self._claims_lock:
                     self._claims_held.discard(claim_id)
-                with self._pool.connection() as conn:
-                    store.release_claim(conn, claim_id)
+                if not committed:  # refused or failed: let a retry (or a waiter) go ahead
+                    with self._pool.connection() as conn:
+                        store.release_claim(conn, claim_id)
 
     def _claim(
         self, principal: Principal, key: str, fingerprint: str
@@ -263,10 +270,13 @@ class Intake:
         give_up = time.monotonic() + patience
         pause = _CLAIM_POLL_SECONDS[0]
         while True:
-            earlier = self._replay(principal, key, fingerprint)
-            if earlier is not None:
-                return earlier, None
+            # The look, the claim and the second look in one transaction: one connection
+            # checkout and one commit instead of three (each statement of READ COMMITTED sees
+            # what committed before it, so the second look still sees a holder's commit).
             with self._pool.connection() as conn, conn.transaction():
+                earlier = self._replay_in(conn, principal, key, fingerprint)
+                if earlier is not None:
+                    return earlier, None
                 claimed = store.claim_key(
                     conn,
                     filer_account_id=principal.account_id,
@@ -278,17 +288,15 @@ class Intake:
                 holder = (
                     None if claimed else store.claim_fingerprint(conn, principal.account_id, key)
                 )
+                if claimed:
+                    # The holder may have committed between our look and our claim.
+                    earlier = self._replay_in(conn, principal, key, fingerprint)
+                    if earlier is not None:
+                        store.release_claim(conn, claim_id)
+                        return earlier, None
             if claimed:
                 with self._claims_lock:
                     self._claims_held.add(claim_id)
-                # The holder may have committed between our look and our claim.
-                earlier = self._replay(principal, key, fingerprint)
-                if earlier is not None:
-                    with self._claims_lock:
-                        self._claims_held.discard(claim_id)
-                    with self._pool.connection() as conn:
-                        store.release_claim(conn, claim_id)
-                    return earlier, None
                 return None, claim_id
             if holder is not None and holder != fingerprint:
                 raise CourtError(
@@ -340,7 +348,7 @@ class Intake:
             raise CourtError(first.code, first.message, details=details)
 
         filing_id = str(uuid.uuid4())
-        with self._pool.connection() as conn:
+        with one_statement(self._pool) as conn:
             attempts.begin(conn, filing_id)  # before any document exists: the sweep sees it
         try:
             return self._store_and_commit(
@@ -434,19 +442,23 @@ class Intake:
         )
         try:
             with self._pool.connection() as conn, conn.transaction():
-                store.insert_filing(
-                    conn, filing, idempotency_key=idempotency_key, request_sha256=fingerprint
-                )
-                attempts.complete(conn, filing_id)
-                if claim_id is not None:
-                    store.release_claim(conn, claim_id)
-                publish(
-                    conn,
-                    event_type="filing.submitted",
-                    source="filing",
-                    subject=filing.case_number or filing.filing_id,
-                    payload=submitted_event(filing, self._tz, entered_by_name=principal.name),
-                )
+                # One round trip for the statements (a pipeline) instead of one each; the
+                # attempt's check is read after it, before the commit.
+                with conn.pipeline():
+                    store.insert_filing(
+                        conn, filing, idempotency_key=idempotency_key, request_sha256=fingerprint
+                    )
+                    completed = attempts.complete_cursor(conn, filing_id)
+                    if claim_id is not None:
+                        store.release_claim(conn, claim_id)
+                    publish(
+                        conn,
+                        event_type="filing.submitted",
+                        source="filing",
+                        subject=filing.case_number or filing.filing_id,
+                        payload=submitted_event(filing, self._tz, entered_by_name=principal.name),
+                    )
+                attempts.check_completed(completed)
         except UniqueViolation:
             # The same key raced in from a second click: answer as a replay of the winner.
             assert idempotency_key
@@ -470,7 +482,13 @@ class Intake:
 
     def _replay(self, principal: Principal, key: str, fingerprint: str) -> Filing | None:
         with self._pool.connection() as conn:
-            found = store.filing_by_key(conn, principal.account_id, key)
+            return self._replay_in(conn, principal, key, fingerprint)
+
+    @staticmethod
+    def _replay_in(
+        conn: Connection[Any], principal: Principal, key: str, fingerprint: str
+    ) -> Filing | None:
+        found = store.filing_by_key(conn, principal.account_id, key)
         if found is None:
             return None
         filing, earlier_fingerprint = found

@@ -168,15 +168,14 @@ def set_docketed(
 
 
 def case_facts(conn: Connection[Any], case_number: str) -> CaseFacts | None:
-    row = conn.execute(
-        "SELECT case_type FROM cases WHERE case_number = %s", [case_number]
+    row = conn.execute(  # one round trip: the case and its counsel
+        "SELECT case_type, ARRAY(SELECT account_id::text FROM counsel c"
+        " WHERE c.case_number = cases.case_number) FROM cases WHERE case_number = %s",
+        [case_number],
     ).fetchone()
     if row is None:
         return None
-    counsel = conn.execute(
-        "SELECT account_id::text FROM counsel WHERE case_number = %s", [case_number]
-    ).fetchall()
-    return CaseFacts(case_type=row[0], counsel_account_ids=frozenset(c for (c,) in counsel))
+    return CaseFacts(case_type=row[0], counsel_account_ids=frozenset(row[1]))
 
 
 def upsert_case(conn: Connection[Any], case_number: str, case_type: str) -> None:
