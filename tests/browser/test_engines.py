@@ -41,6 +41,8 @@ PAGES = (
     Visit("/reset-password", (GUEST,)),  # no token: the page says the link is incomplete
     Visit("/confirm-email", (GUEST,)),
     Visit("/free-looks/not-a-real-token", (GUEST,)),
+    Visit("/attorneys", EVERYONE),
+    Visit("/technical-failures", EVERYONE),
     Visit("/cases", (PUBLIC, CLERK)),
     Visit("/cases/{case}", (PUBLIC, ATTORNEY)),
     Visit("/cases/{case}/docket", (PUBLIC, ATTORNEY, CLERK)),
