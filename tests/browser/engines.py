@@ -189,7 +189,13 @@ class EngineBrowser:
         )
 
     def wait_text(self, css: str, part: str, timeout: float = TIMEOUT) -> None:
-        self.wait(lambda: part in self.text(css), timeout, what=f"{css} says {part!r}")
+        """The element's rendered text says part (in any case: status tags are upper-cased
+        by CSS, and innerText shows them so)."""
+        self.wait(
+            lambda: part.casefold() in self.text(css).casefold(),
+            timeout,
+            what=f"{css} says {part!r}",
+        )
 
     def viewport(self, width: int, height: int = HEIGHT) -> int:
         """Set the page's viewport (not the window) to width x height CSS pixels, and check
