@@ -274,7 +274,8 @@ def test_the_clerk_accepts_a_filing_and_the_admin_closes_the_court(
     staff: dict[str, str],
     stack: LocalStack,
 ) -> None:
-    """The staff journeys in each engine: the queue's accept, the maintenance switch."""
+    """The staff journeys in each engine: the queue's accept, the maintenance switch (at
+    1280 px) and the banner a visitor sees (at 320 px)."""
     browser = browser_in
     counsel = efiler(edge_url, clerk)
     opened = file(counsel, petition(), text_1_page())
@@ -322,6 +323,17 @@ def test_the_clerk_accepts_a_filing_and_the_admin_closes_the_court(
         browser.wait_text("#maintenance-message", "closed for maintenance")
         browser.wait_text("#maintenance-banner", "closed for maintenance", timeout=15)
         assert browser.axe() == [], browser.engine  # the banner and the closed state
+        # A visitor on a phone: the banner on the home page, within 320 px.
+        browser.log_out()
+        browser.viewport(320)
+        browser.goto("/")
+        browser.wait_text("#maintenance-banner", "Engine test window")
+        browser.wait_text("#status-panel", "Closed for maintenance")
+        banner = browser.js(
+            "const r = document.querySelector('#maintenance-banner').getBoundingClientRect();"
+            " return [r.left, r.right, document.documentElement.scrollWidth]"
+        )
+        assert banner[0] >= 0 and banner[1] <= 320 and banner[2] <= 320, (browser.engine, banner)
     finally:
         openecf(stack, "maintenance", "off")
         # Every process follows the switch within 2 seconds: later tests find the court open.

@@ -227,7 +227,9 @@ def test_file_a_petition_read_the_docket_open_the_document_and_see_notices_and_b
     browser.find("#lead").send_keys(ssn)
     browser.find("#check").click()
     browser.wait_text("#findings", "cannot be filed")
+    browser.wait_text("#findings", "(pii_unredacted)")
     plain_language(browser.text("#findings"))
+    assert browser.find("#findings").get_attribute("aria-live") == "polite"
     assert not browser.find("#submit").is_enabled()
     turns.fits()
 
