@@ -20,6 +20,7 @@ from selenium.webdriver.common.keys import Keys
 from support.api import Api, efiler, file, petition, register, wait_for
 from support.pdf_corpus import text_1_page
 
+from services.edge.portal.router import PAGES as ROUTED
 from services.stack.supervisor import LocalStack
 
 GUEST, PUBLIC, ATTORNEY, CLERK, ADMIN = "guest", "public", "attorney", "clerk", "admin"
@@ -54,6 +55,17 @@ PAGES = (
     Visit("/clerk", (CLERK, ADMIN)),
     Visit("/admin/maintenance", (ADMIN,)),
 )
+
+
+def test_every_portal_page_is_in_the_matrix() -> None:
+    """A page the router serves and PAGES does not visit would escape axe and the widths."""
+    visited = {visit.path for visit in PAGES}
+    served = {
+        page.path.replace("{case_number}", "{case}").replace("{token}", "not-a-real-token")
+        for page in ROUTED
+    }
+    assert served - visited == set(), "add a Visit for each"
+
 
 # Every container a script writes a status or error message into must be announced.
 UNANNOUNCED = """return Array.from(document.querySelectorAll(
