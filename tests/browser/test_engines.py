@@ -50,6 +50,7 @@ PAGES = (
     Visit("/file/petition", (GUEST, ATTORNEY)),
     Visit("/file/case", (GUEST, ATTORNEY)),
     Visit("/dashboard", SIGNED_IN),
+    Visit("/profile", SIGNED_IN),
     Visit("/billing", (PUBLIC, ATTORNEY)),
     Visit("/mfa", (PUBLIC, ATTORNEY)),
     Visit("/clerk", (CLERK, ADMIN)),

@@ -19,14 +19,24 @@ import pytest
 from engines import ENGINES, WIDTHS, EngineBrowser
 from portal_kit import PASSWORD, next_code
 from selenium.webdriver.support.select import Select
-from support.api import Api, efiler, file, mail_to, mailed_token, petition, unique, wait_for
+from support.api import (
+    Api,
+    efiler,
+    file,
+    mail_to,
+    mailed_token,
+    petition,
+    register,
+    unique,
+    wait_for,
+)
 from support.pdf_corpus import CORPUS, text_1_page, text_10_pages
 
 from services.stack.supervisor import LocalStack
 
 # Chromium's turn at these journeys is test_portal_*.py (Playwright, the same steps).
 WEBDRIVER_ONLY = ("firefox", "webkit")
-JOURNEYS = ("account", "petition", "appearance", "free_look", "case_staff", "errors")
+JOURNEYS = ("account", "petition", "appearance", "free_look", "case_staff", "errors", "profile")
 
 
 class Turns:
@@ -495,4 +505,63 @@ def test_the_api_errors_read_as_sentences_next_to_the_form(
     assert not browser.find("#submit").is_enabled()
     turns.fits()
     assert httpx.get(f"{edge_url}/api/v1/status").status_code == 200
+    assert sorted(set(turns.seen)) == sorted(WIDTHS)
+
+
+@pytest.mark.parametrize("engine", ENGINES, indirect=True)
+def test_change_the_address_with_a_step_up_then_confirm_it_by_its_link(
+    browser_in: EngineBrowser, edge_url: str, stack: LocalStack
+) -> None:
+    """The profile: a firm saved as it is; a new e-mail address only with the password again
+    (the step-up), and it takes effect only through the link mailed to it."""
+    browser, turns = browser_in, Turns(browser_in, "profile")
+    _, person = register(edge_url, "public")  # its session stays open: "continue?" first
+    moved = f"{unique('moved')}@example.org"
+
+    turns.next()
+    browser.log_in(person["username"])
+    browser.goto("/dashboard")
+    browser.find("#profile-link").click()
+    browser.wait(lambda: browser.driver.current_url.endswith("/profile"), what="the profile")
+    browser.settled()
+    browser.wait(lambda: browser.visible("#profile-form"), what="the profile form")
+    browser.wait_text("#profile-state", person["email"])
+    firm = browser.find("#profile-firm")
+    firm.clear()
+    firm.send_keys("Hopper & Partners")
+    browser.find("#profile-save").click()
+    browser.wait_text("#profile-message", "Your profile is saved")
+    turns.fits()
+
+    # A new address: the password is asked for before anything is sent.
+    turns.next()
+    email = browser.find("#profile-email")
+    email.clear()
+    email.send_keys(moved)
+    browser.find("#profile-save").click()
+    password = browser.find("#profile-password")
+    assert browser.js("return arguments[0].validity.valueMissing", password)
+    password.send_keys("not my password at all")
+    browser.find("#profile-save").click()
+    browser.wait(lambda: browser.visible("#profile-message.error"), what="the step-up refused")
+    plain_language(browser.text("#profile-message"))
+    browser.find("#profile-password").send_keys(PASSWORD)
+    browser.find("#profile-save").click()
+    browser.wait_text("#profile-message", f"We sent a link to {moved}")
+    browser.wait_text("#profile-state", person["email"])  # unchanged until the link is used
+    turns.fits()
+
+    # The link in the mail to the new address confirms it.
+    turns.next()
+    token = mailed_token(
+        mail_to(stack.maildir, moved, "Confirm your e-mail address"), "confirm-email"
+    )
+    browser.goto(f"/confirm-email?token={token}")
+    browser.find("#confirm-submit").click()
+    browser.wait_text("#confirm-message", "Your address is confirmed")
+    browser.goto("/profile")
+    browser.wait_text("#profile-state", moved)
+    browser.wait_text("#profile-state", "confirmed")
+    assert browser.find("#profile-firm").get_attribute("value") == "Hopper & Partners"
+    turns.fits()
     assert sorted(set(turns.seen)) == sorted(WIDTHS)
