@@ -191,11 +191,12 @@ class EngineBrowser:
     def wait_text(self, css: str, part: str, timeout: float = TIMEOUT) -> None:
         """The element's rendered text says part (in any case: status tags are upper-cased
         by CSS, and innerText shows them so)."""
-        self.wait(
-            lambda: part.casefold() in self.text(css).casefold(),
-            timeout,
-            what=f"{css} says {part!r}",
-        )
+        try:
+            self.wait(lambda: part.casefold() in self.text(css).casefold(), timeout)
+        except AssertionError:
+            raise AssertionError(
+                f"{self.engine}: {css} does not say {part!r} in {timeout}s: {self.text(css)!r}"
+            ) from None
 
     def viewport(self, width: int, height: int = HEIGHT) -> int:
         """Set the page's viewport (not the window) to width x height CSS pixels, and check

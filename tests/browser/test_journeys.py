@@ -545,7 +545,8 @@ def test_change_the_address_with_a_step_up_then_confirm_it_by_its_link(
     browser.find("#profile-save").click()
     browser.wait(lambda: browser.visible("#profile-message.error"), what="the step-up refused")
     plain_language(browser.text("#profile-message"))
-    browser.find("#profile-password").send_keys(PASSWORD)
+    password.clear()
+    password.send_keys(PASSWORD)
     browser.find("#profile-save").click()
     browser.wait_text("#profile-message", f"We sent a link to {moved}")
     browser.wait_text("#profile-state", person["email"])  # unchanged until the link is used
