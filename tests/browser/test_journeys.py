@@ -1,10 +1,10 @@
-"""Every journey in every engine, at 320 and 1280 px: Firefox ESR and WebKitGTK through
-WebDriver here; Chromium runs the same journeys through Playwright (test_portal_*.py), except
-sealing, which is new and runs here in all three.
+"""Every journey in every engine, at 320 and 1280 px, through WebDriver: Chromium, Firefox ESR
+and WebKitGTK run the same steps (Chromium also runs them through Playwright, with
+screenshots, in test_portal_*.py).
 
 Each journey takes turns between the two widths step by step (Turns), and the width it starts
 at rotates with the engine and the journey, so every journey sees both widths in every engine
-and no engine sees only one: one run of each (journey, engine) pair, no doubled runs.
+and each step is at 320 px in some engine: one run of each (journey, engine) pair.
 """
 
 from __future__ import annotations
@@ -14,7 +14,6 @@ from pathlib import Path
 from typing import Any
 
 import pyotp
-import pytest
 from engines import ENGINES, WIDTHS, EngineBrowser
 from portal_kit import PASSWORD, next_code
 from selenium.webdriver.support.select import Select
@@ -33,8 +32,6 @@ from support.pdf_corpus import CORPUS, text_1_page, text_10_pages
 
 from services.stack.supervisor import LocalStack
 
-# Chromium's turn at these journeys is test_portal_*.py (Playwright, the same steps).
-WEBDRIVER_ONLY = ("firefox", "webkit")
 JOURNEYS = ("account", "petition", "appearance", "free_look", "case_staff", "errors", "profile")
 
 
@@ -115,7 +112,6 @@ def open_first_document(browser: EngineBrowser, entry: str) -> tuple[int, str]:
     return int(size), str(magic)
 
 
-@pytest.mark.parametrize("engine", WEBDRIVER_ONLY, indirect=True)
 def test_register_confirm_be_approved_enrol_and_log_in_with_a_code(
     browser_in: EngineBrowser, staff: dict[str, str], stack: LocalStack
 ) -> None:
@@ -208,7 +204,6 @@ def test_register_confirm_be_approved_enrol_and_log_in_with_a_code(
     assert sorted(set(turns.seen)) == sorted(WIDTHS)
 
 
-@pytest.mark.parametrize("engine", WEBDRIVER_ONLY, indirect=True)
 def test_file_a_petition_read_the_docket_open_the_document_and_see_notices_and_billing(
     browser_in: EngineBrowser, edge_url: str, clerk: Api, tmp_path: Path
 ) -> None:
@@ -297,7 +292,6 @@ def test_file_a_petition_read_the_docket_open_the_document_and_see_notices_and_b
     assert sorted(set(turns.seen)) == sorted(WIDTHS)
 
 
-@pytest.mark.parametrize("engine", WEBDRIVER_ONLY, indirect=True)
 def test_file_an_appearance_and_the_clerk_accepts_it_and_rejects_another_with_a_reason(
     browser_in: EngineBrowser, staff: dict[str, str], edge_url: str, clerk: Api, tmp_path: Path
 ) -> None:
@@ -366,7 +360,6 @@ def test_file_an_appearance_and_the_clerk_accepts_it_and_rejects_another_with_a_
     assert sorted(set(turns.seen)) == sorted(WIDTHS)
 
 
-@pytest.mark.parametrize("engine", WEBDRIVER_ONLY, indirect=True)
 def test_a_free_look_asks_first_then_opens_the_document_once(
     browser_in: EngineBrowser, stack: LocalStack, edge_url: str, clerk: Api
 ) -> None:
@@ -402,7 +395,6 @@ def test_a_free_look_asks_first_then_opens_the_document_once(
     assert sorted(set(turns.seen)) == sorted(WIDTHS)
 
 
-@pytest.mark.parametrize("engine", ENGINES, indirect=True)
 def test_the_clerk_records_a_fee_status_and_seals_an_entry_and_failures_are_listed(
     browser_in: EngineBrowser, staff: dict[str, str], edge_url: str, clerk: Api, admin: Api
 ) -> None:
@@ -452,7 +444,6 @@ def test_the_clerk_records_a_fee_status_and_seals_an_entry_and_failures_are_list
     assert sorted(set(turns.seen)) == sorted(WIDTHS)
 
 
-@pytest.mark.parametrize("engine", ENGINES, indirect=True)
 def test_the_api_errors_read_as_sentences_next_to_the_form(
     browser_in: EngineBrowser, staff: dict[str, str], edge_url: str, clerk: Api, tmp_path: Path
 ) -> None:
@@ -506,7 +497,6 @@ def test_the_api_errors_read_as_sentences_next_to_the_form(
     assert sorted(set(turns.seen)) == sorted(WIDTHS)
 
 
-@pytest.mark.parametrize("engine", ENGINES, indirect=True)
 def test_change_the_address_with_a_step_up_then_confirm_it_by_its_link(
     browser_in: EngineBrowser, edge_url: str, stack: LocalStack
 ) -> None:
