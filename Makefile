@@ -47,13 +47,16 @@ browser-tools: packages $(GECKODRIVER) $(AXE)
 tools: $(GRPCURL) $(HELM) packages browser-tools
 
 # Tools from Debian's packages (promtool for the alert tests; Chromium, Firefox ESR and
-# WebKitGTK, with an X server for it, for the portal's browser tests; a PostgreSQL built with
-# OpenSSL for the database TLS test; tesseract with its English data, ghostscript and qpdf for
-# OCRmyPDF, which gives paper filings their text layer): apt-get runs (as root) only when one
-# is missing, so a warm machine skips it.
+# WebKitGTK, with an X server for it and its Python bindings for the tests' toolbar-less shell,
+# for the portal's browser tests; a PostgreSQL built with OpenSSL for the database TLS and
+# restore-drill tests; tesseract with its English data, ghostscript and qpdf for OCRmyPDF, which
+# gives paper filings their text layer): apt-get runs (as root) only when one is missing, so a
+# warm machine skips it.
 DEBIAN_TOOLS := /usr/bin/promtool:prometheus /usr/bin/chromium:chromium \
 	/usr/bin/chromedriver:chromium-driver /usr/bin/firefox-esr:firefox-esr \
 	/usr/bin/WebKitWebDriver:webkit2gtk-driver /usr/bin/Xvfb:xvfb /usr/bin/mmdebstrap:mmdebstrap \
+	/usr/lib/x86_64-linux-gnu/girepository-1.0/WebKit2-4.1.typelib:gir1.2-webkit2-4.1 \
+	/usr/lib/python3/dist-packages/gi/__init__.py:python3-gi \
 	/usr/bin/buildah:buildah /usr/bin/podman:podman \
 	/usr/lib/postgresql/15/bin/postgres:postgresql-15 /usr/bin/tesseract:tesseract-ocr \
 	/usr/share/tesseract-ocr/5/tessdata/eng.traineddata:tesseract-ocr-eng /usr/bin/gs:ghostscript \

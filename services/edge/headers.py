@@ -16,6 +16,7 @@ API_PREFIX = "/api/"
 PRIVATE_PAGES = (
     "/dashboard",
     "/mfa",
+    "/profile",
     "/billing",
     "/reset-password",
     "/confirm-email",

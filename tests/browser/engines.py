@@ -34,7 +34,9 @@ CHROMEDRIVER = Path(os.environ.get("OPENECF_CHROMEDRIVER", "/usr/bin/chromedrive
 FIREFOX = Path(os.environ.get("OPENECF_FIREFOX", "/usr/bin/firefox-esr"))
 GECKODRIVER = Path(os.environ.get("OPENECF_GECKODRIVER", TOOLS / "bin" / "geckodriver"))
 WEBKIT_DRIVER = Path(os.environ.get("OPENECF_WEBKIT_DRIVER", "/usr/bin/WebKitWebDriver"))
-MINIBROWSER = Path("/usr/lib/x86_64-linux-gnu/webkit2gtk-4.1/MiniBrowser")
+# WebKitGTK in a window without a toolbar (MiniBrowser's keeps the viewport >= 447 px wide).
+WEBKIT_SHELL = Path(__file__).with_name("webkit_shell.py")
+WEBKIT_BINDINGS = Path("/usr/lib/x86_64-linux-gnu/girepository-1.0/WebKit2-4.1.typelib")
 XVFB = Path("/usr/bin/Xvfb")
 AXE = Path(
     os.environ.get("OPENECF_AXE", TOOLS / "axe" / "node_modules" / "axe-core" / "axe.min.js")
@@ -43,9 +45,6 @@ AXE = Path(
 AXE_TAGS = ["wcag2a", "wcag2aa", "wcag21a", "wcag21aa"]
 TIMEOUT = 20.0
 WIDTHS = (320, 1280)
-# The narrowest viewport an engine's window reaches here: headless Firefox's window stops at
-# 500 px, WebKitGTK's MiniBrowser (its header bar) at 447 px. Chromium goes down to 320 px.
-NARROWEST = {"firefox": 500, "webkit": 447}
 HEIGHT = 900
 
 
@@ -94,6 +93,9 @@ def start(engine: str, display: Callable[[], str]) -> WebDriver:
         firefox = webdriver.FirefoxOptions()
         firefox.binary_location = str(FIREFOX)
         firefox.add_argument("-headless")
+        # WebDriver BiDi: its browsingContext.setViewport sets the page's viewport to any size
+        # (headless Firefox's window itself stops at 500 px wide).
+        firefox.enable_bidi = True
         firefox.set_preference("intl.accept_languages", "en-US")
         firefox.set_preference("browser.shell.checkDefaultBrowser", False)
         driver = webdriver.Firefox(
@@ -102,8 +104,10 @@ def start(engine: str, display: Callable[[], str]) -> WebDriver:
         )
     elif engine == "webkit":
         require(WEBKIT_DRIVER, "`make packages` installs Debian's webkit2gtk-driver")
+        require(WEBKIT_BINDINGS, "`make packages` installs Debian's gir1.2-webkit2-4.1")
         webkit = webdriver.WebKitGTKOptions()
-        webkit.binary_location = str(MINIBROWSER)
+        webkit.binary_location = str(WEBKIT_SHELL)
+        webkit.set_capability("browserName", "openecf-webkit")  # the shell's name for itself
         webkit.add_argument("--automation")
         env = {**os.environ, "DISPLAY": display()}
         driver = webdriver.WebKitGTK(
@@ -185,24 +189,46 @@ class EngineBrowser:
         )
 
     def wait_text(self, css: str, part: str, timeout: float = TIMEOUT) -> None:
-        self.wait(lambda: part in self.text(css), timeout, what=f"{css} says {part!r}")
+        """The element's rendered text says part (in any case: status tags are upper-cased
+        by CSS, and innerText shows them so)."""
+        try:
+            self.wait(lambda: part.casefold() in self.text(css).casefold(), timeout)
+        except AssertionError:
+            raise AssertionError(
+                f"{self.engine}: {css} does not say {part!r} in {timeout}s: {self.text(css)!r}"
+            ) from None
 
     def viewport(self, width: int, height: int = HEIGHT) -> int:
-        """Set the page's viewport (not the window) to width x height CSS pixels, or as near as
-        the engine's window goes (NARROWEST). Answers the width reached."""
-        width = max(width, NARROWEST.get(self.engine, 0))
+        """Set the page's viewport (not the window) to width x height CSS pixels, and check
+        that the page sees it: window.innerWidth and the media queries. Answers the width."""
         for _ in range(3):
-            inner = self.js("return [window.innerWidth, window.innerHeight]")
-            if inner[0] == width or (width == NARROWEST.get(self.engine) and inner[0] <= width):
-                return int(inner[0])
-            outer = self.driver.get_window_size()
-            self.driver.set_window_size(
-                outer["width"] + width - inner[0], outer["height"] + height - inner[1]
-            )
+            if self.viewport_is(width):
+                return width
+            if self.engine == "firefox":
+                self.driver.browsing_context.set_viewport(
+                    context=self.driver.current_window_handle,
+                    viewport={"width": width, "height": height},
+                )
+            else:
+                inner = self.js("return [window.innerWidth, window.innerHeight]")
+                outer = self.driver.get_window_size()
+                self.driver.set_window_size(
+                    outer["width"] + width - inner[0], outer["height"] + height - inner[1]
+                )
             time.sleep(0.1)
-        reached = int(self.js("return window.innerWidth"))
-        assert reached <= width, f"{self.engine}: viewport {reached} px wide, wanted {width}"
-        return reached
+        seen = self.js("return [window.innerWidth, window.devicePixelRatio]")
+        raise AssertionError(f"{self.engine}: the page sees {seen} (width, ratio), not {width}")
+
+    def viewport_is(self, width: int) -> bool:
+        """The page's own view: innerWidth, and a media query at exactly that width."""
+        return bool(
+            self.js(
+                """return window.innerWidth === arguments[0]
+                    && matchMedia(`(width: ${arguments[0]}px)`).matches
+                    && window.devicePixelRatio === 1""",
+                width,
+            )
+        )
 
     def log_out(self) -> None:
         """Forget any session (it lives in the tab's sessionStorage) and start on a blank page."""

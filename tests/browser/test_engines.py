@@ -20,6 +20,7 @@ from selenium.webdriver.common.keys import Keys
 from support.api import Api, efiler, file, petition, register, wait_for
 from support.pdf_corpus import text_1_page
 
+from services.edge.portal.router import PAGES as ROUTED
 from services.stack.supervisor import LocalStack
 
 GUEST, PUBLIC, ATTORNEY, CLERK, ADMIN = "guest", "public", "attorney", "clerk", "admin"
@@ -41,12 +42,15 @@ PAGES = (
     Visit("/reset-password", (GUEST,)),  # no token: the page says the link is incomplete
     Visit("/confirm-email", (GUEST,)),
     Visit("/free-looks/not-a-real-token", (GUEST,)),
+    Visit("/attorneys", EVERYONE),
+    Visit("/technical-failures", EVERYONE),
     Visit("/cases", (PUBLIC, CLERK)),
     Visit("/cases/{case}", (PUBLIC, ATTORNEY)),
     Visit("/cases/{case}/docket", (PUBLIC, ATTORNEY, CLERK)),
     Visit("/file/petition", (GUEST, ATTORNEY)),
     Visit("/file/case", (GUEST, ATTORNEY)),
     Visit("/dashboard", SIGNED_IN),
+    Visit("/profile", SIGNED_IN),
     Visit("/billing", (PUBLIC, ATTORNEY)),
     Visit("/mfa", (PUBLIC, ATTORNEY)),
     Visit("/clerk", (CLERK, ADMIN)),
@@ -54,6 +58,17 @@ PAGES = (
     Visit("/clerk/paper-service", (CLERK,)),
     Visit("/admin/maintenance", (ADMIN,)),
 )
+
+
+def test_every_portal_page_is_in_the_matrix() -> None:
+    """A page the router serves and PAGES does not visit would escape axe and the widths."""
+    visited = {visit.path for visit in PAGES}
+    served = {
+        page.path.replace("{case_number}", "{case}").replace("{token}", "not-a-real-token")
+        for page in ROUTED
+    }
+    assert served - visited == set(), "add a Visit for each"
+
 
 # Every container a script writes a status or error message into must be announced.
 UNANNOUNCED = """return Array.from(document.querySelectorAll(
@@ -274,7 +289,8 @@ def test_the_clerk_accepts_a_filing_and_the_admin_closes_the_court(
     staff: dict[str, str],
     stack: LocalStack,
 ) -> None:
-    """The staff journeys in each engine: the queue's accept, the maintenance switch."""
+    """The staff journeys in each engine: the queue's accept, the maintenance switch (at
+    1280 px) and the banner a visitor sees (at 320 px)."""
     browser = browser_in
     counsel = efiler(edge_url, clerk)
     opened = file(counsel, petition(), text_1_page())
@@ -322,6 +338,17 @@ def test_the_clerk_accepts_a_filing_and_the_admin_closes_the_court(
         browser.wait_text("#maintenance-message", "closed for maintenance")
         browser.wait_text("#maintenance-banner", "closed for maintenance", timeout=15)
         assert browser.axe() == [], browser.engine  # the banner and the closed state
+        # A visitor on a phone: the banner on the home page, within 320 px.
+        browser.log_out()
+        browser.viewport(320)
+        browser.goto("/")
+        browser.wait_text("#maintenance-banner", "Engine test window")
+        browser.wait_text("#status-panel", "Closed for maintenance")
+        banner = browser.js(
+            "const r = document.querySelector('#maintenance-banner').getBoundingClientRect();"
+            " return [r.left, r.right, document.documentElement.scrollWidth]"
+        )
+        assert banner[0] >= 0 and banner[1] <= 320 and banner[2] <= 320, (browser.engine, banner)
     finally:
         openecf(stack, "maintenance", "off")
         # Every process follows the switch within 2 seconds: later tests find the court open.

@@ -65,6 +65,7 @@ PAGES = (
     Page("/confirm-email", "confirm-email", "Confirm your e-mail address"),
     Page("/mfa", "mfa", "Second factor"),
     Page("/dashboard", "dashboard", "My dashboard"),
+    Page("/profile", "profile", "My profile"),
     Page("/file/petition", "petition", "File a petition for review"),
     Page("/file/case", "file-case", "File in a case"),
     Page("/cases", "cases", "Find a case"),

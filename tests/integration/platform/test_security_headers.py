@@ -25,7 +25,13 @@ def test_every_portal_page_has_a_csp_and_no_inline_script(edge_url: str) -> None
 
 
 def test_token_pages_send_no_referrer_and_private_answers_are_not_cached(edge_url: str) -> None:
-    for path in ("/reset-password?token=abc", "/free-looks/abc", "/dashboard", "/mfa"):
+    for path in (
+        "/reset-password?token=abc",
+        "/free-looks/abc",
+        "/dashboard",
+        "/mfa",
+        "/profile",
+    ):
         response = httpx.get(edge_url + path)
         assert response.headers["referrer-policy"] == "no-referrer", path
         assert response.headers["cache-control"] == "no-store", path

@@ -27,7 +27,7 @@ function accountFacts(a) {
 }
 
 function nextSteps(a) {
-  const steps = [];
+  const steps = [el("a", { class: "button secondary", href: "/profile", id: "profile-link" }, "Change my e-mail or address")];
   if (!a.email_confirmed) {
     steps.push(el("p", {}, `Confirm your e-mail address: open the link we sent to ${a.email}. `,
       "Until then it receives nothing from the court, and you cannot apply to e-file."),

@@ -1,0 +1,556 @@
+"""Every journey in every engine, at 320 and 1280 px, through WebDriver: Chromium, Firefox ESR
+and WebKitGTK run the same steps (Chromium also runs them through Playwright, with
+screenshots, in test_portal_*.py).
+
+Each journey takes turns between the two widths step by step (Turns), and the width it starts
+at rotates with the engine and the journey, so every journey sees both widths in every engine
+and each step is at 320 px in some engine: one run of each (journey, engine) pair.
+"""
+
+from __future__ import annotations
+
+import re
+from pathlib import Path
+from typing import Any
+
+import pyotp
+from engines import ENGINES, WIDTHS, EngineBrowser
+from portal_kit import PASSWORD, next_code
+from selenium.webdriver.support.select import Select
+from support.api import (
+    Api,
+    efiler,
+    file,
+    mail_to,
+    mailed_token,
+    petition,
+    register,
+    unique,
+    wait_for,
+)
+from support.pdf_corpus import CORPUS, text_1_page, text_10_pages
+
+from services.stack.supervisor import LocalStack
+
+JOURNEYS = ("account", "petition", "appearance", "free_look", "case_staff", "errors", "profile")
+
+
+class Turns:
+    """The viewport for the journey's next step: 320 and 1280 px in turn, from a start that
+    rotates with the engine and the journey. Each step checks the page keeps to its width."""
+
+    def __init__(self, browser: EngineBrowser, journey: str) -> None:
+        self.browser = browser
+        self.index = JOURNEYS.index(journey) + ENGINES.index(browser.engine)
+        self.seen: list[int] = []
+
+    def next(self) -> int:
+        width = WIDTHS[self.index % len(WIDTHS)]
+        self.index += 1
+        self.seen.append(self.browser.viewport(width))
+        return width
+
+    def fits(self) -> None:
+        """The page as it is now does not scroll sideways."""
+        assert not self.browser.js(
+            "return document.documentElement.scrollWidth > window.innerWidth"
+        ), (self.browser.engine, self.browser.driver.current_url, "scrolls sideways")
+
+
+def plain_language(text: str) -> None:
+    """A message a person can read: words first, at most a code in brackets, never raw JSON."""
+    assert text.strip(), "no message"
+    assert not re.search(r'[{}]|"(code|type|title|detail)"\s*:|problem\+json', text), text
+    first = text.strip().split("(")[0]
+    assert len(re.findall(r"[A-Za-z]{2,}", first)) >= 4, f"not a sentence: {text!r}"
+
+
+def docketed(api: Api, metadata: dict[str, Any], pdf: bytes) -> str:
+    filed = file(api, metadata, pdf)
+    assert filed.status_code == 201, filed.text
+    path = f"/api/v1/filings/{filed.json()['filing_id']}"
+
+    def case_number() -> str | None:
+        status = api.get(path).json()
+        return str(status["case_number"]) if status["status"] == "docketed" else None
+
+    number: str = wait_for(case_number, what="the petition docketed")
+    return number
+
+
+def pdf_file(tmp_path: Path, name: str, content: bytes) -> str:
+    path = tmp_path / name
+    path.write_bytes(content)
+    return str(path)
+
+
+def select(browser: EngineBrowser, css: str, value: str) -> None:
+    Select(browser.find(css)).select_by_value(value)
+
+
+def open_first_document(browser: EngineBrowser, entry: str) -> tuple[int, str]:
+    """Open the entry's document; answer the size and first bytes of the PDF the page got.
+
+    The page opens it in a new window (the browser's viewer); the test stays on the docket."""
+    home = browser.driver.current_window_handle
+    browser.find(f"{entry} button.open-document").click()
+    link = browser.find(f"{entry} a.opened-link")
+    href = str(link.get_attribute("href"))
+    assert href.startswith("blob:"), href
+    size, magic = browser.driver.execute_async_script(
+        """const done = arguments[arguments.length - 1];
+        fetch(arguments[0]).then((r) => r.arrayBuffer()).then((b) => {
+            const bytes = new Uint8Array(b);
+            done([bytes.length, String.fromCharCode(...bytes.slice(0, 5))]); });""",
+        href,
+    )
+    for handle in browser.driver.window_handles:
+        if handle != home:
+            browser.driver.switch_to.window(handle)
+            browser.driver.close()
+    browser.driver.switch_to.window(home)
+    return int(size), str(magic)
+
+
+def test_register_confirm_be_approved_enrol_and_log_in_with_a_code(
+    browser_in: EngineBrowser, staff: dict[str, str], stack: LocalStack
+) -> None:
+    browser, turns = browser_in, Turns(browser_in, "account")
+    username = unique("counsel")
+    email = f"{username}@example.org"
+
+    # Register as an attorney, applying to e-file once the address is confirmed.
+    turns.next()
+    browser.goto("/register")
+    for css, value in (
+        ("#name", "Ada Counsel"),
+        ("#email", email),
+        ("#reg-username", username),
+        ("#reg-password", PASSWORD),
+        ("#bar-number", "271828"),
+        ("#bar-state", "ca"),
+        ("#firm", "Lovelace & Babbage LLP"),
+    ):
+        browser.find(css).send_keys(value)
+    assert browser.find("#role-attorney").is_selected() and browser.find("#apply").is_selected()
+    turns.fits()
+    browser.find("#register-submit").click()
+    browser.wait_text("#registered", "Your account is ready")
+    browser.wait_text("#registered-text", "open it to confirm your address")
+
+    turns.next()
+    token = mailed_token(
+        mail_to(stack.maildir, email, "Confirm your e-mail address"), "confirm-email"
+    )
+    browser.goto(f"/confirm-email?token={token}")
+    browser.find("#confirm-submit").click()
+    browser.wait_text("#confirm-message", "Your address is confirmed")
+    browser.goto("/dashboard")
+    browser.wait_text("#dash-message", "Application sent")
+    browser.wait_text("#account-panel", "pending")
+    turns.fits()
+
+    # The clerk approves the application (e-filer approvals).
+    browser.log_out()
+    turns.next()
+    browser.log_in(staff["clerk"])
+    browser.goto("/clerk")
+    row = f"#efilers-table tr[data-username='{username}']"
+    browser.wait_text(row, "271828 (CA)")
+    turns.fits()
+    browser.find(f"{row} button").click()
+    browser.wait_text("#clerk-message", "Ada Counsel approved to e-file")
+    browser.wait_text(row, "approved")
+
+    # The second factor (the registration's session is still open: "continue?" first).
+    browser.log_out()
+    turns.next()
+    browser.log_in(username)
+    browser.goto("/mfa")
+    browser.find("#mfa-password").send_keys(PASSWORD)
+    browser.find("#mfa-begin").click()
+    secret = browser.wait(lambda: browser.text("#mfa-secret").replace(" ", ""), what="secret")
+    assert f"secret={secret}" in browser.text("#mfa-uri")
+    turns.fits()
+    # This step's code: the login below uses the next one (a used step is refused).
+    browser.find("#mfa-code").send_keys(pyotp.TOTP(secret).now())
+    browser.find("#mfa-confirm-submit").click()
+    browser.wait_text("#mfa-message", "Second factor confirmed")
+
+    # Log in again: a wrong code is refused in words, the right one leads to "continue?".
+    browser.log_out()
+    turns.next()
+    browser.goto("/login")
+    browser.find("#username").send_keys(username)
+    browser.find("#password").send_keys(PASSWORD)
+    browser.find("#login-submit").click()
+    browser.wait(lambda: browser.visible("#otp-field"), what="the code asked for")
+    browser.find("#otp").send_keys("000000")
+    browser.find("#login-submit").click()
+    browser.wait_text("#login-message", "(invalid_otp)")
+    plain_language(browser.text("#login-message"))
+    code = browser.find("#otp")
+    code.clear()
+    code.send_keys(next_code(secret))
+    browser.find("#login-submit").click()
+    browser.wait(lambda: browser.visible("#continue-step"), what="already logged in?")
+    browser.wait_text("#continue-heading", "You may already be logged in")
+    turns.fits()
+    browser.find("#continue-yes").click()
+    browser.wait(lambda: browser.driver.current_url.endswith("/dashboard"), what="dashboard")
+    browser.settled()
+    browser.wait_text("#account-panel", "approved")
+    browser.wait_text("#account-panel", "set up")
+    assert sorted(set(turns.seen)) == sorted(WIDTHS)
+
+
+def test_file_a_petition_read_the_docket_open_the_document_and_see_notices_and_billing(
+    browser_in: EngineBrowser, edge_url: str, clerk: Api, tmp_path: Path
+) -> None:
+    browser, turns = browser_in, Turns(browser_in, "petition")
+    counsel = efiler(edge_url, clerk, name="Ada Counsel")
+    other = efiler(edge_url, clerk)
+    agency = docketed(other, petition(case_type="agency"), text_10_pages())
+    petitioner = unique("Maria Lopez ")
+
+    turns.next()
+    browser.log_in(counsel.account["username"], secret=counsel.totp_secret or "")
+    browser.goto("/file/petition")
+    select(browser, "#case-type", "agency")
+    browser.find("#petitioner").send_keys(petitioner)
+    browser.find("#respondent").send_keys("Federal Communications Commission")
+    browser.wait(
+        lambda: (
+            browser.find("#title").get_attribute("value")
+            == f"{petitioner} v. Federal Communications Commission"
+        ),
+        what="the title from the parties",
+    )
+    # The PDF is checked first: an unredacted SSN is a finding, in words.
+    ssn = pdf_file(tmp_path, "petition.pdf", CORPUS["ssn_unredacted"].make())
+    browser.find("#lead").send_keys(ssn)
+    browser.find("#check").click()
+    browser.wait_text("#findings", "cannot be filed")
+    browser.wait_text("#findings", "(pii_unredacted)")
+    plain_language(browser.text("#findings"))
+    assert browser.find("#findings").get_attribute("aria-live") == "polite"
+    assert not browser.find("#submit").is_enabled()
+    turns.fits()
+
+    turns.next()
+    clean_dir = tmp_path / "clean"
+    clean_dir.mkdir()
+    browser.find("#lead").send_keys(pdf_file(clean_dir, "petition.pdf", text_1_page()))
+    browser.wait_text("#findings", "check the filing again")
+    browser.find("#check").click()
+    browser.wait_text("#findings", "No problems found")
+    browser.find("#submit").click()
+    browser.wait_text("#receipt", "petition.pdf — lead, 1 page")
+    browser.wait_text("#receipt", "Docketed as entry 1 in case", timeout=30)
+    turns.fits()
+
+    # The docket sheet, and the document (counsel of record: no fee).
+    turns.next()
+    browser.find("#receipt-docket-link").click()
+    browser.wait(lambda: re.search(r"/cases/\d{2}-\d+/docket$", browser.driver.current_url))
+    browser.settled()
+    number = browser.driver.current_url.split("/")[-2]
+    browser.wait_text("#entry-1", "Ada Counsel")
+    browser.wait_text("#entry-1 button.open-document", "Open petition.pdf (1 page, no fee)")
+    assert open_first_document(browser, "#entry-1") == (len(text_1_page()), "%PDF-")
+    browser.wait_text("#entry-1 .opened", "fee $0.00")
+    turns.fits()
+
+    # The case, then my cases and notices on the dashboard.
+    turns.next()
+    browser.goto(f"/cases/{number}")
+    browser.wait_text("main h1", petitioner)
+    browser.wait_text("#counsel", "Ada Counsel")
+    turns.fits()
+
+    def notice_listed() -> bool:
+        browser.goto("/dashboard")
+        browser.wait_text("#my-cases", number)
+        return number in browser.text("#my-notices")
+
+    turns.next()
+    browser.wait(notice_listed, timeout=30, what="the petition's notice on the dashboard")
+    turns.fits()
+
+    # Someone else's agency case: its document costs a fee, which billing lists.
+    turns.next()
+    browser.goto(f"/cases/{agency}/docket")
+    browser.wait_text("#entry-1 button.open-document", "Open lead.pdf (10 pages, fee $1.00)")
+    assert open_first_document(browser, "#entry-1") == (len(text_10_pages()), "%PDF-")
+    browser.wait_text("#entry-1 .opened", "fee $1.00")
+    turns.next()
+    browser.goto("/billing")
+    browser.wait_text("#statement", agency)
+    browser.wait_text("#statement", "$1.00")
+    browser.wait_text("#amount-due", "$0.00 (waived")
+    turns.fits()
+    assert sorted(set(turns.seen)) == sorted(WIDTHS)
+
+
+def test_file_an_appearance_and_the_clerk_accepts_it_and_rejects_another_with_a_reason(
+    browser_in: EngineBrowser, staff: dict[str, str], edge_url: str, clerk: Api, tmp_path: Path
+) -> None:
+    browser, turns = browser_in, Turns(browser_in, "appearance")
+    number = docketed(efiler(edge_url, clerk), petition(), text_1_page())
+    government = efiler(edge_url, clerk, name="Gina Government")
+    latecomer = efiler(edge_url, clerk, name="Lee Latecomer")
+    other = file(
+        latecomer,
+        {
+            "type": "notice_of_appearance",
+            "case_number": number,
+            "parties": [{"name": "Amicus Society", "role": "amicus"}],
+        },
+        text_1_page(),
+    )
+    assert other.status_code == 201, other.text
+    other_id = other.json()["filing_id"]
+
+    turns.next()
+    browser.log_in(government.account["username"], secret=government.totp_secret or "")
+    browser.goto("/file/case")
+    browser.find("#case-number").send_keys(number)
+    select(browser, "#filing-type", "notice_of_appearance")
+    browser.find("#party-name").send_keys("Federal Agency")
+    select(browser, "#party-role", "respondent")
+    browser.find("#lead").send_keys(pdf_file(tmp_path, "appearance.pdf", text_1_page()))
+    browser.find("#check").click()
+    browser.wait_text("#findings", "No problems found")
+    turns.fits()
+    browser.find("#submit").click()
+    browser.wait_text("#receipt", "Waiting for the Clerk's Office")
+    filing_id = browser.text("#receipt code").strip()
+
+    browser.log_out()
+    turns.next()
+    browser.log_in(staff["clerk"])
+    row = f"#queue-table tr[data-filing-id='{filing_id}']"
+
+    def queued() -> bool:  # the queue is read once per page
+        browser.goto("/clerk")
+        return number in browser.text(row)
+
+    browser.wait(queued, timeout=30, what="the appearance in the clerk's queue")
+    browser.wait_text(row, "notice of appearance by Gina Government")
+    turns.fits()
+    browser.find(f"{row} button.accept").click()
+    browser.wait_text(row, "accepted")
+
+    turns.next()
+    rejected = f"#queue-table tr[data-filing-id='{other_id}']"
+    browser.find(f"{rejected} button.danger").click()  # no reason yet: asked for, not sent
+    reason = browser.find(f"#reason-{other_id}")
+    assert browser.js("return arguments[0].validity.valueMissing", reason)
+    reason.send_keys("Not admitted to this court's bar")
+    browser.find(f"{rejected} button.danger").click()
+    browser.wait_text(rejected, "rejected")
+    turns.fits()
+    status = wait_for(
+        lambda: (lambda s: s if s["status"] == "rejected" else None)(
+            latecomer.get(f"/api/v1/filings/{other_id}").json()
+        ),
+        what="the rejection recorded",
+    )
+    assert status["reject_reason"] == "Not admitted to this court's bar"
+    assert sorted(set(turns.seen)) == sorted(WIDTHS)
+
+
+def test_a_free_look_asks_first_then_opens_the_document_once(
+    browser_in: EngineBrowser, stack: LocalStack, edge_url: str, clerk: Api
+) -> None:
+    from test_portal_free_look import free_look_token
+
+    browser, turns = browser_in, Turns(browser_in, "free_look")
+    counsel = efiler(edge_url, clerk)
+    number = docketed(counsel, petition(), text_10_pages())
+    token = wait_for(
+        lambda: free_look_token(stack, counsel.account["email"], number),
+        timeout=30,
+        what="the notice with its free-look link",
+    )
+
+    turns.next()
+    browser.goto(f"/free-looks/{token}")  # no login: the link is the credential
+    browser.wait_text("#free-look", f"{number}, docket entry 1")
+    browser.wait_text("#free-look", "lead.pdf (10 pages)")
+    browser.wait_text("#free-look", "opens the document once, free of charge")
+    turns.fits()
+    browser.find("#use-free-look").click()  # a form POST: the PDF opens (or downloads)
+
+    turns.next()
+
+    def used() -> bool:
+        browser.goto(f"/free-looks/{token}")
+        return "(free_look_used)" in browser.text("#free-look-message")
+
+    browser.wait(used, timeout=20, what="the free look used up")
+    browser.wait_text("#free-look-message", "This free look cannot be used")
+    plain_language(browser.text("#free-look-message"))
+    turns.fits()
+    assert sorted(set(turns.seen)) == sorted(WIDTHS)
+
+
+def test_the_clerk_records_a_fee_status_and_seals_an_entry_and_failures_are_listed(
+    browser_in: EngineBrowser, staff: dict[str, str], edge_url: str, clerk: Api, admin: Api
+) -> None:
+    browser, turns = browser_in, Turns(browser_in, "case_staff")
+    counsel = efiler(edge_url, clerk)
+    number = docketed(counsel, petition(), text_1_page())
+    note = unique("outage ")
+    recorded = admin.post(
+        "/api/v1/admin/technical-failures",
+        json={
+            "started_at": "2026-02-10T08:00:00",
+            "ended_at": "2026-02-10T09:30:00",
+            "unavailable": "the whole site",
+            "note": note,
+        },
+    )
+    assert recorded.status_code == 201, recorded.text
+
+    turns.next()
+    browser.log_in(staff["clerk"])
+    browser.goto(f"/cases/{number}")
+    browser.wait_text("#fee-status-value", "Not recorded")
+    select(browser, "#fee-status-choice", "ifp_granted")
+    browser.find("#fee-status-save").click()
+    browser.wait_text("#fee-status-value", "IFP granted")
+    turns.fits()
+    assert counsel.get(f"/api/v1/cases/{number}").json()["fee_status"] == "ifp_granted"
+
+    # Sealing: the entry's text and documents become court-staff only.
+    turns.next()
+    browser.goto("/clerk")
+    browser.find("#seal-case").send_keys(number)
+    browser.find("#seal-entry").send_keys("1")
+    browser.find("#seal-submit").click()
+    browser.wait_text("#clerk-message", f"Entry 1 in {number} is sealed")
+    turns.fits()
+    browser.goto(f"/cases/{number}/docket")
+    browser.wait_text("#entry-1", "[Sealed]")
+
+    # Technical failures: public, in court time.
+    browser.log_out()
+    turns.next()
+    browser.goto("/technical-failures")
+    browser.wait_text("#technical-failures", f"the whole site unavailable ({note})")
+    browser.wait_text("#technical-failures", "8:00")
+    turns.fits()
+    assert sorted(set(turns.seen)) == sorted(WIDTHS)
+
+
+def test_the_api_errors_read_as_sentences_next_to_the_form(
+    browser_in: EngineBrowser, staff: dict[str, str], edge_url: str, clerk: Api, tmp_path: Path
+) -> None:
+    """A wrong password, a fee status the API refuses, a file that is no PDF: words at the
+    top of the form, the code in brackets at most, never the problem+json itself."""
+    browser, turns = browser_in, Turns(browser_in, "errors")
+    counsel = efiler(edge_url, clerk)
+    number = docketed(counsel, petition(), text_1_page())
+
+    turns.next()
+    browser.goto("/login")
+    browser.find("#username").send_keys(staff["clerk"])
+    browser.find("#password").send_keys("not the password at all")
+    browser.find("#login-submit").click()
+    browser.wait(lambda: browser.visible("#login-message.error"), what="the login refused")
+    plain_language(browser.text("#login-message"))
+    turns.fits()
+
+    # A fee status the form never offers (as from a stale page): the API's 400, in words.
+    turns.next()
+    browser.log_in(staff["clerk"])
+    browser.goto(f"/cases/{number}")
+    choice = browser.find("#fee-status-choice")
+    browser.js("arguments[0].add(new Option('Refunded', 'refunded', true, true))", choice)
+    browser.find("#fee-status-save").click()
+    browser.wait(lambda: browser.visible("#case-message.error"), what="the fee status refused")
+    plain_language(browser.text("#case-message"))
+    browser.wait_text("#fee-status-value", "Not recorded")
+    turns.fits()
+
+    # A file that is not a PDF, checked before filing.
+    browser.log_out()
+    turns.next()
+    browser.log_in(counsel.account["username"], secret=counsel.totp_secret or "")
+    browser.goto("/file/petition")
+    browser.find("#petitioner").send_keys("Pat Petitioner")
+    browser.find("#respondent").send_keys("Federal Agency")
+    browser.find("#lead").send_keys(pdf_file(tmp_path, "notes.pdf", b"just some words\n" * 40))
+    browser.find("#check").click()
+    browser.wait(
+        lambda: (
+            "cannot be filed" in browser.text("#findings")
+            or browser.visible("#filing-message.error")
+        ),
+        what="the file refused",
+    )
+    shown = browser.text("#findings") + browser.text("#filing-message")
+    plain_language(shown)
+    assert not browser.find("#submit").is_enabled()
+    turns.fits()
+    assert sorted(set(turns.seen)) == sorted(WIDTHS)
+
+
+def test_change_the_address_with_a_step_up_then_confirm_it_by_its_link(
+    browser_in: EngineBrowser, edge_url: str, stack: LocalStack
+) -> None:
+    """The profile: a firm saved as it is; a new e-mail address only with the password again
+    (the step-up), and it takes effect only through the link mailed to it."""
+    browser, turns = browser_in, Turns(browser_in, "profile")
+    _, person = register(edge_url, "public")  # its session stays open: "continue?" first
+    moved = f"{unique('moved')}@example.org"
+
+    turns.next()
+    browser.log_in(person["username"])
+    browser.goto("/dashboard")
+    browser.find("#profile-link").click()
+    browser.wait(lambda: browser.driver.current_url.endswith("/profile"), what="the profile")
+    browser.settled()
+    browser.wait(lambda: browser.visible("#profile-form"), what="the profile form")
+    browser.wait_text("#profile-state", person["email"])
+    firm = browser.find("#profile-firm")
+    firm.clear()
+    firm.send_keys("Hopper & Partners")
+    browser.find("#profile-save").click()
+    browser.wait_text("#profile-message", "Your profile is saved")
+    turns.fits()
+
+    # A new address: the password is asked for before anything is sent.
+    turns.next()
+    email = browser.find("#profile-email")
+    email.clear()
+    email.send_keys(moved)
+    browser.find("#profile-save").click()
+    password = browser.find("#profile-password")
+    assert browser.js("return arguments[0].validity.valueMissing", password)
+    password.send_keys("not my password at all")
+    browser.find("#profile-save").click()
+    browser.wait(lambda: browser.visible("#profile-message.error"), what="the step-up refused")
+    plain_language(browser.text("#profile-message"))
+    password.clear()
+    password.send_keys(PASSWORD)
+    browser.find("#profile-save").click()
+    browser.wait_text("#profile-message", f"We sent a link to {moved}")
+    browser.wait_text("#profile-state", person["email"])  # unchanged until the link is used
+    turns.fits()
+
+    # The link in the mail to the new address confirms it.
+    turns.next()
+    token = mailed_token(
+        mail_to(stack.maildir, moved, "Confirm your e-mail address"), "confirm-email"
+    )
+    browser.goto(f"/confirm-email?token={token}")
+    browser.find("#confirm-submit").click()
+    browser.wait_text("#confirm-message", "Your address is confirmed")
+    browser.goto("/profile")
+    browser.wait_text("#profile-state", moved)
+    browser.wait_text("#profile-state", "confirmed")
+    assert browser.find("#profile-firm").get_attribute("value") == "Hopper & Partners"
+    turns.fits()
+    assert sorted(set(turns.seen)) == sorted(WIDTHS)
