@@ -28,11 +28,21 @@ from support.api import (
     unique,
     wait_for,
 )
+from support.paper_scans import scanned_letter
 from support.pdf_corpus import CORPUS, text_1_page, text_10_pages
 
 from services.stack.supervisor import LocalStack
 
-JOURNEYS = ("account", "petition", "appearance", "free_look", "case_staff", "errors", "profile")
+JOURNEYS = (
+    "account",
+    "petition",
+    "appearance",
+    "free_look",
+    "case_staff",
+    "errors",
+    "profile",
+    "paper",
+)
 
 
 class Turns:
@@ -553,4 +563,42 @@ def test_change_the_address_with_a_step_up_then_confirm_it_by_its_link(
     browser.wait_text("#profile-state", "confirmed")
     assert browser.find("#profile-firm").get_attribute("value") == "Hopper & Partners"
     turns.fits()
+    assert sorted(set(turns.seen)) == sorted(WIDTHS)
+
+
+def test_the_clerk_dockets_a_scanned_paper_filing_and_serves_a_party_by_mail(
+    browser_in: EngineBrowser, staff: dict[str, str], edge_url: str, clerk: Api, tmp_path: Path
+) -> None:
+    browser, turns = browser_in, Turns(browser_in, "paper")
+    counsel = efiler(edge_url, clerk)
+    number = docketed(counsel, petition(), text_1_page())
+
+    # The scan has no text layer; the receipt follows it until OCR and the checks docket it.
+    turns.next()
+    browser.log_in(staff["clerk"])
+    browser.goto("/clerk/paper-filings")
+    browser.find("#case-number").send_keys(number)
+    select(browser, "#filing-type", "letter")
+    browser.find("#filer-party").send_keys("A. Petitioner")
+    assert re.fullmatch(
+        r"\d{4}-\d{2}-\d{2}", browser.find("#received-on").get_attribute("value") or ""
+    )
+    scan = scanned_letter(["LETTER TO THE COURT", "I ask for more time to reply."])
+    browser.find("#lead").send_keys(pdf_file(tmp_path, "letter.pdf", scan))
+    browser.find("#submit").click()
+    browser.wait_text("#receipt", "Receipt", timeout=180)
+    browser.wait_text("#receipt-status", "docketed", timeout=120)
+    turns.fits()
+
+    # Paper service due: the respondent has no counsel and no e-mail; the packet, then served.
+    turns.next()
+    browser.goto("/clerk/paper-service")
+    browser.wait_text("#paper-service", number)
+    browser.wait_text("#paper-service", "Federal Agency")
+    label = f'[aria-label*="Federal Agency, entry 2 in {number}"]'
+    browser.find(f'button[aria-label^="Print packet for"]{label}').click()
+    browser.wait_text(f"tr:has(button{label}) [role=status]", "Packet ready", timeout=60)
+    turns.fits()
+    browser.find(f'button[aria-label^="Mark served:"]{label}').click()
+    browser.wait_text("#paper-service-message", "marked served")
     assert sorted(set(turns.seen)) == sorted(WIDTHS)

@@ -45,6 +45,8 @@ NOT_CHART_VALUES: dict[str, str] = {
     "pdf_workers": "tuning: PDF check processes per filing replica",
     "pdf_timeout_seconds": "tuning: the PDF check time budget",
     "pdf_seconds_per_page": "tuning: the PDF check time budget",
+    "filing_ocr_timeout_seconds": "tuning: a paper scan's OCR time budget",
+    "filing_ocr_memory_mb": "tuning: a paper scan's OCR memory (the filing pod's limit covers it)",
     "filing_check_budget_seconds": "tuning: the PDF check time budget",
     "filing_max_concurrent_checks": "tuning: checks one account may run at once",
     "pdf_memory_mb": "tuning: a PDF check's memory limit (mind the pod's)",
