@@ -9,12 +9,15 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 from email.message import Message
-from typing import Any
+from typing import Any, TypeVar
 
 from fastapi import Request
+from pydantic import BaseModel, ValidationError
+from python_multipart.exceptions import MultipartParseError
 from python_multipart.multipart import MultipartParser, parse_options_header
 
 from services.common.errors import CourtError
+from services.common.settings import get_settings
 from services.edge.limits import BadInput, parse_json
 
 METADATA_MAX_BYTES = 64 * 1024
@@ -148,3 +151,34 @@ async def read_filing_upload(request: Request, limits: UploadLimits) -> FilingUp
     if not isinstance(metadata, dict):
         raise _invalid("the metadata part must be a JSON object")
     return FilingUpload(metadata=metadata, files=collector.files)
+
+
+Body = TypeVar("Body", bound=BaseModel)
+
+
+def upload_limits() -> UploadLimits:
+    """The court's limits on one filing's files (the settings ``filing_max_*``)."""
+    settings = get_settings()
+    return UploadLimits(
+        max_file_bytes=settings.filing_max_file_mb * 2**20,
+        max_total_bytes=settings.filing_max_total_mb * 2**20,
+        max_files=settings.filing_max_attachments + 1,
+    )
+
+
+async def read_upload(request: Request, model: type[Body]) -> tuple[Body, FilingUpload]:
+    """A filing's multipart body within the limits, its `metadata` part validated as ``model``;
+    a malformed body or metadata is `validation_failed` naming the field."""
+    try:
+        upload = await read_filing_upload(request, upload_limits())
+    except (MultipartParseError, ValueError):
+        raise CourtError("validation_failed", "the multipart body is malformed") from None
+    try:
+        body = model.model_validate(upload.metadata)
+    except ValidationError as exc:
+        first = exc.errors()[0]
+        where = ".".join(str(p) for p in first["loc"])
+        raise CourtError(
+            "validation_failed", f"metadata.{where}: {first['msg']}", details={"field": where}
+        ) from None
+    return body, upload

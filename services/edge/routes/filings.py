@@ -6,16 +6,16 @@ from typing import Any, Literal
 
 from court.v1 import common_pb2, filing_pb2
 from fastapi import APIRouter, Header, Query, Request
-from pydantic import BaseModel, ConfigDict, Field, StrictBool, ValidationError
-from python_multipart.exceptions import MultipartParseError
+from pydantic import BaseModel, ConfigDict, Field, StrictBool
 from starlette.concurrency import run_in_threadpool
 
 from services.common import court
-from services.common.errors import CourtError
-from services.common.settings import get_settings
 from services.edge.routes.technical_failures import receipt_note
 from services.edge.session import caller_metadata, require_session
-from services.edge.uploads import FilingUpload, UploadedFile, UploadLimits, read_filing_upload
+from services.edge.uploads import (
+    UploadedFile,
+    read_upload,
+)
 from services.edge.views import filing_view
 
 router = APIRouter(prefix="/api/v1", tags=["filings"])
@@ -83,29 +83,9 @@ class ReviewDecisionBody(BaseModel):
     reason: str = Field(min_length=1, max_length=court.MAX_REVIEW_REASON)
 
 
-def _limits() -> UploadLimits:
-    settings = get_settings()
-    return UploadLimits(
-        max_file_bytes=settings.filing_max_file_mb * 2**20,
-        max_total_bytes=settings.filing_max_total_mb * 2**20,
-        max_files=settings.filing_max_attachments + 1,
-    )
-
-
 async def _read(request: Request) -> tuple[filing_pb2.FilingMetadata, list[UploadedFile]]:
     await require_session(request)  # before a byte of the body is read
-    try:
-        upload: FilingUpload = await read_filing_upload(request, _limits())
-    except (MultipartParseError, ValueError):
-        raise CourtError("validation_failed", "the multipart body is malformed") from None
-    try:
-        body = FilingMetadataBody.model_validate(upload.metadata)
-    except ValidationError as exc:
-        first = exc.errors()[0]
-        where = ".".join(str(p) for p in first["loc"])
-        raise CourtError(
-            "validation_failed", f"metadata.{where}: {first['msg']}", details={"field": where}
-        ) from None
+    body, upload = await read_upload(request, FilingMetadataBody)
     metadata = filing_pb2.FilingMetadata(
         filing_type=common_pb2.FilingType.Value("FILING_TYPE_" + body.type.upper()),
         case_number=body.case_number,

@@ -13,20 +13,18 @@ from typing import Literal
 
 from court.v1 import access_pb2, access_pb2_grpc, auth_pb2, common_pb2, filing_pb2, notify_pb2
 from fastapi import APIRouter, Header, Request, Response
-from pydantic import BaseModel, ConfigDict, Field, ValidationError
-from python_multipart.exceptions import MultipartParseError
+from pydantic import BaseModel, ConfigDict, Field
 from starlette.concurrency import run_in_threadpool
 
 from services.common import court
 from services.common.enums import role_name
 from services.common.errors import CourtError
 from services.common.identity import bearer_token
-from services.common.settings import get_settings
 from services.edge import paper_packet
 from services.edge.routes.documents import STREAM_TIMEOUT_SECONDS, content_disposition
 from services.edge.routes.filings import _problem, receipt_view
 from services.edge.session import caller_metadata
-from services.edge.uploads import FilingUpload, UploadLimits, read_filing_upload
+from services.edge.uploads import read_upload
 from services.edge.views import timestamp_view
 
 router = APIRouter(prefix="/api/v1/clerk", tags=["clerk"])
@@ -75,15 +73,6 @@ async def _require_clerk(request: Request) -> None:
         raise CourtError("forbidden", "only the Clerk's Office dockets filings received on paper")
 
 
-def _limits() -> UploadLimits:
-    settings = get_settings()
-    return UploadLimits(
-        max_file_bytes=settings.filing_max_file_mb * 2**20,
-        max_total_bytes=settings.filing_max_total_mb * 2**20,
-        max_files=settings.filing_max_attachments + 1,
-    )
-
-
 @router.post("/cases/{case_number}/paper-filings", status_code=201, responses=PAPER_FILING_PROBLEMS)
 async def submit_paper_filing(
     case_number: str,
@@ -94,18 +83,7 @@ async def submit_paper_filing(
     `description`, `filer_party`, `received_on` YYYY-MM-DD), part `lead` (the scanned PDF)
     and optional `attachments`. OCR adds the text layer the record needs."""
     await _require_clerk(request)
-    try:
-        upload: FilingUpload = await read_filing_upload(request, _limits())
-    except (MultipartParseError, ValueError):
-        raise CourtError("validation_failed", "the multipart body is malformed") from None
-    try:
-        body = PaperFilingMetadataBody.model_validate(upload.metadata)
-    except ValidationError as exc:
-        first = exc.errors()[0]
-        where = ".".join(str(p) for p in first["loc"])
-        raise CourtError(
-            "validation_failed", f"metadata.{where}: {first['msg']}", details={"field": where}
-        ) from None
+    body, upload = await read_upload(request, PaperFilingMetadataBody)
     reply = await run_in_threadpool(
         request.app.state.clients.filing.SubmitPaperFiling,
         filing_pb2.SubmitPaperFilingRequest(
