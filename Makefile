@@ -117,12 +117,13 @@ run: $(STAMP)
 	$(VENV)/bin/openecf stack up
 
 # Two pytest workers (pytest-xdist), each with a stack of its own; a test file stays on one
-# worker, so its module fixtures start once. PYTEST_WORKERS=0 runs in this process.
+# worker, so its module fixtures start once. PYTEST_WORKERS=0 runs in this process. The 25
+# slowest steps are listed at the end: where the suite's time goes (issue 14).
 PYTEST_WORKERS ?= 2
 test: $(STAMP) tools
 	OPENECF_GRPCURL=$(GRPCURL) OPENECF_HELM=$(HELM) OPENECF_PROMTOOL=$(PROMTOOL) \
 		OPENECF_GECKODRIVER=$(GECKODRIVER) OPENECF_AXE=$(AXE) $(PY) -m pytest -q \
-		-n $(PYTEST_WORKERS) --dist loadfile
+		-n $(PYTEST_WORKERS) --dist loadfile --durations=25
 
 lint: $(STAMP)
 	$(VENV)/bin/ruff check services tests scripts bench
