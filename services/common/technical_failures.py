@@ -61,28 +61,14 @@ class _Part:
     closed: bool
 
 
-def _health_parts(observations: list[Observation]) -> list[_Part]:
+def _runs(observations: list[Observation], *, quiet: timedelta | None) -> list[_Part]:
+    """Runs of failures, each ended by a recovery or the window (where it was seen) or, with
+    ``quiet``, by a silence longer than that (at its last failure). Health checks come at a
+    steady pace, so their runs have no silence rule; refusals come only with traffic."""
     parts: list[_Part] = []
     current: _Part | None = None
     for seen in observations:
-        if seen.in_maintenance or seen.ok:
-            if current is not None:
-                current.ended_at, current.closed = seen.at, True
-                parts.append(current)
-            current = None
-        elif current is None:
-            current = _Part(seen.at, seen.at, _names(seen.what), closed=False)
-        else:
-            current.ended_at = seen.at
-            current.failing += _names(seen.what)
-    return parts + ([current] if current else [])
-
-
-def _refusal_parts(observations: list[Observation], *, quiet: timedelta) -> list[_Part]:
-    parts: list[_Part] = []
-    current: _Part | None = None
-    for seen in observations:
-        silence = current is not None and seen.at - current.ended_at > quiet
+        silence = quiet is not None and current is not None and seen.at - current.ended_at > quiet
         if current is not None and silence:
             current.closed = True  # a silence: the earlier run ended at its last refusal
             parts.append(current)
@@ -122,10 +108,8 @@ def outage_runs(
         return []
     quiet = threshold if quiet is None else quiet
     now = now or ordered[-1].at
-    health = _health_parts([o for o in ordered if o.source != REFUSAL or o.in_maintenance])
-    refusals = _refusal_parts(
-        [o for o in ordered if o.source == REFUSAL or o.in_maintenance], quiet=quiet
-    )
+    health = _runs([o for o in ordered if o.source != REFUSAL or o.in_maintenance], quiet=None)
+    refusals = _runs([o for o in ordered if o.source == REFUSAL or o.in_maintenance], quiet=quiet)
     for part in refusals:
         if not part.closed and now - part.ended_at > quiet:
             part.closed = True
