@@ -11,7 +11,11 @@ sink holds exactly one message per Message-ID. Then, on the idle system, ``--sin
 entries one at a time: the latency one NDA sees when nothing else is queued.
 
     .venv/bin/python bench/nda_burst.py [--entries 500] [--counsel 2] [--documents 1]
-                                        [--sender-threads 3] [--singles 20]
+                                        [--sender-threads 3] [--singles 20] [--profile DIR]
+
+It prints the CPU each of the stack's processes used for the burst beyond its idle rate, and
+with ``--profile DIR`` py-spy samples notify, access and the edge during the burst and prints
+each one's top functions (bench/profiling.py).
 """
 
 from __future__ import annotations
@@ -45,6 +49,7 @@ from court.v1 import (  # noqa: E402
     events_pb2,
     filing_pb2,
 )
+from profiling import CpuAccount, Profiles, beyond_idle, print_cpu, print_top  # noqa: E402
 from pypdf import PdfWriter  # noqa: E402
 from summary import record  # noqa: E402
 from support.api import register, remember_maildir  # noqa: E402
@@ -221,6 +226,20 @@ def run(args: argparse.Namespace) -> dict[str, Any]:
             documents = [bench.document(pages=2) for _ in range(args.documents)]
             case_number = bench.open_case(counsel)
             expected = args.entries * args.counsel
+            cpu = CpuAccount(
+                {c.process.pid: n for n, c in stack.children.items() if c.process},
+                data_dir=Path(folder),
+            )
+            idle = cpu.idle_rate(5.0)
+            profiles = Profiles(args.profile) if args.profile else None
+            if profiles:
+                profiles.start(
+                    {
+                        name: stack.children[name].process.pid  # type: ignore[union-attr]
+                        for name in ("notify", "access", "docket")
+                    }
+                )
+            cpu.start()
             print(f"publishing {args.entries} entries → {expected} NDAs …", file=sys.stderr)
             started = time.monotonic()
             futures = [bench.entry(case_number, n, documents) for n in range(1, args.entries + 1)]
@@ -239,6 +258,11 @@ def run(args: argparse.Namespace) -> dict[str, Any]:
                 "every NDA sent",
             )
             elapsed = time.monotonic() - started
+            used = beyond_idle(cpu.stop(), idle, elapsed)
+            print("CPU beyond what the processes use idle (5 s measured before the burst):")
+            print_cpu(used, expected, per="NDA")
+            if profiles:
+                print_top(profiles.stop())
             burst = bench.latencies(case_number)
             recorded = bench.latencies(case_number, "n.created_at")
             composed = bench.latencies(case_number, "n.composed_at")
@@ -303,6 +327,7 @@ def main() -> None:
     parser.add_argument("--documents", type=int, default=1)
     parser.add_argument("--sender-threads", type=int, default=3)
     parser.add_argument("--singles", type=int, default=20)
+    parser.add_argument("--profile", type=Path, help="py-spy notify, access and docket into DIR")
     result = run(parser.parse_args())
     print(json.dumps(result, indent=2))
     record("nda_burst", "NDAs sent in a burst", result["notices_per_second"], "NDAs/s")

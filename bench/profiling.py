@@ -195,10 +195,10 @@ def beyond_idle(used: dict[str, float], idle: dict[str, float], seconds: float) 
     return dict(sorted(left.items(), key=lambda item: -item[1]))
 
 
-def print_cpu(used: dict[str, float], count: int) -> None:
+def print_cpu(used: dict[str, float], count: int, per: str = "filing") -> None:
     total = sum(used.values())
-    print(f"CPU of the stack's processes: {total:.1f} s, {total / count * 1000:.1f} ms a filing")
-    print("| process | CPU s | ms a filing | share % |")
+    print(f"CPU of the stack's processes: {total:.1f} s, {total / count * 1000:.1f} ms a {per}")
+    print(f"| process | CPU s | ms a {per} | share % |")
     print("|---|---:|---:|---:|")
     for name, seconds in used.items():
         if seconds >= 0.05:
