@@ -364,11 +364,26 @@ class LocalStack:
             process.kill()
             return process.wait()
 
+    def _stop_together(self, names: list[str]) -> None:
+        """SIGTERM them all first, then wait for each: one grace period, not one each."""
+        for name in names:
+            process = self.children[name].process
+            if process is not None and process.poll() is None:
+                process.send_signal(signal.SIGTERM)
+        for name in names:
+            self.stop_child(name)
+
     def restart_child(self, name: str) -> None:
-        self.stop_child(name)
-        self._spawn(self.children[name])
-        if self.children[name].identity in SERVICE_NAMES:
-            self._wait_grpc(name)
+        self.restart_children([name])
+
+    def restart_children(self, names: list[str]) -> None:
+        """Stop them together, start them all, then wait until each service answers."""
+        self._stop_together(names)
+        for name in names:
+            self._spawn(self.children[name])
+        for name in names:
+            if self.children[name].identity in SERVICE_NAMES:
+                self._wait_grpc(name)
 
     def kill_child(self, name: str) -> None:
         """SIGKILL a child (a crash: no shutdown hook runs) and reap it."""
@@ -387,13 +402,7 @@ class LocalStack:
         edges = [*self.replica_names("edge"), "scheduler"]
         services = [name for service in SERVICE_NAMES for name in self.replica_names(service)]
         for group in (edges, services, ["smtp"]):
-            for name in group:
-                process = self.children.get(name, Child(name, [], Path())).process
-                if process is not None and process.poll() is None:
-                    process.send_signal(signal.SIGTERM)
-            for name in group:
-                if name in self.children:
-                    self.stop_child(name)
+            self._stop_together([name for name in group if name in self.children])
         if self.kafka is not None:
             self.kafka.stop()
         if self.postgres is not None:

@@ -97,7 +97,10 @@ def test_filing_stopped_outside_the_window_is_one_proposed_outage(
     assert stack.stop_child("filing") == 0
     refusals: list[datetime] = []
     try:
-        while not refusals or datetime.now(UTC) - refusals[0] < timedelta(seconds=10):
+        # Refused for longer than the threshold (and across one coalescing window of reports).
+        while not refusals or datetime.now(UTC) - refusals[0] < timedelta(
+            seconds=THRESHOLD_SECONDS + 2
+        ):
             refused = file(attorney, petition(), lead)
             assert (refused.status_code, refused.json()["code"]) == (503, "unavailable")
             assert refused.headers["Retry-After"]
@@ -196,11 +199,13 @@ def test_refusals_inside_the_maintenance_window_propose_nothing(
     try:
         assert stack.stop_child("docket") == 0
         try:
-            refusals = 0
-            while datetime.now(UTC) - began < timedelta(seconds=THRESHOLD_SECONDS * 2.5):
+            refused: list[datetime] = []  # for longer than the threshold
+            while not refused or datetime.now(UTC) - refused[0] < timedelta(
+                seconds=THRESHOLD_SECONDS + 2
+            ):
                 sheet = admin.get("/api/v1/cases/26-1/docket")  # reads stay open: 503 is docket
                 assert (sheet.status_code, sheet.json()["code"]) == (503, "unavailable")
-                refusals += 1
+                refused.append(datetime.now(UTC))
                 time.sleep(1.0)
         finally:
             stack.restart_child("docket")
@@ -208,8 +213,8 @@ def test_refusals_inside_the_maintenance_window_propose_nothing(
         reopened = admin.request("PUT", "/api/v1/admin/maintenance", json={"active": False})
         assert reopened.status_code == 200, reopened.text
     ended = datetime.now(UTC)
-    assert refusals >= 10
-    time.sleep(THRESHOLD_SECONDS + 3)  # the job ran many times since, outside the window too
+    assert len(refused) >= 3
+    time.sleep(4)  # the job (every second) ran several times since, outside the window too
     assert observed_between(admin, began, ended) == []
     # The edge did not even report them (the window is not a technical failure).
     assert refusal_rows(stack, began) == []

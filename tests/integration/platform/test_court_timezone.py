@@ -45,13 +45,11 @@ def court_zone(stack: LocalStack) -> Iterator[ZoneInfo]:
     original = stack.settings
     stack.settings = original.model_copy(update={"court_timezone": zone.key})
     try:
-        for name in SERVICES_WITH_TIMES:
-            stack.restart_child(name)
+        stack.restart_children(list(SERVICES_WITH_TIMES))
         yield zone
     finally:
         stack.settings = original
-        for name in SERVICES_WITH_TIMES:
-            stack.restart_child(name)
+        stack.restart_children(list(SERVICES_WITH_TIMES))
 
 
 def test_receipt_status_entry_and_nda_agree_on_the_court_local_date(
