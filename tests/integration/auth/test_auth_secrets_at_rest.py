@@ -35,7 +35,10 @@ def _files_holding(root: Path, needles: dict[str, bytes]) -> list[tuple[str, str
 
 
 def _columns_holding(database_url: str, needles: dict[str, str]) -> list[tuple[str, str]]:
+    """(needle, column) for each text, bytea and json column holding a needle: one scan of
+    each column for all the needles together."""
     found = []
+    names = list(needles)
     with psycopg.connect(database_url, autocommit=True) as conn:
         columns = conn.execute(
             "SELECT table_schema, table_name, column_name, data_type"
@@ -47,17 +50,24 @@ def _columns_holding(database_url: str, needles: dict[str, str]) -> list[tuple[s
         for schema, table, column, data_type in columns:
             # bytea is searched as bytes; everything else as its text form.
             match = (
-                "position(convert_to(%s, 'UTF8') in {}) > 0"
+                "position(convert_to(%s, 'UTF8') in {column}) > 0"
                 if data_type == "bytea"
-                else "strpos({}::text, %s) > 0"
+                else "strpos({column}::text, %s) > 0"
             )
-            query = sql.SQL("SELECT 1 FROM {}.{} WHERE " + match + " LIMIT 1").format(
-                sql.Identifier(schema), sql.Identifier(table), sql.Identifier(column)
+            query = sql.SQL("SELECT {} FROM {}.{}").format(
+                sql.SQL(", ").join(
+                    sql.SQL("coalesce(bool_or(" + match + "), false)").format(
+                        column=sql.Identifier(column)
+                    )
+                    for _ in names
+                ),
+                sql.Identifier(schema),
+                sql.Identifier(table),
             )
-            for name, needle in needles.items():
-                hit = conn.execute(query, [needle]).fetchone()
-                if hit:
-                    found.append((name, f"{schema}.{table}.{column}"))
+            hits = conn.execute(query, [needles[name] for name in names]).fetchone()
+            assert hits is not None  # an aggregate: always one row
+            where = f"{schema}.{table}.{column}"
+            found += [(name, where) for name, hit in zip(names, hits, strict=True) if hit]
     return found
 
 
@@ -145,6 +155,9 @@ def test_tokens_passwords_and_totp_secrets_rest_only_in_the_mail(
     # The scan is not blind: what auth does keep, the token's SHA-256, is found both ways.
     digest = hashlib.sha256(reset.encode()).digest()
     assert _files_holding(stack.data_dir / "postgres", {"hash": digest})
+    assert ("address", "auth.accounts.email") in _columns_holding(
+        database_url, {"address": body["email"]}
+    )
     with psycopg.connect(database_url, autocommit=True) as conn:
         kept = conn.execute(
             "SELECT 1 FROM auth.mail_tokens WHERE position(%s::bytea in token_sha256) > 0",
