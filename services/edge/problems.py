@@ -30,6 +30,11 @@ _HTTP_CODES = {
 }
 
 
+def documented(description: str) -> dict[str, object]:
+    """An OpenAPI ``responses`` entry: a refusal answered as problem+json, its codes named."""
+    return {"description": description, "content": {PROBLEM_JSON: {}}}
+
+
 def problem(
     code: str,
     detail: str,

@@ -10,6 +10,7 @@ from pydantic import BaseModel, ConfigDict, Field, StrictBool
 from starlette.concurrency import run_in_threadpool
 
 from services.common import court
+from services.edge.problems import documented
 from services.edge.routes.technical_failures import receipt_note
 from services.edge.session import caller_metadata, require_session
 from services.edge.uploads import (
@@ -21,27 +22,23 @@ from services.edge.views import filing_view
 router = APIRouter(prefix="/api/v1", tags=["filings"])
 
 
-def _problem(description: str) -> dict[str, object]:
-    return {"description": description, "content": {"application/problem+json": {}}}
-
-
 # The refusals a filing (or its check) answers, by HTTP status, with their stable codes.
 FILING_PROBLEMS: dict[int | str, dict[str, object]] = {
-    403: _problem(
+    403: documented(
         "`paper_filing_required` (pro se in an immigration case: before any other check),"
         " `not_efiler`, `mfa_required`, `not_counsel_of_record`"
         " (decided before any PDF is opened)"
     ),
-    409: _problem("`duplicate`: the Idempotency-Key was used for a different filing"),
-    413: _problem("`too_large`: a PDF or the whole filing is over its limit"),
-    415: _problem("`not_pdf`"),
-    422: _problem(
+    409: documented("`duplicate`: the Idempotency-Key was used for a different filing"),
+    413: documented("`too_large`: a PDF or the whole filing is over its limit"),
+    415: documented("`not_pdf`"),
+    422: documented(
         "`validation_failed`, `pdf_malformed`, `pdf_too_complex` (not checkable in the time"
         " allowed: split the document or contact the clerk), `pdf_encrypted`,"
         " `pdf_active_content`, `pdf_embedded_files`, `pdf_not_searchable`, `pii_unredacted`"
         " (Rule 5.2(a): kind and page named), `pdf_bad_redaction` (text under a black box)"
     ),
-    429: _problem(
+    429: documented(
         "`rate_limited`: the account has too many filings being checked at once (Retry-After)"
     ),
 }

@@ -21,8 +21,9 @@ from services.common.enums import role_name
 from services.common.errors import CourtError
 from services.common.identity import bearer_token
 from services.edge import paper_packet
+from services.edge.problems import documented
 from services.edge.routes.documents import STREAM_TIMEOUT_SECONDS, content_disposition
-from services.edge.routes.filings import _problem, receipt_view
+from services.edge.routes.filings import receipt_view
 from services.edge.session import caller_metadata
 from services.edge.uploads import read_upload
 from services.edge.views import timestamp_view
@@ -30,17 +31,17 @@ from services.edge.views import timestamp_view
 router = APIRouter(prefix="/api/v1/clerk", tags=["clerk"])
 
 PAPER_FILING_PROBLEMS: dict[int | str, dict[str, object]] = {
-    403: _problem("`forbidden`: only the Clerk's Office dockets paper filings"),
-    404: _problem("`not_found`: no such case"),
-    413: _problem("`too_large`: a scan or the whole filing is over its limit"),
-    415: _problem("`not_pdf`"),
-    422: _problem(
+    403: documented("`forbidden`: only the Clerk's Office dockets paper filings"),
+    404: documented("`not_found`: no such case"),
+    413: documented("`too_large`: a scan or the whole filing is over its limit"),
+    415: documented("`not_pdf`"),
+    422: documented(
         "`validation_failed` (`field`: `type`, `filer_party`, `received_on`, ...),"
         " `scan_unreadable` (OCR found no text: blank, too faint, not a document),"
         " `pdf_too_complex` (OCR or the checks ran out of time or memory), and the PDF checks'"
         " codes (`pdf_malformed`, `pdf_encrypted`, `pii_unredacted`, ...)"
     ),
-    503: _problem("`ocr_unavailable`: OCRmyPDF or tesseract is not installed on filing"),
+    503: documented("`ocr_unavailable`: OCRmyPDF or tesseract is not installed on filing"),
 }
 
 PaperFilingTypeName = Literal["motion", "brief", "letter", "other"]
@@ -137,8 +138,8 @@ def paper_service_view(item: notify_pb2.PaperServiceItem) -> dict[str, object]:
 
 
 PAPER_SERVICE_PROBLEMS: dict[int | str, dict[str, object]] = {
-    403: _problem("`forbidden`: court staff only"),
-    404: _problem("`not_found`: no such paper-service item"),
+    403: documented("`forbidden`: court staff only"),
+    404: documented("`not_found`: no such paper-service item"),
 }
 
 
