@@ -55,6 +55,12 @@ class KafkaSecurity:
 PLAINTEXT = KafkaSecurity()
 
 
+# How long the broker holds a consumer's fetch while it has nothing new. It answers as soon as
+# a record arrives, so a longer hold costs no latency; an idle stack asks 4 times less often
+# than with the 500 ms default (idle CPU of the local stack: 0.17-0.20 → 0.14 cores).
+FETCH_WAIT_MS = 2000
+
+
 def make_producer(
     bootstrap: str, *, client_id: str, security: KafkaSecurity = PLAINTEXT
 ) -> KafkaProducer:
@@ -91,6 +97,7 @@ def make_consumer(
         enable_auto_commit=False,
         auto_offset_reset="earliest",
         max_poll_records=50,
+        fetch_max_wait_ms=FETCH_WAIT_MS,
         # A crashed member's partitions move to a live one after 10 s, not the default 45 s.
         session_timeout_ms=10000,
         heartbeat_interval_ms=3000,

@@ -23,7 +23,7 @@ from services.common import metrics
 from services.common.clock import Clock, system_clock
 from services.common.errors import PermanentEventError
 from services.common.events import MAINTENANCE_TOPIC, decode_envelope, unpack
-from services.common.kafka import PLAINTEXT, KafkaSecurity
+from services.common.kafka import FETCH_WAIT_MS, PLAINTEXT, KafkaSecurity
 from services.common.maintenance.schedule import WeeklySchedule
 from services.common.maintenance.state import EVENT_TYPE, OFF, MaintenanceState
 from services.common.settings import Settings
@@ -99,7 +99,7 @@ class MaintenanceFollower:
             group_id=None,
             enable_auto_commit=False,
             auto_offset_reset="earliest",
-            fetch_max_wait_ms=self._poll_ms,
+            fetch_max_wait_ms=FETCH_WAIT_MS,
             reconnect_backoff_max_ms=2000,
             allow_auto_create_topics=False,
             **self._security.client_options(),
