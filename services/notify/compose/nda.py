@@ -58,7 +58,7 @@ LINKS_PER_CALL = 200
 
 
 @dataclass(frozen=True)
-class _Issued:
+class IssuedLink:
     notice_id: str
     document_id: str
     token: str | None
@@ -166,7 +166,9 @@ class NoticeComposer:
                 composed += 1
             return len(notices), composed
 
-    def _issue_all(self, wanted: list[tuple[NoticeRow, EntryRow, dict[str, Any]]]) -> list[_Issued]:
+    def _issue_all(
+        self, wanted: list[tuple[NoticeRow, EntryRow, dict[str, Any]]]
+    ) -> list[IssuedLink]:
         return [
             issued
             for start in range(0, len(wanted), LINKS_PER_CALL)
@@ -175,7 +177,7 @@ class NoticeComposer:
 
     def _issue_batch(
         self, wanted: list[tuple[NoticeRow, EntryRow, dict[str, Any]]]
-    ) -> list[_Issued]:
+    ) -> list[IssuedLink]:
         """One IssueFreeLooks call: a result per wanted link, in order."""
         if not wanted:
             return []
@@ -198,41 +200,19 @@ class NoticeComposer:
                 # The whole call failed: each link is judged as that one call would be.
                 error = f"{exc.code().name}: {exc.details()}"[:300]
                 return [
-                    self._refused(notice.notice_id, document["document_id"], error, _permanent(exc))
+                    refused_link(notice.notice_id, document["document_id"], error, _permanent(exc))
                     for notice, _, document in wanted
                 ]
         if len(reply.results) != len(wanted):  # a broken answer: ask again later
             error = f"access answered {len(reply.results)} results for {len(wanted)} links"
             return [
-                self._refused(notice.notice_id, document["document_id"], error, False)
+                refused_link(notice.notice_id, document["document_id"], error, False)
                 for notice, _, document in wanted
             ]
         return [
-            self._outcome(notice.notice_id, document["document_id"], result)
+            link_outcome(notice.notice_id, document["document_id"], result)
             for (notice, _, document), result in zip(wanted, reply.results, strict=True)
         ]
-
-    def _outcome(
-        self, notice_id: str, document_id: str, result: access_pb2.IssuedFreeLook
-    ) -> _Issued:
-        if result.HasField("link"):
-            FREE_LOOKS.labels("issued").inc()
-            link = result.link
-            expires = (
-                link.expires_at.ToDatetime(tzinfo=UTC) if link.HasField("expires_at") else None
-            )
-            return _Issued(notice_id, document_id, link.token, expires, None, False)
-        code = result.refusal.code
-        status = ERROR_KINDS[code].grpc_status if code in ERROR_KINDS else grpc.StatusCode.UNKNOWN
-        error = f"{status.name}: {result.refusal.message}"[:300]
-        return self._refused(notice_id, document_id, error, _permanent_status(status, code))
-
-    @staticmethod
-    def _refused(notice_id: str, document_id: str, error: str, permanent: bool) -> _Issued:
-        FREE_LOOKS.labels("refused" if permanent else "retry").inc()
-        if permanent:
-            log.warning("free look refused", extra={"notice_id": notice_id, "error": error})
-        return _Issued(notice_id, document_id, None, None, error, not permanent)
 
     def _compose(
         self,
@@ -289,11 +269,33 @@ class NoticeComposer:
         )
 
 
+def link_outcome(notice_id: str, document_id: str, result: access_pb2.IssuedFreeLook) -> IssuedLink:
+    """One item of an IssueFreeLooks answer: the link, or its refusal judged as the single
+    call's error with the same code would be."""
+    if result.HasField("link"):
+        FREE_LOOKS.labels("issued").inc()
+        link = result.link
+        expires = link.expires_at.ToDatetime(tzinfo=UTC) if link.HasField("expires_at") else None
+        return IssuedLink(notice_id, document_id, link.token, expires, None, False)
+    code = result.refusal.code
+    status = ERROR_KINDS[code].grpc_status if code in ERROR_KINDS else grpc.StatusCode.UNKNOWN
+    error = f"{status.name}: {result.refusal.message}"[:300]
+    return refused_link(notice_id, document_id, error, permanent_refusal(status, code))
+
+
+def refused_link(notice_id: str, document_id: str, error: str, permanent: bool) -> IssuedLink:
+    """No link: recorded for good when ``permanent``, else the notice waits and asks again."""
+    FREE_LOOKS.labels("refused" if permanent else "retry").inc()
+    if permanent:
+        log.warning("free look refused", extra={"notice_id": notice_id, "error": error})
+    return IssuedLink(notice_id, document_id, None, None, error, not permanent)
+
+
 def _permanent(error: grpc.RpcError) -> bool:
-    return _permanent_status(error.code(), _reason(error))
+    return permanent_refusal(error.code(), _reason(error))
 
 
-def _permanent_status(code: grpc.StatusCode, reason: str | None) -> bool:
+def permanent_refusal(code: grpc.StatusCode, reason: str | None) -> bool:
     """Whether a refusal (of a call, or of one link in a batch) will not change by asking
     again."""
     if code in _PERMANENT_CODES:
