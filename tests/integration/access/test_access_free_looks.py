@@ -327,3 +327,14 @@ def test_only_the_notify_service_issues_links_in_a_batch(kit: AccessKit, identit
     assert kit.sql(
         "SELECT count(*) FROM access.free_looks WHERE document_id = %s", document.document_id
     ) == [(0,)]
+
+
+def test_a_document_access_knows_is_sealed_gets_no_link(kit: AccessKit) -> None:
+    case_number, document = kit.docketed_case("civil", sealed=True)
+    with pytest.raises(grpc.RpcError) as refused:
+        kit.issue_free_look(document, "counsel@example.org", case_number=case_number)
+    assert refused.value.code() == grpc.StatusCode.PERMISSION_DENIED
+    assert reason_of(refused.value) == "sealed"
+    assert kit.sql(
+        "SELECT count(*) FROM access.free_looks WHERE document_id = %s", document.document_id
+    ) == [(0,)]
