@@ -1,9 +1,11 @@
 """Free looks: the one-time link in a Notice of Docket Activity.
 
-Notify asks for one link per (document, recipient address). The token is 256 random bits and
-only its SHA-256 is stored. The link works for 15 days: ``confirm`` shows what it opens without
-using it (a mail scanner that follows links must not burn it), ``redeem`` serves the document
-once, free, and uses up every link that address holds for the document. A free look passes the
+Notify asks for one link per (document, recipient address), a compose batch's links in one
+call (``issue_many``: one document lookup, one transaction; each item gets its link or its own
+refusal). The token is 256 random bits and only its SHA-256 is stored. The link works for 15
+days: ``confirm`` shows what it opens without using it (a mail scanner that follows links must
+not burn it), ``redeem`` serves the document once, free, and uses up every link that address
+holds for the document. A free look passes the
 restricted-case rule (its recipient takes part in the case) but never sealing.
 """
 
@@ -13,6 +15,7 @@ import hashlib
 import logging
 import re
 import secrets
+from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 from typing import Any
@@ -41,6 +44,8 @@ from services.common.outbox import publish
 log = logging.getLogger(__name__)
 
 TTL = timedelta(days=15)
+# Links one call may ask for: a compose batch (50 notices) with a few documents each.
+MAX_BATCH = 200
 _TOKEN = re.compile(r"^[A-Za-z0-9_-]{32,128}$")
 _EMAIL = re.compile(r"^[^@\s]{1,64}@[^@\s]{1,253}$")
 
@@ -63,9 +68,34 @@ def look_state(look: store.FreeLookRow, now: datetime) -> str | None:
 
 
 @dataclass(frozen=True)
+class LinkRequest:
+    document_id: str
+    recipient_email: str
+    case_number: str
+    entry_number: int
+
+
+@dataclass(frozen=True)
 class Issued:
     token: str
     expires_at: datetime
+
+
+def link_refusal(request: LinkRequest, facts: DocumentFacts | None) -> CourtError | None:
+    """Why this link is not issued, or None. A document access has not yet seen docketed gets
+    its link (sealing is checked again when it is opened); one access knows is sealed does not:
+    the link could never open it."""
+    if not _EMAIL.match(request.recipient_email.strip()):
+        return CourtError(
+            "validation_failed",
+            "recipient_email: an e-mail address is required",
+            details={"field": "recipient_email"},
+        )
+    if facts is None:
+        return CourtError("not_found", "no such document")
+    if facts.docketed and facts.sealed:
+        return refusal(Decision(False, "sealed"))
+    return None
 
 
 @dataclass(frozen=True)
@@ -96,36 +126,60 @@ class FreeLooks:
         self._clock = clock
         self._tz = tz
 
-    def issue(
-        self, *, document_id: str, recipient_email: str, case_number: str, entry_number: int
-    ) -> Issued:
-        key = canonical_id(document_id)
-        email = recipient_email.strip()
-        if not _EMAIL.match(email):
+    def issue(self, request: LinkRequest) -> Issued:
+        """One link, or its refusal raised."""
+        (outcome,) = self.issue_many([request])
+        if isinstance(outcome, CourtError):
+            raise outcome
+        return outcome
+
+    def issue_many(self, requests: Sequence[LinkRequest]) -> list[Issued | CourtError]:
+        """A link or a refusal per request, in order: one lookup of the documents, and the
+        links stored in one transaction."""
+        if len(requests) > MAX_BATCH:
             raise CourtError(
                 "validation_failed",
-                "recipient_email: an e-mail address is required",
-                details={"field": "recipient_email"},
+                f"items: at most {MAX_BATCH} links a call, not {len(requests)}",
+                details={"field": "items"},
             )
-        if key is None or not facts_for(self._pool, [key], account_id=None):
-            raise CourtError("not_found", "no such document")
-        token = new_token()
+        keys = [canonical_id(r.document_id) for r in requests]
+        facts = facts_for(self._pool, [k for k in keys if k], account_id=None)
         now = self._clock.now()
         expires_at = now + TTL
-        with self._pool.connection() as conn, conn.transaction():
-            free_look_id = store.insert_free_look(
-                conn,
-                token_sha256=token_hash(token),
-                document_id=key,
-                recipient_email=email,
-                case_number=case_number.strip()[:64],
-                entry_number=max(entry_number, 0),
-                issued_at=now,
-                expires_at=expires_at,
+        outcomes: list[Issued | CourtError] = []
+        new: list[store.NewFreeLook] = []
+        for request, key in zip(requests, keys, strict=True):
+            document = facts.get(key) if key else None
+            refused = link_refusal(request, document)
+            if refused is not None:
+                refused_extra = {"document_id": key or "", "code": refused.code}
+                log.info("free look refused", extra=refused_extra)
+                outcomes.append(refused)
+                continue
+            assert document is not None  # link_refusal refuses a document access does not hold
+            token = new_token()
+            new.append(
+                store.NewFreeLook(
+                    token_sha256=token_hash(token),
+                    document_id=document.document_id,
+                    recipient_email=request.recipient_email.strip(),
+                    case_number=request.case_number.strip()[:64],
+                    entry_number=max(request.entry_number, 0),
+                    issued_at=now,
+                    expires_at=expires_at,
+                )
             )
-        metrics.FREE_LOOKS_ISSUED.inc()
-        log.info("free look issued", extra={"free_look_id": free_look_id, "document_id": key})
-        return Issued(token=token, expires_at=expires_at)
+            outcomes.append(Issued(token=token, expires_at=expires_at))
+        if new:
+            with self._pool.connection() as conn, conn.transaction():
+                ids = store.insert_free_looks(conn, new)
+            metrics.FREE_LOOKS_ISSUED.inc(len(new))
+            for free_look_id, look in zip(ids, new, strict=True):
+                log.info(
+                    "free look issued",
+                    extra={"free_look_id": free_look_id, "document_id": look.document_id},
+                )
+        return outcomes
 
     def _valid_look(self, token: str, *, audit_refusals: bool) -> Confirmation:
         """The link's look and document, when it may still be used; refuse otherwise."""

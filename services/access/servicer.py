@@ -12,7 +12,7 @@ from psycopg_pool import ConnectionPool
 from services.access import billing
 from services.access.documents import CONTENT_TYPE, Documents, ServedDocument
 from services.access.fees import parse_quarter
-from services.access.free_looks import FreeLooks
+from services.access.free_looks import FreeLooks, Issued, LinkRequest
 from services.access.vault import NewDocument, Vault
 from services.common.clock import Clock
 from services.common.errors import CourtError
@@ -37,6 +37,28 @@ def principal_or_anonymous() -> Principal | None:
         if exc.code == "unauthenticated":
             return None
         raise
+
+
+def link_request(item: access_pb2.IssueFreeLookRequest) -> LinkRequest:
+    return LinkRequest(
+        document_id=item.document_id,
+        recipient_email=item.recipient_email,
+        case_number=item.case_number,
+        entry_number=item.entry_number,
+    )
+
+
+def link_message(issued: Issued) -> access_pb2.IssueFreeLookResponse:
+    response = access_pb2.IssueFreeLookResponse(token=issued.token)
+    response.expires_at.FromDatetime(issued.expires_at)
+    return response
+
+
+def issued_message(outcome: Issued | CourtError) -> access_pb2.IssuedFreeLook:
+    if isinstance(outcome, CourtError):
+        refused = access_pb2.FreeLookRefusal(code=outcome.code, message=outcome.message)
+        return access_pb2.IssuedFreeLook(refusal=refused)
+    return access_pb2.IssuedFreeLook(link=link_message(outcome))
 
 
 def metadata(served: ServedDocument) -> access_pb2.DocumentMetadata:
@@ -125,15 +147,14 @@ class AccessServicer(access_pb2_grpc.AccessServiceServicer):
         self, request: access_pb2.IssueFreeLookRequest, context: Context
     ) -> access_pb2.IssueFreeLookResponse:
         require_service("notify")
-        issued = self._free_looks.issue(
-            document_id=request.document_id,
-            recipient_email=request.recipient_email,
-            case_number=request.case_number,
-            entry_number=request.entry_number,
-        )
-        response = access_pb2.IssueFreeLookResponse(token=issued.token)
-        response.expires_at.FromDatetime(issued.expires_at)
-        return response
+        return link_message(self._free_looks.issue(link_request(request)))
+
+    def IssueFreeLooks(
+        self, request: access_pb2.IssueFreeLooksRequest, context: Context
+    ) -> access_pb2.IssueFreeLooksResponse:
+        require_service("notify")
+        outcomes = self._free_looks.issue_many([link_request(item) for item in request.items])
+        return access_pb2.IssueFreeLooksResponse(results=[issued_message(o) for o in outcomes])
 
     def GetFreeLook(
         self, request: access_pb2.GetFreeLookRequest, context: Context

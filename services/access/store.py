@@ -292,34 +292,41 @@ class FreeLookRow:
     redeemed_at: datetime | None
 
 
-def insert_free_look(
-    conn: Connection[Any],
-    *,
-    token_sha256: bytes,
-    document_id: str,
-    recipient_email: str,
-    case_number: str,
-    entry_number: int,
-    issued_at: datetime,
-    expires_at: datetime,
-) -> str:
-    free_look_id = str(uuid.uuid4())
-    conn.execute(
-        "INSERT INTO free_looks (free_look_id, token_sha256, document_id, recipient_email,"
-        " case_number, entry_number, issued_at, expires_at)"
-        " VALUES (%s, %s, %s, %s, %s, %s, %s, %s)",
-        [
-            free_look_id,
-            token_sha256,
-            document_id,
-            recipient_email,
-            case_number,
-            entry_number,
-            issued_at,
-            expires_at,
-        ],
-    )
-    return free_look_id
+@dataclass(frozen=True)
+class NewFreeLook:
+    token_sha256: bytes
+    document_id: str
+    recipient_email: str
+    case_number: str
+    entry_number: int
+    issued_at: datetime
+    expires_at: datetime
+
+
+def insert_free_looks(conn: Connection[Any], looks: Sequence[NewFreeLook]) -> list[str]:
+    """Store the links (their ids, in order); psycopg pipelines the executemany, so a batch
+    costs one round trip, not one per link."""
+    ids = [str(uuid.uuid4()) for _ in looks]
+    with conn.cursor() as cursor:
+        cursor.executemany(
+            "INSERT INTO free_looks (free_look_id, token_sha256, document_id, recipient_email,"
+            " case_number, entry_number, issued_at, expires_at)"
+            " VALUES (%s, %s, %s, %s, %s, %s, %s, %s)",
+            [
+                [
+                    free_look_id,
+                    look.token_sha256,
+                    look.document_id,
+                    look.recipient_email,
+                    look.case_number,
+                    look.entry_number,
+                    look.issued_at,
+                    look.expires_at,
+                ]
+                for free_look_id, look in zip(ids, looks, strict=True)
+            ],
+        )
+    return ids
 
 
 def free_look_by_token_hash(conn: Connection[Any], token_sha256: bytes) -> FreeLookRow | None:

@@ -40,7 +40,7 @@ OLDEST_UNSENT = Gauge(
 )
 FREE_LOOKS = Counter(
     "openecf_nda_free_look_requests_total",
-    "IssueFreeLook calls to access, by outcome (issued, refused, retry).",
+    "Free-look links asked of access (IssueFreeLooks items), by outcome (issued, refused, retry).",
     ["outcome"],
 )
 

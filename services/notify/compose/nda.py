@@ -4,14 +4,15 @@ message, which joins the outgoing queue (``pending``).
 Runs as its own worker, never inside the consumer: a slow or absent access service delays
 the notices that need links and nothing else. A batch of ``needs_links`` notices is locked
 (``FOR UPDATE SKIP LOCKED``, so replicas share the work and a crash frees the rows at once),
-the missing links are asked of access in parallel with notify's service identity, and in the
-same transaction the links are kept (a retry reuses them) and each notice is rendered and
-becomes ``pending``.
+the batch's missing links are asked of access in one ``IssueFreeLooks`` call with notify's
+service identity (each link comes back issued or refused on its own), and in the same
+transaction the links are kept (a retry reuses them) and each notice is rendered and becomes
+``pending``.
 
-When access cannot answer (UNAVAILABLE, UNIMPLEMENTED, a deadline…) the notice is tried again
-with backoff; after ``notice_link_wait_seconds`` it goes out without the missing links rather
-than not at all. A link access refuses for good (the document was sealed meanwhile, say) is
-recorded and the notice says so.
+When access cannot answer (UNAVAILABLE, UNIMPLEMENTED, a deadline…, for every link of the
+call) the notice is tried again with backoff; after ``notice_link_wait_seconds`` it goes out
+without the missing links rather than not at all. A link access refuses for good (the document
+was sealed meanwhile, say) is recorded and the notice says so.
 """
 
 from __future__ import annotations
@@ -20,7 +21,6 @@ import logging
 import threading
 from collections import defaultdict
 from collections.abc import Callable
-from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
 from typing import Any
@@ -35,6 +35,7 @@ from psycopg_pool import ConnectionPool
 
 from services.common.clock import Clock, system_clock
 from services.common.court import restricted
+from services.common.errors import ERROR_KINDS
 from services.common.logs import trace_context
 from services.common.settings import Settings
 from services.notify.compose import nda_form
@@ -52,10 +53,12 @@ _PERMANENT_CODES = frozenset(
 )
 _PERMANENT_REASONS = frozenset({"sealed", "restricted_case", "validation_failed"})
 RPC_TIMEOUT_SECONDS = 10.0
+# Links one IssueFreeLooks call may ask for (access refuses more: its MAX_BATCH).
+LINKS_PER_CALL = 200
 
 
 @dataclass(frozen=True)
-class _Issued:
+class IssuedLink:
     notice_id: str
     document_id: str
     token: str | None
@@ -74,7 +77,6 @@ class NoticeComposer:
         on_composed: Callable[[], None] = lambda: None,
         clock: Clock = system_clock,
         batch_size: int = 50,
-        parallel: int = 8,
         idle_seconds: float = 0.2,
     ) -> None:
         self._pool = pool
@@ -86,23 +88,19 @@ class NoticeComposer:
         self._on_composed = on_composed
         self._clock = clock
         self._batch = batch_size
-        self._parallel = parallel
         self._idle = idle_seconds
-        self._executor: ThreadPoolExecutor | None = None
 
     def run(self, stop: threading.Event) -> None:
-        with ThreadPoolExecutor(self._parallel, thread_name_prefix="free-look") as executor:
-            self._executor = executor
-            while not stop.is_set():
-                try:
-                    handled, composed = self.compose_due()
-                except Exception:
-                    log.exception("NDA composer error, will retry")
-                    handled = composed = 0
-                if composed:
-                    self._on_composed()
-                if handled < self._batch:
-                    stop.wait(self._idle)
+        while not stop.is_set():
+            try:
+                handled, composed = self.compose_due()
+            except Exception:
+                log.exception("NDA composer error, will retry")
+                handled = composed = 0
+            if composed:
+                self._on_composed()
+            if handled < self._batch:
+                stop.wait(self._idle)
 
     def compose_due(self) -> tuple[int, int]:
         """One batch: returns (notices handled, notices composed)."""
@@ -168,36 +166,53 @@ class NoticeComposer:
                 composed += 1
             return len(notices), composed
 
-    def _issue_all(self, wanted: list[tuple[NoticeRow, EntryRow, dict[str, Any]]]) -> list[_Issued]:
+    def _issue_all(
+        self, wanted: list[tuple[NoticeRow, EntryRow, dict[str, Any]]]
+    ) -> list[IssuedLink]:
+        return [
+            issued
+            for start in range(0, len(wanted), LINKS_PER_CALL)
+            for issued in self._issue_batch(wanted[start : start + LINKS_PER_CALL])
+        ]
+
+    def _issue_batch(
+        self, wanted: list[tuple[NoticeRow, EntryRow, dict[str, Any]]]
+    ) -> list[IssuedLink]:
+        """One IssueFreeLooks call: a result per wanted link, in order."""
         if not wanted:
             return []
-        if self._executor is None:  # compose_due called directly (tests, tools)
-            return [self._issue(*item) for item in wanted]
-        return list(self._executor.map(lambda item: self._issue(*item), wanted))
-
-    def _issue(self, notice: NoticeRow, entry: EntryRow, document: dict[str, Any]) -> _Issued:
-        request = access_pb2.IssueFreeLookRequest(
-            document_id=document["document_id"],
-            recipient_email=notice.email,
-            case_number=notice.case_number,
-            entry_number=notice.entry_number,
+        request = access_pb2.IssueFreeLooksRequest(
+            items=[
+                access_pb2.IssueFreeLookRequest(
+                    document_id=document["document_id"],
+                    recipient_email=notice.email,
+                    case_number=notice.case_number,
+                    entry_number=notice.entry_number,
+                )
+                for notice, _, document in wanted
+            ]
         )
-        with trace_context(entry.trace_id or None):
+        traces = {entry.trace_id for _, entry, _ in wanted}
+        with trace_context(traces.pop() if len(traces) == 1 else None):
             try:
-                reply = self._access.IssueFreeLook(request, timeout=RPC_TIMEOUT_SECONDS)
+                reply = self._access.IssueFreeLooks(request, timeout=RPC_TIMEOUT_SECONDS)
             except grpc.RpcError as exc:
-                transient = not _permanent(exc)
-                FREE_LOOKS.labels("retry" if transient else "refused").inc()
+                # The whole call failed: each link is judged as that one call would be.
                 error = f"{exc.code().name}: {exc.details()}"[:300]
-                if not transient:
-                    log.warning(
-                        "free look refused",
-                        extra={"notice_id": notice.notice_id, "error": error},
-                    )
-                return _Issued(notice.notice_id, request.document_id, None, None, error, transient)
-        FREE_LOOKS.labels("issued").inc()
-        expires = reply.expires_at.ToDatetime(tzinfo=UTC) if reply.HasField("expires_at") else None
-        return _Issued(notice.notice_id, request.document_id, reply.token, expires, None, False)
+                return [
+                    refused_link(notice.notice_id, document["document_id"], error, _permanent(exc))
+                    for notice, _, document in wanted
+                ]
+        if len(reply.results) != len(wanted):  # a broken answer: ask again later
+            error = f"access answered {len(reply.results)} results for {len(wanted)} links"
+            return [
+                refused_link(notice.notice_id, document["document_id"], error, False)
+                for notice, _, document in wanted
+            ]
+        return [
+            link_outcome(notice.notice_id, document["document_id"], result)
+            for (notice, _, document), result in zip(wanted, reply.results, strict=True)
+        ]
 
     def _compose(
         self,
@@ -254,14 +269,41 @@ class NoticeComposer:
         )
 
 
+def link_outcome(notice_id: str, document_id: str, result: access_pb2.IssuedFreeLook) -> IssuedLink:
+    """One item of an IssueFreeLooks answer: the link, or its refusal judged as the single
+    call's error with the same code would be."""
+    if result.HasField("link"):
+        FREE_LOOKS.labels("issued").inc()
+        link = result.link
+        expires = link.expires_at.ToDatetime(tzinfo=UTC) if link.HasField("expires_at") else None
+        return IssuedLink(notice_id, document_id, link.token, expires, None, False)
+    code = result.refusal.code
+    status = ERROR_KINDS[code].grpc_status if code in ERROR_KINDS else grpc.StatusCode.UNKNOWN
+    error = f"{status.name}: {result.refusal.message}"[:300]
+    return refused_link(notice_id, document_id, error, permanent_refusal(status, code))
+
+
+def refused_link(notice_id: str, document_id: str, error: str, permanent: bool) -> IssuedLink:
+    """No link: recorded for good when ``permanent``, else the notice waits and asks again."""
+    FREE_LOOKS.labels("refused" if permanent else "retry").inc()
+    if permanent:
+        log.warning("free look refused", extra={"notice_id": notice_id, "error": error})
+    return IssuedLink(notice_id, document_id, None, None, error, not permanent)
+
+
 def _permanent(error: grpc.RpcError) -> bool:
-    code = error.code()
+    return permanent_refusal(error.code(), _reason(error))
+
+
+def permanent_refusal(code: grpc.StatusCode, reason: str | None) -> bool:
+    """Whether a refusal (of a call, or of one link in a batch) will not change by asking
+    again."""
     if code in _PERMANENT_CODES:
         return True
     if code == grpc.StatusCode.PERMISSION_DENIED:
         # A policy refusal for this document is final; a refusal of notify itself (a service
         # secret out of step) is a deployment problem, fixed without losing the notice.
-        return _reason(error) in _PERMANENT_REASONS
+        return reason in _PERMANENT_REASONS
     return False
 
 

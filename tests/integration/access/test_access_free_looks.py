@@ -1,4 +1,5 @@
-"""Free looks on the real stack: the confirmation step, one use, expiry, forged links, sealing."""
+"""Free looks on the real stack: the confirmation step, one use, expiry, forged links, sealing,
+and many links in one call."""
 
 from __future__ import annotations
 
@@ -199,3 +200,141 @@ def test_issuing_checks_the_document_and_the_address(kit: AccessKit) -> None:
             )
         assert refused.value.code() == code
         assert reason_of(refused.value) == (reason or "validation_failed")
+
+
+# -- many links in one call (IssueFreeLooks, notify's compose batch) -----------------------
+
+
+def issue_many(
+    kit: AccessKit, items: list[access_pb2.IssueFreeLookRequest]
+) -> access_pb2.IssueFreeLooksResponse:
+    return kit.stub.IssueFreeLooks(
+        access_pb2.IssueFreeLooksRequest(items=items),
+        metadata=kit.service("notify", "IssueFreeLooks"),
+        timeout=10,
+    )
+
+
+def test_one_call_gives_each_link_or_its_own_refusal_and_each_link_opens_once(
+    edge_url: str, kit: AccessKit
+) -> None:
+    case_number, document = kit.docketed_case("civil", pages=2)
+    sealed_case, sealed = kit.docketed_case("civil", sealed=True)
+    issued_before = kit.metric("openecf_access_free_looks_issued_total")
+    items = [
+        access_pb2.IssueFreeLookRequest(
+            document_id=document.document_id,
+            recipient_email="first@example.org",
+            case_number=case_number,
+            entry_number=1,
+        ),
+        access_pb2.IssueFreeLookRequest(
+            document_id=str(uuid.uuid4()), recipient_email="first@example.org"
+        ),
+        access_pb2.IssueFreeLookRequest(
+            document_id=sealed.document_id,
+            recipient_email="first@example.org",
+            case_number=sealed_case,
+        ),
+        access_pb2.IssueFreeLookRequest(
+            document_id=document.document_id, recipient_email="not an address"
+        ),
+        access_pb2.IssueFreeLookRequest(
+            document_id=f" {document.document_id.upper()} ",  # the same document, as sent
+            recipient_email=" second@example.org ",
+            case_number=case_number,
+            entry_number=1,
+        ),
+    ]
+    results = issue_many(kit, items).results
+    assert [r.WhichOneof("outcome") for r in results] == [
+        "link",
+        "refusal",
+        "refusal",
+        "refusal",
+        "link",
+    ]
+    assert [results[i].refusal.code for i in (1, 2, 3)] == [
+        "not_found",
+        "sealed",
+        "validation_failed",
+    ]
+    assert all(results[i].refusal.message for i in (1, 2, 3))
+    first, second = results[0].link, results[4].link
+    assert first.token != second.token
+    assert first.expires_at.ToDatetime() == second.expires_at.ToDatetime()
+    assert kit.metric("openecf_access_free_looks_issued_total") == issued_before + 2
+    stored = kit.sql(
+        "SELECT recipient_email, case_number, entry_number FROM access.free_looks"
+        " WHERE document_id = %s ORDER BY recipient_email",
+        document.document_id,
+    )
+    assert stored == [("first@example.org", case_number, 1), ("second@example.org", case_number, 1)]
+    assert kit.sql(
+        "SELECT count(*) FROM access.free_looks WHERE document_id = %s", sealed.document_id
+    ) == [(0,)]
+
+    person = Api(edge_url)
+    for token in (first.token, second.token):
+        served = person.post(url(token))
+        assert (served.status_code, served.content) == (200, document.content)
+        again = person.post(url(token), headers=JSON)
+        assert (again.status_code, again.json()["code"]) == (410, "free_look_used")
+
+
+def test_an_empty_call_issues_nothing_and_a_call_of_more_than_200_links_is_refused(
+    kit: AccessKit,
+) -> None:
+    assert list(issue_many(kit, []).results) == []
+    document = kit.store()
+    item = access_pb2.IssueFreeLookRequest(
+        document_id=document.document_id, recipient_email="many@example.org"
+    )
+    assert len(issue_many(kit, [item] * 200).results) == 200
+    with pytest.raises(grpc.RpcError) as refused:
+        issue_many(kit, [item] * 201)
+    assert refused.value.code() == grpc.StatusCode.INVALID_ARGUMENT
+    assert reason_of(refused.value) == "validation_failed"
+    assert "at most 200" in (refused.value.details() or "")
+    assert kit.sql(
+        "SELECT count(*) FROM access.free_looks WHERE document_id = %s", document.document_id
+    ) == [(200,)]
+
+
+@pytest.mark.parametrize("identity", ["none", "edge", "filing", "forged"])
+def test_only_the_notify_service_issues_links_in_a_batch(kit: AccessKit, identity: str) -> None:
+    metadata = {
+        "none": [],
+        "edge": kit.service("edge", "IssueFreeLooks"),
+        "filing": kit.service("filing", "IssueFreeLooks"),
+        "forged": forged_identity("notify", "IssueFreeLooks"),
+    }[identity]
+    document = kit.store()
+    with pytest.raises(grpc.RpcError) as refused:
+        kit.stub.IssueFreeLooks(
+            access_pb2.IssueFreeLooksRequest(
+                items=[
+                    access_pb2.IssueFreeLookRequest(
+                        document_id=document.document_id, recipient_email="a@example.org"
+                    )
+                ]
+            ),
+            metadata=metadata,
+            timeout=10,
+        )
+    assert refused.value.code() == grpc.StatusCode.PERMISSION_DENIED
+    assert reason_of(refused.value) == "forbidden"
+    assert kit.sql(
+        "SELECT count(*) FROM access.free_looks WHERE document_id = %s", document.document_id
+    ) == [(0,)]
+
+
+def test_a_document_access_knows_is_sealed_gets_no_link(kit: AccessKit) -> None:
+    case_number, document = kit.docketed_case("civil", sealed=True)
+    with pytest.raises(grpc.RpcError) as refused:
+        kit.issue_free_look(document, "counsel@example.org", case_number=case_number)
+    assert refused.value.code() == grpc.StatusCode.PERMISSION_DENIED
+    assert reason_of(refused.value) == "sealed"
+    assert kit.sql(
+        "SELECT count(*) FROM access.free_looks WHERE document_id = %s", document.document_id
+    ) == [(0,)]

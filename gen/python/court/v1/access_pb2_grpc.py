@@ -60,6 +60,11 @@ class AccessServiceStub:
                 request_serializer=court_dot_v1_dot_access__pb2.IssueFreeLookRequest.SerializeToString,
                 response_deserializer=court_dot_v1_dot_access__pb2.IssueFreeLookResponse.FromString,
                 _registered_method=True)
+        self.IssueFreeLooks = channel.unary_unary(
+                '/court.v1.AccessService/IssueFreeLooks',
+                request_serializer=court_dot_v1_dot_access__pb2.IssueFreeLooksRequest.SerializeToString,
+                response_deserializer=court_dot_v1_dot_access__pb2.IssueFreeLooksResponse.FromString,
+                _registered_method=True)
         self.GetFreeLook = channel.unary_unary(
                 '/court.v1.AccessService/GetFreeLook',
                 request_serializer=court_dot_v1_dot_access__pb2.GetFreeLookRequest.SerializeToString,
@@ -118,6 +123,15 @@ class AccessServiceServicer:
         context.set_details('Method not implemented!')
         raise NotImplementedError('Method not implemented!')
 
+    def IssueFreeLooks(self, request, context):
+        """Issue the free-look links of a batch of NDAs in one call (at most 200 items, else
+        INVALID_ARGUMENT validation_failed); notify service identity only. One result per item, in
+        the same order: the link, or that item's refusal with the code the single call would give.
+        """
+        context.set_code(grpc.StatusCode.UNIMPLEMENTED)
+        context.set_details('Method not implemented!')
+        raise NotImplementedError('Method not implemented!')
+
     def GetFreeLook(self, request, context):
         """The confirmation step of a free-look link; does not use it up.
         """
@@ -167,6 +181,11 @@ def add_AccessServiceServicer_to_server(servicer, server):
                     servicer.IssueFreeLook,
                     request_deserializer=court_dot_v1_dot_access__pb2.IssueFreeLookRequest.FromString,
                     response_serializer=court_dot_v1_dot_access__pb2.IssueFreeLookResponse.SerializeToString,
+            ),
+            'IssueFreeLooks': grpc.unary_unary_rpc_method_handler(
+                    servicer.IssueFreeLooks,
+                    request_deserializer=court_dot_v1_dot_access__pb2.IssueFreeLooksRequest.FromString,
+                    response_serializer=court_dot_v1_dot_access__pb2.IssueFreeLooksResponse.SerializeToString,
             ),
             'GetFreeLook': grpc.unary_unary_rpc_method_handler(
                     servicer.GetFreeLook,
@@ -320,6 +339,33 @@ class AccessService:
             '/court.v1.AccessService/IssueFreeLook',
             court_dot_v1_dot_access__pb2.IssueFreeLookRequest.SerializeToString,
             court_dot_v1_dot_access__pb2.IssueFreeLookResponse.FromString,
+            options,
+            channel_credentials,
+            insecure,
+            call_credentials,
+            compression,
+            wait_for_ready,
+            timeout,
+            metadata,
+            _registered_method=True)
+
+    @staticmethod
+    def IssueFreeLooks(request,
+            target,
+            options=(),
+            channel_credentials=None,
+            call_credentials=None,
+            insecure=False,
+            compression=None,
+            wait_for_ready=None,
+            timeout=None,
+            metadata=None):
+        return grpc.experimental.unary_unary(
+            request,
+            target,
+            '/court.v1.AccessService/IssueFreeLooks',
+            court_dot_v1_dot_access__pb2.IssueFreeLooksRequest.SerializeToString,
+            court_dot_v1_dot_access__pb2.IssueFreeLooksResponse.FromString,
             options,
             channel_credentials,
             insecure,

@@ -50,6 +50,11 @@ class AccessServiceStub:
     """
     IssueFreeLook: _grpc.UnaryUnaryMultiCallable[_access_pb2.IssueFreeLookRequest, _access_pb2.IssueFreeLookResponse]
     """Issue a one-time free-look link for one NDA recipient; notify service identity only."""
+    IssueFreeLooks: _grpc.UnaryUnaryMultiCallable[_access_pb2.IssueFreeLooksRequest, _access_pb2.IssueFreeLooksResponse]
+    """Issue the free-look links of a batch of NDAs in one call (at most 200 items, else
+    INVALID_ARGUMENT validation_failed); notify service identity only. One result per item, in
+    the same order: the link, or that item's refusal with the code the single call would give.
+    """
     GetFreeLook: _grpc.UnaryUnaryMultiCallable[_access_pb2.GetFreeLookRequest, _access_pb2.GetFreeLookResponse]
     """The confirmation step of a free-look link; does not use it up."""
     RedeemFreeLook: _grpc.UnaryStreamMultiCallable[_access_pb2.RedeemFreeLookRequest, _access_pb2.RedeemFreeLookResponse]
@@ -78,6 +83,11 @@ class AccessServiceAsyncStub(AccessServiceStub):
     """
     IssueFreeLook: _aio.UnaryUnaryMultiCallable[_access_pb2.IssueFreeLookRequest, _access_pb2.IssueFreeLookResponse]  # type: ignore[assignment]
     """Issue a one-time free-look link for one NDA recipient; notify service identity only."""
+    IssueFreeLooks: _aio.UnaryUnaryMultiCallable[_access_pb2.IssueFreeLooksRequest, _access_pb2.IssueFreeLooksResponse]  # type: ignore[assignment]
+    """Issue the free-look links of a batch of NDAs in one call (at most 200 items, else
+    INVALID_ARGUMENT validation_failed); notify service identity only. One result per item, in
+    the same order: the link, or that item's refusal with the code the single call would give.
+    """
     GetFreeLook: _aio.UnaryUnaryMultiCallable[_access_pb2.GetFreeLookRequest, _access_pb2.GetFreeLookResponse]  # type: ignore[assignment]
     """The confirmation step of a free-look link; does not use it up."""
     RedeemFreeLook: _aio.UnaryStreamMultiCallable[_access_pb2.RedeemFreeLookRequest, _access_pb2.RedeemFreeLookResponse]  # type: ignore[assignment]
@@ -133,6 +143,17 @@ class AccessServiceServicer(metaclass=_abc_1.ABCMeta):
         context: _ServicerContext,
     ) -> _typing.Union[_access_pb2.IssueFreeLookResponse, _abc.Awaitable[_access_pb2.IssueFreeLookResponse]]:
         """Issue a one-time free-look link for one NDA recipient; notify service identity only."""
+
+    @_abc_1.abstractmethod
+    def IssueFreeLooks(
+        self,
+        request: _access_pb2.IssueFreeLooksRequest,
+        context: _ServicerContext,
+    ) -> _typing.Union[_access_pb2.IssueFreeLooksResponse, _abc.Awaitable[_access_pb2.IssueFreeLooksResponse]]:
+        """Issue the free-look links of a batch of NDAs in one call (at most 200 items, else
+        INVALID_ARGUMENT validation_failed); notify service identity only. One result per item, in
+        the same order: the link, or that item's refusal with the code the single call would give.
+        """
 
     @_abc_1.abstractmethod
     def GetFreeLook(
