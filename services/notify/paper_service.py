@@ -131,15 +131,7 @@ class PaperServiceDesk:
                 filed_at=row.filed_at,
                 recipient_name=row.participant_name,
                 reason="paper",
-                documents=[
-                    nda_form.DocumentLine(
-                        number=number,
-                        filename=document.get("filename") or document["document_id"],
-                        pages=int(document.get("pages") or 0),
-                        link=None,
-                    )
-                    for number, document in enumerate(row.documents, start=1)
-                ],
+                documents=nda_form.document_lines(row.documents),
                 documents_note=nda_form.SEALED_NOTE if row.sealed else None,
                 mailed_to=mailed_to(conn, row.case_number, row.entry_number),
                 not_mailed_to=[

@@ -229,18 +229,16 @@ class NoticeComposer:
             documents_note = nda_form.SEALED_NOTE
         elif restricted(entry.case_type) and not notice.with_links and entry.documents:
             documents_note = nda_form.RESTRICTED_NOTE
-        lines = []
-        for number, document in enumerate(entry.documents, start=1):
-            token, _ = links.get(document["document_id"], (None, None))
-            lines.append(
-                nda_form.DocumentLine(
-                    number=number,
-                    filename=document.get("filename") or document["document_id"],
-                    pages=int(document.get("pages") or 0),
-                    link=f"{self._base}/api/v1/free-looks/{token}" if token else None,
-                    note=nda_form.NO_LINK_NOTE if notice.with_links and not token else None,
-                )
-            )
+
+        def link_of(document_id: str) -> str | None:
+            token, _ = links.get(document_id, (None, None))
+            return f"{self._base}/api/v1/free-looks/{token}" if token else None
+
+        lines = nda_form.document_lines(
+            entry.documents,
+            link_of,
+            note_without_link=nda_form.NO_LINK_NOTE if notice.with_links else None,
+        )
         content = nda_form.NdaContent(
             court_name=self._court,
             case_number=entry.case_number,

@@ -16,8 +16,10 @@ from __future__ import annotations
 
 import html
 import re
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import datetime
+from typing import Any
 from zoneinfo import ZoneInfo
 
 from services.common.clock import court_time
@@ -67,6 +69,29 @@ class DocumentLine:
     pages: int
     link: str | None  # this recipient's free-look link, when they have one
     note: str | None = None  # why there is no link
+
+
+def document_lines(
+    documents: list[dict[str, Any]],
+    link_of: Callable[[str], str | None] = lambda _document_id: None,
+    *,
+    note_without_link: str | None = None,
+) -> list[DocumentLine]:
+    """The entry's documents as the notice lists them, numbered from 1, each with its link
+    (``link_of`` a document id) or, without one, ``note_without_link``."""
+    lines = []
+    for number, document in enumerate(documents, start=1):
+        link = link_of(document["document_id"])
+        lines.append(
+            DocumentLine(
+                number=number,
+                filename=document.get("filename") or document["document_id"],
+                pages=int(document.get("pages") or 0),
+                link=link,
+                note=None if link else note_without_link,
+            )
+        )
+    return lines
 
 
 @dataclass(frozen=True)
