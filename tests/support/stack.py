@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import logging
-from datetime import datetime
+from datetime import date, datetime
 from pathlib import Path
 from urllib.parse import urlsplit
 from zoneinfo import ZoneInfo
@@ -20,6 +20,12 @@ COURT_TZ = ZoneInfo("America/Los_Angeles")  # the default court zone (Settings)
 REPO = Path(__file__).resolve().parents[2]
 KAFKA_CACHE = REPO / ".openecf" / "cache"
 log = logging.getLogger("test-stack")
+
+
+def court_today() -> date:
+    """The court's date now: what "today" means to it (not this machine's UTC date; from
+    midnight UTC until midnight Pacific they differ)."""
+    return datetime.now(COURT_TZ).date()
 
 
 def stack_settings(data_dir: Path) -> Settings:

@@ -6,7 +6,7 @@ from __future__ import annotations
 
 import io
 import json
-from datetime import date, timedelta
+from datetime import timedelta
 from typing import Any
 
 import httpx
@@ -15,6 +15,7 @@ import pytest
 from support.api import Api, efiler, file, petition, wait_for
 from support.paper_scans import blank_scan, scanned_letter
 from support.pdf_corpus import text_1_page
+from support.stack import court_today
 
 SCAN_LINES = [
     "MOTION TO REOPEN",
@@ -48,7 +49,7 @@ def paper_filing(api: Api, case_number: str, scan: bytes, **metadata: Any) -> ht
         "type": "motion",
         "description": "to reopen",
         "filer_party": "Federal Agency",
-        "received_on": date.today().isoformat(),
+        "received_on": court_today().isoformat(),
         **metadata,
     }
     files = [
@@ -68,7 +69,7 @@ def test_a_scan_is_docketed_for_the_party_with_a_searchable_text_layer(
 ) -> None:
     scan = scanned_letter(SCAN_LINES)
     assert pypdf.PdfReader(io.BytesIO(scan)).pages[0].extract_text().strip() == ""
-    received_on = date.today() - timedelta(days=2)
+    received_on = court_today() - timedelta(days=2)
     filed = paper_filing(clerk, case_number, scan, received_on=received_on.isoformat())
     assert filed.status_code == 201, filed.text
     receipt = filed.json()
@@ -103,7 +104,7 @@ def test_a_scan_over_the_size_limit_is_refused_before_ocr(clerk: Api, case_numbe
 
 def test_the_received_day_and_the_type_are_checked(clerk: Api, case_number: str) -> None:
     scan = scanned_letter(SCAN_LINES)
-    future = (date.today() + timedelta(days=2)).isoformat()
+    future = (court_today() + timedelta(days=2)).isoformat()
     refused = paper_filing(clerk, case_number, scan, received_on=future)
     assert (refused.status_code, refused.json()["code"]) == (422, "validation_failed")
     assert refused.json()["field"] == "received_on"

@@ -6,7 +6,6 @@ from __future__ import annotations
 
 import io
 import json
-from datetime import date
 from typing import Any
 
 import httpx
@@ -14,6 +13,7 @@ import pypdf
 import pytest
 from support.api import Api, efiler, file, mail_to, maildir_of, petition, wait_for
 from support.pdf_corpus import text_1_page, text_10_pages
+from support.stack import court_today
 
 MOTION = {"type": "motion", "description": "for an extension of time"}
 
@@ -105,7 +105,7 @@ def test_the_filer_on_paper_is_not_served_with_their_own_filing(
         "type": "letter",
         "description": "about the hearing",
         "filer_party": "Federal Agency",
-        "received_on": date.today().isoformat(),
+        "received_on": court_today().isoformat(),
     }
     filed = httpx.post(
         f"{clerk.base_url}/api/v1/clerk/cases/{case_number}/paper-filings",

@@ -2,17 +2,26 @@
 // the scan is OCR'd and checked by the filing service; the receipt is followed until docketed.
 
 import { newKey, post } from "../api.js";
-import "../layout.js";
+import { statusReady } from "../layout.js";
 import { filingForm, showReceipt } from "../filing.js";
 import { $, busy, requireLogin, showError } from "../ui.js";
 
 const box = $("#filing-message");
 const form = $("#paper-filing-form");
 
-function today() {
+// The court's date (from GET /api/v1/status), not the browser's: a clerk whose computer is in
+// another zone, or who works past midnight UTC, would otherwise get a day the court calls the
+// future. The browser's own date only when the API cannot say.
+function browserToday() {
   const now = new Date();
   const pad = (n) => String(n).padStart(2, "0");
   return `${now.getFullYear()}-${pad(now.getMonth() + 1)}-${pad(now.getDate())}`;
+}
+
+async function courtToday() {
+  const status = await statusReady;
+  const local = status && status.court_time && status.court_time.local; // "2026-12-02T23:30:00-08:00"
+  return /^\d{4}-\d{2}-\d{2}/.test(local || "") ? local.slice(0, 10) : browserToday();
 }
 
 function main() {
@@ -23,8 +32,10 @@ function main() {
   }
   const params = new URLSearchParams(location.search);
   if (params.get("case")) $("#case-number").value = params.get("case");
-  $("#received-on").value = today();
-  $("#received-on").max = today();
+  courtToday().then((today) => {
+    if (!$("#received-on").value) $("#received-on").value = today;
+    $("#received-on").max = today;
+  });
   // One key per filled-in form: a double submit dockets once.
   let key = newKey();
   form.addEventListener("input", () => { key = newKey(); });
