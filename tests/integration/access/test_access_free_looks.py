@@ -162,26 +162,28 @@ def test_a_link_for_an_entry_access_has_not_recorded_yet_asks_to_retry(
     assert Api(edge_url).post(url(token)).content == document.content
 
 
+@pytest.mark.parametrize("method", ["IssueFreeLook", "IssueFreeLooks"])
 @pytest.mark.parametrize("identity", ["none", "edge", "filing", "forged", "expired"])
-def test_only_the_notify_service_issues_links(kit: AccessKit, identity: str) -> None:
+def test_only_the_notify_service_issues_links(kit: AccessKit, identity: str, method: str) -> None:
     metadata = {
         "none": [],
-        "edge": kit.service("edge", "IssueFreeLook"),
-        "filing": kit.service("filing", "IssueFreeLook"),
-        "forged": forged_identity("notify", "IssueFreeLook"),
-        "expired": kit.service("notify", "IssueFreeLook", now=time.time() - 3600),
+        "edge": kit.service("edge", method),
+        "filing": kit.service("filing", method),
+        "forged": forged_identity("notify", method),
+        "expired": kit.service("notify", method, now=time.time() - 3600),
     }[identity]
     document = kit.store()
+    item = access_pb2.IssueFreeLookRequest(
+        document_id=document.document_id, recipient_email="a@example.org"
+    )
+    request = item if method == "IssueFreeLook" else access_pb2.IssueFreeLooksRequest(items=[item])
     with pytest.raises(grpc.RpcError) as refused:
-        kit.stub.IssueFreeLook(
-            access_pb2.IssueFreeLookRequest(
-                document_id=document.document_id, recipient_email="a@example.org"
-            ),
-            metadata=metadata,
-            timeout=10,
-        )
+        getattr(kit.stub, method)(request, metadata=metadata, timeout=10)
     assert refused.value.code() == grpc.StatusCode.PERMISSION_DENIED
     assert reason_of(refused.value) == "forbidden"
+    assert kit.sql(
+        "SELECT count(*) FROM access.free_looks WHERE document_id = %s", document.document_id
+    ) == [(0,)]
 
 
 def test_issuing_checks_the_document_and_the_address(kit: AccessKit) -> None:
@@ -299,34 +301,6 @@ def test_an_empty_call_issues_nothing_and_a_call_of_more_than_200_links_is_refus
     assert kit.sql(
         "SELECT count(*) FROM access.free_looks WHERE document_id = %s", document.document_id
     ) == [(200,)]
-
-
-@pytest.mark.parametrize("identity", ["none", "edge", "filing", "forged"])
-def test_only_the_notify_service_issues_links_in_a_batch(kit: AccessKit, identity: str) -> None:
-    metadata = {
-        "none": [],
-        "edge": kit.service("edge", "IssueFreeLooks"),
-        "filing": kit.service("filing", "IssueFreeLooks"),
-        "forged": forged_identity("notify", "IssueFreeLooks"),
-    }[identity]
-    document = kit.store()
-    with pytest.raises(grpc.RpcError) as refused:
-        kit.stub.IssueFreeLooks(
-            access_pb2.IssueFreeLooksRequest(
-                items=[
-                    access_pb2.IssueFreeLookRequest(
-                        document_id=document.document_id, recipient_email="a@example.org"
-                    )
-                ]
-            ),
-            metadata=metadata,
-            timeout=10,
-        )
-    assert refused.value.code() == grpc.StatusCode.PERMISSION_DENIED
-    assert reason_of(refused.value) == "forbidden"
-    assert kit.sql(
-        "SELECT count(*) FROM access.free_looks WHERE document_id = %s", document.document_id
-    ) == [(0,)]
 
 
 def test_a_document_access_knows_is_sealed_gets_no_link(kit: AccessKit) -> None:
