@@ -17,6 +17,7 @@ import subprocess
 import sys
 import tempfile
 import time
+import timeit
 from pathlib import Path
 
 HERE = Path(__file__).resolve().parent
@@ -25,6 +26,14 @@ NOT_BENCHMARKS = {"run_all.py", "summary.py", "profiling.py"}
 
 def benchmarks() -> list[Path]:
     return sorted(p for p in HERE.glob("*.py") if p.name not in NOT_BENCHMARKS)
+
+
+def reference_loop_seconds() -> float:
+    """The host's speed now: the best of 5 timings of a fixed pure-Python loop. A VM's share of
+    its host moves (0.11 to 0.19 s on one machine within an hour, at the same load), so figures
+    of runs whose loop times differ do not compare."""
+    loop = "sum(i * i for i in range(10_000))"
+    return min(timeit.repeat(loop, number=200, repeat=5))
 
 
 def main() -> int:
@@ -37,6 +46,7 @@ def main() -> int:
         summary = Path(handle.name)
     env = {**os.environ, "OPENECF_BENCH_SUMMARY": str(summary)}
     timings: dict[str, float] = {}
+    speed_before = reference_loop_seconds()
     for script in chosen:
         print(f"\n=== {script.name} ===", flush=True)
         started = time.monotonic()
@@ -50,7 +60,8 @@ def main() -> int:
     load = ", ".join(f"{value:.1f}" for value in os.getloadavg())
     print(
         f"\nmachine: {platform.machine()}, {os.cpu_count()} cores, Python "
-        f"{platform.python_version()}; load average at the end {load}\n"
+        f"{platform.python_version()}; load average at the end {load}; reference loop "
+        f"{speed_before:.3f} s before, {reference_loop_seconds():.3f} s after\n"
     )
     print("| benchmark | measure | value | unit |")
     print("|---|---|---:|---|")
