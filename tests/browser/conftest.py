@@ -1,7 +1,5 @@
-"""The portal in real browsers against the real stack.
-
-The journeys: Debian's Chromium driven by Playwright (`browser`, `portal`). The engine matrix:
-Chromium, Firefox ESR and WebKitGTK through WebDriver (`engine`, `browser_in`; engines.py).
+"""The portal in real browsers against the real stack: Chromium, Firefox ESR and WebKitGTK
+through WebDriver (`engine`, `browser_in`; engines.py), one browser per engine for the session.
 """
 
 from __future__ import annotations
@@ -12,38 +10,9 @@ from contextlib import ExitStack
 
 import pytest
 from engines import ENGINES, EngineBrowser, start, xvfb
-from playwright.sync_api import Browser, sync_playwright
-from portal_kit import CHROMIUM, CHROMIUM_ARGS, PASSWORD, Portal, openecf
+from portal_kit import PASSWORD, openecf
 
 from services.stack.supervisor import LocalStack
-
-
-# Per module, not per session: Playwright's sync API keeps an event loop on this thread
-# while it runs, and later tests (e.g. the edge's ASGI unit tests) need asyncio.run().
-@pytest.fixture(scope="module")
-def browser() -> Iterator[Browser]:
-    if not CHROMIUM.exists():
-        pytest.fail(f"{CHROMIUM} is missing: `make browser` installs Debian's chromium")
-    with sync_playwright() as playwright:
-        # launch() starts Chromium on a fresh, temporary user-data dir and removes it after.
-        chromium = playwright.chromium.launch(
-            executable_path=str(CHROMIUM), headless=True, args=CHROMIUM_ARGS
-        )
-        try:
-            yield chromium
-        finally:
-            chromium.close()
-
-
-@pytest.fixture
-def portal(browser: Browser, edge_url: str) -> Iterator[Portal]:
-    """Pages for this test (one browser context per person); no script may throw."""
-    running = Portal(browser=browser, base_url=edge_url)
-    try:
-        yield running
-    finally:
-        running.close()
-    assert running.errors == [], running.errors
 
 
 @pytest.fixture(scope="session")
@@ -93,17 +62,22 @@ def engine(
     request: pytest.FixtureRequest, display: Callable[[], str], edge_url: str
 ) -> Iterator[EngineBrowser]:
     """One browser per engine for the session (pytest groups the tests by engine)."""
-    driver = start(request.param, display)
+    browser = start(request.param, display, edge_url)
     try:
-        yield EngineBrowser(engine=request.param, driver=driver, base_url=edge_url)
+        yield browser
     finally:
-        driver.quit()
+        browser.quit()
 
 
 @pytest.fixture
 def browser_in(engine: EngineBrowser) -> Iterator[EngineBrowser]:
-    """The engine's browser, logged out, at 1280 px, for one test."""
+    """The engine's browser, logged out, at 1280 px, for one test, which fails on any
+    JavaScript error of its pages."""
+    engine.js_errors()  # what came before this test is not its own
     engine.log_out()
     engine.viewport(1280)
     yield engine
+    engine.close_other_windows()
     engine.log_out()
+    errors = engine.js_errors()
+    assert errors == [], f"{engine.engine}: JavaScript errors: {errors}"

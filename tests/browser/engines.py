@@ -3,6 +3,11 @@
 Chromium (chromedriver), Firefox ESR (geckodriver) and WebKitGTK, Safari's engine
 (WebKitWebDriver, under an Xvfb display of the session's own). All come from Debian's packages
 except geckodriver (crates.io) and axe-core (npm); `make test` installs them.
+
+Every engine runs on New York time (not the court's Pacific time), so a page that showed the
+browser's time instead of the court's would fail. The JavaScript errors of every test fail it
+(`js_errors`), and `page_problems` is what every page keeps (a language, a skip link, one main
+heading, labelled controls).
 """
 
 from __future__ import annotations
@@ -10,12 +15,14 @@ from __future__ import annotations
 import json
 import os
 import subprocess
+import tempfile
 import time
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
+from urllib.parse import urlsplit
 
 from portal_kit import CHROMIUM, CHROMIUM_ARGS, PASSWORD, REPO, next_code
 from selenium import webdriver
@@ -46,6 +53,26 @@ AXE_TAGS = ["wcag2a", "wcag2aa", "wcag21a", "wcag21aa"]
 TIMEOUT = 20.0
 WIDTHS = (320, 1280)
 HEIGHT = 900
+# The browsers' zone: not the court's (America/Los_Angeles), so court time is really tested.
+BROWSER_ZONE = "America/New_York"
+SCREENSHOTS = REPO / "test-output" / "screenshots"
+
+# What every page keeps: a language, one skip link to the main content, one main heading, and a
+# label on every visible form control.
+PAGE_PROBLEMS = """const problems = [];
+const lang = document.documentElement.getAttribute('lang');
+if (lang !== 'en') problems.push(`lang is ${lang}`);
+const skips = document.querySelectorAll("a.skip-link[href='#main']").length;
+if (skips !== 1) problems.push(`${skips} skip links`);
+const headings = document.querySelectorAll('main h1').length;
+if (headings !== 1) problems.push(`${headings} main h1`);
+for (const e of document.querySelectorAll('input, select, textarea')) {
+    if (e.type === 'hidden' || e.getClientRects().length === 0) continue;
+    if (!(e.labels && e.labels.length) && !e.getAttribute('aria-label')) {
+        problems.push(`no label: ${e.id || e.name || e.outerHTML.slice(0, 80)}`);
+    }
+}
+return problems;"""
 
 
 def require(path: Path, how: str) -> None:
@@ -76,17 +103,21 @@ def xvfb() -> Iterator[str]:
         server.wait(timeout=10)
 
 
-def start(engine: str, display: Callable[[], str]) -> WebDriver:
-    """A fresh browser of that engine (a temporary profile the driver removes on quit)."""
+def start(engine: str, display: Callable[[], str], base_url: str) -> EngineBrowser:
+    """A fresh browser of that engine (a temporary profile the driver removes on quit), on New
+    York time, with its JavaScript errors collected."""
+    zone = {**os.environ, "TZ": BROWSER_ZONE}  # each driver passes its environment on
     driver: WebDriver
+    webkit_errors: Path | None = None
     if engine == "chromium":
         require(CHROMEDRIVER, "`make packages` installs Debian's chromium-driver")
         chrome = webdriver.ChromeOptions()
         chrome.binary_location = str(CHROMIUM)
         for argument in [*CHROMIUM_ARGS, "--headless=new", f"--window-size=1280,{HEIGHT}"]:
             chrome.add_argument(argument)
+        chrome.set_capability("goog:loggingPrefs", {"browser": "SEVERE"})  # for js_errors
         driver = webdriver.Chrome(
-            options=chrome, service=webdriver.ChromeService(str(CHROMEDRIVER))
+            options=chrome, service=webdriver.ChromeService(str(CHROMEDRIVER), env=zone)
         )
     elif engine == "firefox":
         require(GECKODRIVER, "`make browser-tools` builds geckodriver from crates.io")
@@ -94,13 +125,16 @@ def start(engine: str, display: Callable[[], str]) -> WebDriver:
         firefox.binary_location = str(FIREFOX)
         firefox.add_argument("-headless")
         # WebDriver BiDi: its browsingContext.setViewport sets the page's viewport to any size
-        # (headless Firefox's window itself stops at 500 px wide).
+        # (headless Firefox's window itself stops at 500 px wide); its log events carry the
+        # page's errors.
         firefox.enable_bidi = True
         firefox.set_preference("intl.accept_languages", "en-US")
         firefox.set_preference("browser.shell.checkDefaultBrowser", False)
         driver = webdriver.Firefox(
             options=firefox,
-            service=webdriver.FirefoxService(str(GECKODRIVER), log_output=subprocess.DEVNULL),
+            service=webdriver.FirefoxService(
+                str(GECKODRIVER), log_output=subprocess.DEVNULL, env=zone
+            ),
         )
     elif engine == "webkit":
         require(WEBKIT_DRIVER, "`make packages` installs Debian's webkit2gtk-driver")
@@ -109,7 +143,11 @@ def start(engine: str, display: Callable[[], str]) -> WebDriver:
         webkit.binary_location = str(WEBKIT_SHELL)
         webkit.set_capability("browserName", "openecf-webkit")  # the shell's name for itself
         webkit.add_argument("--automation")
-        env = {**os.environ, "DISPLAY": display()}
+        # WebKitWebDriver has no log to read: the shell writes the pages' errors to this file.
+        handle, name = tempfile.mkstemp(prefix="openecf-webkit-errors-")
+        os.close(handle)
+        webkit_errors = Path(name)
+        env = {**zone, "DISPLAY": display(), "OPENECF_WEBKIT_ERRORS": name}
         driver = webdriver.WebKitGTK(
             options=webkit,
             service=webdriver.WebKitGTKService(str(WEBKIT_DRIVER), env=env),
@@ -118,7 +156,18 @@ def start(engine: str, display: Callable[[], str]) -> WebDriver:
         raise ValueError(f"unknown engine {engine!r}")
     driver.set_script_timeout(TIMEOUT)
     driver.set_page_load_timeout(TIMEOUT * 2)
-    return driver
+    browser = EngineBrowser(
+        engine=engine, driver=driver, base_url=base_url, webkit_errors=webkit_errors
+    )
+    try:
+        browser.goto("/static/portal.css")  # any page of the portal's origin, to ask its zone
+        seen = browser.js("return Intl.DateTimeFormat().resolvedOptions().timeZone")
+        assert seen == BROWSER_ZONE, f"{engine} runs on {seen}, not {BROWSER_ZONE}"
+        browser.log_out()
+    except BaseException:
+        browser.quit()
+        raise
+    return browser
 
 
 def version(driver: WebDriver) -> str:
@@ -133,9 +182,88 @@ class EngineBrowser:
     engine: str
     driver: WebDriver
     base_url: str
+    webkit_errors: Path | None = None  # where the WebKitGTK shell writes the pages' errors
+    reported: list[str] = field(default_factory=list)  # errors not yet answered by js_errors
+    webkit_read: int = 0  # how far webkit_errors has been read
+    first_window: str = ""
+
+    def __post_init__(self) -> None:
+        self.first_window = self.driver.current_window_handle
+        if self.engine == "firefox":
+            # BiDi's log.entryAdded: uncaught exceptions, unhandled rejections, console.error.
+            self.driver.script.add_javascript_error_handler(self.firefox_error)
+            self.driver.script.add_console_message_handler(self.firefox_console)
+
+    def firefox_error(self, entry: Any) -> None:
+        self.reported.append(str(entry.text))
+
+    def firefox_console(self, entry: Any) -> None:
+        if entry.level == "error":
+            self.reported.append(f"console.error: {entry.text}")
+
+    def quit(self) -> None:
+        self.driver.quit()
+        if self.webkit_errors:
+            self.webkit_errors.unlink(missing_ok=True)
+
+    def js_errors(self) -> list[str]:
+        """The pages' JavaScript errors since the last call: uncaught exceptions, unhandled
+        rejections and console.error (the portal logs there only errors of its own code, not
+        the API's refusals)."""
+        if self.engine == "chromium":
+            self.reported.extend(
+                entry["message"]
+                for entry in self.driver.get_log("browser")
+                if entry["level"] == "SEVERE" and entry.get("source") != "network"
+            )
+        elif self.webkit_errors:
+            with self.webkit_errors.open(encoding="utf-8") as log:
+                log.seek(self.webkit_read)
+                self.reported.extend(line.rstrip("\n") for line in log)
+                self.webkit_read = log.tell()
+        errors, self.reported = self.reported, []
+        return errors
+
+    def page_problems(self) -> list[str]:
+        """What the page as it is now lacks of what every page keeps (PAGE_PROBLEMS)."""
+        problems: list[str] = self.js(PAGE_PROBLEMS)
+        return problems
+
+    def shot(self, name: str) -> None:
+        """A screenshot of the viewport as test-output/screenshots/<name>-<width>.png, in
+        Chromium only. Not the full page: Chromium's capture beyond the viewport leaves later
+        clicks missing their targets."""
+        if self.engine != "chromium":
+            return
+        SCREENSHOTS.mkdir(parents=True, exist_ok=True)
+        width = self.js("return window.innerWidth")
+        self.driver.save_screenshot(str(SCREENSHOTS / f"{name}-{width}.png"))
+
+    def open_window(self) -> str:
+        """A new window, now the current one: another person (the session lives in a window's
+        sessionStorage). Answers its handle, for switch_to."""
+        self.driver.switch_to.new_window("window")
+        return str(self.driver.current_window_handle)
+
+    def switch_to(self, window: str) -> None:
+        self.driver.switch_to.window(window)
+
+    def close_other_windows(self) -> None:
+        """Back to the session's first window, every other one closed."""
+        for window in self.driver.window_handles:
+            if window != self.first_window:
+                self.driver.switch_to.window(window)
+                self.driver.close()
+        self.driver.switch_to.window(self.first_window)
 
     def goto(self, path: str) -> None:
         self.driver.get(self.base_url + path)
+        self.settled()
+
+    def follow(self, css: str, path: str) -> None:
+        """Click the link and wait for the page it leads to (the path, then settled)."""
+        self.find(css).click()
+        self.wait(lambda: urlsplit(self.driver.current_url).path == path, what=f"{path} reached")
         self.settled()
 
     def settled(self) -> None:

@@ -1,24 +1,23 @@
-"""Driving the portal in Chromium: pages per user, logging in, screenshots, page checks."""
+"""What the browser tests share beyond the browsers: the repository, Chromium's path and flags,
+the test password, TOTP codes, the operator's command, court time in words, free-look links."""
 
 from __future__ import annotations
 
 import os
+import re
 import subprocess
 import sys
 import time
-from collections.abc import Callable
-from dataclasses import dataclass, field
+from datetime import datetime
 from pathlib import Path
-from typing import Any
 
 import pyotp
-from playwright.sync_api import Browser, BrowserContext, Page, expect
 
 from services.stack.environment import settings_env
+from services.stack.smtp_sink import read_messages
 from services.stack.supervisor import LocalStack
 
 REPO = Path(__file__).resolve().parents[2]
-SCREENSHOTS = REPO / "test-output" / "screenshots"
 CHROMIUM = Path(os.environ.get("OPENECF_CHROMIUM", "/usr/bin/chromium"))
 CHROMIUM_ARGS = [
     "--no-sandbox",
@@ -28,36 +27,8 @@ CHROMIUM_ARGS = [
     "--disable-sync",
     "--no-first-run",
 ]
-WIDTHS = (320, 1280)
-TIMEOUT_MS = 20_000
 PASSWORD = "a long and unusual passphrase 42"
-
-
-@dataclass
-class Portal:
-    """Browser contexts for one test: each is a separate person (own session storage)."""
-
-    browser: Browser
-    base_url: str
-    contexts: list[BrowserContext] = field(default_factory=list)
-    errors: list[str] = field(default_factory=list)
-
-    def page(self, width: int = 1280, height: int = 900) -> Page:
-        context = self.browser.new_context(
-            base_url=self.base_url,
-            viewport={"width": width, "height": height},
-            locale="en-US",
-            timezone_id="America/New_York",  # not the court's: the portal shows court time
-        )
-        context.set_default_timeout(TIMEOUT_MS)
-        self.contexts.append(context)
-        page = context.new_page()
-        page.on("pageerror", lambda error: self.errors.append(f"{page.url}: {error}"))
-        return page
-
-    def close(self) -> None:
-        for context in self.contexts:
-            context.close()
+FREE_LOOK = re.compile(r"/api/v1/free-looks/([A-Za-z0-9_\-]+)")
 
 
 def openecf(stack: LocalStack, *args: str) -> subprocess.CompletedProcess[str]:
@@ -75,74 +46,23 @@ def openecf(stack: LocalStack, *args: str) -> subprocess.CompletedProcess[str]:
     return done
 
 
-def shot(page: Page, name: str, widths: tuple[int, ...] = WIDTHS) -> None:
-    """Full-page screenshots of the page as it is, at each width (then back to the first)."""
-    SCREENSHOTS.mkdir(parents=True, exist_ok=True)
-    original = page.viewport_size or {"width": 1280, "height": 900}
-    for width in widths:
-        page.set_viewport_size({"width": width, "height": original["height"]})
-        page.wait_for_timeout(100)  # let the layout settle
-        page.screenshot(path=SCREENSHOTS / f"{name}-{width}.png", full_page=True)
-    page.set_viewport_size(original)
-
-
-def unlabelled_controls(page: Page) -> list[str]:
-    """Visible form controls without a label (the page must have none)."""
-    found: list[str] = page.evaluate(
-        """() => Array.from(document.querySelectorAll('input, select, textarea'))
-            .filter((e) => e.type !== 'hidden' && e.getClientRects().length > 0)
-            .filter((e) => !(e.labels && e.labels.length) && !e.getAttribute('aria-label'))
-            .map((e) => e.id || e.name || e.outerHTML.slice(0, 80))"""
-    )
-    return found
-
-
-def check_page(page: Page) -> None:
-    """What every page keeps: a language, a skip link, one h1, labels on every control."""
-    assert page.locator("html").get_attribute("lang") == "en"
-    assert page.locator("a.skip-link[href='#main']").count() == 1
-    expect(page.locator("main h1")).to_have_count(1)
-    assert unlabelled_controls(page) == []
-
-
-def wait_until(predicate: Callable[[], Any], timeout: float = 20.0, what: str = "condition") -> Any:
-    deadline = time.monotonic() + timeout
-    while True:
-        value = predicate()
-        if value:
-            return value
-        if time.monotonic() > deadline:
-            raise AssertionError(f"{what} not met within {timeout}s")
-        time.sleep(0.1)
-
-
 def next_code(secret: str) -> str:
     """A TOTP code for the next 30-second step: the current one may have been used already."""
     return pyotp.TOTP(secret).at(time.time() + 30)
 
 
-def log_in(page: Page, username: str, password: str = PASSWORD, *, secret: str = "") -> None:
-    """Log in through the login page, answering the code and "continue?" steps as they come."""
-    page.goto("/login")
-    page.get_by_label("Username").fill(username)
-    page.get_by_label("Password").fill(password)
-    page.get_by_role("button", name="Log in").click()
-    deadline = time.monotonic() + 20
-    while time.monotonic() < deadline:
-        if not page.url.split("?")[0].endswith("/login"):
-            expect(page.locator("#whoami")).to_be_visible()
-            return
-        if page.locator("#continue-step").is_visible():
-            page.get_by_role("button", name="Continue here").click()
-            page.wait_for_url(lambda url: "/login" not in url)
-            continue
-        if page.locator("#otp-field").is_visible() and not page.locator("#otp").input_value():
-            assert secret, "the account asks for a code, and the test has no secret"
-            page.get_by_label("Authentication code").fill(next_code(secret))
-            page.get_by_role("button", name="Log in").click()
-            page.wait_for_timeout(200)
-            continue
-        if page.locator("#login-message.error").is_visible():
-            raise AssertionError(page.locator("#login-message").inner_text())
-        page.wait_for_timeout(100)
-    raise AssertionError(f"could not log in as {username}")
+def court_words(local_iso: str) -> str:
+    """How the portal writes a court-local time: "Saturday, March 7, 2026 at 5:00 AM"."""
+    moment = datetime.fromisoformat(local_iso)
+    return moment.strftime("%A, %B %-d, %Y at %-I:%M %p")
+
+
+def free_look_token(stack: LocalStack, address: str, case_number: str) -> str | None:
+    """The free-look token in the notice mailed to that address for the case, once it is sent."""
+    for message in read_messages(stack.maildir):
+        if address in str(message["To"]) and message["X-OpenECF-Case"] == case_number:
+            body = message.get_body(preferencelist=("plain",))
+            found = FREE_LOOK.search(str(body.get_content())) if body else None
+            if found:
+                return found.group(1)
+    return None

@@ -6,8 +6,14 @@ MiniBrowser's header bar keeps its window at least 447 px wide, so a page in it 
 bindings: python3-gi and gir1.2-webkit2-4.1) without the toolbar, so the window, and with it
 the page's viewport, shrinks to any width. It runs with the system's Python (where `gi` is),
 not the venv's; WebKitWebDriver starts it with `--automation`.
+
+WebKitWebDriver reads no console, so the shell reports each page's JavaScript errors itself:
+a user script (run before the page's own, in web pages only: not in WebKit's PDF viewer) sends
+uncaught exceptions, unhandled rejections and console.error to the shell, which appends them to
+the file named by OPENECF_WEBKIT_ERRORS.
 """
 
+import os
 import sys
 
 import gi
@@ -21,6 +27,39 @@ NAME = "openecf-webkit"  # the browserName the tests ask WebKitWebDriver for
 context = WebKit2.WebContext.new_ephemeral()  # no profile on disk, nothing kept between runs
 context.set_automation_allowed(True)
 windows: list[Gtk.Window] = []
+ERRORS = os.environ.get("OPENECF_WEBKIT_ERRORS", "")
+REPORT_ERRORS = """(() => {
+  if (!location.protocol.startsWith("http")) return;  // the browser's own pages: its PDF viewer
+  const report = (text) => window.webkit.messageHandlers.openecfError.postMessage(
+    `${location.href}: ${text}`);
+  addEventListener("error", (event) => report(String(event.error || event.message)));
+  addEventListener("unhandledrejection", (event) => report(`unhandled rejection: ${event.reason}`));
+  const original = console.error;
+  console.error = (...args) => {
+    report(`console.error: ${args.map(String).join(" ")}`);
+    original.apply(console, args);
+  };
+})();"""
+
+
+def reported(_manager: WebKit2.UserContentManager, result: WebKit2.JavascriptResult) -> None:
+    with open(ERRORS, "a", encoding="utf-8") as log:
+        log.write(result.get_js_value().to_string().replace("\n", " ") + "\n")
+
+
+contents = WebKit2.UserContentManager()  # shared by every view: new ones and related ones
+if ERRORS:
+    contents.add_script(
+        WebKit2.UserScript.new(
+            REPORT_ERRORS,
+            WebKit2.UserContentInjectedFrames.ALL_FRAMES,
+            WebKit2.UserScriptInjectionTime.START,
+            None,
+            None,
+        )
+    )
+    contents.connect("script-message-received::openecfError", reported)
+    contents.register_script_message_handler("openecfError")
 
 
 def closed(window: Gtk.Window) -> None:
@@ -32,7 +71,9 @@ def closed(window: Gtk.Window) -> None:
 def new_view(related: WebKit2.WebView | None = None) -> WebKit2.WebView:
     """A view in a window of its own; a page's window.open() gets a related one."""
     if related is None:
-        view = WebKit2.WebView(web_context=context, is_controlled_by_automation=True)
+        view = WebKit2.WebView(
+            web_context=context, is_controlled_by_automation=True, user_content_manager=contents
+        )
     else:
         view = WebKit2.WebView.new_with_related_view(related)
     window = Gtk.Window()
