@@ -13,7 +13,7 @@ from typing import Any
 
 import pytest
 from engines import WIDTHS, EngineBrowser
-from support.api import Api, efiler, file, petition, register, wait_for
+from support.api import Api, docketed, efiler, petition, register
 from support.pdf_corpus import text_1_page
 
 from services.edge.portal.router import PAGES as ROUTED
@@ -95,15 +95,7 @@ class Cast:
 def cast(stack: LocalStack, edge_url: str, clerk: Api, staff: dict[str, str]) -> Cast:
     _, visitor = register(edge_url, PUBLIC)
     counsel = efiler(edge_url, clerk)
-    filed = file(counsel, petition(), text_1_page())
-    assert filed.status_code == 201, filed.text
-    path = f"/api/v1/filings/{filed.json()['filing_id']}"
-    case = wait_for(
-        lambda: (lambda s: s["case_number"] if s["status"] == "docketed" else None)(
-            counsel.get(path).json()
-        ),
-        what="the petition docketed",
-    )
+    case = docketed(counsel, petition(), text_1_page())
     return Cast(
         logins={
             PUBLIC: (visitor["username"], ""),

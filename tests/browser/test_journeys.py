@@ -13,7 +13,6 @@ from __future__ import annotations
 import re
 import uuid
 from pathlib import Path
-from typing import Any
 
 import httpx
 import pyotp
@@ -23,6 +22,7 @@ from selenium.webdriver.common.by import By
 from selenium.webdriver.support.select import Select
 from support.api import (
     Api,
+    docketed,
     efiler,
     file,
     mail_to,
@@ -83,19 +83,6 @@ def plain_language(text: str) -> None:
     assert not re.search(r'[{}]|"(code|type|title|detail)"\s*:|problem\+json', text), text
     first = text.strip().split("(")[0]
     assert len(re.findall(r"[A-Za-z]{2,}", first)) >= 4, f"not a sentence: {text!r}"
-
-
-def docketed(api: Api, metadata: dict[str, Any], pdf: bytes) -> str:
-    filed = file(api, metadata, pdf)
-    assert filed.status_code == 201, filed.text
-    path = f"/api/v1/filings/{filed.json()['filing_id']}"
-
-    def case_number() -> str | None:
-        status = api.get(path).json()
-        return str(status["case_number"]) if status["status"] == "docketed" else None
-
-    number: str = wait_for(case_number, what="the petition docketed")
-    return number
 
 
 def pdf_file(tmp_path: Path, name: str, content: bytes) -> str:

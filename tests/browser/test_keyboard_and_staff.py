@@ -18,7 +18,7 @@ from engines import EngineBrowser
 from portal_kit import court_words, openecf
 from selenium.webdriver.common.action_chains import ActionChains
 from selenium.webdriver.common.keys import Keys
-from support.api import Api, efiler, file, petition, wait_for
+from support.api import Api, docketed, efiler, file, petition, wait_for
 from support.pdf_corpus import text_1_page
 
 from services.stack.supervisor import LocalStack
@@ -172,15 +172,7 @@ def test_the_clerk_accepts_a_filing_and_the_admin_closes_the_court(
     refused meanwhile, and the reopening."""
     browser = browser_in
     counsel = efiler(edge_url, clerk)
-    opened = file(counsel, petition(), text_1_page())
-    assert opened.status_code == 201, opened.text
-    path = f"/api/v1/filings/{opened.json()['filing_id']}"
-    number = wait_for(
-        lambda: (lambda s: s["case_number"] if s["status"] == "docketed" else None)(
-            counsel.get(path).json()
-        ),
-        what="the petition docketed",
-    )
+    number = docketed(counsel, petition(), text_1_page())
     appearance = file(
         counsel,
         {

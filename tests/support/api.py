@@ -262,6 +262,20 @@ def file(
     return api.post(path, files=files, headers=headers)
 
 
+def docketed(api: Api, metadata: dict[str, Any], pdf: bytes) -> str:
+    """File it and wait until the court dockets it: its case number."""
+    filed = file(api, metadata, pdf)
+    assert filed.status_code == 201, filed.text
+    path = f"/api/v1/filings/{filed.json()['filing_id']}"
+
+    def case_number() -> str | None:
+        status = api.get(path).json()
+        return str(status["case_number"]) if status["status"] == "docketed" else None
+
+    number: str = wait_for(case_number, what="the filing docketed")
+    return number
+
+
 def petition(title: str | None = None, case_type: str = "agency") -> dict[str, Any]:
     return {
         "type": "petition_for_review",
