@@ -118,15 +118,15 @@ image: image-base
 run: $(STAMP)
 	$(VENV)/bin/openecf stack up
 
-# Two pytest workers (pytest-xdist), each with a stack of its own; a test file stays on one
-# worker, so its module fixtures start once. PYTEST_WORKERS=0 runs in this process. The 25
-# slowest steps are listed at the end: where the suite's time goes (issue 14).
 # Everything the tests need, installed side by side (-j): on a fresh machine the Go and Rust
 # builds, pip's and apt-get's downloads and the image's Debian base overlap instead of
 # queueing (a warm machine finds them all done in a second).
 setup:
 	@$(MAKE) --no-print-directory -j4 $(STAMP) tools image-base
 
+# Two pytest workers (pytest-xdist), each with a stack of its own; a test file stays on one
+# worker, so its module fixtures start once. PYTEST_WORKERS=0 runs in this process. The 25
+# slowest steps are listed at the end: where the suite's time goes (issue 14).
 PYTEST_WORKERS ?= 2
 test: setup
 	OPENECF_GRPCURL=$(GRPCURL) OPENECF_HELM=$(HELM) OPENECF_PROMTOOL=$(PROMTOOL) \

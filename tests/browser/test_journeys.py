@@ -27,6 +27,7 @@ from support.api import (
     file,
     mail_to,
     mailed_token,
+    notice_of_appearance,
     petition,
     register,
     unique,
@@ -356,11 +357,7 @@ def test_file_an_appearance_and_the_clerk_accepts_it_and_rejects_another_with_a_
     latecomer = efiler(edge_url, clerk, name="Lee Latecomer")
     other = file(
         latecomer,
-        {
-            "type": "notice_of_appearance",
-            "case_number": number,
-            "parties": [{"name": "Amicus Society", "role": "amicus"}],
-        },
+        notice_of_appearance(number, "Amicus Society", "amicus"),
         text_1_page(),
     )
     assert other.status_code == 201, other.text

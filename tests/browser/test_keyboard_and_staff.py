@@ -18,7 +18,7 @@ from engines import EngineBrowser
 from portal_kit import court_words, openecf
 from selenium.webdriver.common.action_chains import ActionChains
 from selenium.webdriver.common.keys import Keys
-from support.api import Api, docketed, efiler, file, petition, wait_for
+from support.api import Api, docketed, efiler, file, notice_of_appearance, petition, wait_for
 from support.pdf_corpus import text_1_page
 
 from services.stack.supervisor import LocalStack
@@ -175,11 +175,7 @@ def test_the_clerk_accepts_a_filing_and_the_admin_closes_the_court(
     number = docketed(counsel, petition(), text_1_page())
     appearance = file(
         counsel,
-        {
-            "type": "notice_of_appearance",
-            "case_number": number,
-            "parties": [{"name": "Amicus Society", "role": "amicus"}],
-        },
+        notice_of_appearance(number, "Amicus Society", "amicus"),
         text_1_page(),
     )
     assert appearance.status_code == 201, appearance.text

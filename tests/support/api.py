@@ -287,3 +287,13 @@ def petition(title: str | None = None, case_type: str = "agency") -> dict[str, A
         ],
         "description": "Petition for review of an agency order",
     }
+
+
+def notice_of_appearance(case_number: str, party: str, role: str, **extra: Any) -> dict[str, Any]:
+    """A notice of appearance in ``case_number`` for one party."""
+    return {
+        "type": "notice_of_appearance",
+        "case_number": case_number,
+        "parties": [{"name": party, "role": role}],
+        **extra,
+    }

@@ -7,7 +7,7 @@ import uuid
 from datetime import datetime
 
 import pytest
-from support.api import Api, efiler, file, petition, register, wait_for
+from support.api import Api, efiler, file, notice_of_appearance, petition, register, wait_for
 from support.pdf_corpus import CORPUS, REAL_WORLD, REAL_WORLD_DIR, text_1_page, text_10_pages
 
 HTTP_FOR = {"not_pdf": 415, "too_large": 413}
@@ -223,11 +223,7 @@ def test_the_filer_gets_a_receipt_and_a_rejection_by_mail(edge_url: str, clerk: 
     other = efiler(edge_url, clerk)
     appearance = file(
         other,
-        {
-            "type": "notice_of_appearance",
-            "case_number": number,
-            "parties": [{"name": "Federal Agency", "role": "respondent"}],
-        },
+        notice_of_appearance(number, "Federal Agency", "respondent"),
         text_1_page(),
     )
     assert appearance.status_code == 201, appearance.text
@@ -260,11 +256,7 @@ def test_a_clerk_accepts_an_appearance_and_the_attorney_becomes_counsel(
     assert (refused.status_code, refused.json()["code"]) == (403, "not_counsel_of_record")
     appearance = file(
         newcomer,
-        {
-            "type": "notice_of_appearance",
-            "case_number": number,
-            "parties": [{"name": "Federal Agency", "role": "respondent"}],
-        },
+        notice_of_appearance(number, "Federal Agency", "respondent"),
         text_1_page(),
     )
     accepted = clerk.post(f"/api/v1/clerk/filings/{appearance.json()['filing_id']}/accept")

@@ -11,7 +11,16 @@ from typing import Any
 import httpx
 import pypdf
 import pytest
-from support.api import Api, efiler, file, mail_to, maildir_of, petition, wait_for
+from support.api import (
+    Api,
+    efiler,
+    file,
+    mail_to,
+    maildir_of,
+    notice_of_appearance,
+    petition,
+    wait_for,
+)
 from support.pdf_corpus import text_1_page, text_10_pages
 from support.stack import court_today
 
@@ -152,12 +161,7 @@ def test_counsel_with_notices_off_are_served_at_their_profile_address(
     assert quiet.patch("/api/v1/accounts/me", json={"address": address}).status_code == 200
     appearance = file(
         quiet,
-        {
-            "type": "notice_of_appearance",
-            "case_number": case_number,
-            "parties": [{"name": "Intervening Union", "role": "intervenor"}],
-            "receive_notices": False,
-        },
+        notice_of_appearance(case_number, "Intervening Union", "intervenor", receive_notices=False),
         text_1_page(),
     )
     assert appearance.status_code == 201, appearance.text
