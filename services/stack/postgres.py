@@ -21,6 +21,7 @@ import stat
 import subprocess
 import tempfile
 import time
+from collections.abc import Sequence
 from dataclasses import dataclass
 from pathlib import Path
 from urllib.parse import quote
@@ -48,15 +49,33 @@ def _bin_dir() -> Path:
 
 
 @dataclass(frozen=True)
-class _RunAs:
+class RunAs:
     uid: int
     gid: int
     switch: bool  # False when we are not root: run as ourselves.
 
+    def command(self, args: Sequence[str]) -> list[str]:
+        """``args`` as this user, with no supplementary groups. The switch is setpriv's, after
+        exec, not ``subprocess``'s ``user=``/``group=``: those make Python fork instead of
+        vfork, which runs gRPC's fork handlers in the child, and in a process with gRPC
+        channels they can kill the child before it execs (grpc/grpc#43055, seen in a test
+        worker as "epoll_wait error: Bad file descriptor")."""
+        if not self.switch:
+            return list(args)
+        return [
+            "setpriv",
+            f"--reuid={self.uid}",
+            f"--regid={self.gid}",
+            "--clear-groups",
+            "--",
+            *args,
+        ]
 
-def _run_as() -> _RunAs:
+
+def server_run_as() -> RunAs:
+    """Who runs PostgreSQL: ourselves, or as root the local stack's system user."""
     if os.geteuid() != 0:
-        return _RunAs(os.getuid(), os.getgid(), switch=False)
+        return RunAs(os.getuid(), os.getgid(), switch=False)
     try:
         entry = pwd.getpwnam(_SYSTEM_USER)
     except KeyError:
@@ -75,7 +94,7 @@ def _run_as() -> _RunAs:
             check=False,
         )
         entry = pwd.getpwnam(_SYSTEM_USER)
-    return _RunAs(entry.pw_uid, entry.pw_gid, switch=True)
+    return RunAs(entry.pw_uid, entry.pw_gid, switch=True)
 
 
 def _args_of(pid: int) -> list[str]:
@@ -146,7 +165,7 @@ class EmbeddedPostgres:
     def start(self) -> str:
         """Initialise the cluster if needed, start it (or adopt a running one); return its URI."""
         started = time.monotonic()
-        run_as = _run_as()
+        run_as = server_run_as()
         self.data_dir.parent.mkdir(parents=True, exist_ok=True)
         with self._lock():
             self._make_reachable(run_as)
@@ -170,29 +189,25 @@ class EmbeddedPostgres:
         if not self.data_dir.exists():
             return
         with self._lock():
-            self._stop_locked(_run_as())
+            self._stop_locked(server_run_as())
 
     def _lock(self) -> contextlib.AbstractContextManager[None]:
         # Serialises start/stop on one folder across processes (a test beside `make run`).
         return file_lock(self.data_dir.parent / f".{self.data_dir.name}.lock")
 
     def _run(
-        self, run_as: _RunAs, args: list[str], timeout: float
+        self, run_as: RunAs, args: list[str], timeout: float
     ) -> subprocess.CompletedProcess[str]:
-        switch = run_as.switch
         return subprocess.run(
-            args,
+            run_as.command(args),
             capture_output=True,
             text=True,
             check=False,
             timeout=timeout,
             stdin=subprocess.DEVNULL,
-            user=run_as.uid if switch else None,
-            group=run_as.gid if switch else None,
-            extra_groups=[] if switch else None,  # Drop root's supplementary groups.
         )
 
-    def _make_reachable(self, run_as: _RunAs) -> None:
+    def _make_reachable(self, run_as: RunAs) -> None:
         # The server user must be able to walk down to the data folder: add the "search" bit
         # for others on ancestors that lack it (pytest's tmp folders are 0700). Only that bit.
         if not run_as.switch:
@@ -203,7 +218,7 @@ class EmbeddedPostgres:
                 logger.info("allowing %s to traverse %s (o+x)", _SYSTEM_USER, ancestor)
                 ancestor.chmod(stat.S_IMODE(mode) | stat.S_IXOTH)
 
-    def _initdb(self, run_as: _RunAs) -> None:
+    def _initdb(self, run_as: RunAs) -> None:
         if self.data_dir.exists() and any(self.data_dir.iterdir()):
             raise RuntimeError(f"{self.data_dir} is not empty and is not a PostgreSQL data folder")
         # initdb runs in a scratch folder that is renamed at the end, so an interrupted
@@ -246,7 +261,7 @@ class EmbeddedPostgres:
             self.data_dir.rmdir()  # Empty (checked above); rename needs the name free.
         os.rename(staging, self.data_dir)
 
-    def _prepare_socket_dir(self, run_as: _RunAs) -> None:
+    def _prepare_socket_dir(self, run_as: RunAs) -> None:
         socket_dir = self.socket_dir
         if socket_dir != self.data_dir:
             socket_dir.mkdir(mode=0o700, exist_ok=True)
@@ -276,7 +291,7 @@ class EmbeddedPostgres:
         for lock in (self.data_dir / "postmaster.pid", self.socket_dir / f".s.PGSQL.{_PORT}.lock"):
             lock.unlink(missing_ok=True)
 
-    def _pg_ctl_start(self, run_as: _RunAs) -> None:
+    def _pg_ctl_start(self, run_as: RunAs) -> None:
         options = " ".join(
             [
                 "-c",
@@ -309,7 +324,7 @@ class EmbeddedPostgres:
                 f"last lines of {self.log_file}:\n{_tail(self.log_file)}"
             )
 
-    def _stop_locked(self, run_as: _RunAs) -> None:
+    def _stop_locked(self, run_as: RunAs) -> None:
         pid = self._postmaster_pid()
         if pid is not None:
             logger.info("stopping PostgreSQL (pid %d) on %s", pid, self.data_dir)

@@ -14,20 +14,18 @@ from pathlib import Path
 
 import psycopg
 
-from services.stack.postgres import _run_as
+from services.stack.postgres import RunAs, server_run_as
 
 BIN = Path("/usr/lib/postgresql/15/bin")  # `make packages` installs postgresql-15
 
 
 def server_user() -> tuple[int, int] | None:
-    run_as = _run_as()
+    run_as = server_run_as()
     return (run_as.uid, run_as.gid) if run_as.switch else None
 
 
-def as_user(user: tuple[int, int] | None) -> dict[str, object]:
-    if user is None:
-        return {}
-    return {"user": user[0], "group": user[1], "extra_groups": []}
+def as_user(user: tuple[int, int] | None, args: Sequence[str]) -> list[str]:
+    return RunAs(*user, switch=True).command(args) if user else list(args)
 
 
 def give(user: tuple[int, int] | None, *paths: Path) -> None:
@@ -55,12 +53,7 @@ def make_reachable(path: Path) -> None:
 
 def run_tool(user: tuple[int, int] | None, *args: str) -> None:
     """One of the server's programs (initdb, pg_basebackup, …) as the server user."""
-    subprocess.run(
-        [str(BIN / args[0]), *args[1:]],
-        check=True,
-        capture_output=True,
-        **as_user(user),  # type: ignore[arg-type]
-    )
+    subprocess.run(as_user(user, [str(BIN / args[0]), *args[1:]]), check=True, capture_output=True)
 
 
 def init_cluster(folder: Path, password: str) -> Path:
@@ -92,21 +85,23 @@ def serving(data: Path, port: int, options: Sequence[str], log: Path) -> Iterato
     """Run the server on ``data`` until the block ends; ``options`` are `-c name=value`s."""
     user = server_user()
     server = subprocess.Popen(
-        [
-            str(BIN / "postgres"),
-            "-D",
-            str(data),
-            "-c",
-            "listen_addresses=127.0.0.1",
-            "-c",
-            f"port={port}",
-            "-c",
-            f"unix_socket_directories={data}",
-            *[arg for option in options for arg in ("-c", option)],
-        ],
+        as_user(
+            user,
+            [
+                str(BIN / "postgres"),
+                "-D",
+                str(data),
+                "-c",
+                "listen_addresses=127.0.0.1",
+                "-c",
+                f"port={port}",
+                "-c",
+                f"unix_socket_directories={data}",
+                *[arg for option in options for arg in ("-c", option)],
+            ],
+        ),
         stdout=subprocess.DEVNULL,
         stderr=log.open("ab"),
-        **as_user(user),  # type: ignore[arg-type]
     )
     try:
         wait_ready(data, port, server)

@@ -2,14 +2,16 @@
 
 from __future__ import annotations
 
+import os
 import subprocess
+import sys
 from collections.abc import Iterator
 from pathlib import Path
 
 import psycopg
 import pytest
 
-from services.stack.postgres import EmbeddedPostgres
+from services.stack.postgres import EmbeddedPostgres, server_run_as
 
 
 def _leftover_processes(data_dir: Path) -> str:
@@ -125,3 +127,45 @@ def test_a_data_folder_too_deep_for_a_socket_path_works(tmp_path: Path) -> None:
     finally:
         server.stop()
     assert not server.socket_dir.exists()
+
+
+# A process with a live gRPC server and channel (a pytest worker, the stack's supervisor) runs a
+# program as the server user, and prints who it ran as.
+_SWITCH_BESIDE_GRPC = """
+import subprocess
+from concurrent import futures
+
+import grpc
+from grpc_health.v1 import health, health_pb2, health_pb2_grpc
+
+from services.stack.postgres import server_run_as
+
+server = grpc.server(futures.ThreadPoolExecutor(2))
+health_pb2_grpc.add_HealthServicer_to_server(health.HealthServicer(), server)
+port = server.add_insecure_port("127.0.0.1:0")
+server.start()
+channel = grpc.insecure_channel(f"127.0.0.1:{port}")
+health_pb2_grpc.HealthStub(channel).Check(health_pb2.HealthCheckRequest())
+command = server_run_as().command(["sh", "-c", "id -u; id -G"])
+for _ in range(20):
+    result = subprocess.run(command, capture_output=True, text=True, check=True)
+print(result.stdout.strip())
+"""
+
+
+def test_the_server_user_is_taken_without_running_grpc_fork_handlers() -> None:
+    """grpc/grpc#43055: with ``user=``/``group=`` Python forks, gRPC's fork handlers run in the
+    child and can kill it before exec (a test worker lost a PostgreSQL start so). Each such
+    fork beside a busy gRPC server logs "skipping fork() handlers"; setpriv's vfork runs none."""
+    result = subprocess.run(
+        [sys.executable, "-c", _SWITCH_BESIDE_GRPC],
+        capture_output=True,
+        text=True,
+        timeout=60,
+        env={**os.environ, "GRPC_VERBOSITY": "INFO"},
+        check=False,
+    )
+    assert result.returncode == 0, result.stderr
+    assert "fork_posix" not in result.stderr, result.stderr
+    run_as = server_run_as()
+    assert result.stdout.split() == [str(run_as.uid), str(run_as.gid)]
