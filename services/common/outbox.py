@@ -5,6 +5,9 @@ rows in id order with the idempotent producer and marks them sent; a row is mark
 only after Kafka acknowledged it (acks=all), so a broker outage delays events and
 never loses one. An advisory lock keeps one relay per schema publishing at a time,
 which preserves order when a service runs several replicas.
+
+The relay sleeps until a commit adds events (a trigger NOTIFYs ``<schema>_outbox``, the relay's
+``CommitSignal`` LISTENs), looking anyway every ``poll_seconds``; without a signal it polls.
 """
 
 from __future__ import annotations
@@ -23,12 +26,15 @@ from psycopg import Connection
 from psycopg_pool import ConnectionPool
 
 from services.common import metrics
+from services.common.commit_signal import CommitSignal
 from services.common.events import new_event, topic_for
 
 log = logging.getLogger(__name__)
 
 SENT_RETENTION = "7 days"
 _TRACE_HEADER = "trace_id"
+# The first wait after a failed publish, doubling up to 5 s while the broker is away.
+_RETRY_SECONDS = 0.1
 
 
 def enqueue(
@@ -71,8 +77,10 @@ class OutboxRelay:
         batch_size: int = 100,
         poll_seconds: float = 0.1,
         send_timeout_seconds: float = 15.0,
+        signal: CommitSignal | None = None,
     ) -> None:
         self._pool = pool
+        self._signal = signal
         self._producer = producer
         self._lock_key = zlib.crc32(f"outbox:{schema}".encode())
         self._batch_size = batch_size
@@ -81,25 +89,38 @@ class OutboxRelay:
         self._last_housekeeping = 0.0
 
     def run(self, stop: threading.Event) -> None:
-        backoff = self._poll_seconds
-        while not stop.is_set():
-            try:
-                published = self.publish_batch()
-                backoff = self._poll_seconds
-            except (KafkaError, OSError) as exc:
-                # Broker away: the rows stay unsent and are retried; nothing is lost.
-                metrics.OUTBOX_PUBLISH_FAILURES.inc()
-                log.warning("outbox publish failed, will retry", extra={"error": repr(exc)})
-                published = 0
-                backoff = min(backoff * 2, 5.0)
-            except Exception:
-                metrics.OUTBOX_PUBLISH_FAILURES.inc()
-                log.exception("outbox relay error, will retry")
-                published = 0
-                backoff = min(backoff * 2, 5.0)
-            self._housekeeping()
-            if published < self._batch_size:
-                stop.wait(backoff)
+        backoff = 0.0
+        try:
+            while not stop.is_set():
+                backoff = self._round(stop, backoff)
+        finally:
+            if self._signal is not None:
+                self._signal.close()
+
+    def _round(self, stop: threading.Event, backoff: float) -> float:
+        """One batch, then the wait before the next; returns the backoff (0 when healthy)."""
+        try:
+            published = self.publish_batch()
+            backoff = 0.0
+        except (KafkaError, OSError) as exc:
+            # Broker away: the rows stay unsent and are retried; nothing is lost.
+            metrics.OUTBOX_PUBLISH_FAILURES.inc()
+            log.warning("outbox publish failed, will retry", extra={"error": repr(exc)})
+            published, backoff = 0, min(max(backoff * 2, _RETRY_SECONDS), 5.0)
+        except Exception:
+            metrics.OUTBOX_PUBLISH_FAILURES.inc()
+            log.exception("outbox relay error, will retry")
+            published, backoff = 0, min(max(backoff * 2, _RETRY_SECONDS), 5.0)
+        self._housekeeping()
+        if published >= self._batch_size:
+            return backoff  # more are waiting
+        if backoff:
+            stop.wait(backoff)  # commits would not help while publishing fails
+        elif self._signal is not None:
+            self._signal.wait(stop, self._poll_seconds)
+        else:
+            stop.wait(self._poll_seconds)
+        return backoff
 
     def publish_batch(self) -> int:
         """Publish up to one batch of unsent rows; return how many were marked sent."""

@@ -14,6 +14,7 @@ from kafka import KafkaProducer
 from psycopg_pool import ConnectionPool
 
 from services.common.auth_client import remote_resolver
+from services.common.commit_signal import CommitSignal
 from services.common.consumer import EventConsumer
 from services.common.consumer_start import ForgetLagOnRevoke, Handlers
 from services.common.db import connect_pool
@@ -104,6 +105,12 @@ def build_runtime(name: str, settings: Settings | None = None) -> ServiceRuntime
         schema=name,
         batch_size=settings.outbox_batch_size,
         poll_seconds=settings.outbox_poll_seconds,
+        signal=CommitSignal(
+            settings.require_database_url(),
+            schema=name,
+            table="outbox",
+            application_name=f"openecf-{name}-outbox",
+        ),
     )
     return ServiceRuntime(
         name=name,

@@ -170,7 +170,8 @@ class Settings(BaseSettings):
     # Consumers and the outbox relay.
     consumer_max_attempts: int = Field(default=5, ge=1, le=100)
     consumer_backoff_seconds: float = Field(default=0.2, gt=0, le=60)
-    outbox_poll_seconds: float = Field(default=0.1, gt=0, le=60)
+    # The relay is woken by commits (LISTEN); this is how often it looks without a wake-up.
+    outbox_poll_seconds: float = Field(default=2.0, gt=0, le=60)
     outbox_batch_size: int = Field(default=100, ge=1, le=10000)
 
     log_level: str = "INFO"

@@ -20,6 +20,7 @@ from datetime import timedelta
 
 from court.v1 import access_pb2_grpc, auth_pb2, auth_pb2_grpc, notify_pb2, notify_pb2_grpc
 
+from services.common.commit_signal import CommitSignal
 from services.common.consumer_start import Act
 from services.common.grpc_client import open_channel
 from services.common.identity import service_signer
@@ -83,7 +84,18 @@ def main() -> None:
         )
     )
     composer = NoticeComposer(
-        pool=runtime.pool, access=access, settings=settings, on_composed=wakeup.wake
+        pool=runtime.pool,
+        access=access,
+        settings=settings,
+        on_composed=wakeup.wake,
+        # Woken when the consumers commit notices; the second is for retries falling due.
+        signal=CommitSignal(
+            settings.require_database_url(),
+            schema="notify",
+            table="notices",
+            application_name="openecf-notify-composer",
+        ),
+        idle_seconds=1.0,
     )
     runtime.workers["nda-composer"] = composer.run
     auth = auth_pb2_grpc.AuthServiceStub(

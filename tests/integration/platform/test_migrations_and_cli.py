@@ -24,6 +24,7 @@ def test_migrations_are_idempotent(database_url: str) -> None:
         "common/0001_outbox.sql",
         "common/0002_consumer_groups.sql",
         "common/0003_service_nonces.sql",
+        "common/0004_wake_on_commit.sql",
     ]
     assert migrate(database_url, "migrationtest") == []
 

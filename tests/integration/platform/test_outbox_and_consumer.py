@@ -24,6 +24,7 @@ from support.probe_events import (
 )
 from support.stack import KAFKA_CACHE
 
+from services.common.commit_signal import CommitSignal
 from services.common.consumer import EventConsumer
 from services.common.db import connect_pool
 from services.common.errors import PermanentEventError
@@ -218,3 +219,76 @@ def test_the_relay_survives_a_broker_restart_without_losing_a_row(
         envelope.ParseFromString(raw)
         seen.add(envelope.event_id)
     assert set(before) | set(during) <= seen
+
+
+@pytest.fixture
+def woken_relay(stack: LocalStack, database_url: str):  # type: ignore[no-untyped-def]
+    """A relay of a schema of its own that would look only every 60 s unless a commit wakes
+    it, running in a thread; yields (schema, topic, the wait until a row is sent)."""
+    schema = f"wake{uuid.uuid4().hex[:8]}"
+    topic = f"test.{schema}"
+    bootstrap = stack.settings.kafka_bootstrap
+    ensure_topics(bootstrap, {topic: {}})
+    prepare_schema(database_url, schema)
+    pool = connect_pool(database_url, schema=schema, max_size=2)
+    producer = make_producer(bootstrap, client_id=f"test-{schema}")
+    signal = CommitSignal(
+        database_url, schema=schema, table="outbox", application_name=f"test-{schema}"
+    )
+    relay = OutboxRelay(pool=pool, producer=producer, schema=schema, poll_seconds=60, signal=signal)
+    stop = threading.Event()
+    thread = threading.Thread(target=relay.run, args=(stop,))
+    thread.start()
+    unsent = f"SELECT count(*) FROM {schema}.outbox WHERE sent_at IS NULL"
+
+    def sent_within(seconds: float) -> float:
+        started = time.monotonic()
+        _wait_for(lambda: _count(database_url, unsent) == 0, timeout=seconds, what="rows sent")
+        return time.monotonic() - started
+
+    try:
+        _wait_for(lambda: _listening(database_url, f"test-{schema}"), what="relay listening")
+        yield schema, topic, sent_within
+    finally:
+        stop.set()
+        thread.join(timeout=30)
+        producer.close(timeout=5)
+        pool.close()
+    assert not thread.is_alive()
+
+
+def _listening(database_url: str, application_name: str) -> int:
+    return _count(
+        database_url,
+        "SELECT pid FROM pg_stat_activity WHERE application_name = %s",
+        [application_name],
+    )
+
+
+def test_a_commit_wakes_the_relay_at_once(woken_relay, database_url: str) -> None:  # type: ignore[no-untyped-def]
+    schema, topic, sent_within = woken_relay
+    time.sleep(1)  # the relay is asleep, with 59 s of its poll left
+    enqueue_probes(database_url, schema, 3, subject="woken", topic=topic)
+    assert sent_within(10) < 10
+
+
+def test_a_relay_whose_listener_was_cut_polls_then_listens_again(
+    woken_relay, database_url: str
+) -> None:  # type: ignore[no-untyped-def]
+    """A database restart cuts the LISTEN connection: nothing is lost (the fallback poll would
+    send it), and the relay listens again on its next wait."""
+    schema, topic, sent_within = woken_relay
+    listener = f"test-{schema}"
+    with psycopg.connect(database_url, autocommit=True) as conn:
+        conn.execute(
+            "SELECT pg_terminate_backend(pid) FROM pg_stat_activity WHERE application_name = %s",
+            [listener],
+        )
+    enqueue_probes(database_url, schema, 1, subject="cut", topic=topic)
+    # The relay sees the cut at once, looks, listens again and looks once more (a commit in
+    # the gap woke no one): the row goes out long before the 60 s poll.
+    assert sent_within(10) < 10
+    _wait_for(lambda: _listening(database_url, listener), what="listening again")
+    time.sleep(1)
+    enqueue_probes(database_url, schema, 1, subject="again", topic=topic)
+    assert sent_within(10) < 10

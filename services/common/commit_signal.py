@@ -1,0 +1,91 @@
+"""Waking a worker when a transaction that gave it work commits, instead of polling.
+
+A table's trigger (``wake_on_commit``, common/0004) calls ``pg_notify`` on ``<schema>_<table>``,
+which PostgreSQL delivers only at commit (once per transaction and channel, however many rows).
+A ``CommitSignal`` holds one connection of its own that LISTENs, and lets its worker sleep
+until a notification comes.
+
+It only saves work, it is never the only path: the worker still looks every
+``fallback_seconds``, because a notification is missed while the connection is being reopened
+(after a database restart), and a pooler in transaction mode does not carry LISTEN at all.
+"""
+
+from __future__ import annotations
+
+import logging
+import threading
+import time
+from typing import Any
+
+import psycopg
+from psycopg import sql
+
+log = logging.getLogger(__name__)
+
+# How long one wait on the socket lasts at most, so a stop is seen within it.
+_SLICE_SECONDS = 0.5
+
+
+class CommitSignal:
+    def __init__(self, conninfo: str, *, schema: str, table: str, application_name: str) -> None:
+        self._conninfo = conninfo
+        self._channel = f"{schema}_{table}"  # as wake_on_commit names it
+        self._application_name = application_name
+        self._conn: psycopg.Connection[Any] | None = None
+        self._failing = False
+
+    def wait(self, stop: threading.Event, fallback_seconds: float) -> None:
+        """Return when a notification arrives, ``fallback_seconds`` passed, or ``stop`` is set.
+
+        It also returns at once when it has just started listening or lost the connection: a
+        commit in the gap woke no one, so the worker must look now."""
+        if self._conn is None:
+            if self._listen():
+                return
+            stop.wait(fallback_seconds)  # the database is away: a plain poll
+            return
+        deadline = time.monotonic() + fallback_seconds
+        while not stop.is_set():
+            remaining = deadline - time.monotonic()
+            if remaining <= 0:
+                return
+            try:
+                for _ in self._conn.notifies(timeout=min(remaining, _SLICE_SECONDS), stop_after=1):
+                    return
+            except psycopg.Error as exc:
+                self._lost(exc)
+                return
+
+    def close(self) -> None:
+        conn, self._conn = self._conn, None
+        if conn is not None:
+            conn.close()
+
+    def _listen(self) -> bool:
+        conn = None
+        try:
+            conn = psycopg.connect(
+                self._conninfo,
+                autocommit=True,
+                application_name=self._application_name,
+                connect_timeout=5,
+            )
+            conn.execute(sql.SQL("LISTEN {}").format(sql.Identifier(self._channel)))
+        except psycopg.Error as exc:
+            if conn is not None:
+                conn.close()
+            self._lost(exc)
+            return False
+        if self._failing:
+            log.info("listening again", extra={"channel": self._channel})
+        self._conn, self._failing = conn, False
+        return True
+
+    def _lost(self, exc: psycopg.Error) -> None:
+        self.close()
+        if not self._failing:  # once per outage, not once per wait
+            log.warning(
+                "not listening, polling until the database answers",
+                extra={"channel": self._channel, "error": repr(exc)},
+            )
+        self._failing = True
