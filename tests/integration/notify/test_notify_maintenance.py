@@ -12,10 +12,12 @@ from services.stack.supervisor import LocalStack
 
 
 def _refused_by_notify(stack: LocalStack, token: str | None, case_number: str) -> bool:
+    # A write with no effect: Unsubscribe of a reader who never subscribed. (Subscribe, when
+    # notify had not yet learnt of the window, subscribed the reader, who then got an NDA too.)
     with grpc.insecure_channel(stack.settings.grpc_addr("notify")) as channel:
         try:
-            notify_pb2_grpc.NotifyServiceStub(channel).Subscribe(
-                notify_pb2.SubscribeRequest(case_number=case_number),
+            notify_pb2_grpc.NotifyServiceStub(channel).Unsubscribe(
+                notify_pb2.UnsubscribeRequest(case_number=case_number),
                 metadata=tuple(metadata_for(token)),
                 timeout=5,
             )
