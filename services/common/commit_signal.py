@@ -27,8 +27,22 @@ _SLICE_SECONDS = 0.5
 
 
 class CommitSignal:
-    def __init__(self, conninfo: str, *, schema: str, table: str, application_name: str) -> None:
+    """``pace_seconds``: a notification lets the worker go at most once in that time, so under
+    load commits gather into batches as a poll at that period gathered them, while a lone
+    commit on an idle system is seen at once."""
+
+    def __init__(
+        self,
+        conninfo: str,
+        *,
+        schema: str,
+        table: str,
+        application_name: str,
+        pace_seconds: float = 0.0,
+    ) -> None:
         self._conninfo = conninfo
+        self._pace = pace_seconds
+        self._woke_at = 0.0
         self._channel = f"{schema}_{table}"  # as wake_on_commit names it
         self._application_name = application_name
         self._conn: psycopg.Connection[Any] | None = None
@@ -51,10 +65,17 @@ class CommitSignal:
                 return
             try:
                 for _ in self._conn.notifies(timeout=min(remaining, _SLICE_SECONDS), stop_after=1):
+                    self._paced(stop)
                     return
             except psycopg.Error as exc:
                 self._lost(exc)
                 return
+
+    def _paced(self, stop: threading.Event) -> None:
+        early = self._woke_at + self._pace - time.monotonic()
+        if early > 0:
+            stop.wait(early)
+        self._woke_at = time.monotonic()
 
     def close(self) -> None:
         conn, self._conn = self._conn, None

@@ -35,6 +35,9 @@ SENT_RETENTION = "7 days"
 _TRACE_HEADER = "trace_id"
 # The first wait after a failed publish, doubling up to 5 s while the broker is away.
 _RETRY_SECONDS = 0.1
+# Woken by commits at most this often: a burst is published in batches (each round flushes
+# the producer once), while a lone event goes out at once.
+OUTBOX_PACE_SECONDS = 0.1
 
 
 def enqueue(

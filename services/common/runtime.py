@@ -24,7 +24,7 @@ from services.common.logs import configure_logging
 from services.common.maintenance.follower import follower_worker
 from services.common.maintenance.gate import MaintenanceGate
 from services.common.nonces import SharedReplayGuard
-from services.common.outbox import OutboxRelay
+from services.common.outbox import OUTBOX_PACE_SECONDS, OutboxRelay
 from services.common.principal import set_resolver
 from services.common.settings import Settings, get_settings
 
@@ -110,6 +110,7 @@ def build_runtime(name: str, settings: Settings | None = None) -> ServiceRuntime
             schema=name,
             table="outbox",
             application_name=f"openecf-{name}-outbox",
+            pace_seconds=OUTBOX_PACE_SECONDS,
         ),
     )
     return ServiceRuntime(

@@ -88,12 +88,14 @@ def main() -> None:
         access=access,
         settings=settings,
         on_composed=wakeup.wake,
-        # Woken when the consumers commit notices; the second is for retries falling due.
+        # Woken when the consumers commit notices, at most every 0.2 s (a burst composes in
+        # batches); the look every second is for retries falling due.
         signal=CommitSignal(
             settings.require_database_url(),
             schema="notify",
             table="notices",
             application_name="openecf-notify-composer",
+            pace_seconds=0.2,
         ),
         idle_seconds=1.0,
     )
