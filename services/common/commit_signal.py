@@ -15,7 +15,7 @@ from __future__ import annotations
 import logging
 import threading
 import time
-from typing import Any
+from typing import Any, Protocol
 
 import psycopg
 from psycopg import sql
@@ -24,6 +24,24 @@ log = logging.getLogger(__name__)
 
 # How long one wait on the socket lasts at most, so a stop is seen within it.
 _SLICE_SECONDS = 0.5
+
+
+class Waiter(Protocol):
+    """How a worker waits between rounds: ``CommitSignal``, or ``Poll`` without one."""
+
+    def wait(self, stop: threading.Event, fallback_seconds: float) -> None: ...
+
+    def close(self) -> None: ...
+
+
+class Poll:
+    """A plain poll: waits the whole time (a worker given no commit signal)."""
+
+    def wait(self, stop: threading.Event, fallback_seconds: float) -> None:
+        stop.wait(fallback_seconds)
+
+    def close(self) -> None:
+        pass
 
 
 class CommitSignal:

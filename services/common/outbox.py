@@ -26,7 +26,7 @@ from psycopg import Connection
 from psycopg_pool import ConnectionPool
 
 from services.common import metrics
-from services.common.commit_signal import CommitSignal
+from services.common.commit_signal import Poll, Waiter
 from services.common.events import new_event, topic_for
 
 log = logging.getLogger(__name__)
@@ -80,10 +80,10 @@ class OutboxRelay:
         batch_size: int = 100,
         poll_seconds: float = 0.1,
         send_timeout_seconds: float = 15.0,
-        signal: CommitSignal | None = None,
+        signal: Waiter | None = None,
     ) -> None:
         self._pool = pool
-        self._signal = signal
+        self._signal = signal or Poll()
         self._producer = producer
         self._lock_key = zlib.crc32(f"outbox:{schema}".encode())
         self._batch_size = batch_size
@@ -97,8 +97,7 @@ class OutboxRelay:
             while not stop.is_set():
                 backoff = self._round(stop, backoff)
         finally:
-            if self._signal is not None:
-                self._signal.close()
+            self._signal.close()
 
     def _round(self, stop: threading.Event, backoff: float) -> float:
         """One batch, then the wait before the next; returns the backoff (0 when healthy)."""
@@ -119,10 +118,8 @@ class OutboxRelay:
             return backoff  # more are waiting
         if backoff:
             stop.wait(backoff)  # commits would not help while publishing fails
-        elif self._signal is not None:
-            self._signal.wait(stop, self._poll_seconds)
         else:
-            stop.wait(self._poll_seconds)
+            self._signal.wait(stop, self._poll_seconds)
         return backoff
 
     def publish_batch(self) -> int:

@@ -24,11 +24,11 @@ from support.api import (
     Api,
     docketed,
     efiler,
-    file,
     mail_to,
     mailed_token,
     notice_of_appearance,
     petition,
+    received,
     register,
     unique,
     wait_for,
@@ -355,13 +355,8 @@ def test_file_an_appearance_and_the_clerk_accepts_it_and_rejects_another_with_a_
     number = docketed(efiler(edge_url, clerk), petition(), text_1_page())
     government = efiler(edge_url, clerk, name="Gina Government")
     latecomer = efiler(edge_url, clerk, name="Lee Latecomer")
-    other = file(
-        latecomer,
-        notice_of_appearance(number, "Amicus Society", "amicus"),
-        text_1_page(),
-    )
-    assert other.status_code == 201, other.text
-    other_id = other.json()["filing_id"]
+    other = notice_of_appearance(number, "Amicus Society", "amicus")
+    other_id = received(latecomer, other, text_1_page())["filing_id"]
 
     turns.next()
     browser.log_in(government.account["username"], secret=government.totp_secret or "")

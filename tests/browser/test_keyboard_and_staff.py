@@ -18,7 +18,7 @@ from engines import EngineBrowser
 from portal_kit import court_words, openecf
 from selenium.webdriver.common.action_chains import ActionChains
 from selenium.webdriver.common.keys import Keys
-from support.api import Api, docketed, efiler, file, notice_of_appearance, petition, wait_for
+from support.api import Api, docketed, efiler, notice_of_appearance, petition, received, wait_for
 from support.pdf_corpus import text_1_page
 
 from services.stack.supervisor import LocalStack
@@ -173,13 +173,8 @@ def test_the_clerk_accepts_a_filing_and_the_admin_closes_the_court(
     browser = browser_in
     counsel = efiler(edge_url, clerk)
     number = docketed(counsel, petition(), text_1_page())
-    appearance = file(
-        counsel,
-        notice_of_appearance(number, "Amicus Society", "amicus"),
-        text_1_page(),
-    )
-    assert appearance.status_code == 201, appearance.text
-    filing_id = appearance.json()["filing_id"]
+    appearance = notice_of_appearance(number, "Amicus Society", "amicus")
+    filing_id = received(counsel, appearance, text_1_page())["filing_id"]
 
     browser.log_in(staff[CLERK])
     row = f"#queue-table tr[data-filing-id='{filing_id}']"

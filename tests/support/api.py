@@ -262,11 +262,17 @@ def file(
     return api.post(path, files=files, headers=headers)
 
 
-def docketed(api: Api, metadata: dict[str, Any], pdf: bytes) -> str:
-    """File it and wait until the court dockets it: its case number."""
+def received(api: Api, metadata: dict[str, Any], pdf: bytes) -> dict[str, Any]:
+    """File it; the receipt (201) as JSON."""
     filed = file(api, metadata, pdf)
     assert filed.status_code == 201, filed.text
-    path = f"/api/v1/filings/{filed.json()['filing_id']}"
+    receipt: dict[str, Any] = filed.json()
+    return receipt
+
+
+def docketed(api: Api, metadata: dict[str, Any], pdf: bytes) -> str:
+    """File it and wait until the court dockets it: its case number."""
+    path = f"/api/v1/filings/{received(api, metadata, pdf)['filing_id']}"
 
     def case_number() -> str | None:
         status = api.get(path).json()

@@ -34,7 +34,7 @@ from psycopg import Connection
 from psycopg_pool import ConnectionPool
 
 from services.common.clock import Clock, system_clock
-from services.common.commit_signal import CommitSignal
+from services.common.commit_signal import Poll, Waiter
 from services.common.court import restricted
 from services.common.errors import ERROR_KINDS
 from services.common.logs import trace_context
@@ -79,10 +79,10 @@ class NoticeComposer:
         clock: Clock = system_clock,
         batch_size: int = 50,
         idle_seconds: float = 0.2,
-        signal: CommitSignal | None = None,
+        signal: Waiter | None = None,
     ) -> None:
         self._pool = pool
-        self._signal = signal
+        self._signal = signal or Poll()
         self._access = access
         self._base = settings.public_base_url.rstrip("/")
         self._court = settings.court_name
@@ -102,14 +102,9 @@ class NoticeComposer:
                 handled = composed = 0
             if composed:
                 self._on_composed()
-            if handled >= self._batch:
-                continue
-            if self._signal is not None:
+            if handled < self._batch:
                 self._signal.wait(stop, self._idle)
-            else:
-                stop.wait(self._idle)
-        if self._signal is not None:
-            self._signal.close()
+        self._signal.close()
 
     def compose_due(self) -> tuple[int, int]:
         """One batch: returns (notices handled, notices composed)."""

@@ -19,6 +19,7 @@ from support.api import (
     maildir_of,
     notice_of_appearance,
     petition,
+    received,
     wait_for,
 )
 from support.pdf_corpus import text_1_page, text_10_pages
@@ -159,15 +160,13 @@ def test_counsel_with_notices_off_are_served_at_their_profile_address(
     quiet = efiler(edge_url, clerk)
     address = "Quiet & Co.\n1 Mail Street\nSan Francisco, CA 94103"
     assert quiet.patch("/api/v1/accounts/me", json={"address": address}).status_code == 200
-    appearance = file(
-        quiet,
-        notice_of_appearance(case_number, "Intervening Union", "intervenor", receive_notices=False),
-        text_1_page(),
+    appearance = notice_of_appearance(
+        case_number, "Intervening Union", "intervenor", receive_notices=False
     )
-    assert appearance.status_code == 201, appearance.text
-    accepted = clerk.post(f"/api/v1/clerk/filings/{appearance.json()['filing_id']}/accept")
+    filing_id = received(quiet, appearance, text_1_page())["filing_id"]
+    accepted = clerk.post(f"/api/v1/clerk/filings/{filing_id}/accept")
     assert accepted.status_code == 200, accepted.text
-    docketed(quiet, appearance.json()["filing_id"])
+    docketed(quiet, filing_id)
 
     # The next entry: counsel who turned notices off are served by mail, at their address.
     motion = file(attorney, {**MOTION, "case_number": case_number}, text_1_page())
