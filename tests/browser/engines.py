@@ -26,11 +26,7 @@ from urllib.parse import urlsplit
 
 from portal_kit import CHROMIUM, CHROMIUM_ARGS, PASSWORD, REPO, next_code
 from selenium import webdriver
-from selenium.common.exceptions import (
-    NoSuchElementException,
-    StaleElementReferenceException,
-    WebDriverException,
-)
+from selenium.common.exceptions import WebDriverException
 from selenium.webdriver.common.by import By
 from selenium.webdriver.remote.webdriver import WebDriver
 from selenium.webdriver.remote.webelement import WebElement
@@ -306,8 +302,17 @@ class EngineBrowser:
         return found
 
     def visible(self, css: str) -> bool:
-        elements = self.driver.find_elements(By.CSS_SELECTOR, css)
-        return bool(elements) and elements[0].is_displayed()
+        """The element is there and rendered, in one script: finding it and then asking
+        is_displayed() is two calls, and a page that moves on between them (a login going
+        through) leaves the second asking about a node of the old document."""
+        return bool(
+            self.js(
+                """const e = document.querySelector(arguments[0]);
+                return !!e && e.getClientRects().length > 0
+                    && getComputedStyle(e).visibility !== 'hidden'""",
+                css,
+            )
+        )
 
     def text(self, css: str) -> str:
         return str(
@@ -375,6 +380,7 @@ class EngineBrowser:
         self.find("#password").send_keys(password)
         self.find("#login-submit").click()
         answered_code = answered_continue = False
+        last: WebDriverException | None = None
         deadline = time.monotonic() + TIMEOUT
         while time.monotonic() < deadline:
             try:
@@ -392,10 +398,10 @@ class EngineBrowser:
                     answered_code = True
                 elif self.visible("#login-message.error"):
                     raise AssertionError(self.text("#login-message"))
-            except (StaleElementReferenceException, NoSuchElementException):
-                pass  # the page moved on while we looked
+            except WebDriverException as moved:  # the page moved on while we looked
+                last = moved
             time.sleep(0.1)
-        raise AssertionError(f"{self.engine}: could not log in as {username}")
+        raise AssertionError(f"{self.engine}: could not log in as {username}: {last!r}")
 
     def axe(self) -> list[dict[str, Any]]:
         """axe-core's WCAG 2.1 AA violations on the page as it is now."""
