@@ -24,6 +24,7 @@ from kafka.admin import UserScramCredentialUpsertion
 from kafka.errors import KafkaError
 
 from services.common.kafka import admin_client, ensure_topics
+from services.stack.class_archive import ClassArchive
 from services.stack.local_tools import require_tool, tail, write_atomically
 from services.stack.maven import Artifact, fetch_jars
 
@@ -126,6 +127,8 @@ class KafkaBroker:
         self.log_file = log_file
         self._process: subprocess.Popen[bytes] | None = None
         self._output: IO[bytes] | None = None
+        self._classes: ClassArchive | None = None
+        self._recording: Path | None = None  # the class archive this run records at exit
 
     @property
     def bootstrap(self) -> str:
@@ -134,6 +137,10 @@ class KafkaBroker:
     @property
     def is_running(self) -> bool:
         return self._process is not None and self._process.poll() is None
+
+    @property
+    def pid(self) -> int | None:
+        return self._process.pid if self.is_running and self._process else None
 
     @property
     def _properties_file(self) -> Path:
@@ -163,13 +170,16 @@ class KafkaBroker:
 
         log4j_config = self._write_log4j_config()
         self._write_server_properties()
-        self._format_storage(java, log4j_config)
+        self._classes = ClassArchive.for_jars(java, self.jars_dir)
+        self._format_storage(java, log4j_config, self._classes)
 
+        class_options, self._recording = self._classes.start_options()
         command = [
             java,
             "-Xms256m",
             "-Xmx512m",
             "-XX:+UseG1GC",
+            *class_options,
             "-cp",
             f"{self.jars_dir}/*",
             f"-Dlog4j2.configurationFile={log4j_config}",
@@ -192,7 +202,10 @@ class KafkaBroker:
         try:
             self._wait_until_ready(started + timeout)
         except BaseException:
+            # A broker that never served has not loaded what a serving one does: no archive.
+            recording, self._recording = self._recording, None
             self.stop()
+            self._classes.keep(recording, clean_exit=False)
             raise
         logger.info("Kafka broker ready on %s in %.1fs", self.bootstrap, time.monotonic() - started)
         return self.bootstrap
@@ -207,11 +220,18 @@ class KafkaBroker:
                 process.terminate()
                 try:
                     process.wait(timeout)
+                    stopped_by_us = True
                 except subprocess.TimeoutExpired:
                     logger.warning("Kafka broker did not stop in %ss; killing it", timeout)
                     process.kill()
                     process.wait()
+                    stopped_by_us = False
+            else:
+                stopped_by_us = False  # it had ended on its own: whatever it recorded is partial
             logger.info("Kafka broker on %s stopped (exit %s)", self.bootstrap, process.returncode)
+            if self._classes is not None:
+                self._classes.keep(self._recording, clean_exit=stopped_by_us)
+            self._recording = None
         if self._output is not None:
             self._output.close()
             self._output = None
@@ -328,12 +348,13 @@ class KafkaBroker:
         write_atomically(path, cluster_id + "\n")
         return cluster_id
 
-    def _format_storage(self, java: str, log4j_config: Path) -> None:
+    def _format_storage(self, java: str, log4j_config: Path, classes: ClassArchive) -> None:
         if (self._log_dir / "meta.properties").exists():
             return  # Formatted on an earlier start; formatting again would cost a JVM start.
         command = [
             java,
             "-Xmx256m",
+            *classes.use_options(),
             "-cp",
             f"{self.jars_dir}/*",
             f"-Dlog4j2.configurationFile={log4j_config}",

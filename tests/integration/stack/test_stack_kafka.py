@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import os
+import signal
 import socket
 import time
 from collections.abc import Iterator
@@ -11,7 +13,9 @@ import pytest
 from kafka import KafkaAdminClient, KafkaConsumer, KafkaProducer
 from kafka.admin import ConfigResource, ConfigResourceType
 
+from services.stack.class_archive import ClassArchive
 from services.stack.kafka import KafkaBroker, ensure_topics, fetch_kafka_jars
+from services.stack.local_tools import require_tool
 
 # The same cache as the real stack, so the jars are fetched once per machine.
 CACHE_DIR = Path(__file__).resolve().parents[3] / ".openecf" / "cache"
@@ -28,15 +32,19 @@ def jars_dir() -> Path:
     return fetch_kafka_jars(CACHE_DIR)
 
 
-@pytest.fixture
-def broker(tmp_path: Path, jars_dir: Path) -> Iterator[KafkaBroker]:
-    kafka = KafkaBroker(
-        data_dir=tmp_path / "kafka",
+def _broker(folder: Path, jars_dir: Path) -> KafkaBroker:
+    return KafkaBroker(
+        data_dir=folder / "kafka",
         jars_dir=jars_dir,
         port=_free_port(),
         controller_port=_free_port(),
-        log_file=tmp_path / "logs" / "kafka.log",
+        log_file=folder / "logs" / "kafka.log",
     )
+
+
+@pytest.fixture
+def broker(tmp_path: Path, jars_dir: Path) -> Iterator[KafkaBroker]:
+    kafka = _broker(tmp_path, jars_dir)
     yield kafka
     kafka.stop()
 
@@ -131,3 +139,35 @@ def test_a_busy_port_is_reported(broker: KafkaBroker) -> None:
         with pytest.raises(RuntimeError, match="already in use"):
             broker.start()
     assert not broker.is_running
+
+
+def test_a_clean_stop_records_the_class_archive_and_later_starts_map_it(
+    tmp_path: Path, jars_dir: Path
+) -> None:
+    # Jars of their own (links to the cached ones), so the machine's archive is not touched.
+    own_jars = tmp_path / "kafka-jars" / "libs"
+    own_jars.mkdir(parents=True)
+    for jar in jars_dir.glob("*.jar"):
+        (own_jars / jar.name).symlink_to(jar)
+    archive = ClassArchive.for_jars(require_tool("java", ""), own_jars)
+
+    killed = _broker(tmp_path / "killed", own_jars)
+    killed.start()
+    assert killed.pid is not None
+    os.kill(killed.pid, signal.SIGKILL)
+    killed.stop()
+    assert list(own_jars.parent.iterdir()) == [own_jars]  # neither an archive nor a partial one
+
+    kafka = _broker(tmp_path / "clean", own_jars)
+    try:
+        kafka.start()
+        assert not archive.path.exists()
+        kafka.stop()
+        assert sorted(own_jars.parent.iterdir()) == sorted([own_jars, archive.path])
+
+        kafka.start()
+        assert kafka.pid is not None
+        assert str(archive.path) in Path(f"/proc/{kafka.pid}/maps").read_text()
+        ensure_topics(kafka.bootstrap, {"filing.events": {}})  # and it serves
+    finally:
+        kafka.stop()
