@@ -23,7 +23,7 @@ from email.message import Message
 
 from summary import record
 
-from services.notify.outgoing import build_message
+from services.notify.message import build_message
 from services.notify.store.outgoing import Due
 
 TEXT = "NOTICE OF DOCKET ACTIVITY\n" + (

@@ -30,10 +30,7 @@ import threading
 import uuid
 from collections.abc import Callable
 from dataclasses import dataclass
-from datetime import UTC, datetime, timedelta
-from email.headerregistry import Address
-from email.message import EmailMessage
-from email.utils import format_datetime
+from datetime import datetime, timedelta
 from typing import Any
 
 import grpc
@@ -44,6 +41,7 @@ from psycopg_pool import ConnectionPool
 from services.common.clock import Clock, system_clock
 from services.common.logs import trace_context
 from services.common.outbox import publish
+from services.notify.message import build_message
 from services.notify.metrics import NDA_LATENCY, NOTICES
 from services.notify.smtp import FAILED, RETRY, SENT, UNREACHABLE, SmtpRelay, SmtpSession
 from services.notify.store import outgoing as store
@@ -276,36 +274,7 @@ class OutgoingSender:
         NOTICES.labels(due.kind, RETRY if outcome == UNREACHABLE else outcome).inc()
 
 
-# -- the message and its event ---------------------------------------------------------------
-
-
-def build_message(*, sender: str, due: store.Due, text: str, html: str | None) -> EmailMessage:
-    """The RFC 5322 message: text, or multipart/alternative with text first and then HTML;
-    an NDA also names its case and entry in headers."""
-    message = EmailMessage()
-    message["From"] = sender
-    message["To"] = _address(due.recipient_name, due.recipient)
-    message["Subject"] = due.subject
-    message["Message-ID"] = due.message_id
-    message["Date"] = format_datetime(due.composed_at.astimezone(UTC))
-    message["Auto-Submitted"] = "auto-generated"
-    if due.case_number and due.entry_number is not None:
-        message["X-OpenECF-Case"] = due.case_number
-        message["X-OpenECF-Entry"] = str(due.entry_number)
-    message.set_content(text)
-    if html:
-        message.add_alternative(html, subtype="html")
-    return message
-
-
-def _address(name: str, email: str) -> Address | str:
-    local, _, domain = email.rpartition("@")
-    if not name.strip() or not local or not domain:
-        return email
-    try:
-        return Address(display_name=" ".join(name.split()), username=local, domain=domain)
-    except Exception:  # a name or address the header model refuses: the bare address
-        return email
+# -- the outcome's event ---------------------------------------------------------------------
 
 
 def publish_outcome(

@@ -2,17 +2,22 @@
 
 from __future__ import annotations
 
+import email.policy
+import io
 import uuid
 from collections.abc import Iterator
 from datetime import UTC, datetime, timedelta
+from email.generator import BytesGenerator
 from email.message import EmailMessage
 from pathlib import Path
 
 import pytest
 from support.ports import free_port
 
+from services.notify import message as message_module
+from services.notify.message import MAIL_POLICY, build_message
 from services.notify.notices import message_id_for, notice_id_for
-from services.notify.outgoing import build_message, retry_delay, should_retry
+from services.notify.outgoing import retry_delay, should_retry
 from services.notify.smtp import FAILED, RETRY, SENT, UNREACHABLE, SmtpRelay, SmtpSession
 from services.notify.store.outgoing import Due
 from services.stack.smtp_sink import SmtpSink, read_messages
@@ -184,3 +189,47 @@ def test_message_ids_are_stable_per_entry_and_address() -> None:
     assert one != notice_id_for("26-1235", 3, "jane@roe.example")
     assert message_id_for(one) == f"<{one}@openecf>"
     assert uuid.UUID(str(one)).version == 5
+
+
+def _wire(message: EmailMessage) -> bytes:
+    """The bytes smtplib sends, with the MIME boundary (random in each build) blanked."""
+    out = io.BytesIO()
+    BytesGenerator(out, policy=message.policy.clone(linesep="\r\n")).flatten(message)
+    boundary = message.get_boundary()
+    return out.getvalue().replace(boundary.encode(), b"BOUNDARY") if boundary else out.getvalue()
+
+
+def test_the_message_is_byte_for_byte_what_the_stock_policy_makes(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    """The header classes built once change the CPU, not one byte: a non-ASCII name, a
+    subject long enough to fold, both parts."""
+    long_subject = "Activity in Case 26-1234 Peña v. Garland: " + "motion to reopen " * 8
+    ours = nda("maria@x.example")
+    ours.replace_header("To", "María Peña <maria@x.example>")
+    ours.replace_header("Subject", long_subject)
+    monkeypatch.setattr(message_module, "MAIL_POLICY", email.policy.default)
+    stock = nda("maria@x.example")
+    stock.replace_header("To", "María Peña <maria@x.example>")
+    stock.replace_header("Subject", long_subject)
+    assert ours.policy is not stock.policy
+    assert _wire(ours) == _wire(stock)
+    assert b"=?utf-8?" in _wire(ours)  # the name travels encoded
+
+
+def test_each_header_class_is_built_once_and_still_refuses_a_line_break() -> None:
+    factory = MAIL_POLICY.header_factory
+    assert factory["Subject"] is factory["subject"]
+    assert factory["To"] is not factory["Subject"]
+    with pytest.raises(ValueError, match="linefeed or carriage return"):
+        nda()["X-Injected"] = "26-1234\r\nBcc: someone@else.example"
+
+
+def test_an_address_that_is_not_ascii_goes_out_with_smtputf8(sink: SmtpSink) -> None:
+    session = SmtpSession(relay_for(sink))
+    try:
+        assert session.send(nda("josé@x.example")) == (SENT, None)
+    finally:
+        session.close()
+    (stored,) = (sink.maildir / "new").iterdir()
+    assert "To: Jane Roe <josé@x.example>\n".encode() in stored.read_bytes()  # UTF-8, as sent
