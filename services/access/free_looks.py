@@ -16,6 +16,7 @@ import logging
 import re
 import secrets
 from collections.abc import Sequence
+from contextlib import AbstractContextManager
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 from typing import Any
@@ -39,6 +40,7 @@ from services.access.policy import Decision, DocumentFacts, decide_free_look
 from services.access.vault import ContentCorrupted, Vault
 from services.common.clock import Clock, system_clock
 from services.common.errors import CourtError
+from services.common.logs import current_trace_id, trace_context
 from services.common.outbox import publish
 
 log = logging.getLogger(__name__)
@@ -73,12 +75,18 @@ class LinkRequest:
     recipient_email: str
     case_number: str
     entry_number: int
+    trace_id: str = ""  # the entry's, for this link's log lines (a call may mix entries)
 
 
 @dataclass(frozen=True)
 class Issued:
     token: str
     expires_at: datetime
+
+
+def _logged_under(trace_id: str) -> AbstractContextManager[str]:
+    """A link's log lines go under its entry's trace, else the call's."""
+    return trace_context(trace_id or current_trace_id())
 
 
 def link_refusal(request: LinkRequest, facts: DocumentFacts | None) -> CourtError | None:
@@ -148,12 +156,14 @@ class FreeLooks:
         expires_at = now + TTL
         outcomes: list[Issued | CourtError] = []
         new: list[store.NewFreeLook] = []
+        traces: list[str] = []  # beside new, each link's trace
         for request, key in zip(requests, keys, strict=True):
             document = facts.get(key) if key else None
             refused = link_refusal(request, document)
             if refused is not None:
                 refused_extra = {"document_id": key or "", "code": refused.code}
-                log.info("free look refused", extra=refused_extra)
+                with _logged_under(request.trace_id):
+                    log.info("free look refused", extra=refused_extra)
                 outcomes.append(refused)
                 continue
             assert document is not None  # link_refusal refuses a document access does not hold
@@ -169,16 +179,18 @@ class FreeLooks:
                     expires_at=expires_at,
                 )
             )
+            traces.append(request.trace_id)
             outcomes.append(Issued(token=token, expires_at=expires_at))
         if new:
             with self._pool.connection() as conn, conn.transaction():
                 ids = store.insert_free_looks(conn, new)
             metrics.FREE_LOOKS_ISSUED.inc(len(new))
-            for free_look_id, look in zip(ids, new, strict=True):
-                log.info(
-                    "free look issued",
-                    extra={"free_look_id": free_look_id, "document_id": look.document_id},
-                )
+            for free_look_id, look, trace_id in zip(ids, new, traces, strict=True):
+                with _logged_under(trace_id):
+                    log.info(
+                        "free look issued",
+                        extra={"free_look_id": free_look_id, "document_id": look.document_id},
+                    )
         return outcomes
 
     def _valid_look(self, token: str, *, audit_refusals: bool) -> Confirmation:

@@ -45,6 +45,7 @@ def link_request(item: access_pb2.IssueFreeLookRequest) -> LinkRequest:
         recipient_email=item.recipient_email,
         case_number=item.case_number,
         entry_number=item.entry_number,
+        trace_id=item.trace_id,
     )
 
 

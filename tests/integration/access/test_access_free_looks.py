@@ -4,6 +4,7 @@ and many links in one call."""
 from __future__ import annotations
 
 import hashlib
+import json
 import secrets
 import time
 import uuid
@@ -14,6 +15,8 @@ import pytest
 from access_kit import AccessKit, forged_identity, reason_of
 from court.v1 import access_pb2, events_pb2
 from support.api import Api, wait_for
+
+from services.stack.supervisor import LocalStack
 
 JSON = {"Accept": "application/json"}
 HTML = {"Accept": "text/html,application/xhtml+xml,*/*;q=0.8"}
@@ -282,6 +285,40 @@ def test_one_call_gives_each_link_or_its_own_refusal_and_each_link_opens_once(
         assert (served.status_code, served.content) == (200, document.content)
         again = person.post(url(token), headers=JSON)
         assert (again.status_code, again.json()["code"]) == (410, "free_look_used")
+
+
+def test_each_link_is_logged_under_its_own_entrys_trace(kit: AccessKit, stack: LocalStack) -> None:
+    """One call carries the links of several entries (notify's batch): each link's log line
+    names its own entry's trace, so a filing's trace reaches its free looks."""
+    case_number, document = kit.docketed_case("civil")
+    issued_trace, refused_trace = secrets.token_hex(16), secrets.token_hex(16)
+    results = issue_many(
+        kit,
+        [
+            access_pb2.IssueFreeLookRequest(
+                document_id=document.document_id,
+                recipient_email="traced@example.org",
+                case_number=case_number,
+                entry_number=1,
+                trace_id=issued_trace,
+            ),
+            access_pb2.IssueFreeLookRequest(
+                document_id=str(uuid.uuid4()),
+                recipient_email="traced@example.org",
+                trace_id=refused_trace,
+            ),
+        ],
+    ).results
+    assert [r.WhichOneof("outcome") for r in results] == ["link", "refusal"]
+
+    def logged(trace_id: str) -> list[str]:
+        log = (stack.log_dir / "access.log").read_text(errors="replace").splitlines()
+        return [json.loads(line)["msg"] for line in log if trace_id in line]
+
+    assert wait_for(lambda: logged(issued_trace), what="the link's line") == ["free look issued"]
+    assert wait_for(lambda: logged(refused_trace), what="the refusal's line") == [
+        "free look refused"
+    ]
 
 
 def test_an_empty_call_issues_nothing_and_a_call_of_more_than_200_links_is_refused(

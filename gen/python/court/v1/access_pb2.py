@@ -25,7 +25,7 @@ _sym_db = _symbol_database.Default()
 from google.protobuf import timestamp_pb2 as google_dot_protobuf_dot_timestamp__pb2
 
 
-DESCRIPTOR = _descriptor_pool.Default().AddSerializedFile(b'\n\x15\x63ourt/v1/access.proto\x12\x08\x63ourt.v1\x1a\x1fgoogle/protobuf/timestamp.proto\"Y\n\x0e\x41\x63\x63\x65ssDecision\x12\x13\n\x0b\x64ocument_id\x18\x01 \x01(\t\x12\x0f\n\x07\x61llowed\x18\x02 \x01(\x08\x12\x0e\n\x06reason\x18\x03 \x01(\t\x12\x11\n\tfee_cents\x18\x04 \x01(\x03\"\x95\x01\n\x10\x44ocumentMetadata\x12\x13\n\x0b\x64ocument_id\x18\x01 \x01(\t\x12\x10\n\x08\x66ilename\x18\x02 \x01(\t\x12\r\n\x05pages\x18\x03 \x01(\x05\x12\x12\n\nsize_bytes\x18\x04 \x01(\x03\x12\x11\n\tfee_cents\x18\x05 \x01(\x03\x12\x0e\n\x06sha256\x18\x06 \x01(\t\x12\x14\n\x0c\x63ontent_type\x18\x07 \x01(\t\"\x9a\x01\n\tFeeCharge\x12\x11\n\tcharge_id\x18\x01 \x01(\t\x12\x13\n\x0b\x64ocument_id\x18\x02 \x01(\t\x12\x13\n\x0b\x63\x61se_number\x18\x03 \x01(\t\x12\r\n\x05pages\x18\x04 \x01(\x05\x12\x11\n\tfee_cents\x18\x05 \x01(\x03\x12.\n\ncharged_at\x18\x06 \x01(\x0b\x32\x1a.google.protobuf.Timestamp\"\x95\x01\n\x14StoreDocumentRequest\x12\x10\n\x08\x66ilename\x18\x01 \x01(\t\x12\x0f\n\x07\x63ontent\x18\x02 \x01(\x0c\x12\x0e\n\x06sha256\x18\x03 \x01(\t\x12\r\n\x05pages\x18\x04 \x01(\x05\x12\x18\n\x0b\x63\x61se_number\x18\x05 \x01(\tH\x00\x88\x01\x01\x12\x11\n\tfiling_id\x18\x06 \x01(\tB\x0e\n\x0c_case_number\",\n\x15StoreDocumentResponse\x12\x13\n\x0b\x64ocument_id\x18\x01 \x01(\t\",\n\x17\x44iscardDocumentsRequest\x12\x11\n\tfiling_id\x18\x01 \x01(\t\"-\n\x18\x44iscardDocumentsResponse\x12\x11\n\tdiscarded\x18\x01 \x01(\x05\"*\n\x12\x43heckAccessRequest\x12\x14\n\x0c\x64ocument_ids\x18\x01 \x03(\t\"B\n\x13\x43heckAccessResponse\x12+\n\tdecisions\x18\x01 \x03(\x0b\x32\x18.court.v1.AccessDecision\")\n\x12GetDocumentRequest\x12\x13\n\x0b\x64ocument_id\x18\x01 \x01(\t\"a\n\x13GetDocumentResponse\x12.\n\x08metadata\x18\x01 \x01(\x0b\x32\x1a.court.v1.DocumentMetadataH\x00\x12\x0f\n\x05\x63hunk\x18\x02 \x01(\x0cH\x00\x42\t\n\x07\x63ontent\"o\n\x14IssueFreeLookRequest\x12\x13\n\x0b\x64ocument_id\x18\x01 \x01(\t\x12\x17\n\x0frecipient_email\x18\x02 \x01(\t\x12\x13\n\x0b\x63\x61se_number\x18\x03 \x01(\t\x12\x14\n\x0c\x65ntry_number\x18\x04 \x01(\x05\"V\n\x15IssueFreeLookResponse\x12\r\n\x05token\x18\x01 \x01(\t\x12.\n\nexpires_at\x18\x02 \x01(\x0b\x32\x1a.google.protobuf.Timestamp\"F\n\x15IssueFreeLooksRequest\x12-\n\x05items\x18\x01 \x03(\x0b\x32\x1e.court.v1.IssueFreeLookRequest\"C\n\x16IssueFreeLooksResponse\x12)\n\x07results\x18\x01 \x03(\x0b\x32\x18.court.v1.IssuedFreeLook\"z\n\x0eIssuedFreeLook\x12/\n\x04link\x18\x01 \x01(\x0b\x32\x1f.court.v1.IssueFreeLookResponseH\x00\x12,\n\x07refusal\x18\x02 \x01(\x0b\x32\x19.court.v1.FreeLookRefusalH\x00\x42\t\n\x07outcome\"0\n\x0f\x46reeLookRefusal\x12\x0c\n\x04\x63ode\x18\x01 \x01(\t\x12\x0f\n\x07message\x18\x02 \x01(\t\"#\n\x12GetFreeLookRequest\x12\r\n\x05token\x18\x01 \x01(\t\"\xbf\x01\n\x13GetFreeLookResponse\x12\x13\n\x0b\x64ocument_id\x18\x01 \x01(\t\x12\x10\n\x08\x66ilename\x18\x02 \x01(\t\x12\r\n\x05pages\x18\x03 \x01(\x05\x12\x13\n\x0b\x63\x61se_number\x18\x04 \x01(\t\x12\x14\n\x0c\x65ntry_number\x18\x05 \x01(\x05\x12\x17\n\x0frecipient_email\x18\x06 \x01(\t\x12.\n\nexpires_at\x18\x07 \x01(\x0b\x32\x1a.google.protobuf.Timestamp\"&\n\x15RedeemFreeLookRequest\x12\r\n\x05token\x18\x01 \x01(\t\"d\n\x16RedeemFreeLookResponse\x12.\n\x08metadata\x18\x01 \x01(\x0b\x32\x1a.court.v1.DocumentMetadataH\x00\x12\x0f\n\x05\x63hunk\x18\x02 \x01(\x0cH\x00\x42\t\n\x07\x63ontent\"-\n\x1aGetBillingStatementRequest\x12\x0f\n\x07quarter\x18\x01 \x01(\t\"\x81\x01\n\x1bGetBillingStatementResponse\x12$\n\x07\x63harges\x18\x01 \x03(\x0b\x32\x13.court.v1.FeeCharge\x12\x1b\n\x13quarter_total_cents\x18\x02 \x01(\x03\x12\x0e\n\x06waived\x18\x03 \x01(\x08\x12\x0f\n\x07quarter\x18\x04 \x01(\t2\x84\x06\n\rAccessService\x12P\n\rStoreDocument\x12\x1e.court.v1.StoreDocumentRequest\x1a\x1f.court.v1.StoreDocumentResponse\x12Y\n\x10\x44iscardDocuments\x12!.court.v1.DiscardDocumentsRequest\x1a\".court.v1.DiscardDocumentsResponse\x12J\n\x0b\x43heckAccess\x12\x1c.court.v1.CheckAccessRequest\x1a\x1d.court.v1.CheckAccessResponse\x12L\n\x0bGetDocument\x12\x1c.court.v1.GetDocumentRequest\x1a\x1d.court.v1.GetDocumentResponse0\x01\x12P\n\rIssueFreeLook\x12\x1e.court.v1.IssueFreeLookRequest\x1a\x1f.court.v1.IssueFreeLookResponse\x12S\n\x0eIssueFreeLooks\x12\x1f.court.v1.IssueFreeLooksRequest\x1a .court.v1.IssueFreeLooksResponse\x12J\n\x0bGetFreeLook\x12\x1c.court.v1.GetFreeLookRequest\x1a\x1d.court.v1.GetFreeLookResponse\x12U\n\x0eRedeemFreeLook\x12\x1f.court.v1.RedeemFreeLookRequest\x1a .court.v1.RedeemFreeLookResponse0\x01\x12\x62\n\x13GetBillingStatement\x12$.court.v1.GetBillingStatementRequest\x1a%.court.v1.GetBillingStatementResponseb\x06proto3')
+DESCRIPTOR = _descriptor_pool.Default().AddSerializedFile(b'\n\x15\x63ourt/v1/access.proto\x12\x08\x63ourt.v1\x1a\x1fgoogle/protobuf/timestamp.proto\"Y\n\x0e\x41\x63\x63\x65ssDecision\x12\x13\n\x0b\x64ocument_id\x18\x01 \x01(\t\x12\x0f\n\x07\x61llowed\x18\x02 \x01(\x08\x12\x0e\n\x06reason\x18\x03 \x01(\t\x12\x11\n\tfee_cents\x18\x04 \x01(\x03\"\x95\x01\n\x10\x44ocumentMetadata\x12\x13\n\x0b\x64ocument_id\x18\x01 \x01(\t\x12\x10\n\x08\x66ilename\x18\x02 \x01(\t\x12\r\n\x05pages\x18\x03 \x01(\x05\x12\x12\n\nsize_bytes\x18\x04 \x01(\x03\x12\x11\n\tfee_cents\x18\x05 \x01(\x03\x12\x0e\n\x06sha256\x18\x06 \x01(\t\x12\x14\n\x0c\x63ontent_type\x18\x07 \x01(\t\"\x9a\x01\n\tFeeCharge\x12\x11\n\tcharge_id\x18\x01 \x01(\t\x12\x13\n\x0b\x64ocument_id\x18\x02 \x01(\t\x12\x13\n\x0b\x63\x61se_number\x18\x03 \x01(\t\x12\r\n\x05pages\x18\x04 \x01(\x05\x12\x11\n\tfee_cents\x18\x05 \x01(\x03\x12.\n\ncharged_at\x18\x06 \x01(\x0b\x32\x1a.google.protobuf.Timestamp\"\x95\x01\n\x14StoreDocumentRequest\x12\x10\n\x08\x66ilename\x18\x01 \x01(\t\x12\x0f\n\x07\x63ontent\x18\x02 \x01(\x0c\x12\x0e\n\x06sha256\x18\x03 \x01(\t\x12\r\n\x05pages\x18\x04 \x01(\x05\x12\x18\n\x0b\x63\x61se_number\x18\x05 \x01(\tH\x00\x88\x01\x01\x12\x11\n\tfiling_id\x18\x06 \x01(\tB\x0e\n\x0c_case_number\",\n\x15StoreDocumentResponse\x12\x13\n\x0b\x64ocument_id\x18\x01 \x01(\t\",\n\x17\x44iscardDocumentsRequest\x12\x11\n\tfiling_id\x18\x01 \x01(\t\"-\n\x18\x44iscardDocumentsResponse\x12\x11\n\tdiscarded\x18\x01 \x01(\x05\"*\n\x12\x43heckAccessRequest\x12\x14\n\x0c\x64ocument_ids\x18\x01 \x03(\t\"B\n\x13\x43heckAccessResponse\x12+\n\tdecisions\x18\x01 \x03(\x0b\x32\x18.court.v1.AccessDecision\")\n\x12GetDocumentRequest\x12\x13\n\x0b\x64ocument_id\x18\x01 \x01(\t\"a\n\x13GetDocumentResponse\x12.\n\x08metadata\x18\x01 \x01(\x0b\x32\x1a.court.v1.DocumentMetadataH\x00\x12\x0f\n\x05\x63hunk\x18\x02 \x01(\x0cH\x00\x42\t\n\x07\x63ontent\"\x81\x01\n\x14IssueFreeLookRequest\x12\x13\n\x0b\x64ocument_id\x18\x01 \x01(\t\x12\x17\n\x0frecipient_email\x18\x02 \x01(\t\x12\x13\n\x0b\x63\x61se_number\x18\x03 \x01(\t\x12\x14\n\x0c\x65ntry_number\x18\x04 \x01(\x05\x12\x10\n\x08trace_id\x18\x05 \x01(\t\"V\n\x15IssueFreeLookResponse\x12\r\n\x05token\x18\x01 \x01(\t\x12.\n\nexpires_at\x18\x02 \x01(\x0b\x32\x1a.google.protobuf.Timestamp\"F\n\x15IssueFreeLooksRequest\x12-\n\x05items\x18\x01 \x03(\x0b\x32\x1e.court.v1.IssueFreeLookRequest\"C\n\x16IssueFreeLooksResponse\x12)\n\x07results\x18\x01 \x03(\x0b\x32\x18.court.v1.IssuedFreeLook\"z\n\x0eIssuedFreeLook\x12/\n\x04link\x18\x01 \x01(\x0b\x32\x1f.court.v1.IssueFreeLookResponseH\x00\x12,\n\x07refusal\x18\x02 \x01(\x0b\x32\x19.court.v1.FreeLookRefusalH\x00\x42\t\n\x07outcome\"0\n\x0f\x46reeLookRefusal\x12\x0c\n\x04\x63ode\x18\x01 \x01(\t\x12\x0f\n\x07message\x18\x02 \x01(\t\"#\n\x12GetFreeLookRequest\x12\r\n\x05token\x18\x01 \x01(\t\"\xbf\x01\n\x13GetFreeLookResponse\x12\x13\n\x0b\x64ocument_id\x18\x01 \x01(\t\x12\x10\n\x08\x66ilename\x18\x02 \x01(\t\x12\r\n\x05pages\x18\x03 \x01(\x05\x12\x13\n\x0b\x63\x61se_number\x18\x04 \x01(\t\x12\x14\n\x0c\x65ntry_number\x18\x05 \x01(\x05\x12\x17\n\x0frecipient_email\x18\x06 \x01(\t\x12.\n\nexpires_at\x18\x07 \x01(\x0b\x32\x1a.google.protobuf.Timestamp\"&\n\x15RedeemFreeLookRequest\x12\r\n\x05token\x18\x01 \x01(\t\"d\n\x16RedeemFreeLookResponse\x12.\n\x08metadata\x18\x01 \x01(\x0b\x32\x1a.court.v1.DocumentMetadataH\x00\x12\x0f\n\x05\x63hunk\x18\x02 \x01(\x0cH\x00\x42\t\n\x07\x63ontent\"-\n\x1aGetBillingStatementRequest\x12\x0f\n\x07quarter\x18\x01 \x01(\t\"\x81\x01\n\x1bGetBillingStatementResponse\x12$\n\x07\x63harges\x18\x01 \x03(\x0b\x32\x13.court.v1.FeeCharge\x12\x1b\n\x13quarter_total_cents\x18\x02 \x01(\x03\x12\x0e\n\x06waived\x18\x03 \x01(\x08\x12\x0f\n\x07quarter\x18\x04 \x01(\t2\x84\x06\n\rAccessService\x12P\n\rStoreDocument\x12\x1e.court.v1.StoreDocumentRequest\x1a\x1f.court.v1.StoreDocumentResponse\x12Y\n\x10\x44iscardDocuments\x12!.court.v1.DiscardDocumentsRequest\x1a\".court.v1.DiscardDocumentsResponse\x12J\n\x0b\x43heckAccess\x12\x1c.court.v1.CheckAccessRequest\x1a\x1d.court.v1.CheckAccessResponse\x12L\n\x0bGetDocument\x12\x1c.court.v1.GetDocumentRequest\x1a\x1d.court.v1.GetDocumentResponse0\x01\x12P\n\rIssueFreeLook\x12\x1e.court.v1.IssueFreeLookRequest\x1a\x1f.court.v1.IssueFreeLookResponse\x12S\n\x0eIssueFreeLooks\x12\x1f.court.v1.IssueFreeLooksRequest\x1a .court.v1.IssueFreeLooksResponse\x12J\n\x0bGetFreeLook\x12\x1c.court.v1.GetFreeLookRequest\x1a\x1d.court.v1.GetFreeLookResponse\x12U\n\x0eRedeemFreeLook\x12\x1f.court.v1.RedeemFreeLookRequest\x1a .court.v1.RedeemFreeLookResponse0\x01\x12\x62\n\x13GetBillingStatement\x12$.court.v1.GetBillingStatementRequest\x1a%.court.v1.GetBillingStatementResponseb\x06proto3')
 
 _globals = globals()
 _builder.BuildMessageAndEnumDescriptors(DESCRIPTOR, _globals)
@@ -54,30 +54,30 @@ if not _descriptor._USE_C_DESCRIPTORS:
   _globals['_GETDOCUMENTREQUEST']._serialized_end=912
   _globals['_GETDOCUMENTRESPONSE']._serialized_start=914
   _globals['_GETDOCUMENTRESPONSE']._serialized_end=1011
-  _globals['_ISSUEFREELOOKREQUEST']._serialized_start=1013
-  _globals['_ISSUEFREELOOKREQUEST']._serialized_end=1124
-  _globals['_ISSUEFREELOOKRESPONSE']._serialized_start=1126
-  _globals['_ISSUEFREELOOKRESPONSE']._serialized_end=1212
-  _globals['_ISSUEFREELOOKSREQUEST']._serialized_start=1214
-  _globals['_ISSUEFREELOOKSREQUEST']._serialized_end=1284
-  _globals['_ISSUEFREELOOKSRESPONSE']._serialized_start=1286
-  _globals['_ISSUEFREELOOKSRESPONSE']._serialized_end=1353
-  _globals['_ISSUEDFREELOOK']._serialized_start=1355
-  _globals['_ISSUEDFREELOOK']._serialized_end=1477
-  _globals['_FREELOOKREFUSAL']._serialized_start=1479
-  _globals['_FREELOOKREFUSAL']._serialized_end=1527
-  _globals['_GETFREELOOKREQUEST']._serialized_start=1529
-  _globals['_GETFREELOOKREQUEST']._serialized_end=1564
-  _globals['_GETFREELOOKRESPONSE']._serialized_start=1567
-  _globals['_GETFREELOOKRESPONSE']._serialized_end=1758
-  _globals['_REDEEMFREELOOKREQUEST']._serialized_start=1760
-  _globals['_REDEEMFREELOOKREQUEST']._serialized_end=1798
-  _globals['_REDEEMFREELOOKRESPONSE']._serialized_start=1800
-  _globals['_REDEEMFREELOOKRESPONSE']._serialized_end=1900
-  _globals['_GETBILLINGSTATEMENTREQUEST']._serialized_start=1902
-  _globals['_GETBILLINGSTATEMENTREQUEST']._serialized_end=1947
-  _globals['_GETBILLINGSTATEMENTRESPONSE']._serialized_start=1950
-  _globals['_GETBILLINGSTATEMENTRESPONSE']._serialized_end=2079
-  _globals['_ACCESSSERVICE']._serialized_start=2082
-  _globals['_ACCESSSERVICE']._serialized_end=2854
+  _globals['_ISSUEFREELOOKREQUEST']._serialized_start=1014
+  _globals['_ISSUEFREELOOKREQUEST']._serialized_end=1143
+  _globals['_ISSUEFREELOOKRESPONSE']._serialized_start=1145
+  _globals['_ISSUEFREELOOKRESPONSE']._serialized_end=1231
+  _globals['_ISSUEFREELOOKSREQUEST']._serialized_start=1233
+  _globals['_ISSUEFREELOOKSREQUEST']._serialized_end=1303
+  _globals['_ISSUEFREELOOKSRESPONSE']._serialized_start=1305
+  _globals['_ISSUEFREELOOKSRESPONSE']._serialized_end=1372
+  _globals['_ISSUEDFREELOOK']._serialized_start=1374
+  _globals['_ISSUEDFREELOOK']._serialized_end=1496
+  _globals['_FREELOOKREFUSAL']._serialized_start=1498
+  _globals['_FREELOOKREFUSAL']._serialized_end=1546
+  _globals['_GETFREELOOKREQUEST']._serialized_start=1548
+  _globals['_GETFREELOOKREQUEST']._serialized_end=1583
+  _globals['_GETFREELOOKRESPONSE']._serialized_start=1586
+  _globals['_GETFREELOOKRESPONSE']._serialized_end=1777
+  _globals['_REDEEMFREELOOKREQUEST']._serialized_start=1779
+  _globals['_REDEEMFREELOOKREQUEST']._serialized_end=1817
+  _globals['_REDEEMFREELOOKRESPONSE']._serialized_start=1819
+  _globals['_REDEEMFREELOOKRESPONSE']._serialized_end=1919
+  _globals['_GETBILLINGSTATEMENTREQUEST']._serialized_start=1921
+  _globals['_GETBILLINGSTATEMENTREQUEST']._serialized_end=1966
+  _globals['_GETBILLINGSTATEMENTRESPONSE']._serialized_start=1969
+  _globals['_GETBILLINGSTATEMENTRESPONSE']._serialized_end=2098
+  _globals['_ACCESSSERVICE']._serialized_start=2101
+  _globals['_ACCESSSERVICE']._serialized_end=2873
 # @@protoc_insertion_point(module_scope)

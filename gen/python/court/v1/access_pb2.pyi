@@ -326,10 +326,15 @@ class IssueFreeLookRequest(_message.Message):
     RECIPIENT_EMAIL_FIELD_NUMBER: _builtins.int
     CASE_NUMBER_FIELD_NUMBER: _builtins.int
     ENTRY_NUMBER_FIELD_NUMBER: _builtins.int
+    TRACE_ID_FIELD_NUMBER: _builtins.int
     document_id: _builtins.str
     recipient_email: _builtins.str
     case_number: _builtins.str
     entry_number: _builtins.int
+    trace_id: _builtins.str
+    """The entry's trace id, for this link's log lines: one call may carry the links of several
+    entries, each with its own trace. Empty: the call's.
+    """
     def __init__(
         self,
         *,
@@ -337,10 +342,11 @@ class IssueFreeLookRequest(_message.Message):
         recipient_email: _builtins.str = ...,
         case_number: _builtins.str = ...,
         entry_number: _builtins.int = ...,
+        trace_id: _builtins.str = ...,
     ) -> None: ...
     _HasFieldArgType: _TypeAlias = _Never  # noqa: Y015
     def HasField(self, field_name: _HasFieldArgType) -> _builtins.bool: ...
-    _ClearFieldArgType: _TypeAlias = _typing.Literal["case_number", b"case_number", "document_id", b"document_id", "entry_number", b"entry_number", "recipient_email", b"recipient_email"]  # noqa: Y015
+    _ClearFieldArgType: _TypeAlias = _typing.Literal["case_number", b"case_number", "document_id", b"document_id", "entry_number", b"entry_number", "recipient_email", b"recipient_email", "trace_id", b"trace_id"]  # noqa: Y015
     def ClearField(self, field_name: _ClearFieldArgType) -> None: ...
     def WhichOneof(self, oneof_group: _Never) -> None: ...
 
