@@ -27,18 +27,21 @@ _SLICE_SECONDS = 0.5
 
 
 class Waiter(Protocol):
-    """How a worker waits between rounds: ``CommitSignal``, or ``Poll`` without one."""
+    """How a worker waits between rounds: ``CommitSignal``, or ``Poll`` without one. ``wait``
+    answers whether rows may have been added: False only when it listened the whole time and
+    heard nothing, or was stopped."""
 
-    def wait(self, stop: threading.Event, fallback_seconds: float) -> None: ...
+    def wait(self, stop: threading.Event, fallback_seconds: float) -> bool: ...
 
     def close(self) -> None: ...
 
 
 class Poll:
-    """A plain poll: waits the whole time (a worker given no commit signal)."""
+    """A plain poll: waits the whole time (a worker given no commit signal), and cannot know
+    whether rows were added meanwhile."""
 
-    def wait(self, stop: threading.Event, fallback_seconds: float) -> None:
-        stop.wait(fallback_seconds)
+    def wait(self, stop: threading.Event, fallback_seconds: float) -> bool:
+        return not stop.wait(fallback_seconds)
 
     def close(self) -> None:
         pass
@@ -66,28 +69,29 @@ class CommitSignal:
         self._conn: psycopg.Connection[Any] | None = None
         self._failing = False
 
-    def wait(self, stop: threading.Event, fallback_seconds: float) -> None:
+    def wait(self, stop: threading.Event, fallback_seconds: float) -> bool:
         """Return when a notification arrives, ``fallback_seconds`` passed, or ``stop`` is set.
 
         It also returns at once when it has just started listening or lost the connection: a
-        commit in the gap woke no one, so the worker must look now."""
+        commit in the gap woke no one, so the worker must look now. False only when it listened
+        the whole time and heard nothing (or was stopped)."""
         if self._conn is None:
-            if self._listen():
-                return
-            stop.wait(fallback_seconds)  # the database is away: a plain poll
-            return
+            if not self._listen():
+                stop.wait(fallback_seconds)  # the database is away: a plain poll
+            return True
         deadline = time.monotonic() + fallback_seconds
         while not stop.is_set():
             remaining = deadline - time.monotonic()
             if remaining <= 0:
-                return
+                return False
             try:
                 for _ in self._conn.notifies(timeout=min(remaining, _SLICE_SECONDS), stop_after=1):
                     self._paced(stop)
-                    return
+                    return True
             except psycopg.Error as exc:
                 self._lost(exc)
-                return
+                return True
+        return False
 
     def _paced(self, stop: threading.Event) -> None:
         early = self._woke_at + self._pace - time.monotonic()

@@ -113,7 +113,8 @@ def retry_delay(base: timedelta, attempts: int) -> timedelta:
 
 
 class Wakeup:
-    """Lets the composer wake the sender threads as soon as it composed something."""
+    """Lets the composer wake the sender threads as soon as it composed something, or a
+    commit added notices (account mail is queued ready to send)."""
 
     def __init__(self) -> None:
         self._events: list[threading.Event] = []

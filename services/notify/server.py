@@ -87,7 +87,7 @@ def main() -> None:
         pool=runtime.pool,
         access=access,
         settings=settings,
-        on_composed=wakeup.wake,
+        wake_senders=wakeup.wake,
         # Woken when the consumers commit notices, at most every 0.2 s (a burst composes in
         # batches); the look every second is for retries falling due.
         signal=CommitSignal(
@@ -115,6 +115,9 @@ def main() -> None:
         max_attempts=settings.mail_max_attempts,
         tokens=mail_token,
         wakeup=wakeup,
+        # Woken by the composer (a commit that added notices, an NDA composed); the look every
+        # 2 s (sooner when retries come sooner) is for retries and waits falling due.
+        idle_seconds=min(2.0, settings.mail_retry_seconds),
     )
     for number in range(settings.notice_sender_threads):
         runtime.workers[f"sender-{number}"] = sender.run

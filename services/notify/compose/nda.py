@@ -75,7 +75,7 @@ class NoticeComposer:
         pool: ConnectionPool,
         access: access_pb2_grpc.AccessServiceStub,
         settings: Settings,
-        on_composed: Callable[[], None] = lambda: None,
+        wake_senders: Callable[[], None] = lambda: None,
         clock: Clock = system_clock,
         batch_size: int = 50,
         idle_seconds: float = 0.2,
@@ -88,7 +88,7 @@ class NoticeComposer:
         self._court = settings.court_name
         self._tz = settings.tz
         self._link_wait = timedelta(seconds=settings.notice_link_wait_seconds)
-        self._on_composed = on_composed
+        self._wake_senders = wake_senders
         self._clock = clock
         self._batch = batch_size
         self._idle = idle_seconds
@@ -101,9 +101,11 @@ class NoticeComposer:
                 log.exception("NDA composer error, will retry")
                 handled = composed = 0
             if composed:
-                self._on_composed()
-            if handled < self._batch:
-                self._signal.wait(stop, self._idle)
+                self._wake_senders()
+            # A commit that added notices may have queued account mail, which is pending at
+            # once and needs no composing: the senders hear of it through this wake-up too.
+            if handled < self._batch and self._signal.wait(stop, self._idle):
+                self._wake_senders()
         self._signal.close()
 
     def compose_due(self) -> tuple[int, int]:
@@ -192,8 +194,9 @@ class NoticeComposer:
                     recipient_email=notice.email,
                     case_number=notice.case_number,
                     entry_number=notice.entry_number,
+                    trace_id=entry.trace_id or "",
                 )
-                for notice, _, document in wanted
+                for notice, entry, document in wanted
             ]
         )
         traces = {entry.trace_id for _, entry, _ in wanted}
