@@ -36,7 +36,6 @@ from kafka import KafkaConsumer
 from kafka.structs import TopicPartition
 from pypdf import PdfWriter
 from support.api import Api, confirm_address, maildir_of, register, remember_maildir, wait_for
-from support.ports import free_port
 
 from services.common.events import decode_envelope, new_event
 from services.common.identity import SERVICE_IDENTITY, signer_for
@@ -439,12 +438,6 @@ class NotifyKit:
 
 def court_time_proto(when: datetime) -> common_pb2.CourtTime:
     return court_time_pb(when, Settings().tz)  # the zone the stack's services run in
-
-
-def fault_sink(directory: Path) -> SmtpSink:
-    sink = SmtpSink(host="127.0.0.1", port=free_port(), maildir=directory)
-    sink.start()
-    return sink
 
 
 def message_ids(messages: Sequence[EmailMessage]) -> Counter[str]:

@@ -11,15 +11,16 @@ from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
-from notify_kit import NotifyKit, fault_sink, message_ids, recipient_of
+from notify_kit import NotifyKit, message_ids, recipient_of
 from support.api import wait_for
+from support.mail_sink import started_sink
 
 from services.stack.smtp_sink import SmtpSink, read_messages
 
 
 @pytest.fixture(scope="module")
 def relay(notify_kit: NotifyKit, tmp_path_factory: pytest.TempPathFactory) -> Iterator[SmtpSink]:
-    sink = fault_sink(tmp_path_factory.mktemp("fault") / "mail")
+    sink = started_sink(tmp_path_factory.mktemp("fault") / "mail")
     try:
         with notify_kit.dedicated_notify(sink, mail_retry_seconds="0.5"):
             yield sink

@@ -16,12 +16,11 @@ from notify_kit import NotifyKit
 from psycopg import sql
 from psycopg_pool import ConnectionPool
 from support.api import Api, mail_to, mailed_token, wait_for
-from support.ports import free_port
+from support.mail_sink import relay_for, started_sink
 
 from services.common.migrations import migrations_for
 from services.notify.outgoing import OutgoingSender
-from services.notify.smtp import SmtpRelay
-from services.stack.smtp_sink import SmtpSink, read_messages
+from services.stack.smtp_sink import read_messages
 from services.stack.supervisor import LocalStack
 
 UPGRADE = "notify/0006_one_outgoing_queue.sql"
@@ -49,12 +48,6 @@ def _apply(database_url: str, schema: str, *, before_upgrade: bool) -> None:
     with psycopg.connect(database_url, options=f"-c search_path={schema}") as conn:
         for migration in migrations[:cut] if before_upgrade else migrations[cut:]:
             conn.execute(migration.sql.encode())
-
-
-def _sink(tmp_path: Path) -> SmtpSink:
-    sink = SmtpSink(host="127.0.0.1", port=free_port(), maildir=tmp_path / "mail")
-    sink.start()
-    return sink
 
 
 def _old_rows(conn: psycopg.Connection[tuple[object, ...]]) -> dict[str, str]:
@@ -127,11 +120,8 @@ def test_upgrading_with_unsent_mail_of_both_kinds_sends_each_exactly_once(
         expected = _old_rows(conn)
     _apply(database_url, schema, before_upgrade=False)
 
-    sink = _sink(tmp_path)
-    relay = SmtpRelay(
-        host="127.0.0.1", port=sink.port, starttls=False, username="", password="",
-        sender="ecf-noreply@court.example", timeout_seconds=5,
-    )  # fmt: skip
+    sink = started_sink(tmp_path / "mail")
+    relay = relay_for(sink)
     pool = ConnectionPool(
         database_url, kwargs={"options": f"-c search_path={schema}"}, min_size=2, open=True
     )

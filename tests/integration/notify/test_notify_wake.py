@@ -17,13 +17,12 @@ from court.v1 import access_pb2_grpc
 from psycopg import sql
 from psycopg_pool import ConnectionPool
 from support.api import wait_for
-from support.ports import free_port
+from support.mail_sink import relay_for, running_sink
 
 from services.common.commit_signal import CommitSignal
 from services.common.migrations import migrations_for
 from services.notify.compose.nda import NoticeComposer
 from services.notify.outgoing import OutgoingMail, OutgoingSender, Wakeup, queue_mail
-from services.notify.smtp import SmtpRelay
 from services.stack.smtp_sink import SmtpSink, read_messages
 from services.stack.supervisor import LocalStack
 
@@ -46,10 +45,8 @@ def schema(database_url: str) -> Iterator[str]:
 
 @pytest.fixture
 def sink(tmp_path: Path) -> Iterator[SmtpSink]:
-    server = SmtpSink(host="127.0.0.1", port=free_port(), maildir=tmp_path / "mail")
-    server.start()
-    yield server
-    server.stop()
+    with running_sink(tmp_path / "mail") as running:
+        yield running
 
 
 def test_account_mail_committed_by_a_consumer_wakes_the_senders(
@@ -60,13 +57,9 @@ def test_account_mail_committed_by_a_consumer_wakes_the_senders(
     )
     listener = f"notify-wake-{schema}"
     wakeup = Wakeup()
-    relay = SmtpRelay(
-        host="127.0.0.1", port=sink.port, starttls=False, username="", password="",
-        sender="ecf-noreply@court.example", timeout_seconds=5,
-    )  # fmt: skip
     sender = OutgoingSender(
         pool=pool,
-        relay=relay,
+        relay=relay_for(sink),
         retry_base=timedelta(seconds=60),
         max_attempts=5,
         wakeup=wakeup,

@@ -13,6 +13,7 @@ from email.message import EmailMessage
 from pathlib import Path
 
 import pytest
+from support.mail_sink import running_sink
 
 from services.stack.smtp_sink import SmtpSink, read_messages
 
@@ -36,10 +37,8 @@ def _message(subject: str, to: str = "clerk@court.example") -> EmailMessage:
 
 @pytest.fixture
 def sink(tmp_path: Path) -> Iterator[SmtpSink]:
-    running = SmtpSink(host="127.0.0.1", port=_free_port(), maildir=tmp_path / "mail")
-    running.start()
-    yield running
-    running.stop()
+    with running_sink(tmp_path / "mail") as running:
+        yield running
 
 
 def test_messages_are_kept_in_delivery_order_with_the_envelope(sink: SmtpSink) -> None:

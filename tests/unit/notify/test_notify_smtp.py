@@ -12,6 +12,7 @@ from email.message import EmailMessage
 from pathlib import Path
 
 import pytest
+from support.mail_sink import relay_for, running_sink
 from support.ports import free_port
 
 from services.notify import message as message_module
@@ -25,24 +26,8 @@ from services.stack.smtp_sink import SmtpSink, read_messages
 
 @pytest.fixture
 def sink(tmp_path: Path) -> Iterator[SmtpSink]:
-    server = SmtpSink(host="127.0.0.1", port=free_port(), maildir=tmp_path / "mail")
-    server.start()
-    try:
-        yield server
-    finally:
-        server.stop()
-
-
-def relay_for(sink: SmtpSink) -> SmtpRelay:
-    return SmtpRelay(
-        host="127.0.0.1",
-        port=sink.port,
-        starttls=False,
-        username="",
-        password="",
-        sender="ecf-noreply@court.example",
-        timeout_seconds=5,
-    )
+    with running_sink(tmp_path / "mail") as running:
+        yield running
 
 
 def nda(to: str = "jane@roe.example", html: str | None = "<p>Notice</p>") -> EmailMessage:
