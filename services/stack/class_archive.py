@@ -6,8 +6,9 @@ the storage format tool 1.1 s instead of 2, and 50 MB less resident.
 The first broker started with none records one as it stops (``-XX:ArchiveClassesAtExit``, to a
 file of its own, renamed into place only after a clean exit, so brokers stopping at once never
 leave a torn archive). The archive's name is a fingerprint of the Java installation and the jar
-names, so an upgraded JDK or another Kafka records a new one; an archive the JVM still finds
-unusable is ignored by it (``-Xshare:auto``, the default) with a warning in the broker's log.
+names, so an upgraded JDK or another Kafka records a new one (which then replaces the old); an
+archive the JVM still finds unusable is ignored by it (``-Xshare:auto``, the default) with a
+warning in the broker's log.
 """
 
 from __future__ import annotations
@@ -45,6 +46,9 @@ class ClassArchive:
             return
         if clean_exit and recording.exists():
             os.replace(recording, self.path)
+            for stale in self.path.parent.glob("classes-*.jsa"):  # an older JDK's or jars'
+                if stale != self.path:
+                    stale.unlink(missing_ok=True)
         else:
             with contextlib.suppress(FileNotFoundError):
                 recording.unlink()

@@ -150,6 +150,7 @@ def test_a_clean_stop_records_the_class_archive_and_later_starts_map_it(
     for jar in jars_dir.glob("*.jar"):
         (own_jars / jar.name).symlink_to(jar)
     archive = ClassArchive.for_jars(require_tool("java", ""), own_jars)
+    stale = own_jars.parent / "classes-0000000000000000.jsa"  # as an older JDK would have left
 
     killed = _broker(tmp_path / "killed", own_jars)
     killed.start()
@@ -162,7 +163,9 @@ def test_a_clean_stop_records_the_class_archive_and_later_starts_map_it(
     try:
         kafka.start()
         assert not archive.path.exists()
+        stale.write_bytes(b"an archive this JDK cannot use")
         kafka.stop()
+        # The new archive replaces the stale one.
         assert sorted(own_jars.parent.iterdir()) == sorted([own_jars, archive.path])
 
         kafka.start()
