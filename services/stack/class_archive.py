@@ -33,25 +33,32 @@ class ClassArchive:
         """JVM options that map the archive, when there is one."""
         return [f"-XX:SharedArchiveFile={self.path}"] if self.path.exists() else []
 
-    def start_options(self) -> tuple[list[str], Path | None]:
-        """Options for a long-lived JVM: map the archive, or record one at exit (and where)."""
+    def start_options(self) -> tuple[list[str], Recording | None]:
+        """Options for a long-lived JVM: map the archive, or record one at exit."""
         if self.path.exists():
             return self.use_options(), None
-        recording = self.path.with_name(f"{self.path.name}.{uuid.uuid4().hex}.partial")
-        return [f"-XX:ArchiveClassesAtExit={recording}"], recording
+        partial = self.path.with_name(f"{self.path.name}.{uuid.uuid4().hex}.partial")
+        return [f"-XX:ArchiveClassesAtExit={partial}"], Recording(partial, self)
 
-    def keep(self, recording: Path | None, *, clean_exit: bool) -> None:
-        """After the JVM exited: a recording of a clean exit becomes the archive."""
-        if recording is None:
-            return
-        if clean_exit and recording.exists():
-            os.replace(recording, self.path)
-            for stale in self.path.parent.glob("classes-*.jsa"):  # an older JDK's or jars'
-                if stale != self.path:
+
+@dataclass(frozen=True)
+class Recording:
+    """The file one JVM writes its classes to as it exits, and the archive it may become."""
+
+    partial: Path
+    archive: ClassArchive
+
+    def keep(self, *, clean_exit: bool) -> None:
+        """After the JVM exited: the recording of a clean exit becomes the archive."""
+        target = self.archive.path
+        if clean_exit and self.partial.exists():
+            os.replace(self.partial, target)
+            for stale in target.parent.glob("classes-*.jsa"):  # an older JDK's or jars'
+                if stale != target:
                     stale.unlink(missing_ok=True)
         else:
             with contextlib.suppress(FileNotFoundError):
-                recording.unlink()
+                self.partial.unlink()
 
 
 def _fingerprint(java: str, jars_dir: Path) -> str:

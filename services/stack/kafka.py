@@ -24,7 +24,7 @@ from kafka.admin import UserScramCredentialUpsertion
 from kafka.errors import KafkaError
 
 from services.common.kafka import admin_client, ensure_topics
-from services.stack.class_archive import ClassArchive
+from services.stack.class_archive import ClassArchive, Recording
 from services.stack.local_tools import require_tool, tail, write_atomically
 from services.stack.maven import Artifact, fetch_jars
 
@@ -127,8 +127,7 @@ class KafkaBroker:
         self.log_file = log_file
         self._process: subprocess.Popen[bytes] | None = None
         self._output: IO[bytes] | None = None
-        self._classes: ClassArchive | None = None
-        self._recording: Path | None = None  # the class archive this run records at exit
+        self._recording: Recording | None = None  # the class archive this run records at exit
 
     @property
     def bootstrap(self) -> str:
@@ -170,10 +169,10 @@ class KafkaBroker:
 
         log4j_config = self._write_log4j_config()
         self._write_server_properties()
-        self._classes = ClassArchive.for_jars(java, self.jars_dir)
-        self._format_storage(java, log4j_config, self._classes)
+        classes = ClassArchive.for_jars(java, self.jars_dir)
+        self._format_storage(java, log4j_config, classes)
 
-        class_options, self._recording = self._classes.start_options()
+        class_options, self._recording = classes.start_options()
         command = [
             java,
             "-Xms256m",
@@ -205,7 +204,8 @@ class KafkaBroker:
             # A broker that never served has not loaded what a serving one does: no archive.
             recording, self._recording = self._recording, None
             self.stop()
-            self._classes.keep(recording, clean_exit=False)
+            if recording is not None:
+                recording.keep(clean_exit=False)
             raise
         logger.info("Kafka broker ready on %s in %.1fs", self.bootstrap, time.monotonic() - started)
         return self.bootstrap
@@ -229,9 +229,9 @@ class KafkaBroker:
             else:
                 stopped_by_us = False  # it had ended on its own: whatever it recorded is partial
             logger.info("Kafka broker on %s stopped (exit %s)", self.bootstrap, process.returncode)
-            if self._classes is not None:
-                self._classes.keep(self._recording, clean_exit=stopped_by_us)
-            self._recording = None
+            if self._recording is not None:
+                self._recording.keep(clean_exit=stopped_by_us)
+                self._recording = None
         if self._output is not None:
             self._output.close()
             self._output = None

@@ -35,12 +35,12 @@ def test_with_no_archive_a_jvm_records_one_and_a_clean_exit_keeps_it(java: str, 
     archive = ClassArchive.for_jars(java, jars)
     assert archive.use_options() == []
     options, recording = archive.start_options()
-    assert recording is not None and recording.parent == jars.parent
-    assert options == [f"-XX:ArchiveClassesAtExit={recording}"]
+    assert recording is not None and recording.partial.parent == jars.parent
+    assert options == [f"-XX:ArchiveClassesAtExit={recording.partial}"]
     stale = jars.parent / "classes-0000000000000000.jsa"
     stale.write_bytes(b"an older JDK's")
-    recording.write_bytes(b"what the JVM dumped")
-    archive.keep(recording, clean_exit=True)
+    recording.partial.write_bytes(b"what the JVM dumped")
+    recording.keep(clean_exit=True)
     assert archive.path.read_bytes() == b"what the JVM dumped"
     assert sorted(p.name for p in jars.parent.iterdir()) == sorted(["libs", archive.path.name])
     assert archive.start_options() == ([f"-XX:SharedArchiveFile={archive.path}"], None)
@@ -50,9 +50,9 @@ def test_what_a_jvm_that_did_not_stop_cleanly_recorded_is_dropped(java: str, jar
     archive = ClassArchive.for_jars(java, jars)
     _, recording = archive.start_options()
     assert recording is not None
-    recording.write_bytes(b"a partial dump")
-    archive.keep(recording, clean_exit=False)
-    archive.keep(recording, clean_exit=False)  # nothing there any more: no error
+    recording.partial.write_bytes(b"a partial dump")
+    recording.keep(clean_exit=False)
+    recording.keep(clean_exit=False)  # nothing there any more: no error
     assert [p.name for p in jars.parent.iterdir()] == ["libs"]
 
 
