@@ -166,6 +166,12 @@ class OutboxRelay:
                     ["kafka did not acknowledge", failed],
                 )
                 metrics.OUTBOX_PUBLISH_FAILURES.inc()
+                # Retried at the next round; said once a batch, with the broker's first reason.
+                reason = next(f.exception for _, _, f in futures if not f.succeeded())
+                log.warning(
+                    "outbox rows not acknowledged, will retry",
+                    extra={"rows": len(failed), "error": repr(reason)},
+                )
             return len(sent)
 
     def _housekeeping(self) -> None:
