@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import Iterator
+from typing import Any
 
 import pytest
 from support.api import Api
@@ -10,10 +11,29 @@ from support.stack import start_stack
 
 from services.stack.supervisor import LocalStack
 
+# Packages whose fixtures are package-scoped: under `--dist loadfile` their files go to one
+# worker together, or each worker given one of them would start the fixture again (the fault
+# suite's stack: two replicas of every service).
+WHOLE_PACKAGES = ("tests/faults/",)
+
 
 def pytest_configure(config: pytest.Config) -> None:
     # --basetemp=.openecf/pytest (pyproject) needs its parent: a fresh checkout has none yet.
     (config.rootpath / ".openecf").mkdir(exist_ok=True)
+
+
+def pytest_xdist_make_scheduler(config: pytest.Config, log: Any) -> Any:
+    if config.getvalue("dist") != "loadfile":
+        return None  # xdist's own scheduler for any other mode
+
+    from xdist.scheduler import LoadFileScheduling
+
+    class PackageAwareScheduling(LoadFileScheduling):
+        def _split_scope(self, nodeid: str) -> str:
+            package = next((p for p in WHOLE_PACKAGES if nodeid.startswith(p)), None)
+            return package or str(super()._split_scope(nodeid))
+
+    return PackageAwareScheduling(config, log)
 
 
 @pytest.fixture(scope="session")
