@@ -151,20 +151,30 @@ def _delivery_order(key: str) -> tuple[int, int, int, str]:
     return (seconds, micros, counter, key)
 
 
+# Messages already parsed, by Maildir and key. A delivered message never changes (the sink
+# writes it whole, then links it in), so each is read and parsed once: tests wait for mail by
+# reading the box again and again, and a session's boxes grow to thousands of messages.
+_PARSED: dict[tuple[Path, str], email.message.EmailMessage] = {}
+
+
 def read_messages(maildir: Path) -> list[email.message.EmailMessage]:
     """Every message in the Maildir (new and cur), parsed, in delivery order."""
     if not maildir.exists():
         return []
     box = mailbox.Maildir(maildir, create=False)
     parser = BytesParser(policy=email.policy.default)
+    where = maildir.resolve()
     messages = []
     for key in sorted(box.keys(), key=_delivery_order):
-        try:
-            raw = box.get_bytes(key)
-        except KeyError:
-            continue  # Moved or deleted by a mail reader meanwhile.
-        message = parser.parsebytes(raw)
-        assert isinstance(message, email.message.EmailMessage)  # policy.default makes these
+        message = _PARSED.get((where, key))
+        if message is None:
+            try:
+                raw = box.get_bytes(key)
+            except KeyError:
+                continue  # Moved or deleted by a mail reader meanwhile.
+            parsed = parser.parsebytes(raw)
+            assert isinstance(parsed, email.message.EmailMessage)  # policy.default makes these
+            message = _PARSED[(where, key)] = parsed
         messages.append(message)
     return messages
 

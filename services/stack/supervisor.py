@@ -325,16 +325,17 @@ class LocalStack:
     def _wait_edge(self, name: str = "edge", timeout: float = 60) -> None:
         deadline = time.monotonic() + timeout
         url = f"http://127.0.0.1:{self.child_settings(name).edge_port}/readyz"
-        while True:
-            self._check_alive(name)
-            try:
-                if httpx.get(url, timeout=2).status_code == 200:
-                    return
-            except httpx.HTTPError:
-                pass
-            if time.monotonic() > deadline:
-                raise RuntimeError(f"{name} was not ready in {timeout:.0f}s")
-            time.sleep(0.2)
+        with httpx.Client(timeout=2) as client:  # one client (and TLS context) for every look
+            while True:
+                self._check_alive(name)
+                try:
+                    if client.get(url).status_code == 200:
+                        return
+                except httpx.HTTPError:
+                    pass
+                if time.monotonic() > deadline:
+                    raise RuntimeError(f"{name} was not ready in {timeout:.0f}s")
+                time.sleep(0.2)
 
     def _wait_smtp(self, timeout: float = 30) -> None:
         import socket

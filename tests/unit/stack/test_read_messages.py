@@ -1,0 +1,39 @@
+"""The sink's Maildir read back: every message in delivery order, each parsed once."""
+
+from __future__ import annotations
+
+import mailbox
+from email.message import EmailMessage
+from pathlib import Path
+
+from services.stack.smtp_sink import read_messages
+
+
+def _mail(subject: str) -> EmailMessage:
+    message = EmailMessage()
+    message["Subject"] = subject
+    message["To"] = "counsel@example.org"
+    message.set_content(f"about {subject}")
+    return message
+
+
+def test_messages_come_back_in_delivery_order_and_later_ones_join_them(tmp_path: Path) -> None:
+    assert read_messages(tmp_path / "none") == []
+    box = mailbox.Maildir(tmp_path / "mail")
+    box.add(_mail("first"))
+    first = read_messages(tmp_path / "mail")
+    assert [m["Subject"] for m in first] == ["first"]
+    box.add(_mail("second"))
+    both = read_messages(tmp_path / "mail")
+    assert [m["Subject"] for m in both] == ["first", "second"]
+    # A delivered message never changes: the first one was not parsed again.
+    assert both[0] is first[0]
+
+
+def test_a_message_removed_from_the_box_is_no_longer_read(tmp_path: Path) -> None:
+    box = mailbox.Maildir(tmp_path / "mail")
+    key = box.add(_mail("gone"))
+    box.add(_mail("kept"))
+    assert len(read_messages(tmp_path / "mail")) == 2
+    box.remove(key)
+    assert [m["Subject"] for m in read_messages(tmp_path / "mail")] == ["kept"]
