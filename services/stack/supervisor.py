@@ -305,37 +305,42 @@ class LocalStack:
             self._wait_grpc(name, timeout)
 
     def _wait_grpc(self, name: str, timeout: float = 60) -> None:
-        deadline = time.monotonic() + timeout
         settings = self.child_settings(name)
         port = settings.grpc_port(self.children[name].identity or name)
         with grpc.insecure_channel(f"127.0.0.1:{port}") as channel:
             stub = health_pb2_grpc.HealthStub(channel)
-            while True:
-                self._check_alive(name)
+
+            def serving() -> bool:
                 try:
                     reply = stub.Check(health_pb2.HealthCheckRequest(), timeout=1)
-                    if reply.status == health_pb2.HealthCheckResponse.SERVING:
-                        return
                 except grpc.RpcError:
-                    pass
-                if time.monotonic() > deadline:
-                    raise RuntimeError(f"{name} did not become healthy in {timeout:.0f}s")
-                time.sleep(0.2)
+                    return False
+                return bool(reply.status == health_pb2.HealthCheckResponse.SERVING)
+
+            self._poll(name, serving, timeout, f"{name} did not become healthy in {timeout:.0f}s")
 
     def _wait_edge(self, name: str = "edge", timeout: float = 60) -> None:
-        deadline = time.monotonic() + timeout
         url = f"http://127.0.0.1:{self.child_settings(name).edge_port}/readyz"
         with httpx.Client(timeout=2) as client:  # one client (and TLS context) for every look
-            while True:
-                self._check_alive(name)
+
+            def ready() -> bool:
                 try:
-                    if client.get(url).status_code == 200:
-                        return
+                    return client.get(url).status_code == 200
                 except httpx.HTTPError:
-                    pass
-                if time.monotonic() > deadline:
-                    raise RuntimeError(f"{name} was not ready in {timeout:.0f}s")
-                time.sleep(0.2)
+                    return False
+
+            self._poll(name, ready, timeout, f"{name} was not ready in {timeout:.0f}s")
+
+    def _poll(self, name: str, ready: Callable[[], bool], timeout: float, failure: str) -> None:
+        """Look every 0.2 s until ``ready``; a child that exits meanwhile fails at once."""
+        deadline = time.monotonic() + timeout
+        while True:
+            self._check_alive(name)
+            if ready():
+                return
+            if time.monotonic() > deadline:
+                raise RuntimeError(failure)
+            time.sleep(0.2)
 
     def _wait_smtp(self, timeout: float = 30) -> None:
         import socket
