@@ -152,12 +152,14 @@ class OutboxRelay:
             self._producer.flush(timeout=self._send_timeout)
             sent: list[int] = []
             failed: list[int] = []
+            reason = None  # the broker's first, for the log
             for row_id, topic, future in futures:
                 if future.succeeded():
                     sent.append(row_id)
                     metrics.OUTBOX_PUBLISHED.labels(topic).inc()
                 else:
                     failed.append(row_id)
+                    reason = reason or future.exception
             if sent:
                 conn.execute("UPDATE outbox SET sent_at = now() WHERE id = ANY(%s)", [sent])
             if failed:
@@ -166,8 +168,7 @@ class OutboxRelay:
                     ["kafka did not acknowledge", failed],
                 )
                 metrics.OUTBOX_PUBLISH_FAILURES.inc()
-                # Retried at the next round; said once a batch, with the broker's first reason.
-                reason = next(f.exception for _, _, f in futures if not f.succeeded())
+                # Retried at the next round; said once a batch.
                 log.warning(
                     "outbox rows not acknowledged, will retry",
                     extra={"rows": len(failed), "error": repr(reason)},
