@@ -42,7 +42,6 @@ sys.path.insert(0, str(ROOT))
 sys.path.insert(0, str(ROOT / "tests"))
 
 from court.v1 import (  # noqa: E402
-    access_pb2,
     access_pb2_grpc,
     common_pb2,
     docket_pb2,
@@ -61,6 +60,7 @@ from services.common.identity import signer_for  # noqa: E402
 from services.common.kafka import make_producer  # noqa: E402
 from services.common.settings import Settings  # noqa: E402
 from services.common.wire import court_time_pb  # noqa: E402
+from services.filing.vault import store_requests  # noqa: E402
 from services.stack.smtp_sink import read_messages  # noqa: E402
 from services.stack.supervisor import LocalStack  # noqa: E402
 
@@ -136,7 +136,7 @@ class Bench:
     def document(self, pages: int) -> filing_pb2.FiledDocument:
         content = pdf(pages)
         reply = self.access.StoreDocument(
-            access_pb2.StoreDocumentRequest(
+            store_requests(
                 filename="order.pdf",
                 content=content,
                 sha256=hashlib.sha256(content).hexdigest(),

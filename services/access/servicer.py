@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import itertools
 from collections.abc import Iterator
 from zoneinfo import ZoneInfo
 
@@ -15,6 +16,7 @@ from services.access.fees import parse_quarter
 from services.access.free_looks import FreeLooks, Issued, LinkRequest
 from services.access.vault import NewDocument, Vault
 from services.common.clock import Clock
+from services.common.document_stream import MAX_DOCUMENT_BYTES, join_chunks
 from services.common.errors import CourtError
 from services.common.identity import current_caller
 from services.common.principal import Principal, current_principal, require_principal
@@ -94,17 +96,27 @@ class AccessServicer(access_pb2_grpc.AccessServiceServicer):
         self._tz = tz
 
     def StoreDocument(
-        self, request: access_pb2.StoreDocumentRequest, context: Context
+        self, requests: Iterator[access_pb2.StoreDocumentRequest], context: Context
     ) -> access_pb2.StoreDocumentResponse:
-        require_service("filing")
+        require_service("filing")  # before a byte of the content is read
+        facts = next(requests, None)
+        if facts is None:
+            raise CourtError("validation_failed", "send the document's facts, then its content")
+        content = join_chunks(
+            (message.chunk for message in itertools.chain([facts], requests)),
+            limit=MAX_DOCUMENT_BYTES,
+            too_large=lambda: CourtError(
+                "too_large", f"a document is at most {MAX_DOCUMENT_BYTES // 2**20} MB"
+            ),
+        )
         document_id = self._vault.store(
             NewDocument(
-                filename=request.filename,
-                content=request.content,
-                sha256=request.sha256,
-                pages=request.pages,
-                case_number=request.case_number,
-                filing_id=request.filing_id,
+                filename=facts.filename,
+                content=content,
+                sha256=facts.sha256,
+                pages=facts.pages,
+                case_number=facts.case_number,
+                filing_id=facts.filing_id,
             )
         )
         return access_pb2.StoreDocumentResponse(document_id=document_id)

@@ -30,7 +30,11 @@ class _ClientCallDetails(grpc.ClientCallDetails):
         self.compression = base.compression
 
 
-class CourtClientInterceptor(grpc.UnaryUnaryClientInterceptor, grpc.UnaryStreamClientInterceptor):
+class CourtClientInterceptor(
+    grpc.UnaryUnaryClientInterceptor,
+    grpc.UnaryStreamClientInterceptor,
+    grpc.StreamUnaryClientInterceptor,
+):
     def __init__(self, *, signer: ServiceSigner | None) -> None:
         self._signer = signer
 
@@ -56,6 +60,12 @@ class CourtClientInterceptor(grpc.UnaryUnaryClientInterceptor, grpc.UnaryStreamC
             time.perf_counter() - started
         )
         return outcome
+
+    def intercept_stream_unary(
+        self, continuation: Callable[..., Any], details: grpc.ClientCallDetails, requests: Any
+    ) -> Any:
+        # One answer to a stream of requests (documents in chunks): counted as a unary call.
+        return self.intercept_unary_unary(continuation, details, requests)
 
     def intercept_unary_stream(
         self, continuation: Callable[..., Any], details: grpc.ClientCallDetails, request: Any

@@ -82,7 +82,13 @@ class CourtServerInterceptor(grpc.ServerInterceptor):
                 request_deserializer=handler.request_deserializer,
                 response_serializer=handler.response_serializer,
             )
-        return handler  # client streaming is not used by this project
+        if handler.stream_unary:  # documents sent in chunks: one answer, wrapped as a unary one
+            return grpc.stream_unary_rpc_method_handler(
+                self._wrap_unary(method, handler.stream_unary),
+                request_deserializer=handler.request_deserializer,
+                response_serializer=handler.response_serializer,
+            )
+        return handler  # bidirectional streaming is not used by this project
 
     def _caller(self, context: grpc.ServicerContext, method: str) -> tuple[Caller, str | None]:
         metadata = {

@@ -134,7 +134,8 @@ class Settings(BaseSettings):
 
     # Filing intake.
     filing_max_file_mb: int = Field(default=30, ge=1, le=60)
-    filing_max_total_mb: int = Field(default=60, ge=1, le=60)  # gRPC carries up to 64 MiB
+    # Below the 64 MiB a service takes for one document (services/common/document_stream.py).
+    filing_max_total_mb: int = Field(default=60, ge=1, le=60)
     filing_max_attachments: int = Field(default=20, ge=0, le=100)
     # Filing types a clerk reviews before they are docketed (comma-separated).
     filing_review_types: str = "notice_of_appearance"

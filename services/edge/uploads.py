@@ -2,15 +2,18 @@
 
 The request's total size is limited before this (limits.py); a part over its limit is
 refused as soon as it crosses it — the rest is never read
-into memory — and each part is kept once, as the bytes the filing service receives.
+into memory — and each part is kept once, then sent to the filing service in chunks from that
+one copy (``sent_documents``).
 """
 
 from __future__ import annotations
 
+from collections.abc import Iterator
 from dataclasses import dataclass, field
 from email.message import Message
 from typing import Any, TypeVar
 
+from court.v1 import filing_pb2
 from fastapi import Request
 from pydantic import BaseModel, ValidationError
 from python_multipart.exceptions import MultipartParseError
@@ -151,6 +154,22 @@ async def read_filing_upload(request: Request, limits: UploadLimits) -> FilingUp
     if not isinstance(metadata, dict):
         raise _invalid("the metadata part must be a JSON object")
     return FilingUpload(metadata=metadata, files=collector.files)
+
+
+def sent_documents(
+    files: list[UploadedFile],
+) -> Iterator[tuple[filing_pb2.DocumentRole.ValueType, str, bytearray]]:
+    """Each uploaded part as (role, filename, content) for ``filing_stream``; a part's buffer
+    is released once its chunks are sent, so the edge holds each document once, and only until
+    it has gone (memory per filing in flight: bench/filing_memory.py)."""
+    for f in files:
+        role = (
+            filing_pb2.DOCUMENT_ROLE_LEAD
+            if f.part == "lead"
+            else filing_pb2.DOCUMENT_ROLE_ATTACHMENT
+        )
+        yield role, f.filename, f.content
+        f.content.clear()
 
 
 Body = TypeVar("Body", bound=BaseModel)

@@ -184,9 +184,7 @@ class Intake:
         total = sum(len(u.content) for u in request.uploads)
         if total > self._limits.max_total_bytes:
             findings.append(
-                Finding(
-                    "too_large", f"the filing is over {self._limits.max_total_bytes // 2**20} MB"
-                )
+                Finding("too_large", rules.filing_too_large(self._limits.max_total_bytes))
             )
             if stop_at_first:
                 return findings, reports
@@ -201,7 +199,7 @@ class Intake:
                 findings.append(
                     Finding(
                         "too_large",
-                        f"{upload.filename} is over {self._limits.max_file_bytes // 2**20} MB",
+                        rules.document_too_large(upload.filename, self._limits.max_file_bytes),
                         index,
                     )
                 )

@@ -31,6 +31,18 @@ def _invalid(field: str, message: str) -> CourtError:
     return CourtError("validation_failed", message, details={"field": field})
 
 
+def too_many_attachments(max_attachments: int) -> CourtError:
+    return _invalid("attachments", f"at most {max_attachments} attachments")
+
+
+def document_too_large(filename: str, max_file_bytes: int) -> str:
+    return f"{filename} is over {max_file_bytes // 2**20} MB"
+
+
+def filing_too_large(max_total_bytes: int) -> str:
+    return f"the filing is over {max_total_bytes // 2**20} MB"
+
+
 def check_form(request: FilingRequest, *, max_attachments: int) -> None:
     """The filing's own completeness, independent of who files it."""
     if request.filing_type not in FILING_TYPES:
@@ -40,7 +52,7 @@ def check_form(request: FilingRequest, *, max_attachments: int) -> None:
         raise _invalid("lead", "a filing has exactly one lead document")
     attachments = len(request.uploads) - 1
     if attachments > max_attachments:
-        raise _invalid("attachments", f"at most {max_attachments} attachments")
+        raise too_many_attachments(max_attachments)
     _check_text(request)
     if request.filing_type == "petition_for_review":
         if request.case_number:

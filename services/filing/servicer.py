@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import re
+from collections.abc import Iterator
 from datetime import date
 from zoneinfo import ZoneInfo
 
@@ -14,7 +15,7 @@ from services.common.court import COURT_STAFF_ROLES
 from services.common.errors import CourtError
 from services.common.principal import require_principal
 from services.filing import store
-from services.filing.intake import Intake
+from services.filing.intake import Intake, IntakeLimits
 from services.filing.models import (
     CASE_TYPE_NAMES,
     FILING_TYPE_NAMES,
@@ -25,6 +26,7 @@ from services.filing.models import (
     Upload,
 )
 from services.filing.review import Review
+from services.filing.upload_stream import read_filing_stream
 
 Context = grpc.ServicerContext
 _UUID = re.compile(r"^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$")
@@ -32,7 +34,7 @@ _KEY = re.compile(r"^[\x21-\x7e]{1,200}$")
 
 
 def _filing_request(
-    metadata: filing_pb2.FilingMetadata, documents: list[filing_pb2.UploadedDocument]
+    metadata: filing_pb2.FilingMetadata, uploads: tuple[Upload, ...]
 ) -> FilingRequest:
     return FilingRequest(
         filing_type=FILING_TYPE_NAMES.get(metadata.filing_type, ""),
@@ -49,22 +51,13 @@ def _filing_request(
         receive_notices=(
             metadata.receive_notices if metadata.HasField("receive_notices") else None
         ),
-        uploads=_uploads(documents),
+        uploads=uploads,
     )
 
 
-def _uploads(documents: list[filing_pb2.UploadedDocument]) -> tuple[Upload, ...]:
-    return tuple(
-        Upload(
-            role="lead" if d.role == filing_pb2.DOCUMENT_ROLE_LEAD else "attachment",
-            filename=d.filename,
-            content=d.content,
-        )
-        for d in documents
-    )
-
-
-def _paper_request(request: filing_pb2.SubmitPaperFilingRequest) -> FilingRequest:
+def _paper_request(
+    request: filing_pb2.SubmitPaperFilingRequest, uploads: tuple[Upload, ...]
+) -> FilingRequest:
     try:
         received_on = date.fromisoformat(request.received_on.strip())
     except ValueError:
@@ -80,7 +73,7 @@ def _paper_request(request: filing_pb2.SubmitPaperFilingRequest) -> FilingReques
         case_type="",
         parties=(),
         description=request.description,
-        uploads=_uploads(list(request.documents)),
+        uploads=uploads,
         paper=PaperReceipt(filer_party=request.filer_party.strip(), received_on=received_on),
     )
 
@@ -103,46 +96,52 @@ def _filing_id(value: str) -> str:
 
 class FilingServicer(filing_pb2_grpc.FilingServiceServicer):
     def __init__(
-        self, *, pool: ConnectionPool, intake: Intake, review: Review, tz: ZoneInfo
+        self,
+        *,
+        pool: ConnectionPool,
+        intake: Intake,
+        review: Review,
+        limits: IntakeLimits,
+        tz: ZoneInfo,
     ) -> None:
         self._pool = pool
+        self._limits = limits
         self._tz = tz
         self._intake = intake
         self._review = review
 
     def SubmitFiling(
-        self, request: filing_pb2.SubmitFilingRequest, context: Context
+        self, requests: Iterator[filing_pb2.SubmitFilingRequest], context: Context
     ) -> filing_pb2.SubmitFilingResponse:
         principal = require_principal()
+        request, uploads = read_filing_stream(requests, self._limits)
         key = _idempotency_key(request.idempotency_key)
         filing, replayed = self._intake.submit(
-            principal,
-            _filing_request(request.metadata, list(request.documents)),
-            idempotency_key=key,
+            principal, _filing_request(request.metadata, uploads), idempotency_key=key
         )
         return filing_pb2.SubmitFilingResponse(filing=filing.to_proto(self._tz), replayed=replayed)
 
     def SubmitPaperFiling(
-        self, request: filing_pb2.SubmitPaperFilingRequest, context: Context
+        self, requests: Iterator[filing_pb2.SubmitPaperFilingRequest], context: Context
     ) -> filing_pb2.SubmitPaperFilingResponse:
         # Any signed-in caller reaches the rules, which refuse all but the clerk (forbidden).
         principal = require_principal()
+        request, uploads = read_filing_stream(requests, self._limits)
         key = _idempotency_key(request.idempotency_key)
         filing, replayed = self._intake.submit(
-            principal, _paper_request(request), idempotency_key=key
+            principal, _paper_request(request, uploads), idempotency_key=key
         )
         return filing_pb2.SubmitPaperFilingResponse(
             filing=filing.to_proto(self._tz), replayed=replayed
         )
 
     def CheckFiling(
-        self, request: filing_pb2.CheckFilingRequest, context: Context
+        self, requests: Iterator[filing_pb2.CheckFilingRequest], context: Context
     ) -> filing_pb2.CheckFilingResponse:
         principal = require_principal()
+        request, uploads = read_filing_stream(requests, self._limits)
         findings, _ = self._intake.check(
-            principal,
-            _filing_request(request.metadata, list(request.documents)),
-            check_all=request.check_all,
+            principal, _filing_request(request.metadata, uploads), check_all=request.check_all
         )
         response = filing_pb2.CheckFilingResponse(acceptable=not findings)
         for finding in findings:

@@ -2,10 +2,33 @@
 
 from __future__ import annotations
 
+from collections.abc import Iterator
+
 import grpc
 from court.v1 import access_pb2, access_pb2_grpc
 
+from services.common.document_stream import chunks
 from services.common.errors import CourtError
+
+
+def store_requests(
+    *,
+    filing_id: str,
+    filename: str,
+    content: bytes,
+    sha256: str,
+    pages: int,
+    case_number: str = "",
+) -> Iterator[access_pb2.StoreDocumentRequest]:
+    """A StoreDocument stream: the document's facts, then its content in chunks."""
+    facts = access_pb2.StoreDocumentRequest(
+        filing_id=filing_id, filename=filename, sha256=sha256, pages=pages
+    )
+    if case_number:
+        facts.case_number = case_number
+    yield facts
+    for chunk in chunks(content):
+        yield access_pb2.StoreDocumentRequest(chunk=chunk)
 
 
 class Vault:
@@ -22,13 +45,16 @@ class Vault:
         pages: int,
         case_number: str,
     ) -> str:
-        request = access_pb2.StoreDocumentRequest(
-            filing_id=filing_id, filename=filename, content=content, sha256=sha256, pages=pages
+        requests = store_requests(
+            filing_id=filing_id,
+            filename=filename,
+            content=content,
+            sha256=sha256,
+            pages=pages,
+            case_number=case_number,
         )
-        if case_number:
-            request.case_number = case_number
         try:
-            reply = self._stub.StoreDocument(request, timeout=60)
+            reply = self._stub.StoreDocument(requests, timeout=60)
         except grpc.RpcError as exc:
             raise CourtError(
                 "unavailable", "the document store is not reachable; nothing was filed — try again"

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from typing import Any, Literal
+from typing import Literal
 
 from court.v1 import common_pb2, filing_pb2
 from fastapi import APIRouter, Header, Query, Request
@@ -10,13 +10,11 @@ from pydantic import BaseModel, ConfigDict, Field, StrictBool
 from starlette.concurrency import run_in_threadpool
 
 from services.common import court
+from services.common.document_stream import filing_stream
 from services.edge.problems import documented
 from services.edge.routes.technical_failures import receipt_note
 from services.edge.session import caller_metadata, require_session
-from services.edge.uploads import (
-    UploadedFile,
-    read_upload,
-)
+from services.edge.uploads import UploadedFile, read_upload, sent_documents
 from services.edge.views import filing_view
 
 router = APIRouter(prefix="/api/v1", tags=["filings"])
@@ -104,24 +102,6 @@ async def _read(request: Request) -> tuple[filing_pb2.FilingMetadata, list[Uploa
     return metadata, upload.files
 
 
-def _add_documents(target: Any, files: list[UploadedFile]) -> None:
-    """Each uploaded part into the request's repeated ``documents`` field, built in place:
-    the part's buffer is released as soon as its bytes exist, and the message holds the only
-    copy once this returns (memory per filing in flight, bench/filing_memory.py)."""
-    for f in files:
-        content = bytes(f.content)
-        f.content.clear()
-        target.add(
-            role=filing_pb2.DOCUMENT_ROLE_LEAD
-            if f.part == "lead"
-            else filing_pb2.DOCUMENT_ROLE_ATTACHMENT,
-            filename=f.filename,
-            content=content,
-        )
-        del content
-    files.clear()
-
-
 @router.post("/filings", status_code=201, responses=FILING_PROBLEMS)
 async def submit_filing(
     request: Request,
@@ -131,10 +111,10 @@ async def submit_filing(
     `attachments` (PDF). The same `Idempotency-Key` and body answer the same receipt."""
     metadata, files = await _read(request)
     stub = request.app.state.clients.filing
-    submit = filing_pb2.SubmitFilingRequest(
-        metadata=metadata, idempotency_key=idempotency_key or ""
+    submit = filing_stream(
+        filing_pb2.SubmitFilingRequest(metadata=metadata, idempotency_key=idempotency_key or ""),
+        sent_documents(files),
     )
-    _add_documents(submit.documents, files)
 
     def file_and_receipt() -> dict[str, object]:
         # The filing and the receipt (reading the outage record is a blocking gRPC call,
@@ -154,8 +134,10 @@ async def check_filing(
     refused document stops the others unless `?all=true` asks to check every document."""
     metadata, files = await _read(request)
     stub = request.app.state.clients.filing
-    check = filing_pb2.CheckFilingRequest(metadata=metadata, check_all=check_all)
-    _add_documents(check.documents, files)
+    check = filing_stream(
+        filing_pb2.CheckFilingRequest(metadata=metadata, check_all=check_all),
+        sent_documents(files),
+    )
     reply = await run_in_threadpool(
         stub.CheckFiling,
         check,

@@ -17,6 +17,7 @@ from pydantic import BaseModel, ConfigDict, Field
 from starlette.concurrency import run_in_threadpool
 
 from services.common import court
+from services.common.document_stream import filing_stream
 from services.common.enums import role_name
 from services.common.errors import CourtError
 from services.common.identity import bearer_token
@@ -25,7 +26,7 @@ from services.edge.problems import documented
 from services.edge.routes.documents import STREAM_TIMEOUT_SECONDS, content_disposition
 from services.edge.routes.filings import receipt_view
 from services.edge.session import caller_metadata
-from services.edge.uploads import read_upload
+from services.edge.uploads import read_upload, sent_documents
 from services.edge.views import timestamp_view
 
 router = APIRouter(prefix="/api/v1/clerk", tags=["clerk"])
@@ -87,23 +88,16 @@ async def submit_paper_filing(
     body, upload = await read_upload(request, PaperFilingMetadataBody)
     reply = await run_in_threadpool(
         request.app.state.clients.filing.SubmitPaperFiling,
-        filing_pb2.SubmitPaperFilingRequest(
-            case_number=case_number[: court.MAX_CASE_NUMBER],
-            filing_type=common_pb2.FilingType.Value("FILING_TYPE_" + body.type.upper()),
-            description=body.description,
-            filer_party=body.filer_party,
-            received_on=body.received_on,
-            documents=[
-                filing_pb2.UploadedDocument(
-                    role=filing_pb2.DOCUMENT_ROLE_LEAD
-                    if f.part == "lead"
-                    else filing_pb2.DOCUMENT_ROLE_ATTACHMENT,
-                    filename=f.filename,
-                    content=bytes(f.content),
-                )
-                for f in upload.files
-            ],
-            idempotency_key=idempotency_key or "",
+        filing_stream(
+            filing_pb2.SubmitPaperFilingRequest(
+                case_number=case_number[: court.MAX_CASE_NUMBER],
+                filing_type=common_pb2.FilingType.Value("FILING_TYPE_" + body.type.upper()),
+                description=body.description,
+                filer_party=body.filer_party,
+                received_on=body.received_on,
+                idempotency_key=idempotency_key or "",
+            ),
+            sent_documents(upload.files),
         ),
         metadata=caller_metadata(request),
         timeout=_PAPER_FILING_TIMEOUT_SECONDS,

@@ -20,8 +20,6 @@ import psycopg
 from court.v1 import access_pb2, access_pb2_grpc, common_pb2, docket_pb2, events_pb2, filing_pb2
 from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PrivateKey
 from google.protobuf.message import Message
-from google.rpc import error_details_pb2
-from grpc_status import rpc_status
 from pypdf import PdfWriter
 from support.api import wait_for
 
@@ -30,6 +28,7 @@ from services.common.identity import SERVICE_IDENTITY, ServiceSigner, signer_for
 from services.common.kafka import make_producer
 from services.common.settings import Settings
 from services.common.wire import court_time_pb
+from services.filing.vault import store_requests
 from services.stack.supervisor import LocalStack
 
 MAX_MESSAGE = 64 * 1024 * 1024
@@ -44,15 +43,6 @@ def pdf_bytes(*, pages: int = 1, label: str | None = None) -> bytes:
     out = io.BytesIO()
     writer.write(out)
     return out.getvalue()
-
-
-def reason_of(error: grpc.RpcError) -> str | None:
-    status = rpc_status.from_call(error)  # type: ignore[arg-type]
-    for detail in status.details if status else []:
-        info = error_details_pb2.ErrorInfo()
-        if detail.Unpack(info):
-            return info.reason
-    return None
 
 
 @dataclass(frozen=True)
@@ -109,17 +99,16 @@ class AccessKit:
         case_number: str = "",
     ) -> Stored:
         content = content if content is not None else pdf_bytes()
-        request = access_pb2.StoreDocumentRequest(
+        requests = store_requests(
             filename=filename,
             content=content,
             sha256=hashlib.sha256(content).hexdigest(),
             pages=pages,
             filing_id=str(uuid.uuid4()),
+            case_number=case_number,
         )
-        if case_number:
-            request.case_number = case_number
         reply = self.stub.StoreDocument(
-            request, metadata=self.service("filing", "StoreDocument"), timeout=60
+            requests, metadata=self.service("filing", "StoreDocument"), timeout=60
         )
         return Stored(reply.document_id, content, pages)
 

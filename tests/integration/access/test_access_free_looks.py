@@ -12,9 +12,10 @@ from concurrent.futures import ThreadPoolExecutor
 
 import grpc
 import pytest
-from access_kit import AccessKit, forged_identity, reason_of
+from access_kit import AccessKit, forged_identity
 from court.v1 import access_pb2, events_pb2
 from support.api import Api, wait_for
+from support.grpc_errors import reason_of
 
 from services.stack.supervisor import LocalStack
 

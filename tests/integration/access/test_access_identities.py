@@ -5,17 +5,19 @@ from __future__ import annotations
 
 import hashlib
 import uuid
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
 from pathlib import Path
 
 import grpc
 import pytest
-from access_kit import AccessKit, pdf_bytes, reason_of
+from access_kit import AccessKit, pdf_bytes
 from court.v1 import access_pb2
 from google.protobuf.message import Message
+from support.grpc_errors import reason_of
 
 from services.common.identity import SERVICE_IDENTITY, private_key_path, signer_for
 from services.common.settings import PROCESS_NAMES
+from services.filing.vault import store_requests
 from services.stack.supervisor import LocalStack
 
 STORE = "/court.v1.AccessService/StoreDocument"
@@ -23,18 +25,23 @@ ISSUE = "/court.v1.AccessService/IssueFreeLook"
 Metadata = list[tuple[str, str]]
 
 
-def store_request() -> access_pb2.StoreDocumentRequest:
+def store_request() -> list[access_pb2.StoreDocumentRequest]:
+    """A StoreDocument stream: the document's facts first (``[0].sha256``), then its chunks."""
     content = pdf_bytes()
-    return access_pb2.StoreDocumentRequest(
-        filename="a.pdf",
-        content=content,
-        sha256=hashlib.sha256(content).hexdigest(),
-        pages=1,
-        filing_id=str(uuid.uuid4()),
+    return list(
+        store_requests(
+            filename="a.pdf",
+            content=content,
+            sha256=hashlib.sha256(content).hexdigest(),
+            pages=1,
+            filing_id=str(uuid.uuid4()),
+        )
     )
 
 
-def refused(method: Callable[..., object], request: Message, metadata: Metadata) -> str | None:
+def refused(
+    method: Callable[..., object], request: Message | Iterator[Message], metadata: Metadata
+) -> str | None:
     """The reason the call is refused (it must be refused as PERMISSION_DENIED)."""
     with pytest.raises(grpc.RpcError) as error:
         method(request, metadata=metadata, timeout=10)
@@ -49,8 +56,11 @@ def test_the_edges_key_cannot_store_documents_or_issue_free_looks(kit: AccessKit
     for claimed in ("edge", "filing"):
         token = edge.token(STORE).replace("edge", claimed, 1)
         request = store_request()
-        assert refused(kit.stub.StoreDocument, request, [(SERVICE_IDENTITY, token)]) == "forbidden"
-        count = kit.sql("SELECT count(*) FROM access.contents WHERE sha256 = %s", request.sha256)
+        assert (
+            refused(kit.stub.StoreDocument, iter(request), [(SERVICE_IDENTITY, token)])
+            == "forbidden"
+        )
+        count = kit.sql("SELECT count(*) FROM access.contents WHERE sha256 = %s", request[0].sha256)
         assert count == [(0,)]
     for claimed in ("edge", "notify"):
         token = edge.token(ISSUE).replace("edge", claimed, 1)
@@ -63,10 +73,11 @@ def test_the_edges_key_cannot_store_documents_or_issue_free_looks(kit: AccessKit
 def test_a_replayed_token_is_refused(kit: AccessKit) -> None:
     metadata = kit.service("filing", "StoreDocument")
     first = store_request()
-    assert kit.stub.StoreDocument(first, metadata=metadata, timeout=30).document_id
+    assert kit.stub.StoreDocument(iter(first), metadata=metadata, timeout=30).document_id
     again = store_request()
-    assert refused(kit.stub.StoreDocument, again, metadata) == "forbidden"
-    assert kit.sql("SELECT count(*) FROM access.contents WHERE sha256 = %s", again.sha256) == [(0,)]
+    assert refused(kit.stub.StoreDocument, iter(again), metadata) == "forbidden"
+    stored = kit.sql("SELECT count(*) FROM access.contents WHERE sha256 = %s", again[0].sha256)
+    assert stored == [(0,)]
 
 
 def test_a_token_for_one_method_does_not_open_another(kit: AccessKit) -> None:

@@ -10,12 +10,13 @@ import time
 import grpc
 import httpx
 import pytest
-from access_kit import AccessKit, forged_identity, pdf_bytes, reason_of
-from court.v1 import access_pb2
+from access_kit import AccessKit, forged_identity, pdf_bytes
 from support.api import Api, register
+from support.grpc_errors import reason_of
 
 from services.access.vault import ContentCorrupted, Vault
 from services.common.db import connect_pool
+from services.filing.vault import store_requests
 
 
 @pytest.mark.parametrize(
@@ -36,9 +37,7 @@ def test_only_the_filing_service_stores_documents(
     digest = hashlib.sha256(content).hexdigest()
     with pytest.raises(grpc.RpcError) as refused:
         kit.stub.StoreDocument(
-            access_pb2.StoreDocumentRequest(
-                filename="a.pdf", content=content, sha256=digest, pages=1
-            ),
+            store_requests(filing_id="", filename="a.pdf", content=content, sha256=digest, pages=1),
             metadata=metadata,
             timeout=10,
         )
@@ -52,8 +51,8 @@ def test_the_sha256_filing_sends_is_checked(kit: AccessKit) -> None:
     for digest in (hashlib.sha256(b"other").hexdigest(), "not hex", ""):
         with pytest.raises(grpc.RpcError) as refused:
             kit.stub.StoreDocument(
-                access_pb2.StoreDocumentRequest(
-                    filename="a.pdf", content=content, sha256=digest, pages=1
+                store_requests(
+                    filing_id="", filename="a.pdf", content=content, sha256=digest, pages=1
                 ),
                 metadata=kit.service("filing", "StoreDocument"),
                 timeout=10,

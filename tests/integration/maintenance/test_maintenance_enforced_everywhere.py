@@ -107,7 +107,7 @@ class Court:
                 auth_pb2.RegisterRequest(), metadata=md, timeout=5
             ),
             "filing": lambda: filing_pb2_grpc.FilingServiceStub(ch).SubmitFiling(
-                filing_pb2.SubmitFilingRequest(), metadata=md, timeout=5
+                iter([filing_pb2.SubmitFilingRequest()]), metadata=md, timeout=5
             ),
             "docket": lambda: docket_pb2_grpc.DocketServiceStub(ch).SealEntry(
                 docket_pb2.SealEntryRequest(case_number="26-1", entry_number=1),
@@ -118,7 +118,7 @@ class Court:
                 notify_pb2.SubscribeRequest(case_number="26-1"), metadata=md, timeout=5
             ),
             "access": lambda: access_pb2_grpc.AccessServiceStub(ch).StoreDocument(
-                access_pb2.StoreDocumentRequest(), metadata=md, timeout=5
+                iter([access_pb2.StoreDocumentRequest()]), metadata=md, timeout=5
             ),
         }
         if process != "edge":

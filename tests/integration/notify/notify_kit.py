@@ -42,6 +42,7 @@ from services.common.identity import SERVICE_IDENTITY, signer_for
 from services.common.kafka import make_producer
 from services.common.settings import Settings
 from services.common.wire import court_time_pb
+from services.filing.vault import store_requests
 from services.stack.smtp_sink import SmtpSink, read_messages
 from services.stack.supervisor import LocalStack
 
@@ -166,7 +167,7 @@ class NotifyKit:
         """A PDF in access's vault, stored with the filing service's identity."""
         content = pdf_bytes(pages)
         reply = self.access.StoreDocument(
-            access_pb2.StoreDocumentRequest(
+            store_requests(
                 filename=filename,
                 content=content,
                 sha256=hashlib.sha256(content).hexdigest(),

@@ -134,35 +134,39 @@ Global___FeeCharge: _TypeAlias = FeeCharge  # noqa: Y015
 
 @_typing.final
 class StoreDocumentRequest(_message.Message):
+    """Streamed: the first message carries the document's facts; every message may carry the next
+    chunk of its content (at most 1 MiB each, 64 MiB in all, else `too_large`).
+    """
+
     DESCRIPTOR: _descriptor.Descriptor
 
     FILENAME_FIELD_NUMBER: _builtins.int
-    CONTENT_FIELD_NUMBER: _builtins.int
     SHA256_FIELD_NUMBER: _builtins.int
     PAGES_FIELD_NUMBER: _builtins.int
     CASE_NUMBER_FIELD_NUMBER: _builtins.int
     FILING_ID_FIELD_NUMBER: _builtins.int
+    CHUNK_FIELD_NUMBER: _builtins.int
     filename: _builtins.str
-    content: _builtins.bytes
     sha256: _builtins.str
     """Hex SHA-256 computed by filing; access verifies it."""
     pages: _builtins.int
     case_number: _builtins.str
     """Unknown for a petition until docket opens the case."""
     filing_id: _builtins.str
+    chunk: _builtins.bytes
     def __init__(
         self,
         *,
         filename: _builtins.str = ...,
-        content: _builtins.bytes = ...,
         sha256: _builtins.str = ...,
         pages: _builtins.int = ...,
         case_number: _builtins.str | None = ...,
         filing_id: _builtins.str = ...,
+        chunk: _builtins.bytes = ...,
     ) -> None: ...
     _HasFieldArgType: _TypeAlias = _typing.Literal["_case_number", b"_case_number", "case_number", b"case_number"]  # noqa: Y015
     def HasField(self, field_name: _HasFieldArgType) -> _builtins.bool: ...
-    _ClearFieldArgType: _TypeAlias = _typing.Literal["_case_number", b"_case_number", "case_number", b"case_number", "content", b"content", "filename", b"filename", "filing_id", b"filing_id", "pages", b"pages", "sha256", b"sha256"]  # noqa: Y015
+    _ClearFieldArgType: _TypeAlias = _typing.Literal["_case_number", b"_case_number", "case_number", b"case_number", "chunk", b"chunk", "filename", b"filename", "filing_id", b"filing_id", "pages", b"pages", "sha256", b"sha256"]  # noqa: Y015
     def ClearField(self, field_name: _ClearFieldArgType) -> None: ...
     _WhichOneofReturnType__case_number: _TypeAlias = _typing.Literal["case_number"]  # noqa: Y015
     _WhichOneofArgType__case_number: _TypeAlias = _typing.Literal["_case_number", b"_case_number"]  # noqa: Y015

@@ -35,7 +35,7 @@ class AccessServiceStub:
         Args:
             channel: A grpc.Channel.
         """
-        self.StoreDocument = channel.unary_unary(
+        self.StoreDocument = channel.stream_unary(
                 '/court.v1.AccessService/StoreDocument',
                 request_serializer=court_dot_v1_dot_access__pb2.StoreDocumentRequest.SerializeToString,
                 response_deserializer=court_dot_v1_dot_access__pb2.StoreDocumentResponse.FromString,
@@ -86,8 +86,9 @@ class AccessServiceServicer:
     """Document storage and access decisions. Every decision is audited.
     """
 
-    def StoreDocument(self, request, context):
-        """Store a validated PDF in the vault; filing service identity only.
+    def StoreDocument(self, request_iterator, context):
+        """Store a validated PDF in the vault; filing service identity only. Client streaming: the
+        document's facts, then its content in chunks.
         """
         context.set_code(grpc.StatusCode.UNIMPLEMENTED)
         context.set_details('Method not implemented!')
@@ -157,7 +158,7 @@ class AccessServiceServicer:
 
 def add_AccessServiceServicer_to_server(servicer, server):
     rpc_method_handlers = {
-            'StoreDocument': grpc.unary_unary_rpc_method_handler(
+            'StoreDocument': grpc.stream_unary_rpc_method_handler(
                     servicer.StoreDocument,
                     request_deserializer=court_dot_v1_dot_access__pb2.StoreDocumentRequest.FromString,
                     response_serializer=court_dot_v1_dot_access__pb2.StoreDocumentResponse.SerializeToString,
@@ -215,7 +216,7 @@ class AccessService:
     """
 
     @staticmethod
-    def StoreDocument(request,
+    def StoreDocument(request_iterator,
             target,
             options=(),
             channel_credentials=None,
@@ -225,8 +226,8 @@ class AccessService:
             wait_for_ready=None,
             timeout=None,
             metadata=None):
-        return grpc.experimental.unary_unary(
-            request,
+        return grpc.experimental.stream_unary(
+            request_iterator,
             target,
             '/court.v1.AccessService/StoreDocument',
             court_dot_v1_dot_access__pb2.StoreDocumentRequest.SerializeToString,

@@ -36,8 +36,10 @@ class AccessServiceStub:
     def __new__(cls, channel: _grpc.Channel) -> _Self: ...
     @_typing.overload
     def __new__(cls, channel: _aio.Channel) -> AccessServiceAsyncStub: ...
-    StoreDocument: _grpc.UnaryUnaryMultiCallable[_access_pb2.StoreDocumentRequest, _access_pb2.StoreDocumentResponse]
-    """Store a validated PDF in the vault; filing service identity only."""
+    StoreDocument: _grpc.StreamUnaryMultiCallable[_access_pb2.StoreDocumentRequest, _access_pb2.StoreDocumentResponse]
+    """Store a validated PDF in the vault; filing service identity only. Client streaming: the
+    document's facts, then its content in chunks.
+    """
     DiscardDocuments: _grpc.UnaryUnaryMultiCallable[_access_pb2.DiscardDocumentsRequest, _access_pb2.DiscardDocumentsResponse]
     """Discard the documents stored for a filing attempt that never committed (filing's orphan
     sweep); documents already on the docket are kept. Filing service identity only.
@@ -69,8 +71,10 @@ class AccessServiceAsyncStub(AccessServiceStub):
     """Document storage and access decisions. Every decision is audited."""
 
     def __init__(self, channel: _aio.Channel) -> None: ...
-    StoreDocument: _aio.UnaryUnaryMultiCallable[_access_pb2.StoreDocumentRequest, _access_pb2.StoreDocumentResponse]  # type: ignore[assignment]
-    """Store a validated PDF in the vault; filing service identity only."""
+    StoreDocument: _aio.StreamUnaryMultiCallable[_access_pb2.StoreDocumentRequest, _access_pb2.StoreDocumentResponse]  # type: ignore[assignment]
+    """Store a validated PDF in the vault; filing service identity only. Client streaming: the
+    document's facts, then its content in chunks.
+    """
     DiscardDocuments: _aio.UnaryUnaryMultiCallable[_access_pb2.DiscardDocumentsRequest, _access_pb2.DiscardDocumentsResponse]  # type: ignore[assignment]
     """Discard the documents stored for a filing attempt that never committed (filing's orphan
     sweep); documents already on the docket are kept. Filing service identity only.
@@ -103,10 +107,12 @@ class AccessServiceServicer(metaclass=_abc_1.ABCMeta):
     @_abc_1.abstractmethod
     def StoreDocument(
         self,
-        request: _access_pb2.StoreDocumentRequest,
+        request_iterator: _MaybeAsyncIterator[_access_pb2.StoreDocumentRequest],
         context: _ServicerContext,
     ) -> _typing.Union[_access_pb2.StoreDocumentResponse, _abc.Awaitable[_access_pb2.StoreDocumentResponse]]:
-        """Store a validated PDF in the vault; filing service identity only."""
+        """Store a validated PDF in the vault; filing service identity only. Client streaming: the
+        document's facts, then its content in chunks.
+        """
 
     @_abc_1.abstractmethod
     def DiscardDocuments(

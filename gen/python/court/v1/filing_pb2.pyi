@@ -152,30 +152,58 @@ Global___FilingMetadata: _TypeAlias = FilingMetadata  # noqa: Y015
 
 @_typing.final
 class UploadedDocument(_message.Message):
-    """A PDF as uploaded by the filer."""
+    """A PDF as uploaded by the filer: the first piece of a streamed document, its content follows."""
 
     DESCRIPTOR: _descriptor.Descriptor
 
     ROLE_FIELD_NUMBER: _builtins.int
     FILENAME_FIELD_NUMBER: _builtins.int
-    CONTENT_FIELD_NUMBER: _builtins.int
     role: Global___DocumentRole.ValueType
     filename: _builtins.str
-    content: _builtins.bytes
     def __init__(
         self,
         *,
         role: Global___DocumentRole.ValueType = ...,
         filename: _builtins.str = ...,
-        content: _builtins.bytes = ...,
     ) -> None: ...
     _HasFieldArgType: _TypeAlias = _Never  # noqa: Y015
     def HasField(self, field_name: _HasFieldArgType) -> _builtins.bool: ...
-    _ClearFieldArgType: _TypeAlias = _typing.Literal["content", b"content", "filename", b"filename", "role", b"role"]  # noqa: Y015
+    _ClearFieldArgType: _TypeAlias = _typing.Literal["filename", b"filename", "role", b"role"]  # noqa: Y015
     def ClearField(self, field_name: _ClearFieldArgType) -> None: ...
     def WhichOneof(self, oneof_group: _Never) -> None: ...
 
 Global___UploadedDocument: _TypeAlias = UploadedDocument  # noqa: Y015
+
+@_typing.final
+class DocumentPiece(_message.Message):
+    """One piece of a filing's documents. A document is its `start`, then its content in order as
+    `chunk`s of at most 1 MiB; documents follow one another, the lead first. Past the filing's
+    limits (a document's or the whole filing's size, the number of attachments) the stream is
+    refused as soon as it crosses them: `too_large` or `validation_failed`.
+    """
+
+    DESCRIPTOR: _descriptor.Descriptor
+
+    START_FIELD_NUMBER: _builtins.int
+    CHUNK_FIELD_NUMBER: _builtins.int
+    chunk: _builtins.bytes
+    @_builtins.property
+    def start(self) -> Global___UploadedDocument: ...
+    def __init__(
+        self,
+        *,
+        start: Global___UploadedDocument | None = ...,
+        chunk: _builtins.bytes = ...,
+    ) -> None: ...
+    _HasFieldArgType: _TypeAlias = _typing.Literal["chunk", b"chunk", "piece", b"piece", "start", b"start"]  # noqa: Y015
+    def HasField(self, field_name: _HasFieldArgType) -> _builtins.bool: ...
+    _ClearFieldArgType: _TypeAlias = _typing.Literal["chunk", b"chunk", "piece", b"piece", "start", b"start"]  # noqa: Y015
+    def ClearField(self, field_name: _ClearFieldArgType) -> None: ...
+    _WhichOneofReturnType_piece: _TypeAlias = _typing.Literal["start", "chunk"]  # noqa: Y015
+    _WhichOneofArgType_piece: _TypeAlias = _typing.Literal["piece", b"piece"]  # noqa: Y015
+    def WhichOneof(self, oneof_group: _WhichOneofArgType_piece) -> _WhichOneofReturnType_piece | None: ...
+
+Global___DocumentPiece: _TypeAlias = DocumentPiece  # noqa: Y015
 
 @_typing.final
 class FiledDocument(_message.Message):
@@ -322,29 +350,31 @@ Global___Filing: _TypeAlias = Filing  # noqa: Y015
 
 @_typing.final
 class SubmitFilingRequest(_message.Message):
+    """Streamed: the first message carries the metadata and the key; every message may carry a
+    piece of the documents (the lead first, then attachments).
+    """
+
     DESCRIPTOR: _descriptor.Descriptor
 
     METADATA_FIELD_NUMBER: _builtins.int
-    DOCUMENTS_FIELD_NUMBER: _builtins.int
     IDEMPOTENCY_KEY_FIELD_NUMBER: _builtins.int
+    PIECE_FIELD_NUMBER: _builtins.int
     idempotency_key: _builtins.str
     """Client-chosen key; a retry with the same key and caller returns the first receipt."""
     @_builtins.property
     def metadata(self) -> Global___FilingMetadata: ...
     @_builtins.property
-    def documents(self) -> _containers.RepeatedCompositeFieldContainer[Global___UploadedDocument]:
-        """The lead document first, then attachments."""
-
+    def piece(self) -> Global___DocumentPiece: ...
     def __init__(
         self,
         *,
         metadata: Global___FilingMetadata | None = ...,
-        documents: _abc.Iterable[Global___UploadedDocument] | None = ...,
         idempotency_key: _builtins.str = ...,
+        piece: Global___DocumentPiece | None = ...,
     ) -> None: ...
-    _HasFieldArgType: _TypeAlias = _typing.Literal["metadata", b"metadata"]  # noqa: Y015
+    _HasFieldArgType: _TypeAlias = _typing.Literal["metadata", b"metadata", "piece", b"piece"]  # noqa: Y015
     def HasField(self, field_name: _HasFieldArgType) -> _builtins.bool: ...
-    _ClearFieldArgType: _TypeAlias = _typing.Literal["documents", b"documents", "idempotency_key", b"idempotency_key", "metadata", b"metadata"]  # noqa: Y015
+    _ClearFieldArgType: _TypeAlias = _typing.Literal["idempotency_key", b"idempotency_key", "metadata", b"metadata", "piece", b"piece"]  # noqa: Y015
     def ClearField(self, field_name: _ClearFieldArgType) -> None: ...
     def WhichOneof(self, oneof_group: _Never) -> None: ...
 
@@ -378,27 +408,29 @@ Global___SubmitFilingResponse: _TypeAlias = SubmitFilingResponse  # noqa: Y015
 
 @_typing.final
 class CheckFilingRequest(_message.Message):
+    """Streamed as SubmitFilingRequest: metadata and check_all in the first message."""
+
     DESCRIPTOR: _descriptor.Descriptor
 
     METADATA_FIELD_NUMBER: _builtins.int
-    DOCUMENTS_FIELD_NUMBER: _builtins.int
     CHECK_ALL_FIELD_NUMBER: _builtins.int
+    PIECE_FIELD_NUMBER: _builtins.int
     check_all: _builtins.bool
     """Check every document even after one is refused (by default the first refusal stops)."""
     @_builtins.property
     def metadata(self) -> Global___FilingMetadata: ...
     @_builtins.property
-    def documents(self) -> _containers.RepeatedCompositeFieldContainer[Global___UploadedDocument]: ...
+    def piece(self) -> Global___DocumentPiece: ...
     def __init__(
         self,
         *,
         metadata: Global___FilingMetadata | None = ...,
-        documents: _abc.Iterable[Global___UploadedDocument] | None = ...,
         check_all: _builtins.bool = ...,
+        piece: Global___DocumentPiece | None = ...,
     ) -> None: ...
-    _HasFieldArgType: _TypeAlias = _typing.Literal["metadata", b"metadata"]  # noqa: Y015
+    _HasFieldArgType: _TypeAlias = _typing.Literal["metadata", b"metadata", "piece", b"piece"]  # noqa: Y015
     def HasField(self, field_name: _HasFieldArgType) -> _builtins.bool: ...
-    _ClearFieldArgType: _TypeAlias = _typing.Literal["check_all", b"check_all", "documents", b"documents", "metadata", b"metadata"]  # noqa: Y015
+    _ClearFieldArgType: _TypeAlias = _typing.Literal["check_all", b"check_all", "metadata", b"metadata", "piece", b"piece"]  # noqa: Y015
     def ClearField(self, field_name: _ClearFieldArgType) -> None: ...
     def WhichOneof(self, oneof_group: _Never) -> None: ...
 
@@ -602,8 +634,8 @@ class SubmitPaperFilingRequest(_message.Message):
     DESCRIPTION_FIELD_NUMBER: _builtins.int
     FILER_PARTY_FIELD_NUMBER: _builtins.int
     RECEIVED_ON_FIELD_NUMBER: _builtins.int
-    DOCUMENTS_FIELD_NUMBER: _builtins.int
     IDEMPOTENCY_KEY_FIELD_NUMBER: _builtins.int
+    PIECE_FIELD_NUMBER: _builtins.int
     case_number: _builtins.str
     filing_type: _common_pb2.FilingType.ValueType
     """A document in an existing case (not a petition or a notice of appearance)."""
@@ -615,8 +647,8 @@ class SubmitPaperFilingRequest(_message.Message):
     """The court-local day the paper was received (YYYY-MM-DD): the filed date."""
     idempotency_key: _builtins.str
     @_builtins.property
-    def documents(self) -> _containers.RepeatedCompositeFieldContainer[Global___UploadedDocument]:
-        """The scan (lead first, then attachments)."""
+    def piece(self) -> Global___DocumentPiece:
+        """The scan (lead first, then attachments), in pieces."""
 
     def __init__(
         self,
@@ -626,12 +658,12 @@ class SubmitPaperFilingRequest(_message.Message):
         description: _builtins.str = ...,
         filer_party: _builtins.str = ...,
         received_on: _builtins.str = ...,
-        documents: _abc.Iterable[Global___UploadedDocument] | None = ...,
         idempotency_key: _builtins.str = ...,
+        piece: Global___DocumentPiece | None = ...,
     ) -> None: ...
-    _HasFieldArgType: _TypeAlias = _Never  # noqa: Y015
+    _HasFieldArgType: _TypeAlias = _typing.Literal["piece", b"piece"]  # noqa: Y015
     def HasField(self, field_name: _HasFieldArgType) -> _builtins.bool: ...
-    _ClearFieldArgType: _TypeAlias = _typing.Literal["case_number", b"case_number", "description", b"description", "documents", b"documents", "filer_party", b"filer_party", "filing_type", b"filing_type", "idempotency_key", b"idempotency_key", "received_on", b"received_on"]  # noqa: Y015
+    _ClearFieldArgType: _TypeAlias = _typing.Literal["case_number", b"case_number", "description", b"description", "filer_party", b"filer_party", "filing_type", b"filing_type", "idempotency_key", b"idempotency_key", "piece", b"piece", "received_on", b"received_on"]  # noqa: Y015
     def ClearField(self, field_name: _ClearFieldArgType) -> None: ...
     def WhichOneof(self, oneof_group: _Never) -> None: ...
 

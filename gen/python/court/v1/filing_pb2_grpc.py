@@ -35,12 +35,12 @@ class FilingServiceStub:
         Args:
             channel: A grpc.Channel.
         """
-        self.SubmitFiling = channel.unary_unary(
+        self.SubmitFiling = channel.stream_unary(
                 '/court.v1.FilingService/SubmitFiling',
                 request_serializer=court_dot_v1_dot_filing__pb2.SubmitFilingRequest.SerializeToString,
                 response_deserializer=court_dot_v1_dot_filing__pb2.SubmitFilingResponse.FromString,
                 _registered_method=True)
-        self.CheckFiling = channel.unary_unary(
+        self.CheckFiling = channel.stream_unary(
                 '/court.v1.FilingService/CheckFiling',
                 request_serializer=court_dot_v1_dot_filing__pb2.CheckFilingRequest.SerializeToString,
                 response_deserializer=court_dot_v1_dot_filing__pb2.CheckFilingResponse.FromString,
@@ -65,7 +65,7 @@ class FilingServiceStub:
                 request_serializer=court_dot_v1_dot_filing__pb2.RejectFilingRequest.SerializeToString,
                 response_deserializer=court_dot_v1_dot_filing__pb2.RejectFilingResponse.FromString,
                 _registered_method=True)
-        self.SubmitPaperFiling = channel.unary_unary(
+        self.SubmitPaperFiling = channel.stream_unary(
                 '/court.v1.FilingService/SubmitPaperFiling',
                 request_serializer=court_dot_v1_dot_filing__pb2.SubmitPaperFilingRequest.SerializeToString,
                 response_deserializer=court_dot_v1_dot_filing__pb2.SubmitPaperFilingResponse.FromString,
@@ -76,15 +76,16 @@ class FilingServiceServicer:
     """Filing intake and clerk review. The filer is the caller named by the session token.
     """
 
-    def SubmitFiling(self, request, context):
+    def SubmitFiling(self, request_iterator, context):
         """Validate and file: stores the PDFs in the access vault, commits the envelope and returns
         the receipt (event `filing.submitted`). A repeated idempotency key returns the first receipt.
+        Client streaming: the envelope first, then the documents in pieces (DocumentPiece).
         """
         context.set_code(grpc.StatusCode.UNIMPLEMENTED)
         context.set_details('Method not implemented!')
         raise NotImplementedError('Method not implemented!')
 
-    def CheckFiling(self, request, context):
+    def CheckFiling(self, request_iterator, context):
         """The same validation as SubmitFiling, without filing anything.
         """
         context.set_code(grpc.StatusCode.UNIMPLEMENTED)
@@ -119,7 +120,7 @@ class FilingServiceServicer:
         context.set_details('Method not implemented!')
         raise NotImplementedError('Method not implemented!')
 
-    def SubmitPaperFiling(self, request, context):
+    def SubmitPaperFiling(self, request_iterator, context):
         """Clerk: docket a filing received on paper, on a party's behalf. The scan is given a text
         layer by OCR (pages that have text are kept), then checked like any filing; the entry's
         filer is the party, filed on the day the paper was received (event `filing.submitted`).
@@ -131,12 +132,12 @@ class FilingServiceServicer:
 
 def add_FilingServiceServicer_to_server(servicer, server):
     rpc_method_handlers = {
-            'SubmitFiling': grpc.unary_unary_rpc_method_handler(
+            'SubmitFiling': grpc.stream_unary_rpc_method_handler(
                     servicer.SubmitFiling,
                     request_deserializer=court_dot_v1_dot_filing__pb2.SubmitFilingRequest.FromString,
                     response_serializer=court_dot_v1_dot_filing__pb2.SubmitFilingResponse.SerializeToString,
             ),
-            'CheckFiling': grpc.unary_unary_rpc_method_handler(
+            'CheckFiling': grpc.stream_unary_rpc_method_handler(
                     servicer.CheckFiling,
                     request_deserializer=court_dot_v1_dot_filing__pb2.CheckFilingRequest.FromString,
                     response_serializer=court_dot_v1_dot_filing__pb2.CheckFilingResponse.SerializeToString,
@@ -161,7 +162,7 @@ def add_FilingServiceServicer_to_server(servicer, server):
                     request_deserializer=court_dot_v1_dot_filing__pb2.RejectFilingRequest.FromString,
                     response_serializer=court_dot_v1_dot_filing__pb2.RejectFilingResponse.SerializeToString,
             ),
-            'SubmitPaperFiling': grpc.unary_unary_rpc_method_handler(
+            'SubmitPaperFiling': grpc.stream_unary_rpc_method_handler(
                     servicer.SubmitPaperFiling,
                     request_deserializer=court_dot_v1_dot_filing__pb2.SubmitPaperFilingRequest.FromString,
                     response_serializer=court_dot_v1_dot_filing__pb2.SubmitPaperFilingResponse.SerializeToString,
@@ -179,7 +180,7 @@ class FilingService:
     """
 
     @staticmethod
-    def SubmitFiling(request,
+    def SubmitFiling(request_iterator,
             target,
             options=(),
             channel_credentials=None,
@@ -189,8 +190,8 @@ class FilingService:
             wait_for_ready=None,
             timeout=None,
             metadata=None):
-        return grpc.experimental.unary_unary(
-            request,
+        return grpc.experimental.stream_unary(
+            request_iterator,
             target,
             '/court.v1.FilingService/SubmitFiling',
             court_dot_v1_dot_filing__pb2.SubmitFilingRequest.SerializeToString,
@@ -206,7 +207,7 @@ class FilingService:
             _registered_method=True)
 
     @staticmethod
-    def CheckFiling(request,
+    def CheckFiling(request_iterator,
             target,
             options=(),
             channel_credentials=None,
@@ -216,8 +217,8 @@ class FilingService:
             wait_for_ready=None,
             timeout=None,
             metadata=None):
-        return grpc.experimental.unary_unary(
-            request,
+        return grpc.experimental.stream_unary(
+            request_iterator,
             target,
             '/court.v1.FilingService/CheckFiling',
             court_dot_v1_dot_filing__pb2.CheckFilingRequest.SerializeToString,
@@ -341,7 +342,7 @@ class FilingService:
             _registered_method=True)
 
     @staticmethod
-    def SubmitPaperFiling(request,
+    def SubmitPaperFiling(request_iterator,
             target,
             options=(),
             channel_credentials=None,
@@ -351,8 +352,8 @@ class FilingService:
             wait_for_ready=None,
             timeout=None,
             metadata=None):
-        return grpc.experimental.unary_unary(
-            request,
+        return grpc.experimental.stream_unary(
+            request_iterator,
             target,
             '/court.v1.FilingService/SubmitPaperFiling',
             court_dot_v1_dot_filing__pb2.SubmitPaperFilingRequest.SerializeToString,

@@ -35,11 +35,12 @@ class FilingServiceStub:
     def __new__(cls, channel: _grpc.Channel) -> _Self: ...
     @_typing.overload
     def __new__(cls, channel: _aio.Channel) -> FilingServiceAsyncStub: ...
-    SubmitFiling: _grpc.UnaryUnaryMultiCallable[_filing_pb2.SubmitFilingRequest, _filing_pb2.SubmitFilingResponse]
+    SubmitFiling: _grpc.StreamUnaryMultiCallable[_filing_pb2.SubmitFilingRequest, _filing_pb2.SubmitFilingResponse]
     """Validate and file: stores the PDFs in the access vault, commits the envelope and returns
     the receipt (event `filing.submitted`). A repeated idempotency key returns the first receipt.
+    Client streaming: the envelope first, then the documents in pieces (DocumentPiece).
     """
-    CheckFiling: _grpc.UnaryUnaryMultiCallable[_filing_pb2.CheckFilingRequest, _filing_pb2.CheckFilingResponse]
+    CheckFiling: _grpc.StreamUnaryMultiCallable[_filing_pb2.CheckFilingRequest, _filing_pb2.CheckFilingResponse]
     """The same validation as SubmitFiling, without filing anything."""
     GetFiling: _grpc.UnaryUnaryMultiCallable[_filing_pb2.GetFilingRequest, _filing_pb2.GetFilingResponse]
     """Status of a filing and its docket entry number once docketed."""
@@ -49,7 +50,7 @@ class FilingServiceStub:
     """Clerk: accept a filing under review (event `filing.accepted`; docket then records it)."""
     RejectFiling: _grpc.UnaryUnaryMultiCallable[_filing_pb2.RejectFilingRequest, _filing_pb2.RejectFilingResponse]
     """Clerk: reject a filing under review with a reason (event `filing.rejected`)."""
-    SubmitPaperFiling: _grpc.UnaryUnaryMultiCallable[_filing_pb2.SubmitPaperFilingRequest, _filing_pb2.SubmitPaperFilingResponse]
+    SubmitPaperFiling: _grpc.StreamUnaryMultiCallable[_filing_pb2.SubmitPaperFilingRequest, _filing_pb2.SubmitPaperFilingResponse]
     """Clerk: docket a filing received on paper, on a party's behalf. The scan is given a text
     layer by OCR (pages that have text are kept), then checked like any filing; the entry's
     filer is the party, filed on the day the paper was received (event `filing.submitted`).
@@ -60,11 +61,12 @@ class FilingServiceAsyncStub(FilingServiceStub):
     """Filing intake and clerk review. The filer is the caller named by the session token."""
 
     def __init__(self, channel: _aio.Channel) -> None: ...
-    SubmitFiling: _aio.UnaryUnaryMultiCallable[_filing_pb2.SubmitFilingRequest, _filing_pb2.SubmitFilingResponse]  # type: ignore[assignment]
+    SubmitFiling: _aio.StreamUnaryMultiCallable[_filing_pb2.SubmitFilingRequest, _filing_pb2.SubmitFilingResponse]  # type: ignore[assignment]
     """Validate and file: stores the PDFs in the access vault, commits the envelope and returns
     the receipt (event `filing.submitted`). A repeated idempotency key returns the first receipt.
+    Client streaming: the envelope first, then the documents in pieces (DocumentPiece).
     """
-    CheckFiling: _aio.UnaryUnaryMultiCallable[_filing_pb2.CheckFilingRequest, _filing_pb2.CheckFilingResponse]  # type: ignore[assignment]
+    CheckFiling: _aio.StreamUnaryMultiCallable[_filing_pb2.CheckFilingRequest, _filing_pb2.CheckFilingResponse]  # type: ignore[assignment]
     """The same validation as SubmitFiling, without filing anything."""
     GetFiling: _aio.UnaryUnaryMultiCallable[_filing_pb2.GetFilingRequest, _filing_pb2.GetFilingResponse]  # type: ignore[assignment]
     """Status of a filing and its docket entry number once docketed."""
@@ -74,7 +76,7 @@ class FilingServiceAsyncStub(FilingServiceStub):
     """Clerk: accept a filing under review (event `filing.accepted`; docket then records it)."""
     RejectFiling: _aio.UnaryUnaryMultiCallable[_filing_pb2.RejectFilingRequest, _filing_pb2.RejectFilingResponse]  # type: ignore[assignment]
     """Clerk: reject a filing under review with a reason (event `filing.rejected`)."""
-    SubmitPaperFiling: _aio.UnaryUnaryMultiCallable[_filing_pb2.SubmitPaperFilingRequest, _filing_pb2.SubmitPaperFilingResponse]  # type: ignore[assignment]
+    SubmitPaperFiling: _aio.StreamUnaryMultiCallable[_filing_pb2.SubmitPaperFilingRequest, _filing_pb2.SubmitPaperFilingResponse]  # type: ignore[assignment]
     """Clerk: docket a filing received on paper, on a party's behalf. The scan is given a text
     layer by OCR (pages that have text are kept), then checked like any filing; the entry's
     filer is the party, filed on the day the paper was received (event `filing.submitted`).
@@ -86,17 +88,18 @@ class FilingServiceServicer(metaclass=_abc_1.ABCMeta):
     @_abc_1.abstractmethod
     def SubmitFiling(
         self,
-        request: _filing_pb2.SubmitFilingRequest,
+        request_iterator: _MaybeAsyncIterator[_filing_pb2.SubmitFilingRequest],
         context: _ServicerContext,
     ) -> _typing.Union[_filing_pb2.SubmitFilingResponse, _abc.Awaitable[_filing_pb2.SubmitFilingResponse]]:
         """Validate and file: stores the PDFs in the access vault, commits the envelope and returns
         the receipt (event `filing.submitted`). A repeated idempotency key returns the first receipt.
+        Client streaming: the envelope first, then the documents in pieces (DocumentPiece).
         """
 
     @_abc_1.abstractmethod
     def CheckFiling(
         self,
-        request: _filing_pb2.CheckFilingRequest,
+        request_iterator: _MaybeAsyncIterator[_filing_pb2.CheckFilingRequest],
         context: _ServicerContext,
     ) -> _typing.Union[_filing_pb2.CheckFilingResponse, _abc.Awaitable[_filing_pb2.CheckFilingResponse]]:
         """The same validation as SubmitFiling, without filing anything."""
@@ -136,7 +139,7 @@ class FilingServiceServicer(metaclass=_abc_1.ABCMeta):
     @_abc_1.abstractmethod
     def SubmitPaperFiling(
         self,
-        request: _filing_pb2.SubmitPaperFilingRequest,
+        request_iterator: _MaybeAsyncIterator[_filing_pb2.SubmitPaperFilingRequest],
         context: _ServicerContext,
     ) -> _typing.Union[_filing_pb2.SubmitPaperFilingResponse, _abc.Awaitable[_filing_pb2.SubmitPaperFilingResponse]]:
         """Clerk: docket a filing received on paper, on a party's behalf. The scan is given a text
