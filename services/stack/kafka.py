@@ -25,7 +25,7 @@ from kafka.errors import KafkaError
 
 from services.common.kafka import admin_client, ensure_topics
 from services.stack.class_archive import ClassArchive, Recording
-from services.stack.local_tools import require_tool, tail, write_atomically
+from services.stack.local_tools import LOCAL_JVM_OPTIONS, require_tool, tail, write_atomically
 from services.stack.maven import Artifact, fetch_jars
 
 logger = logging.getLogger(__name__)
@@ -177,7 +177,7 @@ class KafkaBroker:
             java,
             "-Xms256m",
             "-Xmx512m",
-            "-XX:+UseG1GC",
+            *LOCAL_JVM_OPTIONS,
             *class_options,
             "-cp",
             f"{self.jars_dir}/*",
@@ -354,6 +354,7 @@ class KafkaBroker:
         command = [
             java,
             "-Xmx256m",
+            *LOCAL_JVM_OPTIONS,
             *classes.use_options(),
             "-cp",
             f"{self.jars_dir}/*",

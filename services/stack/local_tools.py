@@ -10,6 +10,13 @@ import shutil
 from collections.abc import Iterator
 from pathlib import Path
 
+# JVM options for the local Java components. They live minutes to hours here, under tests or
+# `make run`, where the optimising compiler's work is most of their CPU: the client compiler
+# alone and the serial collector (small heaps) use about half the broker's CPU for the same
+# work (start, 20,000 and 200,000 messages, idle: bench/README.md). A court's production
+# Kafka and object store are its own, tuned by their operators.
+LOCAL_JVM_OPTIONS = ("-XX:TieredStopAtLevel=1", "-XX:+UseSerialGC")
+
 
 def require_tool(name: str, hint: str) -> str:
     path = shutil.which(name)

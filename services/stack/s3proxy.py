@@ -18,7 +18,12 @@ import time
 from pathlib import Path
 from typing import IO
 
-from services.stack.local_tools import require_tool, tail, write_atomically
+from services.stack.local_tools import (
+    LOCAL_JVM_OPTIONS,
+    require_tool,
+    tail,
+    write_atomically,
+)
 from services.stack.maven import Artifact, fetch_jars
 
 logger = logging.getLogger(__name__)
@@ -108,6 +113,7 @@ class S3ProxyServer:
                 java,
                 "-Xms64m",
                 "-Xmx256m",
+                *LOCAL_JVM_OPTIONS,
                 f"-Dlogback.configurationFile={logback}",
                 "-cp",
                 f"{self.jars_dir}/*",
