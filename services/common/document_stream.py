@@ -13,6 +13,7 @@ from collections.abc import Callable, Iterable, Iterator
 from typing import Protocol, TypeVar
 
 from court.v1 import filing_pb2
+from google.protobuf.internal.containers import RepeatedCompositeFieldContainer
 
 from services.common.errors import CourtError
 
@@ -45,9 +46,10 @@ def join_chunks(
 
 
 class _FilingStreamMessage(Protocol):
-    """SubmitFilingRequest, CheckFilingRequest and SubmitPaperFilingRequest: each has ``piece``."""
+    """SubmitFilingRequest, CheckFilingRequest and SubmitPaperFilingRequest: each has ``pieces``."""
 
-    def __init__(self, *, piece: filing_pb2.DocumentPiece) -> None: ...
+    @property
+    def pieces(self) -> RepeatedCompositeFieldContainer[filing_pb2.DocumentPiece]: ...
 
 
 Message = TypeVar("Message", bound=_FilingStreamMessage)
@@ -57,13 +59,17 @@ def filing_stream(
     envelope: Message,
     documents: Iterable[tuple[filing_pb2.DocumentRole.ValueType, str, bytes | bytearray]],
 ) -> Iterator[Message]:
-    """A FilingService request stream: ``envelope`` (metadata and the like), then each
-    ``(role, filename, content)`` as its start piece and its chunks, in messages of the
-    envelope's type. ``documents`` may be a generator that frees each content once it is sent."""
-    yield envelope
-    make = type(envelope)
+    """A FilingService request stream: ``envelope`` (metadata and the like) with the first
+    pieces, then messages of its type holding at most ``CHUNK_BYTES`` of content each: each
+    ``(role, filename, content)`` as its start piece and its chunks, so a small filing is one
+    message. ``documents`` may be a generator that frees each content once it is sent."""
+    message, size = envelope, 0
     for role, filename, content in documents:
-        start = filing_pb2.UploadedDocument(role=role, filename=filename)
-        yield make(piece=filing_pb2.DocumentPiece(start=start))
+        message.pieces.add(start=filing_pb2.UploadedDocument(role=role, filename=filename))
         for chunk in chunks(content):
-            yield make(piece=filing_pb2.DocumentPiece(chunk=chunk))
+            if size and size + len(chunk) > CHUNK_BYTES:
+                yield message
+                message, size = type(envelope)(), 0
+            message.pieces.add(chunk=chunk)
+            size += len(chunk)
+    yield message

@@ -70,5 +70,5 @@ def read_filing_stream(
     if first is None:
         raise _invalid("the request is empty: send the filing's metadata, then its documents")
     messages = itertools.chain([first], requests)
-    pieces = (m.piece for m in messages if m.HasField("piece"))  # type: ignore[attr-defined]
+    pieces = (piece for m in messages for piece in m.pieces)  # type: ignore[attr-defined]
     return first, tuple(_documents(pieces, limits))

@@ -20,14 +20,17 @@ def store_requests(
     pages: int,
     case_number: str = "",
 ) -> Iterator[access_pb2.StoreDocumentRequest]:
-    """A StoreDocument stream: the document's facts, then its content in chunks."""
+    """A StoreDocument stream: the document's facts with its first chunk, then the other
+    chunks (a document of up to 1 MiB is one message)."""
     facts = access_pb2.StoreDocumentRequest(
         filing_id=filing_id, filename=filename, sha256=sha256, pages=pages
     )
     if case_number:
         facts.case_number = case_number
+    parts = chunks(content)
+    facts.chunk = next(parts, b"")
     yield facts
-    for chunk in chunks(content):
+    for chunk in parts:
         yield access_pb2.StoreDocumentRequest(chunk=chunk)
 
 

@@ -21,7 +21,7 @@ from services.common.identity import signer_for
 from services.filing.vault import store_requests
 from services.stack.supervisor import LocalStack
 
-SENT_CHUNKS = 200  # 200 MiB, far past every limit, produced only as gRPC asks for them
+SENT_CHUNKS = 400  # 400 MiB, far past every limit, produced only as gRPC asks for them
 
 
 def endless(sent: list[int]) -> Iterator[bytes]:
@@ -77,9 +77,9 @@ def test_a_document_past_the_limit_is_refused_before_the_stream_is_all_sent(
 
     def requests() -> Iterator[filing_pb2.SubmitFilingRequest]:
         yield envelope
-        yield filing_pb2.SubmitFilingRequest(piece=filing_pb2.DocumentPiece(start=start))
+        yield filing_pb2.SubmitFilingRequest(pieces=[filing_pb2.DocumentPiece(start=start)])
         for chunk in endless(sent):
-            yield filing_pb2.SubmitFilingRequest(piece=filing_pb2.DocumentPiece(chunk=chunk))
+            yield filing_pb2.SubmitFilingRequest(pieces=[filing_pb2.DocumentPiece(chunk=chunk)])
 
     channel = open_channel(stack.settings.grpc_addr("filing"), signer=None)
     try:
@@ -92,8 +92,9 @@ def test_a_document_past_the_limit_is_refused_before_the_stream_is_all_sent(
     limit_mb = stack.settings.filing_max_file_mb
     assert reason_of(refused.value) == "too_large"
     assert refused.value.details() == f"huge.pdf is over {limit_mb} MB"
-    # gRPC's flow control lets the client run a few chunks ahead of the reader, no more.
-    assert limit_mb < len(sent) < limit_mb + 20 < SENT_CHUNKS
+    # gRPC's flow control lets the client run ahead of the reader (tens of chunks on a loaded
+    # machine), not to the end: a reader that took it all would have had all 400.
+    assert limit_mb < len(sent) < SENT_CHUNKS // 2
 
 
 def test_access_refuses_a_stored_document_past_its_limit_before_it_is_all_sent(
@@ -121,4 +122,4 @@ def test_access_refuses_a_stored_document_past_its_limit_before_it_is_all_sent(
         channel.close()
     limit_mb = MAX_DOCUMENT_BYTES // 2**20
     assert reason_of(refused.value) == "too_large"
-    assert limit_mb < len(sent) < limit_mb + 20 < SENT_CHUNKS
+    assert limit_mb < len(sent) < SENT_CHUNKS // 2

@@ -57,14 +57,24 @@ def test_documents_come_back_whole_in_order_with_their_roles() -> None:
         envelope(), [(LEAD, "brief.pdf", lead), (ATTACHMENT, "exhibit.pdf", attachment)]
     )
     messages = list(stream)
-    assert len(messages) == 1 + (1 + 2) + (1 + 1)
-    assert all(len(m.SerializeToString()) < CHUNK_BYTES + 64 for m in messages)
+    # The envelope with the lead's start and first chunk; its second chunk with the
+    # attachment's start; the attachment's content (no message over one chunk of content).
+    assert [len(m.pieces) for m in messages] == [2, 2, 1]
+    assert all(len(m.SerializeToString()) < CHUNK_BYTES + 256 for m in messages)
     first, uploads = read_filing_stream(iter(messages), limits())
     assert (first.idempotency_key, first.metadata.description) == ("k-1", "motion")
     assert [(u.role, u.filename, u.content) for u in uploads] == [
         ("lead", "brief.pdf", lead),
         ("attachment", "exhibit.pdf", attachment),
     ]
+
+
+def test_a_small_filing_is_one_message() -> None:
+    documents = [(LEAD, "a.pdf", b"%PDF-lead"), (ATTACHMENT, "b.pdf", b"%PDF-exhibit")]
+    messages = list(filing_stream(envelope(), documents))
+    assert len(messages) == 1 and len(messages[0].pieces) == 4
+    _, uploads = read_filing_stream(iter(messages), limits())
+    assert [u.content for u in uploads] == [b"%PDF-lead", b"%PDF-exhibit"]
 
 
 def test_an_envelope_without_documents_reads_as_none() -> None:
@@ -92,7 +102,7 @@ def test_a_document_over_its_limit_is_refused_where_it_crosses_it() -> None:
     stream = counted(filing_stream(envelope(), [(LEAD, "huge.pdf", big)]), seen)
     error = refusal(stream, limits(file_mb=2))
     assert (error.code, error.message) == ("too_large", "huge.pdf is over 2 MB")
-    assert len(seen) == 1 + 1 + 3  # envelope, start, and the chunk that crossed: no further
+    assert len(seen) == 3  # the envelope with the first chunk, then the chunk that crossed
     assert next(stream, None) is not None  # the rest was left unread
 
 
@@ -115,7 +125,7 @@ def test_one_attachment_too_many_is_refused_before_its_content() -> None:
 
 
 def test_content_before_a_documents_start_and_an_empty_stream_are_refused() -> None:
-    stray = filing_pb2.SubmitFilingRequest(piece=filing_pb2.DocumentPiece(chunk=b"%PDF"))
+    stray = filing_pb2.SubmitFilingRequest(pieces=[filing_pb2.DocumentPiece(chunk=b"%PDF")])
     error = refusal(iter([envelope(), stray]), limits())
     assert error.code == "validation_failed" and "before its start" in error.message
     assert refusal(iter([]), limits()).code == "validation_failed"

@@ -134,8 +134,8 @@ Global___FeeCharge: _TypeAlias = FeeCharge  # noqa: Y015
 
 @_typing.final
 class StoreDocumentRequest(_message.Message):
-    """Streamed: the first message carries the document's facts; every message may carry the next
-    chunk of its content (at most 1 MiB each, 64 MiB in all, else `too_large`).
+    """Streamed: the first message carries the document's facts; every message, the first too, may
+    carry the next chunk of its content (at most 1 MiB each, 64 MiB in all, else `too_large`).
     """
 
     DESCRIPTOR: _descriptor.Descriptor

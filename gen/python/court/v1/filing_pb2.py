@@ -25,19 +25,19 @@ _sym_db = _symbol_database.Default()
 from court.v1 import common_pb2 as court_dot_v1_dot_common__pb2
 
 
-DESCRIPTOR = _descriptor_pool.Default().AddSerializedFile(b'\n\x15\x63ourt/v1/filing.proto\x12\x08\x63ourt.v1\x1a\x15\x63ourt/v1/common.proto\"\x9c\x02\n\x0e\x46ilingMetadata\x12)\n\x0b\x66iling_type\x18\x01 \x01(\x0e\x32\x14.court.v1.FilingType\x12\x13\n\x0b\x63\x61se_number\x18\x02 \x01(\t\x12\r\n\x05title\x18\x03 \x01(\t\x12%\n\tcase_type\x18\x04 \x01(\x0e\x32\x12.court.v1.CaseType\x12 \n\x07parties\x18\x05 \x03(\x0b\x32\x0f.court.v1.Party\x12\x13\n\x0b\x64\x65scription\x18\x06 \x01(\t\x12\x15\n\rorigin_agency\x18\x07 \x01(\t\x12\x14\n\x0c\x61lien_number\x18\x08 \x01(\t\x12\x1c\n\x0freceive_notices\x18\t \x01(\x08H\x00\x88\x01\x01\x42\x12\n\x10_receive_notices\"Y\n\x10UploadedDocument\x12$\n\x04role\x18\x01 \x01(\x0e\x32\x16.court.v1.DocumentRole\x12\x10\n\x08\x66ilename\x18\x02 \x01(\tJ\x04\x08\x03\x10\x04R\x07\x63ontent\"V\n\rDocumentPiece\x12+\n\x05start\x18\x01 \x01(\x0b\x32\x1a.court.v1.UploadedDocumentH\x00\x12\x0f\n\x05\x63hunk\x18\x02 \x01(\x0cH\x00\x42\x07\n\x05piece\"\x8f\x01\n\rFiledDocument\x12\x13\n\x0b\x64ocument_id\x18\x01 \x01(\t\x12$\n\x04role\x18\x02 \x01(\x0e\x32\x16.court.v1.DocumentRole\x12\x10\n\x08\x66ilename\x18\x03 \x01(\t\x12\x0e\n\x06sha256\x18\x04 \x01(\t\x12\r\n\x05pages\x18\x05 \x01(\x05\x12\x12\n\nsize_bytes\x18\x06 \x01(\x03\"\x85\x01\n\x07\x46inding\x12\x0c\n\x04\x63ode\x18\x01 \x01(\t\x12\x0f\n\x07message\x18\x02 \x01(\t\x12\x1b\n\x0e\x64ocument_index\x18\x03 \x01(\x05H\x00\x88\x01\x01\x12+\n\x08severity\x18\x04 \x01(\x0e\x32\x19.court.v1.FindingSeverityB\x11\n\x0f_document_index\"\xb9\x03\n\x06\x46iling\x12\x11\n\tfiling_id\x18\x01 \x01(\t\x12&\n\x06status\x18\x02 \x01(\x0e\x32\x16.court.v1.FilingStatus\x12)\n\x0b\x66iling_type\x18\x03 \x01(\x0e\x32\x14.court.v1.FilingType\x12\x13\n\x0b\x63\x61se_number\x18\x04 \x01(\t\x12\x14\n\x0c\x65ntry_number\x18\x05 \x01(\x05\x12(\n\x0breceived_at\x18\x06 \x01(\x0b\x32\x13.court.v1.CourtTime\x12*\n\tdocuments\x18\x07 \x03(\x0b\x32\x17.court.v1.FiledDocument\x12\x15\n\rreject_reason\x18\x08 \x01(\t\x12\r\n\x05title\x18\t \x01(\t\x12%\n\tcase_type\x18\n \x01(\x0e\x32\x12.court.v1.CaseType\x12 \n\x07parties\x18\x0b \x03(\x0b\x32\x0f.court.v1.Party\x12\x13\n\x0b\x64\x65scription\x18\x0c \x01(\t\x12\x18\n\x10\x66iler_account_id\x18\r \x01(\t\x12\x12\n\nfiler_name\x18\x0e \x01(\t\x12\x16\n\x0e\x66iled_on_paper\x18\x0f \x01(\x08\"\x93\x01\n\x13SubmitFilingRequest\x12*\n\x08metadata\x18\x01 \x01(\x0b\x32\x18.court.v1.FilingMetadata\x12\x17\n\x0fidempotency_key\x18\x03 \x01(\t\x12&\n\x05piece\x18\x04 \x01(\x0b\x32\x17.court.v1.DocumentPieceJ\x04\x08\x02\x10\x03R\tdocuments\"J\n\x14SubmitFilingResponse\x12 \n\x06\x66iling\x18\x01 \x01(\x0b\x32\x10.court.v1.Filing\x12\x10\n\x08replayed\x18\x02 \x01(\x08\"\x8c\x01\n\x12\x43heckFilingRequest\x12*\n\x08metadata\x18\x01 \x01(\x0b\x32\x18.court.v1.FilingMetadata\x12\x11\n\tcheck_all\x18\x03 \x01(\x08\x12&\n\x05piece\x18\x04 \x01(\x0b\x32\x17.court.v1.DocumentPieceJ\x04\x08\x02\x10\x03R\tdocuments\"N\n\x13\x43heckFilingResponse\x12#\n\x08\x66indings\x18\x01 \x03(\x0b\x32\x11.court.v1.Finding\x12\x12\n\nacceptable\x18\x02 \x01(\x08\"%\n\x10GetFilingRequest\x12\x11\n\tfiling_id\x18\x01 \x01(\t\"5\n\x11GetFilingResponse\x12 \n\x06\x66iling\x18\x01 \x01(\x0b\x32\x10.court.v1.Filing\"=\n\x16ListReviewQueueRequest\x12#\n\x04page\x18\x01 \x01(\x0b\x32\x15.court.v1.PageRequest\"^\n\x17ListReviewQueueResponse\x12!\n\x07\x66ilings\x18\x01 \x03(\x0b\x32\x10.court.v1.Filing\x12 \n\x04page\x18\x02 \x01(\x0b\x32\x12.court.v1.PageInfo\"(\n\x13\x41\x63\x63\x65ptFilingRequest\x12\x11\n\tfiling_id\x18\x01 \x01(\t\"8\n\x14\x41\x63\x63\x65ptFilingResponse\x12 \n\x06\x66iling\x18\x01 \x01(\x0b\x32\x10.court.v1.Filing\"8\n\x13RejectFilingRequest\x12\x11\n\tfiling_id\x18\x01 \x01(\t\x12\x0e\n\x06reason\x18\x02 \x01(\t\"8\n\x14RejectFilingResponse\x12 \n\x06\x66iling\x18\x01 \x01(\x0b\x32\x10.court.v1.Filing\"\xeb\x01\n\x18SubmitPaperFilingRequest\x12\x13\n\x0b\x63\x61se_number\x18\x01 \x01(\t\x12)\n\x0b\x66iling_type\x18\x02 \x01(\x0e\x32\x14.court.v1.FilingType\x12\x13\n\x0b\x64\x65scription\x18\x03 \x01(\t\x12\x13\n\x0b\x66iler_party\x18\x04 \x01(\t\x12\x13\n\x0breceived_on\x18\x05 \x01(\t\x12\x17\n\x0fidempotency_key\x18\x07 \x01(\t\x12&\n\x05piece\x18\x08 \x01(\x0b\x32\x17.court.v1.DocumentPieceJ\x04\x08\x06\x10\x07R\tdocuments\"O\n\x19SubmitPaperFilingResponse\x12 \n\x06\x66iling\x18\x01 \x01(\x0b\x32\x10.court.v1.Filing\x12\x10\n\x08replayed\x18\x02 \x01(\x08*\xa3\x01\n\x0c\x46ilingStatus\x12\x1d\n\x19\x46ILING_STATUS_UNSPECIFIED\x10\x00\x12\x1a\n\x16\x46ILING_STATUS_RECEIVED\x10\x01\x12 \n\x1c\x46ILING_STATUS_PENDING_REVIEW\x10\x02\x12\x1a\n\x16\x46ILING_STATUS_DOCKETED\x10\x03\x12\x1a\n\x16\x46ILING_STATUS_REJECTED\x10\x04*c\n\x0c\x44ocumentRole\x12\x1d\n\x19\x44OCUMENT_ROLE_UNSPECIFIED\x10\x00\x12\x16\n\x12\x44OCUMENT_ROLE_LEAD\x10\x01\x12\x1c\n\x18\x44OCUMENT_ROLE_ATTACHMENT\x10\x02*m\n\x0f\x46indingSeverity\x12 \n\x1c\x46INDING_SEVERITY_UNSPECIFIED\x10\x00\x12\x1a\n\x16\x46INDING_SEVERITY_ERROR\x10\x01\x12\x1c\n\x18\x46INDING_SEVERITY_WARNING\x10\x02\x32\xca\x04\n\rFilingService\x12O\n\x0cSubmitFiling\x12\x1d.court.v1.SubmitFilingRequest\x1a\x1e.court.v1.SubmitFilingResponse(\x01\x12L\n\x0b\x43heckFiling\x12\x1c.court.v1.CheckFilingRequest\x1a\x1d.court.v1.CheckFilingResponse(\x01\x12\x44\n\tGetFiling\x12\x1a.court.v1.GetFilingRequest\x1a\x1b.court.v1.GetFilingResponse\x12V\n\x0fListReviewQueue\x12 .court.v1.ListReviewQueueRequest\x1a!.court.v1.ListReviewQueueResponse\x12M\n\x0c\x41\x63\x63\x65ptFiling\x12\x1d.court.v1.AcceptFilingRequest\x1a\x1e.court.v1.AcceptFilingResponse\x12M\n\x0cRejectFiling\x12\x1d.court.v1.RejectFilingRequest\x1a\x1e.court.v1.RejectFilingResponse\x12^\n\x11SubmitPaperFiling\x12\".court.v1.SubmitPaperFilingRequest\x1a#.court.v1.SubmitPaperFilingResponse(\x01\x62\x06proto3')
+DESCRIPTOR = _descriptor_pool.Default().AddSerializedFile(b'\n\x15\x63ourt/v1/filing.proto\x12\x08\x63ourt.v1\x1a\x15\x63ourt/v1/common.proto\"\x9c\x02\n\x0e\x46ilingMetadata\x12)\n\x0b\x66iling_type\x18\x01 \x01(\x0e\x32\x14.court.v1.FilingType\x12\x13\n\x0b\x63\x61se_number\x18\x02 \x01(\t\x12\r\n\x05title\x18\x03 \x01(\t\x12%\n\tcase_type\x18\x04 \x01(\x0e\x32\x12.court.v1.CaseType\x12 \n\x07parties\x18\x05 \x03(\x0b\x32\x0f.court.v1.Party\x12\x13\n\x0b\x64\x65scription\x18\x06 \x01(\t\x12\x15\n\rorigin_agency\x18\x07 \x01(\t\x12\x14\n\x0c\x61lien_number\x18\x08 \x01(\t\x12\x1c\n\x0freceive_notices\x18\t \x01(\x08H\x00\x88\x01\x01\x42\x12\n\x10_receive_notices\"Y\n\x10UploadedDocument\x12$\n\x04role\x18\x01 \x01(\x0e\x32\x16.court.v1.DocumentRole\x12\x10\n\x08\x66ilename\x18\x02 \x01(\tJ\x04\x08\x03\x10\x04R\x07\x63ontent\"V\n\rDocumentPiece\x12+\n\x05start\x18\x01 \x01(\x0b\x32\x1a.court.v1.UploadedDocumentH\x00\x12\x0f\n\x05\x63hunk\x18\x02 \x01(\x0cH\x00\x42\x07\n\x05piece\"\x8f\x01\n\rFiledDocument\x12\x13\n\x0b\x64ocument_id\x18\x01 \x01(\t\x12$\n\x04role\x18\x02 \x01(\x0e\x32\x16.court.v1.DocumentRole\x12\x10\n\x08\x66ilename\x18\x03 \x01(\t\x12\x0e\n\x06sha256\x18\x04 \x01(\t\x12\r\n\x05pages\x18\x05 \x01(\x05\x12\x12\n\nsize_bytes\x18\x06 \x01(\x03\"\x85\x01\n\x07\x46inding\x12\x0c\n\x04\x63ode\x18\x01 \x01(\t\x12\x0f\n\x07message\x18\x02 \x01(\t\x12\x1b\n\x0e\x64ocument_index\x18\x03 \x01(\x05H\x00\x88\x01\x01\x12+\n\x08severity\x18\x04 \x01(\x0e\x32\x19.court.v1.FindingSeverityB\x11\n\x0f_document_index\"\xb9\x03\n\x06\x46iling\x12\x11\n\tfiling_id\x18\x01 \x01(\t\x12&\n\x06status\x18\x02 \x01(\x0e\x32\x16.court.v1.FilingStatus\x12)\n\x0b\x66iling_type\x18\x03 \x01(\x0e\x32\x14.court.v1.FilingType\x12\x13\n\x0b\x63\x61se_number\x18\x04 \x01(\t\x12\x14\n\x0c\x65ntry_number\x18\x05 \x01(\x05\x12(\n\x0breceived_at\x18\x06 \x01(\x0b\x32\x13.court.v1.CourtTime\x12*\n\tdocuments\x18\x07 \x03(\x0b\x32\x17.court.v1.FiledDocument\x12\x15\n\rreject_reason\x18\x08 \x01(\t\x12\r\n\x05title\x18\t \x01(\t\x12%\n\tcase_type\x18\n \x01(\x0e\x32\x12.court.v1.CaseType\x12 \n\x07parties\x18\x0b \x03(\x0b\x32\x0f.court.v1.Party\x12\x13\n\x0b\x64\x65scription\x18\x0c \x01(\t\x12\x18\n\x10\x66iler_account_id\x18\r \x01(\t\x12\x12\n\nfiler_name\x18\x0e \x01(\t\x12\x16\n\x0e\x66iled_on_paper\x18\x0f \x01(\x08\"\x94\x01\n\x13SubmitFilingRequest\x12*\n\x08metadata\x18\x01 \x01(\x0b\x32\x18.court.v1.FilingMetadata\x12\x17\n\x0fidempotency_key\x18\x03 \x01(\t\x12\'\n\x06pieces\x18\x04 \x03(\x0b\x32\x17.court.v1.DocumentPieceJ\x04\x08\x02\x10\x03R\tdocuments\"J\n\x14SubmitFilingResponse\x12 \n\x06\x66iling\x18\x01 \x01(\x0b\x32\x10.court.v1.Filing\x12\x10\n\x08replayed\x18\x02 \x01(\x08\"\x8d\x01\n\x12\x43heckFilingRequest\x12*\n\x08metadata\x18\x01 \x01(\x0b\x32\x18.court.v1.FilingMetadata\x12\x11\n\tcheck_all\x18\x03 \x01(\x08\x12\'\n\x06pieces\x18\x04 \x03(\x0b\x32\x17.court.v1.DocumentPieceJ\x04\x08\x02\x10\x03R\tdocuments\"N\n\x13\x43heckFilingResponse\x12#\n\x08\x66indings\x18\x01 \x03(\x0b\x32\x11.court.v1.Finding\x12\x12\n\nacceptable\x18\x02 \x01(\x08\"%\n\x10GetFilingRequest\x12\x11\n\tfiling_id\x18\x01 \x01(\t\"5\n\x11GetFilingResponse\x12 \n\x06\x66iling\x18\x01 \x01(\x0b\x32\x10.court.v1.Filing\"=\n\x16ListReviewQueueRequest\x12#\n\x04page\x18\x01 \x01(\x0b\x32\x15.court.v1.PageRequest\"^\n\x17ListReviewQueueResponse\x12!\n\x07\x66ilings\x18\x01 \x03(\x0b\x32\x10.court.v1.Filing\x12 \n\x04page\x18\x02 \x01(\x0b\x32\x12.court.v1.PageInfo\"(\n\x13\x41\x63\x63\x65ptFilingRequest\x12\x11\n\tfiling_id\x18\x01 \x01(\t\"8\n\x14\x41\x63\x63\x65ptFilingResponse\x12 \n\x06\x66iling\x18\x01 \x01(\x0b\x32\x10.court.v1.Filing\"8\n\x13RejectFilingRequest\x12\x11\n\tfiling_id\x18\x01 \x01(\t\x12\x0e\n\x06reason\x18\x02 \x01(\t\"8\n\x14RejectFilingResponse\x12 \n\x06\x66iling\x18\x01 \x01(\x0b\x32\x10.court.v1.Filing\"\xec\x01\n\x18SubmitPaperFilingRequest\x12\x13\n\x0b\x63\x61se_number\x18\x01 \x01(\t\x12)\n\x0b\x66iling_type\x18\x02 \x01(\x0e\x32\x14.court.v1.FilingType\x12\x13\n\x0b\x64\x65scription\x18\x03 \x01(\t\x12\x13\n\x0b\x66iler_party\x18\x04 \x01(\t\x12\x13\n\x0breceived_on\x18\x05 \x01(\t\x12\x17\n\x0fidempotency_key\x18\x07 \x01(\t\x12\'\n\x06pieces\x18\x08 \x03(\x0b\x32\x17.court.v1.DocumentPieceJ\x04\x08\x06\x10\x07R\tdocuments\"O\n\x19SubmitPaperFilingResponse\x12 \n\x06\x66iling\x18\x01 \x01(\x0b\x32\x10.court.v1.Filing\x12\x10\n\x08replayed\x18\x02 \x01(\x08*\xa3\x01\n\x0c\x46ilingStatus\x12\x1d\n\x19\x46ILING_STATUS_UNSPECIFIED\x10\x00\x12\x1a\n\x16\x46ILING_STATUS_RECEIVED\x10\x01\x12 \n\x1c\x46ILING_STATUS_PENDING_REVIEW\x10\x02\x12\x1a\n\x16\x46ILING_STATUS_DOCKETED\x10\x03\x12\x1a\n\x16\x46ILING_STATUS_REJECTED\x10\x04*c\n\x0c\x44ocumentRole\x12\x1d\n\x19\x44OCUMENT_ROLE_UNSPECIFIED\x10\x00\x12\x16\n\x12\x44OCUMENT_ROLE_LEAD\x10\x01\x12\x1c\n\x18\x44OCUMENT_ROLE_ATTACHMENT\x10\x02*m\n\x0f\x46indingSeverity\x12 \n\x1c\x46INDING_SEVERITY_UNSPECIFIED\x10\x00\x12\x1a\n\x16\x46INDING_SEVERITY_ERROR\x10\x01\x12\x1c\n\x18\x46INDING_SEVERITY_WARNING\x10\x02\x32\xca\x04\n\rFilingService\x12O\n\x0cSubmitFiling\x12\x1d.court.v1.SubmitFilingRequest\x1a\x1e.court.v1.SubmitFilingResponse(\x01\x12L\n\x0b\x43heckFiling\x12\x1c.court.v1.CheckFilingRequest\x1a\x1d.court.v1.CheckFilingResponse(\x01\x12\x44\n\tGetFiling\x12\x1a.court.v1.GetFilingRequest\x1a\x1b.court.v1.GetFilingResponse\x12V\n\x0fListReviewQueue\x12 .court.v1.ListReviewQueueRequest\x1a!.court.v1.ListReviewQueueResponse\x12M\n\x0c\x41\x63\x63\x65ptFiling\x12\x1d.court.v1.AcceptFilingRequest\x1a\x1e.court.v1.AcceptFilingResponse\x12M\n\x0cRejectFiling\x12\x1d.court.v1.RejectFilingRequest\x1a\x1e.court.v1.RejectFilingResponse\x12^\n\x11SubmitPaperFiling\x12\".court.v1.SubmitPaperFilingRequest\x1a#.court.v1.SubmitPaperFilingResponse(\x01\x62\x06proto3')
 
 _globals = globals()
 _builder.BuildMessageAndEnumDescriptors(DESCRIPTOR, _globals)
 _builder.BuildTopDescriptorsAndMessages(DESCRIPTOR, 'court.v1.filing_pb2', _globals)
 if not _descriptor._USE_C_DESCRIPTORS:
   DESCRIPTOR._loaded_options = None
-  _globals['_FILINGSTATUS']._serialized_start=2488
-  _globals['_FILINGSTATUS']._serialized_end=2651
-  _globals['_DOCUMENTROLE']._serialized_start=2653
-  _globals['_DOCUMENTROLE']._serialized_end=2752
-  _globals['_FINDINGSEVERITY']._serialized_start=2754
-  _globals['_FINDINGSEVERITY']._serialized_end=2863
+  _globals['_FILINGSTATUS']._serialized_start=2491
+  _globals['_FILINGSTATUS']._serialized_end=2654
+  _globals['_DOCUMENTROLE']._serialized_start=2656
+  _globals['_DOCUMENTROLE']._serialized_end=2755
+  _globals['_FINDINGSEVERITY']._serialized_start=2757
+  _globals['_FINDINGSEVERITY']._serialized_end=2866
   _globals['_FILINGMETADATA']._serialized_start=59
   _globals['_FILINGMETADATA']._serialized_end=343
   _globals['_UPLOADEDDOCUMENT']._serialized_start=345
@@ -51,33 +51,33 @@ if not _descriptor._USE_C_DESCRIPTORS:
   _globals['_FILING']._serialized_start=807
   _globals['_FILING']._serialized_end=1248
   _globals['_SUBMITFILINGREQUEST']._serialized_start=1251
-  _globals['_SUBMITFILINGREQUEST']._serialized_end=1398
-  _globals['_SUBMITFILINGRESPONSE']._serialized_start=1400
-  _globals['_SUBMITFILINGRESPONSE']._serialized_end=1474
-  _globals['_CHECKFILINGREQUEST']._serialized_start=1477
-  _globals['_CHECKFILINGREQUEST']._serialized_end=1617
-  _globals['_CHECKFILINGRESPONSE']._serialized_start=1619
-  _globals['_CHECKFILINGRESPONSE']._serialized_end=1697
-  _globals['_GETFILINGREQUEST']._serialized_start=1699
-  _globals['_GETFILINGREQUEST']._serialized_end=1736
-  _globals['_GETFILINGRESPONSE']._serialized_start=1738
-  _globals['_GETFILINGRESPONSE']._serialized_end=1791
-  _globals['_LISTREVIEWQUEUEREQUEST']._serialized_start=1793
-  _globals['_LISTREVIEWQUEUEREQUEST']._serialized_end=1854
-  _globals['_LISTREVIEWQUEUERESPONSE']._serialized_start=1856
-  _globals['_LISTREVIEWQUEUERESPONSE']._serialized_end=1950
-  _globals['_ACCEPTFILINGREQUEST']._serialized_start=1952
-  _globals['_ACCEPTFILINGREQUEST']._serialized_end=1992
-  _globals['_ACCEPTFILINGRESPONSE']._serialized_start=1994
-  _globals['_ACCEPTFILINGRESPONSE']._serialized_end=2050
-  _globals['_REJECTFILINGREQUEST']._serialized_start=2052
-  _globals['_REJECTFILINGREQUEST']._serialized_end=2108
-  _globals['_REJECTFILINGRESPONSE']._serialized_start=2110
-  _globals['_REJECTFILINGRESPONSE']._serialized_end=2166
-  _globals['_SUBMITPAPERFILINGREQUEST']._serialized_start=2169
-  _globals['_SUBMITPAPERFILINGREQUEST']._serialized_end=2404
-  _globals['_SUBMITPAPERFILINGRESPONSE']._serialized_start=2406
-  _globals['_SUBMITPAPERFILINGRESPONSE']._serialized_end=2485
-  _globals['_FILINGSERVICE']._serialized_start=2866
-  _globals['_FILINGSERVICE']._serialized_end=3452
+  _globals['_SUBMITFILINGREQUEST']._serialized_end=1399
+  _globals['_SUBMITFILINGRESPONSE']._serialized_start=1401
+  _globals['_SUBMITFILINGRESPONSE']._serialized_end=1475
+  _globals['_CHECKFILINGREQUEST']._serialized_start=1478
+  _globals['_CHECKFILINGREQUEST']._serialized_end=1619
+  _globals['_CHECKFILINGRESPONSE']._serialized_start=1621
+  _globals['_CHECKFILINGRESPONSE']._serialized_end=1699
+  _globals['_GETFILINGREQUEST']._serialized_start=1701
+  _globals['_GETFILINGREQUEST']._serialized_end=1738
+  _globals['_GETFILINGRESPONSE']._serialized_start=1740
+  _globals['_GETFILINGRESPONSE']._serialized_end=1793
+  _globals['_LISTREVIEWQUEUEREQUEST']._serialized_start=1795
+  _globals['_LISTREVIEWQUEUEREQUEST']._serialized_end=1856
+  _globals['_LISTREVIEWQUEUERESPONSE']._serialized_start=1858
+  _globals['_LISTREVIEWQUEUERESPONSE']._serialized_end=1952
+  _globals['_ACCEPTFILINGREQUEST']._serialized_start=1954
+  _globals['_ACCEPTFILINGREQUEST']._serialized_end=1994
+  _globals['_ACCEPTFILINGRESPONSE']._serialized_start=1996
+  _globals['_ACCEPTFILINGRESPONSE']._serialized_end=2052
+  _globals['_REJECTFILINGREQUEST']._serialized_start=2054
+  _globals['_REJECTFILINGREQUEST']._serialized_end=2110
+  _globals['_REJECTFILINGRESPONSE']._serialized_start=2112
+  _globals['_REJECTFILINGRESPONSE']._serialized_end=2168
+  _globals['_SUBMITPAPERFILINGREQUEST']._serialized_start=2171
+  _globals['_SUBMITPAPERFILINGREQUEST']._serialized_end=2407
+  _globals['_SUBMITPAPERFILINGRESPONSE']._serialized_start=2409
+  _globals['_SUBMITPAPERFILINGRESPONSE']._serialized_end=2488
+  _globals['_FILINGSERVICE']._serialized_start=2869
+  _globals['_FILINGSERVICE']._serialized_end=3455
 # @@protoc_insertion_point(module_scope)

@@ -350,31 +350,32 @@ Global___Filing: _TypeAlias = Filing  # noqa: Y015
 
 @_typing.final
 class SubmitFilingRequest(_message.Message):
-    """Streamed: the first message carries the metadata and the key; every message may carry a
-    piece of the documents (the lead first, then attachments).
+    """Streamed: the first message carries the metadata and the key; every message may carry pieces
+    of the documents (the lead first, then attachments), at most about 1 MiB of content each, so
+    a small filing is one message.
     """
 
     DESCRIPTOR: _descriptor.Descriptor
 
     METADATA_FIELD_NUMBER: _builtins.int
     IDEMPOTENCY_KEY_FIELD_NUMBER: _builtins.int
-    PIECE_FIELD_NUMBER: _builtins.int
+    PIECES_FIELD_NUMBER: _builtins.int
     idempotency_key: _builtins.str
     """Client-chosen key; a retry with the same key and caller returns the first receipt."""
     @_builtins.property
     def metadata(self) -> Global___FilingMetadata: ...
     @_builtins.property
-    def piece(self) -> Global___DocumentPiece: ...
+    def pieces(self) -> _containers.RepeatedCompositeFieldContainer[Global___DocumentPiece]: ...
     def __init__(
         self,
         *,
         metadata: Global___FilingMetadata | None = ...,
         idempotency_key: _builtins.str = ...,
-        piece: Global___DocumentPiece | None = ...,
+        pieces: _abc.Iterable[Global___DocumentPiece] | None = ...,
     ) -> None: ...
-    _HasFieldArgType: _TypeAlias = _typing.Literal["metadata", b"metadata", "piece", b"piece"]  # noqa: Y015
+    _HasFieldArgType: _TypeAlias = _typing.Literal["metadata", b"metadata"]  # noqa: Y015
     def HasField(self, field_name: _HasFieldArgType) -> _builtins.bool: ...
-    _ClearFieldArgType: _TypeAlias = _typing.Literal["idempotency_key", b"idempotency_key", "metadata", b"metadata", "piece", b"piece"]  # noqa: Y015
+    _ClearFieldArgType: _TypeAlias = _typing.Literal["idempotency_key", b"idempotency_key", "metadata", b"metadata", "pieces", b"pieces"]  # noqa: Y015
     def ClearField(self, field_name: _ClearFieldArgType) -> None: ...
     def WhichOneof(self, oneof_group: _Never) -> None: ...
 
@@ -414,23 +415,23 @@ class CheckFilingRequest(_message.Message):
 
     METADATA_FIELD_NUMBER: _builtins.int
     CHECK_ALL_FIELD_NUMBER: _builtins.int
-    PIECE_FIELD_NUMBER: _builtins.int
+    PIECES_FIELD_NUMBER: _builtins.int
     check_all: _builtins.bool
     """Check every document even after one is refused (by default the first refusal stops)."""
     @_builtins.property
     def metadata(self) -> Global___FilingMetadata: ...
     @_builtins.property
-    def piece(self) -> Global___DocumentPiece: ...
+    def pieces(self) -> _containers.RepeatedCompositeFieldContainer[Global___DocumentPiece]: ...
     def __init__(
         self,
         *,
         metadata: Global___FilingMetadata | None = ...,
         check_all: _builtins.bool = ...,
-        piece: Global___DocumentPiece | None = ...,
+        pieces: _abc.Iterable[Global___DocumentPiece] | None = ...,
     ) -> None: ...
-    _HasFieldArgType: _TypeAlias = _typing.Literal["metadata", b"metadata", "piece", b"piece"]  # noqa: Y015
+    _HasFieldArgType: _TypeAlias = _typing.Literal["metadata", b"metadata"]  # noqa: Y015
     def HasField(self, field_name: _HasFieldArgType) -> _builtins.bool: ...
-    _ClearFieldArgType: _TypeAlias = _typing.Literal["check_all", b"check_all", "metadata", b"metadata", "piece", b"piece"]  # noqa: Y015
+    _ClearFieldArgType: _TypeAlias = _typing.Literal["check_all", b"check_all", "metadata", b"metadata", "pieces", b"pieces"]  # noqa: Y015
     def ClearField(self, field_name: _ClearFieldArgType) -> None: ...
     def WhichOneof(self, oneof_group: _Never) -> None: ...
 
@@ -635,7 +636,7 @@ class SubmitPaperFilingRequest(_message.Message):
     FILER_PARTY_FIELD_NUMBER: _builtins.int
     RECEIVED_ON_FIELD_NUMBER: _builtins.int
     IDEMPOTENCY_KEY_FIELD_NUMBER: _builtins.int
-    PIECE_FIELD_NUMBER: _builtins.int
+    PIECES_FIELD_NUMBER: _builtins.int
     case_number: _builtins.str
     filing_type: _common_pb2.FilingType.ValueType
     """A document in an existing case (not a petition or a notice of appearance)."""
@@ -647,7 +648,7 @@ class SubmitPaperFilingRequest(_message.Message):
     """The court-local day the paper was received (YYYY-MM-DD): the filed date."""
     idempotency_key: _builtins.str
     @_builtins.property
-    def piece(self) -> Global___DocumentPiece:
+    def pieces(self) -> _containers.RepeatedCompositeFieldContainer[Global___DocumentPiece]:
         """The scan (lead first, then attachments), in pieces."""
 
     def __init__(
@@ -659,11 +660,11 @@ class SubmitPaperFilingRequest(_message.Message):
         filer_party: _builtins.str = ...,
         received_on: _builtins.str = ...,
         idempotency_key: _builtins.str = ...,
-        piece: Global___DocumentPiece | None = ...,
+        pieces: _abc.Iterable[Global___DocumentPiece] | None = ...,
     ) -> None: ...
-    _HasFieldArgType: _TypeAlias = _typing.Literal["piece", b"piece"]  # noqa: Y015
+    _HasFieldArgType: _TypeAlias = _Never  # noqa: Y015
     def HasField(self, field_name: _HasFieldArgType) -> _builtins.bool: ...
-    _ClearFieldArgType: _TypeAlias = _typing.Literal["case_number", b"case_number", "description", b"description", "filer_party", b"filer_party", "filing_type", b"filing_type", "idempotency_key", b"idempotency_key", "piece", b"piece", "received_on", b"received_on"]  # noqa: Y015
+    _ClearFieldArgType: _TypeAlias = _typing.Literal["case_number", b"case_number", "description", b"description", "filer_party", b"filer_party", "filing_type", b"filing_type", "idempotency_key", b"idempotency_key", "pieces", b"pieces", "received_on", b"received_on"]  # noqa: Y015
     def ClearField(self, field_name: _ClearFieldArgType) -> None: ...
     def WhichOneof(self, oneof_group: _Never) -> None: ...
 
