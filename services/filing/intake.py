@@ -114,6 +114,11 @@ class Intake:
         self._claims_lock = threading.Lock()
         self._claims_held: set[str] = set()
 
+    @property
+    def limits(self) -> IntakeLimits:
+        """The court's limits this intake holds filings to (the stream reader reads them too)."""
+        return self._limits
+
     def renew_claims(self) -> None:
         """Mark this process's claims alive (a worker calls this every CLAIM_RENEW_SECONDS)."""
         with self._claims_lock:

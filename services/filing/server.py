@@ -35,22 +35,25 @@ def main() -> None:
         signer=service_signer(settings, "filing"),
     )
     vault = Vault(access)
-    limits = IntakeLimits(
-        max_file_bytes=settings.filing_max_file_mb * 2**20,
-        max_total_bytes=settings.filing_max_total_mb * 2**20,
-        max_attachments=settings.filing_max_attachments,
-        review_types=frozenset(
-            t.strip() for t in settings.filing_review_types.split(",") if t.strip()
-        ),
-        check_budget_seconds=settings.filing_check_budget_seconds,
-        max_concurrent_checks=settings.filing_max_concurrent_checks,
-        ocr_limits=OcrLimits(
-            seconds=settings.filing_ocr_timeout_seconds,
-            memory_bytes=settings.filing_ocr_memory_mb * 2**20,
-        ),
-    )
     intake = Intake(
-        pool=runtime.pool, vault=vault, inspector=inspector, limits=limits, tz=settings.tz
+        pool=runtime.pool,
+        vault=vault,
+        inspector=inspector,
+        limits=IntakeLimits(
+            max_file_bytes=settings.filing_max_file_mb * 2**20,
+            max_total_bytes=settings.filing_max_total_mb * 2**20,
+            max_attachments=settings.filing_max_attachments,
+            review_types=frozenset(
+                t.strip() for t in settings.filing_review_types.split(",") if t.strip()
+            ),
+            check_budget_seconds=settings.filing_check_budget_seconds,
+            max_concurrent_checks=settings.filing_max_concurrent_checks,
+            ocr_limits=OcrLimits(
+                seconds=settings.filing_ocr_timeout_seconds,
+                memory_bytes=settings.filing_ocr_memory_mb * 2**20,
+            ),
+        ),
+        tz=settings.tz,
     )
     runtime.add_consumer(
         group="filing.cases",
@@ -78,7 +81,6 @@ def main() -> None:
                 pool=runtime.pool,
                 intake=intake,
                 review=Review(runtime.pool, tz=settings.tz),
-                limits=limits,
                 tz=settings.tz,
             ),
             filing_pb2.DESCRIPTOR.services_by_name["FilingService"],

@@ -15,7 +15,7 @@ from services.common.court import COURT_STAFF_ROLES
 from services.common.errors import CourtError
 from services.common.principal import require_principal
 from services.filing import store
-from services.filing.intake import Intake, IntakeLimits
+from services.filing.intake import Intake
 from services.filing.models import (
     CASE_TYPE_NAMES,
     FILING_TYPE_NAMES,
@@ -96,16 +96,9 @@ def _filing_id(value: str) -> str:
 
 class FilingServicer(filing_pb2_grpc.FilingServiceServicer):
     def __init__(
-        self,
-        *,
-        pool: ConnectionPool,
-        intake: Intake,
-        review: Review,
-        limits: IntakeLimits,
-        tz: ZoneInfo,
+        self, *, pool: ConnectionPool, intake: Intake, review: Review, tz: ZoneInfo
     ) -> None:
         self._pool = pool
-        self._limits = limits
         self._tz = tz
         self._intake = intake
         self._review = review
@@ -114,7 +107,7 @@ class FilingServicer(filing_pb2_grpc.FilingServiceServicer):
         self, requests: Iterator[filing_pb2.SubmitFilingRequest], context: Context
     ) -> filing_pb2.SubmitFilingResponse:
         principal = require_principal()
-        request, uploads = read_filing_stream(requests, self._limits)
+        request, uploads = read_filing_stream(requests, self._intake.limits)
         key = _idempotency_key(request.idempotency_key)
         filing, replayed = self._intake.submit(
             principal, _filing_request(request.metadata, uploads), idempotency_key=key
@@ -126,7 +119,7 @@ class FilingServicer(filing_pb2_grpc.FilingServiceServicer):
     ) -> filing_pb2.SubmitPaperFilingResponse:
         # Any signed-in caller reaches the rules, which refuse all but the clerk (forbidden).
         principal = require_principal()
-        request, uploads = read_filing_stream(requests, self._limits)
+        request, uploads = read_filing_stream(requests, self._intake.limits)
         key = _idempotency_key(request.idempotency_key)
         filing, replayed = self._intake.submit(
             principal, _paper_request(request, uploads), idempotency_key=key
@@ -139,7 +132,7 @@ class FilingServicer(filing_pb2_grpc.FilingServiceServicer):
         self, requests: Iterator[filing_pb2.CheckFilingRequest], context: Context
     ) -> filing_pb2.CheckFilingResponse:
         principal = require_principal()
-        request, uploads = read_filing_stream(requests, self._limits)
+        request, uploads = read_filing_stream(requests, self._intake.limits)
         findings, _ = self._intake.check(
             principal, _filing_request(request.metadata, uploads), check_all=request.check_all
         )
