@@ -46,6 +46,7 @@ def on_account_registered(conn: Connection[Any], envelope: events_pb2.EventEnvel
 
 def on_account_updated(conn: Connection[Any], envelope: events_pb2.EventEnvelope) -> None:
     event = unpack(envelope, events_pb2.AccountUpdated)
+    changed_at = event.updated_at.ToDatetime(tzinfo=UTC)
     updated = views.update_account(
         conn,
         account_id=event.account_id,
@@ -54,7 +55,7 @@ def on_account_updated(conn: Connection[Any], envelope: events_pb2.EventEnvelope
         notice_format=_FORMATS.get(event.notice_format, "html"),
         notices_enabled=event.notices_enabled,
         address=event.address,  # where paper service is mailed (paper_service.py)
-        updated_at=event.updated_at.ToDatetime(tzinfo=UTC),
+        updated_at=changed_at,
     )
     if not updated:
         return  # an older snapshot than the one we have
@@ -69,3 +70,8 @@ def on_account_updated(conn: Connection[Any], envelope: events_pb2.EventEnvelope
             if secondary.email
         ],
     )
+    # Entries notify recorded after this change was made in auth but before it heard of it
+    # (another topic, another consumer) were addressed from the older view: an address not yet
+    # confirmed, notices then off. They get this account's notices now; a notice is one per
+    # entry and address, so none is sent twice.
+    notices.backfill_account(conn, event.account_id, recorded_since=changed_at)

@@ -189,12 +189,20 @@ def add_notices(conn: Connection[Any], facts: EntryFacts, recipients: list[Recip
     return added
 
 
-def backfill(conn: Connection[Any], *, case_number: str, account_id: str, from_entry: int) -> int:
+def backfill(
+    conn: Connection[Any],
+    *,
+    case_number: str,
+    account_id: str,
+    from_entry: int,
+    recorded_since: datetime | None = None,
+) -> int:
     """The notices one account should have had for entries recorded before notify knew it
-    (as counsel from ``from_entry``, or as a subscriber before the entry was recorded)."""
+    (as counsel from ``from_entry``, or as a subscriber before the entry was recorded), or,
+    with ``recorded_since``, knew it as it is now."""
     added = 0
     for number, case_type, sealed, has_documents, recorded_at in store.entries_from(
-        conn, case_number, from_entry
+        conn, case_number, from_entry, recorded_since=recorded_since
     ):
         facts = EntryFacts(
             case_number=case_number,
@@ -215,9 +223,18 @@ def backfill(conn: Connection[Any], *, case_number: str, account_id: str, from_e
     return added
 
 
-def backfill_account(conn: Connection[Any], account_id: str) -> int:
-    """Notices for an account notify learns of after entries naming it were recorded."""
+def backfill_account(
+    conn: Connection[Any], account_id: str, *, recorded_since: datetime | None = None
+) -> int:
+    """Notices for an account notify learns of after entries naming it were recorded, or
+    (``recorded_since``) learns a change of after entries recorded since it was made."""
     return sum(
-        backfill(conn, case_number=case_number, account_id=account_id, from_entry=since)
+        backfill(
+            conn,
+            case_number=case_number,
+            account_id=account_id,
+            from_entry=since,
+            recorded_since=recorded_since,
+        )
         for case_number, since in store.cases_of_account(conn, account_id)
     )

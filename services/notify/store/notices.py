@@ -134,13 +134,20 @@ def insert_notice(conn: Connection[Any], notice: NoticeRow) -> bool:
 
 
 def entries_from(
-    conn: Connection[Any], case_number: str, from_entry: int
+    conn: Connection[Any],
+    case_number: str,
+    from_entry: int,
+    *,
+    recorded_since: datetime | None = None,
 ) -> list[tuple[int, str, bool, bool, datetime]]:
-    """(entry number, case type, sealed, has documents, recorded at) from ``from_entry`` on."""
+    """(entry number, case type, sealed, has documents, recorded at) from ``from_entry`` on,
+    only those notify recorded at or after ``recorded_since`` when it is given."""
     return conn.execute(
         "SELECT entry_number, case_type, sealed, jsonb_array_length(documents) > 0, recorded_at"
-        " FROM entries WHERE case_number = %s AND entry_number >= %s ORDER BY entry_number",
-        [case_number, from_entry],
+        " FROM entries WHERE case_number = %(case)s AND entry_number >= %(from)s"
+        " AND (%(since)s::timestamptz IS NULL OR recorded_at >= %(since)s::timestamptz)"
+        " ORDER BY entry_number",
+        {"case": case_number, "from": from_entry, "since": recorded_since},
     ).fetchall()
 
 

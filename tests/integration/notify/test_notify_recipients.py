@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import time
 import uuid
+from datetime import UTC, datetime
 
 from court.v1 import common_pb2, docket_pb2, events_pb2
 from notify_kit import NotifyKit, message_ids, message_text, recipient_of
@@ -223,3 +224,53 @@ def test_counsel_notify_learns_of_late_still_get_the_notices_recorded_before(
     late = [m for m in messages if recipient_of(m) == late_email.lower()]
     assert len(late) == 1 and late[0].get_content_type() == "text/plain"
     assert "Lately Registered" in message_text(late[0])
+
+
+def test_an_address_confirmed_before_an_entry_but_heard_of_after_it_still_gets_its_nda(
+    notify_kit: NotifyKit,
+) -> None:
+    """An attorney can confirm the address, be approved and file within a second; when
+    notify's accounts consumer reads the confirmation after its docket consumer read the
+    entry, the entry's NDA was addressed from the older view (no address yet) and is owed.
+    A change made after an entry owes that entry nothing."""
+    kit = notify_kit
+    known = kit.person()
+    fast_id, fast_email = str(uuid.uuid4()), f"{unique('fast')}@fast.example"
+    registered = events_pb2.AccountRegistered(
+        account_id=fast_id,
+        username=unique("fast"),
+        name="Fast Filer",
+        email="",  # auth sends "" until the address is confirmed
+        role=common_pb2.ROLE_ATTORNEY,
+        notices_enabled=True,
+    )
+    kit.publish_auth("auth.account_registered", fast_id, registered)
+    confirmed_at = datetime.now(UTC)  # in auth, before the entry below
+    case_number = kit.open_case([known, docket_pb2.Counsel(account_id=fast_id, name="Fast Filer")])
+    kit.record(case_number, 1)
+    kit.wait_messages(case_number, 1)
+    assert set(kit.deliveries(case_number)) == {(1, known.email.lower())}
+
+    def confirmation(at: datetime, email: str) -> events_pb2.AccountUpdated:
+        event = events_pb2.AccountUpdated(
+            account_id=fast_id, name="Fast Filer", email=email, notices_enabled=True
+        )
+        event.updated_at.FromDatetime(at)
+        return event
+
+    kit.publish_auth("auth.account_updated", fast_id, confirmation(confirmed_at, fast_email))
+    kit.wait_messages(case_number, 2)
+    assert set(kit.deliveries(case_number)) == {
+        (1, known.email.lower()),
+        (1, fast_email.lower()),
+    }
+
+    # A new address made after entry 1 was recorded: entry 2 goes there, entry 1 does not.
+    kit.record(case_number, 2)
+    kit.wait_messages(case_number, 4)
+    moved = f"{unique('moved')}@fast.example"
+    kit.publish_auth("auth.account_updated", fast_id, confirmation(datetime.now(UTC), moved))
+    kit.record(case_number, 3)
+    kit.wait_messages(case_number, 6)
+    time.sleep(1.0)  # time for a wrong backfill of entries 1 and 2 to show
+    assert {e for e, address in kit.deliveries(case_number) if address == moved} == {3}
