@@ -14,7 +14,7 @@ GECKODRIVER_VERSION := 0.37.1
 AXE := $(TOOLS)/axe/node_modules/axe-core/axe.min.js
 AXE_VERSION := 4.14.1
 
-.PHONY: run setup test test-base built-tools lint protos venv tools browser-tools packages image-base image bench faults clean-data
+.PHONY: run setup test lint protos venv tools browser-tools packages image-base image bench faults clean-data
 
 $(STAMP): pyproject.toml constraints.txt
 	@test -x $(PY) || $(PYTHON) -m venv $(VENV)
@@ -124,33 +124,14 @@ run: $(STAMP)
 setup:
 	@$(MAKE) --no-print-directory -j4 $(STAMP) tools image-base
 
-# What every test needs (the venv, Debian's packages), side by side.
-test-base:
-	@$(MAKE) --no-print-directory -j2 $(STAMP) packages
-
-# The tools only some test files use (grpcurl, Helm, geckodriver, axe-core, the image's Debian
-# base): minutes of Go and Rust builds on a fresh machine, so `make test` runs this in the
-# background beside the suite; those files come last and wait for it
-# (tests/support/built_tools.py reads BUILD_DIR).
-BUILD_DIR := $(TOOLS)/build
-built-tools: $(GRPCURL) $(HELM) $(GECKODRIVER) $(AXE) image-base
-
 # Two pytest workers (pytest-xdist), each with a stack of its own; a test file stays on one
-# worker, so its module fixtures start once, and files go out in tests/conftest.py's order.
-# PYTEST_WORKERS=0 runs in this process. The 25 slowest steps are listed at the end: where the
-# suite's time goes (issue 14). The background build's output is shown only when it failed.
+# worker, so its module fixtures start once. PYTEST_WORKERS=0 runs in this process. The 25
+# slowest steps are listed at the end: where the suite's time goes (issue 14).
 PYTEST_WORKERS ?= 2
-test: test-base
-	@mkdir -p $(BUILD_DIR) && rm -f $(BUILD_DIR)/status; \
-	{ $(MAKE) --no-print-directory -j3 built-tools > $(BUILD_DIR)/log 2>&1; \
-		echo $$? > $(BUILD_DIR)/status; } & echo $$! > $(BUILD_DIR)/pid; \
+test: setup
 	OPENECF_GRPCURL=$(GRPCURL) OPENECF_HELM=$(HELM) OPENECF_PROMTOOL=$(PROMTOOL) \
 		OPENECF_GECKODRIVER=$(GECKODRIVER) OPENECF_AXE=$(AXE) $(PY) -m pytest -q \
-		-n $(PYTEST_WORKERS) --dist loadfile --no-loadscope-reorder --durations=25; \
-	tests=$$?; wait; \
-	if [ "$$(cat $(BUILD_DIR)/status)" != 0 ]; then \
-		echo "make built-tools failed ($(BUILD_DIR)/log):"; tail -n 30 $(BUILD_DIR)/log; exit 1; fi; \
-	exit $$tests
+		-n $(PYTEST_WORKERS) --dist loadfile --durations=25
 
 lint: $(STAMP)
 	$(VENV)/bin/ruff check services tests scripts bench

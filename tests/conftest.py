@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-from collections import Counter
 from collections.abc import Iterator
 from typing import Any
 
@@ -18,36 +17,6 @@ from services.stack.supervisor import LocalStack
 WHOLE_PACKAGES = ("tests/faults/",)
 
 
-# The files that use the tools `make test` builds in the background (support/built_tools.py):
-# they go out to the workers after the others, so that on a fresh machine they rarely wait, in
-# this order: the long ones first, Helm's many quick renders last to even out the end.
-USE_BUILT_TOOLS = (
-    "tests/image/",
-    "tests/browser/",
-    "tests/integration/platform/test_services_health.py",  # grpcurl
-    "tests/chart/",
-)
-
-
-def work_unit(nodeid: str) -> str:
-    """What one worker runs whole: a test file, or one of WHOLE_PACKAGES."""
-    package = next((p for p in WHOLE_PACKAGES if nodeid.startswith(p)), None)
-    return package or nodeid.split("::", 1)[0]
-
-
-def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
-    """xdist's own order (the work units with the most tests first), except that the units
-    using built tools come last; `make test` passes --no-loadscope-reorder to keep it."""
-    sizes = Counter(work_unit(item.nodeid) for item in items)
-
-    def rank(item: pytest.Item) -> tuple[int, int]:
-        unit = work_unit(item.nodeid)
-        tool = next((i for i, p in enumerate(USE_BUILT_TOOLS) if unit.startswith(p)), -1)
-        return tool, -sizes[unit]
-
-    items.sort(key=rank)  # stable: a unit's tests keep their order, ties their file order
-
-
 def pytest_configure(config: pytest.Config) -> None:
     # --basetemp=.openecf/pytest (pyproject) needs its parent: a fresh checkout has none yet.
     (config.rootpath / ".openecf").mkdir(exist_ok=True)
@@ -61,7 +30,8 @@ def pytest_xdist_make_scheduler(config: pytest.Config, log: Any) -> Any:
 
     class PackageAwareScheduling(LoadFileScheduling):
         def _split_scope(self, nodeid: str) -> str:
-            return work_unit(nodeid)
+            package = next((p for p in WHOLE_PACKAGES if nodeid.startswith(p)), None)
+            return package or str(super()._split_scope(nodeid))
 
     return PackageAwareScheduling(config, log)
 

@@ -30,7 +30,6 @@ from selenium.common.exceptions import WebDriverException
 from selenium.webdriver.common.by import By
 from selenium.webdriver.remote.webdriver import WebDriver
 from selenium.webdriver.remote.webelement import WebElement
-from support.built_tools import wait_for_built_tool
 
 ENGINES = ("chromium", "firefox", "webkit")
 TOOLS = REPO / ".openecf" / "tools"
@@ -73,7 +72,6 @@ return problems;"""
 
 
 def require(path: Path, how: str) -> None:
-    wait_for_built_tool(path)
     if not path.exists():
         raise AssertionError(f"{path} is missing: {how}")
 

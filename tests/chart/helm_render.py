@@ -23,7 +23,6 @@ import pytest
 import yaml
 from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PrivateKey
 from cryptography.hazmat.primitives.serialization import Encoding, PublicFormat
-from support.built_tools import wait_for_built_tool
 
 REPO = Path(__file__).resolve().parents[2]
 CHART = REPO / "deploy" / "helm" / "openecf"
@@ -121,8 +120,6 @@ class HelmError(AssertionError):
 
 def helm_path() -> str:
     path = os.environ.get("OPENECF_HELM") or shutil.which("helm")
-    if path:
-        wait_for_built_tool(Path(path))
     if not path or not os.path.exists(path):
         pytest.fail("helm is not installed: `make tools` (run by `make test`) builds it")
     return path

@@ -23,7 +23,6 @@ from typing import Any
 import pytest
 from image.in_image import commands_in_container
 from support.api import Api, efiler, file, mail_to, petition, remember_maildir, wait_for
-from support.built_tools import wait_for_built_tool
 from support.pdf_corpus import text_1_page
 from support.stack import KAFKA_CACHE, stack_settings
 
@@ -56,7 +55,6 @@ def _run(*argv: str, timeout: float = 120) -> str:
 def image() -> str:
     """`make image`: a cold build makes the Debian base first (minutes); a warm one reuses
     every cached layer (seconds)."""
-    wait_for_built_tool()  # the Debian base, when `make test` is still building it
     started = time.monotonic()
     _run("make", "--no-print-directory", "-C", str(REPO), "image", f"IMAGE={IMAGE}", timeout=1800)
     size = int(_run("podman", "image", "inspect", IMAGE, "--format", "{{.Size}}").strip())

@@ -5,7 +5,6 @@ from __future__ import annotations
 import os
 import shutil
 import subprocess
-from pathlib import Path
 
 import grpc
 import httpx
@@ -14,7 +13,6 @@ from grpc_health.v1 import health_pb2, health_pb2_grpc
 from grpc_reflection.v1alpha import reflection_pb2, reflection_pb2_grpc
 from prometheus_client.parser import text_string_to_metric_families
 from support.api import Api
-from support.built_tools import wait_for_built_tool
 
 from services.common.settings import PROCESS_NAMES, SERVICE_NAMES
 from services.stack.supervisor import LocalStack
@@ -53,8 +51,6 @@ def test_reflection_lists_the_service(stack: LocalStack, service: str) -> None:
 
 def _grpcurl() -> str:
     path = os.environ.get("OPENECF_GRPCURL") or shutil.which("grpcurl")
-    if path:
-        wait_for_built_tool(Path(path))
     if not path or not os.path.exists(path):
         pytest.fail("grpcurl is not installed: `make tools` (run by `make test`) builds it")
     return path
