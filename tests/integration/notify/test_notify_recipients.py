@@ -265,7 +265,7 @@ def test_an_address_confirmed_before_an_entry_but_heard_of_after_it_still_gets_i
         (1, fast_email.lower()),
     }
 
-    # A new address made after entry 1 was recorded: entry 2 goes there, entry 1 does not.
+    # A new address made after entries 1 and 2 were recorded: entry 3 goes there, they do not.
     kit.record(case_number, 2)
     kit.wait_messages(case_number, 4)
     moved = f"{unique('moved')}@fast.example"
