@@ -5,17 +5,34 @@ from __future__ import annotations
 from functools import lru_cache
 from pathlib import Path
 
-from argon2 import PasswordHasher
+from argon2 import Parameters, PasswordHasher, Type, profiles
 from argon2.exceptions import InvalidHashError, VerificationError, VerifyMismatchError
 
 from services.common.errors import CourtError
+from services.common.settings import Argon2Profile, get_settings
 
 MIN_LENGTH = 12
 # Long enough for any passphrase; short enough that hashing it cannot be a DoS.
 MAX_LENGTH = 256
 
-# argon2-cffi's defaults are argon2id with RFC 9106's low-memory profile.
-_hasher = PasswordHasher()
+PROFILES: dict[Argon2Profile, Parameters] = {
+    "rfc9106-low-memory": profiles.RFC_9106_LOW_MEMORY,
+    "owasp-minimum": Parameters(
+        type=Type.ID,
+        version=19,
+        salt_len=16,
+        hash_len=32,
+        time_cost=2,
+        memory_cost=19 * 1024,
+        parallelism=1,
+    ),
+}
+
+
+@lru_cache(maxsize=1)
+def _hasher() -> PasswordHasher:
+    """The court's profile (OPENECF_ARGON2_PROFILE), read once per process."""
+    return PasswordHasher.from_parameters(PROFILES[get_settings().argon2_profile])
 
 
 @lru_cache(maxsize=1)
@@ -47,12 +64,12 @@ def check_policy(password: str, *, username: str) -> None:
 
 
 def hash_password(password: str) -> str:
-    return _hasher.hash(password)
+    return _hasher().hash(password)
 
 
 def verify_password(password_hash: str, password: str) -> bool:
     try:
-        return _hasher.verify(password_hash, password)
+        return _hasher().verify(password_hash, password)
     except (VerifyMismatchError, VerificationError, InvalidHashError):
         return False
 
@@ -62,11 +79,13 @@ def needs_rehash(password_hash: str) -> bool:
     profile, or another argon2 variant). Only a login that has just proven the password can
     replace it, so the sessions service asks after a successful check."""
     try:
-        return _hasher.check_needs_rehash(password_hash)
+        return _hasher().check_needs_rehash(password_hash)
     except (InvalidHashError, ValueError):
         return False
 
 
-# A real hash of a random password: verifying against it when the user does not exist
-# makes "unknown user" take as long as "wrong password".
-DUMMY_HASH = _hasher.hash("not-a-real-password-2f8c1d")
+@lru_cache(maxsize=1)
+def dummy_hash() -> str:
+    """A real hash of a random password in the court's profile: verifying against it when the
+    user does not exist makes "unknown user" take as long as "wrong password"."""
+    return _hasher().hash("not-a-real-password-2f8c1d")

@@ -9,7 +9,7 @@ from datetime import timedelta
 from court.v1 import auth_pb2, auth_pb2_grpc, maintenance_pb2, maintenance_pb2_grpc
 from psycopg_pool import ConnectionPool
 
-from services.auth import metrics, store
+from services.auth import metrics, passwords, store
 from services.auth.availability import (
     FILING_NEEDS,
     AvailabilityProbe,
@@ -58,6 +58,8 @@ def main() -> None:
         resealed = reseal_all(conn, policy.totp_keys)
     if resealed:
         log.info("TOTP secrets sealed with the current key", extra={"accounts": resealed})
+    # Made before the first login, so an unknown user's first try takes as long as any other.
+    passwords.dummy_hash()
     sessions = Sessions(runtime.pool, policy)
     # Inside auth, a session token is checked against our own tables.
     set_resolver(lambda token: sessions.validate(token)[0])

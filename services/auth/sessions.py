@@ -56,7 +56,7 @@ class Sessions:
             creds = store.credentials_for_update(conn, account.account_id) if account else None
             if account is None or creds is None:
                 # Spend the same time as a real check, so unknown users are not revealed.
-                passwords.verify_password(passwords.DUMMY_HASH, password)
+                passwords.verify_password(passwords.dummy_hash(), password)
                 metrics.LOGINS.labels("invalid_credentials").inc()
                 error = CourtError("invalid_credentials", INVALID_CREDENTIALS)
             else:

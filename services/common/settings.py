@@ -9,6 +9,7 @@ import re
 from datetime import time
 from functools import lru_cache
 from pathlib import Path
+from typing import Literal
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 from pydantic import Field, SecretStr, field_validator, model_validator
@@ -20,6 +21,9 @@ SERVICE_NAMES = ("auth", "filing", "docket", "notify", "access")
 PROCESS_NAMES = (*SERVICE_NAMES, "edge")
 
 Port = int
+# RFC 9106's low-memory argon2id profile (64 MiB, 3 passes, 4 lanes; argon2-cffi's default) or
+# OWASP's minimum (19 MiB, 2 passes, 1 lane: about an eighth of the CPU a hash).
+Argon2Profile = Literal["rfc9106-low-memory", "owasp-minimum"]
 _HOSTPORT = re.compile(r"^[A-Za-z0-9.\-\[\]:]+:\d{1,5}$")
 
 
@@ -114,6 +118,9 @@ class Settings(BaseSettings):
     token_mails_per_client_hour: int = Field(default=20, ge=1, le=100000)
     bar_searches_per_client_minute: int = Field(default=60, ge=1, le=100000)
     totp_issuer: str = "OpenECF"
+    # The argon2id profile new password hashes get (services.auth.passwords); a login upgrades
+    # a hash made with another. Named, vetted profiles only: never free numbers.
+    argon2_profile: Argon2Profile = "rfc9106-low-memory"
     # Keys that seal TOTP secrets at rest (AES-256-GCM): `id:<base64 32-byte key>,…`, the
     # first seals, all open (rotation). Empty: `<data_dir>/totp-keys`, made once (local stack).
     auth_totp_keys: SecretStr = SecretStr("")

@@ -37,6 +37,7 @@ NOT_CHART_VALUES: dict[str, str] = {
     "confirm_token_hours": "security default (extraEnv)",
     "token_mails_per_address_hour": "security default (extraEnv)",
     "token_mails_per_client_hour": "security default (extraEnv)",
+    "argon2_profile": "security default (extraEnv)",
     "totp_issuer": "the name authenticator apps show; rarely changed (extraEnv)",
     "filing_max_file_mb": "court rule with the ingress body size to match (extraEnv)",
     "filing_max_total_mb": "court rule with the ingress body size to match (extraEnv)",

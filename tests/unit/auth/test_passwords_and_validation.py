@@ -1,10 +1,16 @@
 from __future__ import annotations
 
+from collections.abc import Callable, Iterator
+from typing import get_args
+
 import pytest
+from argon2 import Type, extract_parameters
+from pydantic import ValidationError
 
 from services.auth import passwords, validation
 from services.auth.accounts import validate_new_account
 from services.common.errors import CourtError
+from services.common.settings import Argon2Profile, Settings, get_settings
 
 
 @pytest.mark.parametrize(
@@ -88,3 +94,56 @@ def test_a_hash_made_with_other_parameters_needs_a_rehash() -> None:
         assert passwords.verify_password(old_hash, "correct horse staple 1776")
         assert passwords.needs_rehash(old_hash)
     assert not passwords.needs_rehash("not a hash")
+
+
+@pytest.fixture
+def profile(monkeypatch: pytest.MonkeyPatch) -> Iterator[Callable[[str], None]]:
+    """Sets OPENECF_ARGON2_PROFILE as a new process would read it."""
+
+    def use(name: str) -> None:
+        monkeypatch.setenv("OPENECF_ARGON2_PROFILE", name)
+        get_settings.cache_clear()
+        passwords._hasher.cache_clear()
+
+    yield use
+    monkeypatch.delenv("OPENECF_ARGON2_PROFILE", raising=False)
+    get_settings.cache_clear()
+    passwords._hasher.cache_clear()
+
+
+def test_the_default_profile_is_rfc_9106_low_memory_argon2id() -> None:
+    assert set(passwords.PROFILES) == set(get_args(Argon2Profile))
+    assert Settings().argon2_profile == "rfc9106-low-memory"
+    made = extract_parameters(passwords.hash_password("correct horse staple 1776"))
+    assert (made.type, made.memory_cost, made.time_cost, made.parallelism) == (
+        Type.ID,
+        64 * 1024,
+        3,
+        4,
+    )
+
+
+def test_a_court_may_choose_owasps_minimum_and_logins_move_hashes_to_it(
+    profile: Callable[[str], None],
+) -> None:
+    default_hash = passwords.hash_password("correct horse staple 1776")
+    profile("owasp-minimum")
+    made = passwords.hash_password("correct horse staple 1776")
+    params = extract_parameters(made)
+    assert (params.type, params.memory_cost, params.time_cost, params.parallelism) == (
+        Type.ID,
+        19 * 1024,
+        2,
+        1,
+    )
+    # Either profile's hashes verify; one made with the other is due for a re-hash.
+    assert passwords.verify_password(made, "correct horse staple 1776")
+    assert passwords.verify_password(default_hash, "correct horse staple 1776")
+    assert passwords.needs_rehash(default_hash) and not passwords.needs_rehash(made)
+    profile("rfc9106-low-memory")
+    assert passwords.needs_rehash(made) and not passwords.needs_rehash(default_hash)
+
+
+def test_a_profile_is_named_never_made_of_free_numbers() -> None:
+    with pytest.raises(ValidationError, match="argon2_profile"):
+        Settings(argon2_profile="fast")  # type: ignore[arg-type]
