@@ -1,0 +1,56 @@
+"""scripts/cpu_by_process.py: each process is counted under the kind its command line names,
+and the command it runs is measured to its end."""
+
+from __future__ import annotations
+
+import importlib.util
+import subprocess
+import sys
+from pathlib import Path
+from types import ModuleType
+
+SCRIPT = Path(__file__).resolve().parents[2] / "scripts" / "cpu_by_process.py"
+
+
+def _script() -> ModuleType:
+    spec = importlib.util.spec_from_file_location("cpu_by_process", SCRIPT)
+    assert spec and spec.loader
+    module = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(module)
+    return module
+
+
+def test_each_process_is_counted_under_its_kind() -> None:
+    kind_of = _script().kind_of
+    assert kind_of("/r/.venv/bin/python -m services.cli.main serve notify ", "python") == (
+        "serve notify"
+    )
+    assert kind_of("/opt/openecf/bin/python /opt/openecf/bin/openecf serve auth ", "python") == (
+        "serve auth"
+    )
+    java = "/usr/bin/java -Xmx512m -cp /r/.openecf/cache/kafka-4.3.0/libs/* kafka.Kafka x"
+    assert kind_of(java, "java") == "kafka (jvm)"
+    assert kind_of("", "kworker/1:1H-kblockd") == "kernel thread kworker"
+    assert kind_of("/usr/bin/sleep 5", "sleep") == "other: sleep"
+
+
+def test_it_measures_the_command_and_passes_on_its_exit_code() -> None:
+    busy = "import time; end = time.process_time() + 2.5\nwhile time.process_time() < end: pass"
+    done = subprocess.run(
+        [sys.executable, str(SCRIPT), "--top", "40", "--", sys.executable, "-c", busy],
+        capture_output=True,
+        text=True,
+        timeout=60,
+    )
+    assert done.returncode == 0, done.stderr
+    summary = done.stdout.splitlines()
+    assert summary[1].startswith(f"{sys.executable}: exit 0")
+    # 2.5 s of CPU, less at most the last second the samples miss.
+    (line,) = [line for line in summary if line.endswith(f"other: {Path(sys.executable).name}")]
+    assert float(line.split()[0]) * 60 >= 1.2
+    failed = subprocess.run(
+        [sys.executable, str(SCRIPT), "--", sys.executable, "-c", "raise SystemExit(3)"],
+        capture_output=True,
+        timeout=60,
+    )
+    assert failed.returncode == 3
