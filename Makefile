@@ -130,10 +130,12 @@ run: $(STAMP)
 setup:
 	@$(MAKE) --no-print-directory -j4 $(STAMP) tools image-base
 
-# Two pytest workers (pytest-xdist), each with a stack of its own; a test file stays on one
-# worker, so its module fixtures start once. PYTEST_WORKERS=0 runs in this process. The 25
-# slowest steps are listed at the end: where the suite's time goes (issue 14).
-PYTEST_WORKERS ?= 2
+# Three pytest workers (pytest-xdist), each with a stack of its own: much of a test is waiting
+# on its stack's round trips, so a third worker fills the two cores that two leave a third idle
+# (four are slower again). A test file stays on one worker, so its module fixtures start once.
+# PYTEST_WORKERS=0 runs in this process. The 25 slowest steps are listed at the end: where the
+# suite's time goes (issue 14).
+PYTEST_WORKERS ?= 3
 test: setup
 	OPENECF_GRPCURL=$(GRPCURL) OPENECF_HELM=$(HELM) OPENECF_PROMTOOL=$(PROMTOOL) \
 		OPENECF_GECKODRIVER=$(GECKODRIVER) OPENECF_AXE=$(AXE) $(PY) -m pytest -q \
