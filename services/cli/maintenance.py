@@ -17,7 +17,6 @@ from __future__ import annotations
 import argparse
 import getpass
 import logging
-import signal
 import sys
 import threading
 from collections.abc import Callable, Iterator
@@ -30,6 +29,7 @@ from services.common.clock import Clock, system_clock
 from services.common.maintenance.schedule import WeeklySchedule, Window
 from services.common.maintenance.state import MaintenanceState, parse_until
 from services.common.settings import Settings
+from services.common.shutdown import stop_on_signals
 
 if TYPE_CHECKING:
     from psycopg import Connection
@@ -271,7 +271,6 @@ def _scheduler(args: argparse.Namespace) -> int:
     settings = cli_settings()
     configure_logging("scheduler", settings.log_level)
     stop = threading.Event()
-    signal.signal(signal.SIGTERM, lambda *_: stop.set())
-    signal.signal(signal.SIGINT, lambda *_: stop.set())
+    stop_on_signals(stop)
     run_scheduler(settings, stop=stop, interval=args.interval, once=args.once)
     return 0

@@ -9,7 +9,6 @@ graceful stop on SIGTERM: health NOT_SERVING first so load balancers drain, then
 from __future__ import annotations
 
 import logging
-import signal
 import threading
 from collections.abc import Callable
 from concurrent import futures
@@ -24,6 +23,7 @@ from services.common.identity import NonceGuard, service_verifier
 from services.common.interceptors import CallGate, CourtServerInterceptor
 from services.common.metrics import start_metrics_server
 from services.common.settings import Settings
+from services.common.shutdown import stop_on_signals
 
 log = logging.getLogger(__name__)
 
@@ -117,8 +117,7 @@ def serve(spec: ServiceSpec, settings: Settings) -> None:
         process=spec.name, host=settings.bind_host, port=settings.metrics_port(spec.name)
     )
     running = RunningService(spec, settings)
-    signal.signal(signal.SIGTERM, lambda *_: running.shutdown_requested.set())
-    signal.signal(signal.SIGINT, lambda *_: running.shutdown_requested.set())
+    stop_on_signals(running.shutdown_requested)
     running.start()
     while not running.shutdown_requested.wait(0.5):
         pass

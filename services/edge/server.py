@@ -9,6 +9,7 @@ from services.common.logs import configure_logging
 from services.common.maintenance.follower import VIEW, follow_in_background
 from services.common.metrics import start_metrics_server
 from services.common.settings import get_settings
+from services.common.shutdown import dump_threads_on_signal
 from services.edge.app import create_app
 from services.edge.clients import connect
 from services.edge.refusals import RefusalReporter, auth_sender
@@ -17,6 +18,7 @@ from services.edge.refusals import RefusalReporter, auth_sender
 def main() -> None:
     settings = get_settings()
     configure_logging("edge", settings.log_level)
+    dump_threads_on_signal()  # uvicorn answers SIGTERM itself
     start_metrics_server(
         process="edge", host=settings.bind_host, port=settings.metrics_port("edge")
     )

@@ -14,15 +14,15 @@ import email.policy
 import logging
 import mailbox
 import re
-import signal
 import threading
 from collections import deque
 from email.parser import BytesParser
 from pathlib import Path
-from types import FrameType
 
 from aiosmtpd.controller import Controller
 from aiosmtpd.smtp import SMTP, Envelope, Session
+
+from services.common.shutdown import stop_on_signals
 
 logger = logging.getLogger(__name__)
 
@@ -189,12 +189,7 @@ def main(argv: list[str] | None = None) -> int:
     logging.getLogger("mail.log").setLevel(logging.WARNING)  # aiosmtpd logs every command.
 
     stopping = threading.Event()
-
-    def request_stop(signum: int, frame: FrameType | None) -> None:
-        stopping.set()
-
-    signal.signal(signal.SIGTERM, request_stop)
-    signal.signal(signal.SIGINT, request_stop)
+    stop_on_signals(stopping)
 
     sink = SmtpSink(host=args.host, port=args.port, maildir=args.maildir)
     sink.start()

@@ -28,6 +28,7 @@ from services.common.kafka import KafkaSecurity
 from services.common.maintenance.schedule import WeeklySchedule
 from services.common.migrations import migrate
 from services.common.settings import PROCESS_NAMES, SERVICE_NAMES, Settings
+from services.common.shutdown import DUMP_SIGNAL
 from services.stack import bootstrap, stackfile
 from services.stack.environment import settings_env
 from services.stack.kafka import KafkaBroker, ensure_topics, fetch_kafka_jars
@@ -70,6 +71,22 @@ def offset_ports(settings: Settings, replica: int) -> ReplicaPorts:
         edge=settings.edge_port + step,
         metrics_base=settings.metrics_port_base + step,
     )
+
+
+def stop_process(process: subprocess.Popen[bytes], name: str, timeout: float) -> int:
+    """SIGTERM, and when it has not stopped after ``timeout``, its threads' stacks into its log
+    (SIGUSR1: what it was stuck on, for whoever reads the log) and SIGKILL."""
+    process.send_signal(signal.SIGTERM)
+    try:
+        return process.wait(timeout)
+    except subprocess.TimeoutExpired:
+        log.warning(
+            "%s did not stop in %ss; its threads are dumped in its log; killing it", name, timeout
+        )
+        process.send_signal(DUMP_SIGNAL)
+        time.sleep(1)  # the dump is written from the signal handler, at once
+        process.kill()
+        return process.wait()
 
 
 def replica_name(process: str, replica: int) -> str:
@@ -362,13 +379,7 @@ class LocalStack:
         process = self.children[name].process
         if process is None or process.poll() is not None:
             return process.returncode if process else None
-        process.send_signal(signal.SIGTERM)
-        try:
-            return process.wait(timeout)
-        except subprocess.TimeoutExpired:
-            log.warning("%s did not stop in %ss; killing it", name, timeout)
-            process.kill()
-            return process.wait()
+        return stop_process(process, name, timeout)
 
     def _stop_together(self, names: list[str]) -> None:
         """SIGTERM them all first, then wait for each: one grace period, not one each."""
