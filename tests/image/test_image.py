@@ -12,6 +12,8 @@ from __future__ import annotations
 
 import hashlib
 import json
+import os
+import signal
 import subprocess
 import sys
 import time
@@ -186,6 +188,19 @@ def test_the_image_runs_the_platform_and_files_a_petition(image_stack: LocalStac
         what="the petition docketed",
     )
     assert status["case_number"]
+
+    # SIGUSR1 makes a process in the image write its threads' stacks to its log and go on
+    # (docs/runbook.md: where a stuck process is).
+    auth = image_stack.children["auth"]
+    assert auth.process is not None
+    for pid in commands_in_container(auth.process.pid):
+        os.kill(pid, signal.SIGUSR1)
+    wait_for(
+        lambda: "most recent call first" in auth.log_file.read_text(errors="replace"),
+        timeout=20,
+        what="auth's thread dump in its log",
+    )
+    assert auth.process.poll() is None
 
     # SIGTERM reaches the process in the image, which stops gracefully (exit status 0).
     assert image_stack.stop_child("filing") == 0
