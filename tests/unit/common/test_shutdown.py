@@ -11,6 +11,8 @@ import sys
 import textwrap
 from pathlib import Path
 
+import pytest
+
 from services.stack.supervisor import stop_process
 
 REPO = Path(__file__).resolve().parents[3]
@@ -53,18 +55,12 @@ def _start(script: str, stderr: int | object = subprocess.PIPE) -> subprocess.Po
     return process
 
 
-def test_sigterm_while_the_main_thread_holds_the_events_lock_still_stops_it() -> None:
+@pytest.mark.parametrize("signum", [signal.SIGTERM, signal.SIGINT])
+def test_a_stop_signal_while_the_main_thread_holds_the_events_lock_still_stops_it(
+    signum: signal.Signals,
+) -> None:
     process = _start(HOLDS_THE_LOCK)
-    process.send_signal(signal.SIGTERM)
-    try:
-        assert process.wait(timeout=15) == 0
-    finally:
-        process.kill()
-
-
-def test_sigint_stops_it_too() -> None:
-    process = _start(HOLDS_THE_LOCK)
-    process.send_signal(signal.SIGINT)
+    process.send_signal(signum)
     try:
         assert process.wait(timeout=15) == 0
     finally:
