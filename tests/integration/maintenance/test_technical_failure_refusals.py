@@ -26,7 +26,7 @@ from support.stack import start_stack
 from services.auth import direct, technical_failures
 from services.common.grpc_client import open_channel
 from services.common.identity import service_signer
-from services.common.technical_failures import REFUSAL, Observation
+from services.common.technical_failures import HEALTH, REFUSAL, Observation
 from services.stack.supervisor import LocalStack
 
 THRESHOLD_SECONDS = 6.0
@@ -43,9 +43,25 @@ def low_threshold_stack(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Lo
         },
     )
     try:
+        # auth probes from its first second, before filing, access and docket answer: wait
+        # until that start-up failure is further back than proposals join runs (two probe
+        # intervals), or a test's outage begun at once is merged with it.
+        wait_for(lambda: settled_since_start(running), 60, what="auth's probes all ok for 3 s")
         yield running
     finally:
         running.down()
+
+
+def settled_since_start(stack: LocalStack) -> bool:
+    with direct.connect(stack.settings.require_database_url()) as conn:
+        last_ok, last_failing = conn.execute(
+            "SELECT max(observed_at) FILTER (WHERE ok), max(observed_at) FILTER (WHERE NOT ok)"
+            " FROM availability_observations WHERE source = %s",
+            [HEALTH],
+        ).fetchone() or (None, None)
+    return last_ok is not None and (
+        last_failing is None or last_ok - last_failing > timedelta(seconds=3)
+    )
 
 
 def logged_in(stack: LocalStack, role: str) -> Api:
