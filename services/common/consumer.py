@@ -32,6 +32,7 @@ from services.common.consumer_start import (
 from services.common.db import DATABASE_UNAVAILABLE
 from services.common.errors import PermanentEventError
 from services.common.events import DEAD_LETTER_TOPIC, decode_envelope
+from services.common.kafka import POLL_TIMEOUT_MS
 from services.common.logs import trace_context
 
 log = logging.getLogger(__name__)
@@ -72,7 +73,7 @@ class EventConsumer:
             if any(isinstance(h, Act) for h in self._handlers.values()):
                 self._first_ran = self._wait_for_first_run(stop)
             while not stop.is_set():
-                batch = self._consumer.poll(timeout_ms=500)
+                batch = self._consumer.poll(timeout_ms=POLL_TIMEOUT_MS)
                 for partition, records in batch.items():
                     if not self._process_partition(partition, records):
                         return

@@ -59,6 +59,10 @@ PLAINTEXT = KafkaSecurity()
 # a record arrives, so a longer hold costs no latency; an idle stack asks 4 times less often
 # than with the 500 ms default (idle CPU of the local stack: 0.17-0.20 → 0.14 cores).
 FETCH_WAIT_MS = 2000
+# How long a consumer's poll waits. It too returns as soon as records arrive, so its length only
+# sets how often an idle loop goes round (and how soon a stop is seen): as long as the fetch it
+# waits on. Idle stack, 500 ms → 2 s (with the follower's 200 ms): 24.6 → 15.3 % of a core.
+POLL_TIMEOUT_MS = FETCH_WAIT_MS
 
 
 def make_producer(

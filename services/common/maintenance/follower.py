@@ -23,7 +23,7 @@ from services.common import metrics
 from services.common.clock import Clock, system_clock
 from services.common.errors import PermanentEventError
 from services.common.events import MAINTENANCE_TOPIC, decode_envelope, unpack
-from services.common.kafka import FETCH_WAIT_MS, PLAINTEXT, KafkaSecurity
+from services.common.kafka import FETCH_WAIT_MS, PLAINTEXT, POLL_TIMEOUT_MS, KafkaSecurity
 from services.common.maintenance.schedule import WeeklySchedule
 from services.common.maintenance.state import EVENT_TYPE, OFF, MaintenanceState
 from services.common.settings import Settings
@@ -72,7 +72,7 @@ class MaintenanceFollower:
         security: KafkaSecurity = PLAINTEXT,
         view: MaintenanceView = VIEW,
         topic: str = MAINTENANCE_TOPIC,
-        poll_ms: int = 200,
+        poll_ms: int = POLL_TIMEOUT_MS,
     ) -> None:
         self._bootstrap = bootstrap
         self._security = security
@@ -116,17 +116,18 @@ class MaintenanceFollower:
             self._latest.clear()
             end = consumer.end_offsets(assigned)
             while not stop.is_set():
+                # Before polling: an empty topic is loaded at once, not after a poll's wait.
+                if not self._view.loaded and all(
+                    consumer.position(tp) >= end[tp] for tp in assigned
+                ):
+                    self._view.mark_loaded()
+                    log.info("maintenance state loaded", extra=_fields(self._view.state()))
                 batch = consumer.poll(timeout_ms=self._poll_ms)
                 for records in batch.values():
                     for record in records:
                         self._take(record)
                 if batch:
                     self._publish()
-                if not self._view.loaded and all(
-                    consumer.position(tp) >= end[tp] for tp in assigned
-                ):
-                    self._view.mark_loaded()
-                    log.info("maintenance state loaded", extra=_fields(self._view.state()))
         finally:
             consumer.close(autocommit=False)
 
