@@ -13,6 +13,7 @@ It only saves work, it is never the only path: the worker still looks every
 from __future__ import annotations
 
 import logging
+import select
 import threading
 import time
 from typing import Any, Protocol
@@ -85,7 +86,11 @@ class CommitSignal:
             if remaining <= 0:
                 return False
             try:
-                for _ in self._conn.notifies(timeout=min(remaining, _SLICE_SECONDS), stop_after=1):
+                # The socket is waited on here, not in psycopg, whose wait wakes ten times a
+                # second (to let Ctrl-C in): an idle listener goes round twice a second.
+                if not select.select([self._conn], [], [], min(remaining, _SLICE_SECONDS))[0]:
+                    continue
+                for _ in self._conn.notifies(timeout=0, stop_after=1):
                     self._paced(stop)
                     return True
             except psycopg.Error as exc:
