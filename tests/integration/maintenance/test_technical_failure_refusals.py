@@ -145,9 +145,16 @@ def test_filing_stopped_outside_the_window_is_one_proposed_outage(
     assert stopped_at - SLACK <= started <= refusals[0] + SLACK
     assert refusals[-1] <= ended <= recovered_at + SLACK
     assert proposal["started_at"]["local"].endswith(("-08:00", "-07:00"))  # court time
-    # The edge's reports reached auth: refusals of filing, then the recovery; coalesced.
-    reported = refusal_rows(stack, stopped_at)
-    assert (False, False, "filing") in reported and reported[-1] == (True, False, "")
+
+    # The edge's reports reached auth: refusals of filing, then the recovery; coalesced. The
+    # edge sends them from a queue of its own, so the recovery may land after the proposal
+    # (which auth's health probes can close first).
+    def recovery_reported() -> list[tuple[bool, bool, str]] | None:
+        rows = refusal_rows(stack, stopped_at)
+        return rows if rows[-1:] == [(True, False, "")] else None
+
+    reported = wait_for(recovery_reported, 10, what="the edge's recovery report")
+    assert (False, False, "filing") in reported
     assert len(reported) < len(refusals) + 1
     # The job keeps running (every second, in auth): still exactly one proposal.
     time.sleep(3)
