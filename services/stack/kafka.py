@@ -27,6 +27,7 @@ from services.common.kafka import admin_client, ensure_topics
 from services.stack.class_archive import ClassArchive, Recording
 from services.stack.local_tools import LOCAL_JVM_OPTIONS, require_tool, tail, write_atomically
 from services.stack.maven import Artifact, fetch_jars
+from services.stack.ports import Listener, require_free
 
 logger = logging.getLogger(__name__)
 
@@ -58,18 +59,6 @@ def _new_cluster_id() -> str:
         cluster_id = base64.urlsafe_b64encode(uuid.uuid4().bytes).decode().rstrip("=")
         if not cluster_id.startswith("-"):
             return cluster_id
-
-
-def _port_is_free(port: int) -> bool:
-    with socket.socket(socket.AF_INET, socket.SOCK_STREAM) as probe:
-        # The JVM binds with SO_REUSEADDR too, so sockets in TIME_WAIT from a previous run of
-        # the broker do not count as busy.
-        probe.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
-        try:
-            probe.bind(("127.0.0.1", port))
-        except OSError:
-            return False
-    return True
 
 
 def _pids_with_args(*needles: str) -> list[int]:
@@ -160,12 +149,17 @@ class KafkaBroker:
         self.data_dir.mkdir(parents=True, exist_ok=True)
         self.log_file.parent.mkdir(parents=True, exist_ok=True)
         self._stop_leftover()
-        ports = [self.port, self.controller_port] + ([self.secure.port] if self.secure else [])
-        for port in ports:
-            if not _port_is_free(port):
-                # Checked up front: otherwise the readiness probe could be answered by whatever
-                # else holds the port (e.g. a developer's broker) before ours dies.
-                raise RuntimeError(f"port 127.0.0.1:{port} is already in use")
+        listeners = [
+            Listener(self.port, "Kafka", "OPENECF_KAFKA_PORT"),
+            Listener(self.controller_port, "Kafka's controller", "OPENECF_KAFKA_CONTROLLER_PORT"),
+        ]
+        if self.secure:
+            listeners.append(
+                Listener(self.secure.port, "Kafka's TLS listener", "SecureListener.port")
+            )
+        # Checked up front: otherwise the readiness probe could be answered by whatever else
+        # holds the port (e.g. a developer's broker) before ours dies.
+        require_free(listeners)
 
         log4j_config = self._write_log4j_config()
         self._write_server_properties()

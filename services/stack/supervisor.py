@@ -32,6 +32,7 @@ from services.common.shutdown import DUMP_SIGNAL
 from services.stack import bootstrap, stackfile
 from services.stack.environment import settings_env
 from services.stack.kafka import KafkaBroker, ensure_topics, fetch_kafka_jars
+from services.stack.ports import Listener, require_free
 from services.stack.postgres import EmbeddedPostgres
 
 log = logging.getLogger(__name__)
@@ -126,6 +127,37 @@ class LocalStack:
     def replica_names(self, process: str) -> list[str]:
         return [replica_name(process, k) for k in range(self.replicas)]
 
+    def listeners(self) -> list[Listener]:
+        """Every port the stack's own processes listen on (the broker checks its own)."""
+        host = self.settings.bind_host
+        each = [self.settings]
+        each += [self.settings.model_copy(update=r.overrides()) for r in self.replica_settings()]
+        found = []
+        for k, settings in enumerate(each):
+            for service in SERVICE_NAMES:
+                found.append(
+                    Listener(
+                        settings.grpc_port(service),
+                        f"{replica_name(service, k)} gRPC",
+                        f"OPENECF_{service.upper()}_PORT",
+                        host,
+                    )
+                )
+            edge = replica_name("edge", k)
+            found.append(Listener(settings.edge_port, edge, "OPENECF_EDGE_PORT", host))
+            found += [
+                Listener(
+                    settings.metrics_port(process),
+                    f"{replica_name(process, k)} metrics",
+                    "OPENECF_METRICS_PORT_BASE",
+                    host,
+                )
+                for process in PROCESS_NAMES
+            ]
+        smtp_port, smtp_host = self.settings.smtp_port, self.settings.smtp_host
+        found.append(Listener(smtp_port, "SMTP sink", "OPENECF_SMTP_PORT", smtp_host))
+        return found
+
     @property
     def edge_urls(self) -> list[str]:
         ports = [self.settings.edge_port, *(r.edge for r in self.replica_settings())]
@@ -155,6 +187,7 @@ class LocalStack:
         """Start everything; return the settings every child runs with."""
         self.log_dir.mkdir(parents=True, exist_ok=True)
         started = time.monotonic()
+        require_free(self.listeners())
         updates: dict[str, object] = {}
         if not self.settings.database_url.get_secret_value():
             self.postgres = EmbeddedPostgres(self.data_dir / "postgres")

@@ -1,0 +1,113 @@
+"""A port another program holds stops `make run` before anything starts, in one line that names
+the port, whose it is and the setting that moves it."""
+
+from __future__ import annotations
+
+import os
+import socket
+import subprocess
+import sys
+from collections.abc import Iterator
+from pathlib import Path
+
+import pytest
+from support.ports import free_port, free_port_run
+
+from services.common.settings import PROCESS_NAMES, SERVICE_NAMES, Settings
+from services.stack.kafka import KafkaBroker
+from services.stack.ports import PortInUse, port_is_free
+from services.stack.supervisor import LocalStack
+
+REPO = Path(__file__).resolve().parents[3]
+
+
+@pytest.fixture
+def held_port() -> Iterator[int]:
+    """A port with another program's listener on it."""
+    with socket.socket(socket.AF_INET, socket.SOCK_STREAM) as other:
+        other.bind(("127.0.0.1", 0))
+        other.listen()
+        yield other.getsockname()[1]
+
+
+def own_ports(data_dir: Path, **given: int) -> Settings:
+    ports = {f"{name}_port": free_port() for name in SERVICE_NAMES}
+    ports |= {"edge_port": free_port(), "smtp_port": free_port()}
+    return Settings(data_dir=data_dir, metrics_port_base=free_port_run(6), **ports | given)  # type: ignore[arg-type]
+
+
+def test_a_held_port_is_busy_and_a_closed_one_is_free(held_port: int) -> None:
+    assert not port_is_free(held_port)
+    with socket.socket(socket.AF_INET, socket.SOCK_STREAM) as gone:
+        gone.bind(("127.0.0.1", 0))
+        port = gone.getsockname()[1]
+    assert port_is_free(port)
+
+
+def test_the_stack_checks_every_port_its_processes_listen_on(tmp_path: Path) -> None:
+    stack = LocalStack(settings=own_ports(tmp_path), cache_dir=tmp_path, replicas=2)
+    second = stack.replica_settings()[0]
+    expected = {int(addr.rsplit(":", 1)[1]) for s in SERVICE_NAMES for addr in stack.grpc_addrs(s)}
+    expected |= {int(url.rsplit(":", 1)[1]) for url in stack.edge_urls}
+    for base in (stack.settings.metrics_port_base, second.metrics_base):
+        expected |= {base + k for k in range(len(PROCESS_NAMES))}
+    expected.add(stack.settings.smtp_port)
+    checked = [listener.port for listener in stack.listeners()]
+    assert sorted(checked) == sorted(expected)  # each once, none left out
+
+
+def test_stack_up_names_the_held_port_and_its_setting_before_starting_anything(
+    tmp_path: Path, held_port: int
+) -> None:
+    stack = LocalStack(settings=own_ports(tmp_path, filing_port=held_port), cache_dir=tmp_path)
+    with pytest.raises(PortInUse) as refused:
+        stack.up()
+    assert str(refused.value) == (
+        f"port 127.0.0.1:{held_port} (filing gRPC) is already in use: stop what listens "
+        "there, or move it with OPENECF_FILING_PORT"
+    )
+    assert stack.postgres is None and stack.kafka is None and not stack.children
+    assert not (tmp_path / "postgres").exists()
+
+
+def test_openecf_stack_up_with_a_held_port_is_one_line_and_exit_1(
+    tmp_path: Path, held_port: int
+) -> None:
+    settings = own_ports(tmp_path / "data")
+    env = {k: v for k, v in os.environ.items() if not k.startswith("OPENECF_")}
+    env |= {
+        "OPENECF_DATA_DIR": str(tmp_path / "data"),
+        "OPENECF_EDGE_PORT": str(held_port),
+        "OPENECF_SMTP_PORT": str(settings.smtp_port),
+        "OPENECF_METRICS_PORT_BASE": str(settings.metrics_port_base),
+        **{f"OPENECF_{s.upper()}_PORT": str(settings.grpc_port(s)) for s in SERVICE_NAMES},
+    }
+    run = subprocess.run(
+        [sys.executable, "-m", "services.cli.main", "stack", "up"],
+        cwd=REPO,
+        env=env,
+        capture_output=True,
+        text=True,
+        timeout=60,
+        check=False,
+    )
+    assert run.returncode == 1
+    assert f"stack failed: port 127.0.0.1:{held_port} (edge) is already in use" in run.stdout
+    assert "OPENECF_EDGE_PORT" in run.stdout
+    assert "Traceback" not in run.stdout + run.stderr
+
+
+def test_the_broker_names_its_held_port_and_setting(tmp_path: Path, held_port: int) -> None:
+    jars = tmp_path / "jars"
+    jars.mkdir()
+    (jars / "kafka_2.13-4.3.0.jar").touch()  # its start looks for the jars before the ports
+    broker = KafkaBroker(
+        data_dir=tmp_path / "kafka",
+        jars_dir=jars,
+        port=held_port,
+        controller_port=free_port(),
+        log_file=tmp_path / "kafka.log",
+    )
+    with pytest.raises(PortInUse, match=f"127.0.0.1:{held_port} \\(Kafka\\).*OPENECF_KAFKA_PORT"):
+        broker.start()
+    assert not broker.is_running
