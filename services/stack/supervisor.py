@@ -127,36 +127,29 @@ class LocalStack:
     def replica_names(self, process: str) -> list[str]:
         return [replica_name(process, k) for k in range(self.replicas)]
 
+    def replica_overrides(self) -> list[dict[str, object]]:
+        """Each replica's own settings over the stack's: none for the first, ports for 2…N."""
+        return [{}, *(r.overrides() for r in self.replica_settings())]
+
     def listeners(self) -> list[Listener]:
         """Every port the stack's own processes listen on (the broker checks its own)."""
         host = self.settings.bind_host
-        each = [self.settings]
-        each += [self.settings.model_copy(update=r.overrides()) for r in self.replica_settings()]
         found = []
-        for k, settings in enumerate(each):
-            for service in SERVICE_NAMES:
-                found.append(
-                    Listener(
-                        settings.grpc_port(service),
-                        f"{replica_name(service, k)} gRPC",
-                        f"OPENECF_{service.upper()}_PORT",
-                        host,
-                    )
-                )
-            edge = replica_name("edge", k)
-            found.append(Listener(settings.edge_port, edge, "OPENECF_EDGE_PORT", host))
-            found += [
-                Listener(
-                    settings.metrics_port(process),
-                    f"{replica_name(process, k)} metrics",
-                    "OPENECF_METRICS_PORT_BASE",
-                    host,
-                )
-                for process in PROCESS_NAMES
-            ]
-        smtp_port, smtp_host = self.settings.smtp_port, self.settings.smtp_host
-        found.append(Listener(smtp_port, "SMTP sink", "OPENECF_SMTP_PORT", smtp_host))
-        return found
+        for k, overrides in enumerate(self.replica_overrides()):
+            settings = self.settings.model_copy(update=overrides)
+            for process in PROCESS_NAMES:
+                name = replica_name(process, k)
+                if process == "edge":
+                    found.append(Listener(settings.edge_port, name, "OPENECF_EDGE_PORT", host))
+                else:
+                    port, setting = settings.grpc_port(process), f"OPENECF_{process.upper()}_PORT"
+                    found.append(Listener(port, f"{name} gRPC", setting, host))
+                port = settings.metrics_port(process)
+                found.append(Listener(port, f"{name} metrics", "OPENECF_METRICS_PORT_BASE", host))
+        smtp = Listener(
+            self.settings.smtp_port, "SMTP sink", "OPENECF_SMTP_PORT", self.settings.smtp_host
+        )
+        return [*found, smtp]
 
     @property
     def edge_urls(self) -> list[str]:
@@ -256,9 +249,8 @@ class LocalStack:
                 str(self.maildir),
             ],
         )
-        extra = self.replica_settings()
-        for replica, overrides in enumerate([{}, *(r.overrides() for r in extra)]):
-            for process in (*SERVICE_NAMES, "edge"):
+        for replica, overrides in enumerate(self.replica_overrides()):
+            for process in PROCESS_NAMES:
                 self._start_child(
                     replica_name(process, replica),
                     [*self.openecf, "serve", process],

@@ -11,9 +11,10 @@ from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
-from support.ports import free_port, free_port_run
+from support.ports import free_port
+from support.stack import stack_settings
 
-from services.common.settings import PROCESS_NAMES, SERVICE_NAMES, Settings
+from services.common.settings import PROCESS_NAMES, SERVICE_NAMES
 from services.stack.kafka import KafkaBroker
 from services.stack.ports import PortInUse, port_is_free
 from services.stack.supervisor import LocalStack
@@ -30,12 +31,6 @@ def held_port() -> Iterator[int]:
         yield other.getsockname()[1]
 
 
-def own_ports(data_dir: Path, **given: int) -> Settings:
-    ports = {f"{name}_port": free_port() for name in SERVICE_NAMES}
-    ports |= {"edge_port": free_port(), "smtp_port": free_port()}
-    return Settings(data_dir=data_dir, metrics_port_base=free_port_run(6), **ports | given)  # type: ignore[arg-type]
-
-
 def test_a_held_port_is_busy_and_a_closed_one_is_free(held_port: int) -> None:
     assert not port_is_free(held_port)
     with socket.socket(socket.AF_INET, socket.SOCK_STREAM) as gone:
@@ -45,7 +40,7 @@ def test_a_held_port_is_busy_and_a_closed_one_is_free(held_port: int) -> None:
 
 
 def test_the_stack_checks_every_port_its_processes_listen_on(tmp_path: Path) -> None:
-    stack = LocalStack(settings=own_ports(tmp_path), cache_dir=tmp_path, replicas=2)
+    stack = LocalStack(settings=stack_settings(tmp_path), cache_dir=tmp_path, replicas=2)
     second = stack.replica_settings()[0]
     expected = {int(addr.rsplit(":", 1)[1]) for s in SERVICE_NAMES for addr in stack.grpc_addrs(s)}
     expected |= {int(url.rsplit(":", 1)[1]) for url in stack.edge_urls}
@@ -59,7 +54,8 @@ def test_the_stack_checks_every_port_its_processes_listen_on(tmp_path: Path) -> 
 def test_stack_up_names_the_held_port_and_its_setting_before_starting_anything(
     tmp_path: Path, held_port: int
 ) -> None:
-    stack = LocalStack(settings=own_ports(tmp_path, filing_port=held_port), cache_dir=tmp_path)
+    settings = stack_settings(tmp_path).model_copy(update={"filing_port": held_port})
+    stack = LocalStack(settings=settings, cache_dir=tmp_path)
     with pytest.raises(PortInUse) as refused:
         stack.up()
     assert str(refused.value) == (
@@ -73,7 +69,7 @@ def test_stack_up_names_the_held_port_and_its_setting_before_starting_anything(
 def test_openecf_stack_up_with_a_held_port_is_one_line_and_exit_1(
     tmp_path: Path, held_port: int
 ) -> None:
-    settings = own_ports(tmp_path / "data")
+    settings = stack_settings(tmp_path / "data")
     env = {k: v for k, v in os.environ.items() if not k.startswith("OPENECF_")}
     env |= {
         "OPENECF_DATA_DIR": str(tmp_path / "data"),
