@@ -108,6 +108,9 @@ def test_make_run_on_a_fresh_clone_then_the_readme_commands_then_ctrl_c(
             assert time.monotonic() < deadline, "make run not ready:\n" + "".join(output[-60:])
             time.sleep(0.5)
         assert (clone / ".openecf" / "stack.json").exists()
+        # `make run` installs the platform and its stack, not the tests' and linters' tools.
+        assert (clone / ".venv" / "bin" / "openecf").exists()
+        assert not (clone / ".venv" / "bin" / "pytest").exists()
 
         def openecf(*args: str, stdin: str | None = None) -> subprocess.CompletedProcess[str]:
             return subprocess.run(
