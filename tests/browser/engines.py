@@ -14,6 +14,7 @@ from __future__ import annotations
 
 import json
 import os
+import shutil
 import subprocess
 import tempfile
 import time
@@ -99,10 +100,11 @@ def xvfb() -> Iterator[str]:
         server.wait(timeout=10)
 
 
-def start(engine: str, display: Callable[[], str], base_url: str) -> EngineBrowser:
-    """A fresh browser of that engine (a temporary profile the driver removes on quit), on New
-    York time, with its JavaScript errors collected."""
-    zone = {**os.environ, "TZ": BROWSER_ZONE}  # each driver passes its environment on
+def launch(engine: str, display: Callable[[], str], scratch: Path) -> tuple[WebDriver, Path | None]:
+    """The engine's driver and browser, with the file WebKitGTK's shell writes its pages'
+    errors to (the other engines report them through their drivers)."""
+    # Each driver passes its environment on.
+    zone = {**os.environ, "TZ": BROWSER_ZONE, "TMPDIR": str(scratch)}
     driver: WebDriver
     webkit_errors: Path | None = None
     if engine == "chromium":
@@ -140,20 +142,37 @@ def start(engine: str, display: Callable[[], str], base_url: str) -> EngineBrows
         webkit.set_capability("browserName", "openecf-webkit")  # the shell's name for itself
         webkit.add_argument("--automation")
         # WebKitWebDriver has no log to read: the shell writes the pages' errors to this file.
-        handle, name = tempfile.mkstemp(prefix="openecf-webkit-errors-")
-        os.close(handle)
-        webkit_errors = Path(name)
-        env = {**zone, "DISPLAY": display(), "OPENECF_WEBKIT_ERRORS": name}
+        webkit_errors = scratch / "page-errors.log"
+        webkit_errors.touch()
+        env = {**zone, "DISPLAY": display(), "OPENECF_WEBKIT_ERRORS": str(webkit_errors)}
         driver = webdriver.WebKitGTK(
             options=webkit,
             service=webdriver.WebKitGTKService(str(WEBKIT_DRIVER), env=env),
         )
     else:
         raise ValueError(f"unknown engine {engine!r}")
+    return driver, webkit_errors
+
+
+def start(engine: str, display: Callable[[], str], base_url: str) -> EngineBrowser:
+    """A fresh browser of that engine (a temporary profile the driver removes on quit), on New
+    York time, with its JavaScript errors collected."""
+    # The driver and its browser keep their temporary files in a folder of their own, removed
+    # on quit: Chromium leaves its singleton socket's folder in TMPDIR otherwise.
+    scratch = Path(tempfile.mkdtemp(prefix=f"openecf-{engine}-"))
+    try:
+        driver, webkit_errors = launch(engine, display, scratch)
+    except BaseException:
+        shutil.rmtree(scratch, ignore_errors=True)
+        raise
     driver.set_script_timeout(TIMEOUT)
     driver.set_page_load_timeout(TIMEOUT * 2)
     browser = EngineBrowser(
-        engine=engine, driver=driver, base_url=base_url, webkit_errors=webkit_errors
+        engine=engine,
+        driver=driver,
+        base_url=base_url,
+        scratch=scratch,
+        webkit_errors=webkit_errors,
     )
     try:
         browser.goto("/static/portal.css")  # any page of the portal's origin, to ask its zone
@@ -178,6 +197,7 @@ class EngineBrowser:
     engine: str
     driver: WebDriver
     base_url: str
+    scratch: Path  # the driver's and browser's temporary files, removed on quit
     webkit_errors: Path | None = None  # where the WebKitGTK shell writes the pages' errors
     reported: list[str] = field(default_factory=list)  # errors not yet answered by js_errors
     webkit_read: int = 0  # how far webkit_errors has been read
@@ -199,8 +219,7 @@ class EngineBrowser:
 
     def quit(self) -> None:
         self.driver.quit()
-        if self.webkit_errors:
-            self.webkit_errors.unlink(missing_ok=True)
+        shutil.rmtree(self.scratch, ignore_errors=True)
 
     def js_errors(self) -> list[str]:
         """The pages' JavaScript errors since the last call: uncaught exceptions, unhandled
