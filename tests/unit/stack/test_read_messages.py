@@ -37,3 +37,16 @@ def test_a_message_removed_from_the_box_is_no_longer_read(tmp_path: Path) -> Non
     assert len(read_messages(tmp_path / "mail")) == 2
     box.remove(key)
     assert [m["Subject"] for m in read_messages(tmp_path / "mail")] == ["kept"]
+
+
+def test_a_header_is_parsed_once_and_again_only_after_a_change(tmp_path: Path) -> None:
+    box = mailbox.Maildir(tmp_path / "mail")
+    box.add(_mail("once"))
+    (message,) = read_messages(tmp_path / "mail")
+    subject = message["Subject"]
+    assert subject == "once" and message["Subject"] is subject  # the same parsed header
+    assert message.get("Cc") is None and message.get("Cc", "none") == "none"
+    del message["Subject"]
+    message["Subject"] = "changed"
+    assert message["Subject"] == "changed"
+    assert message.get_content().strip() == "about once"
