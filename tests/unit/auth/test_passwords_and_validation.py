@@ -104,11 +104,13 @@ def profile(monkeypatch: pytest.MonkeyPatch) -> Iterator[Callable[[str], None]]:
         monkeypatch.setenv("OPENECF_ARGON2_PROFILE", name)
         get_settings.cache_clear()
         passwords._hasher.cache_clear()
+        passwords.dummy_hash.cache_clear()
 
     yield use
     monkeypatch.delenv("OPENECF_ARGON2_PROFILE", raising=False)
     get_settings.cache_clear()
     passwords._hasher.cache_clear()
+    passwords.dummy_hash.cache_clear()
 
 
 def test_the_default_profile_is_rfc_9106_low_memory_argon2id() -> None:
@@ -142,6 +144,16 @@ def test_a_court_may_choose_owasps_minimum_and_logins_move_hashes_to_it(
     assert passwords.needs_rehash(default_hash) and not passwords.needs_rehash(made)
     profile("rfc9106-low-memory")
     assert passwords.needs_rehash(made) and not passwords.needs_rehash(default_hash)
+
+
+def test_the_unknown_user_check_costs_a_real_verification_in_either_profile(
+    profile: Callable[[str], None],
+) -> None:
+    for name in passwords.PROFILES:
+        profile(name)
+        # Made with today's parameters, so verifying against it costs what a real user's does.
+        assert extract_parameters(passwords.dummy_hash()) == passwords.PROFILES[name]
+        assert not passwords.verify_password(passwords.dummy_hash(), "wrong password 123")
 
 
 def test_a_profile_is_named_never_made_of_free_numbers() -> None:
