@@ -15,6 +15,7 @@ import httpx
 import psycopg
 import pytest
 from support.api import Api, efiler, petition, wait_for
+from support.metrics import metric_sum, metrics_url
 from support.pdf_corpus import text_pdf
 
 from services.stack.supervisor import LocalStack
@@ -113,10 +114,7 @@ def test_a_duplicate_burst_and_a_failed_commit_leave_no_document_without_a_filin
 
 
 def _filing_metric(stack: LocalStack, name: str) -> float:
-    total = 0.0
-    for replica in stack.replica_names("filing"):
-        port = stack.child_settings(replica).metrics_port("filing")
-        for line in httpx.get(f"http://127.0.0.1:{port}/metrics", timeout=5).text.splitlines():
-            if line.startswith(name + " "):
-                total += float(line.split()[1])
-    return total
+    return sum(
+        metric_sum(metrics_url(stack.child_settings(replica).metrics_port("filing")), name)
+        for replica in stack.replica_names("filing")
+    )

@@ -4,23 +4,16 @@ start again at zero)."""
 
 from __future__ import annotations
 
-import re
-
 import httpx
 from support.api import Api
+from support.metrics import metric_sum, metrics_url
 
 from services.stack.supervisor import LocalStack
 
-PROFILE = re.compile(
-    r'^grpc_server_started_total\{[^}]*grpc_method="GetProfile"[^}]*\} ([0-9.e+]+)$', re.MULTILINE
-)
-
 
 def _profiles(stack: LocalStack, replica: str) -> float:
-    port = stack.child_settings(replica).metrics_port("auth")
-    text = httpx.get(f"http://127.0.0.1:{port}/metrics", timeout=5).text
-    found = PROFILE.search(text)
-    return float(found.group(1)) if found else 0.0
+    url = metrics_url(stack.child_settings(replica).metrics_port("auth"))
+    return metric_sum(url, "grpc_server_started_total", grpc_method="GetProfile")
 
 
 def test_each_edge_spreads_its_calls_over_both_auth_replicas(

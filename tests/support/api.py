@@ -21,7 +21,7 @@ T = TypeVar("T")
 PASSWORD = "a long and unusual passphrase 42"
 # One TLS context for every request: httpx otherwise builds one (loading the CA bundle) for
 # each call, a fifth of a test process's CPU, though the local stack is plain HTTP.
-_TLS = httpx.create_ssl_context()
+TLS = httpx.create_ssl_context()
 
 
 def wait_for(predicate: Callable[[], T], timeout: float = 20.0, what: str = "condition") -> T:
@@ -47,7 +47,7 @@ class Api:
         if self.token and "authorization" not in {k.lower() for k in headers}:
             headers["Authorization"] = f"Bearer {self.token}"
         response = httpx.request(
-            method, self.base_url + path, headers=headers, timeout=30, verify=_TLS, **kwargs
+            method, self.base_url + path, headers=headers, timeout=30, verify=TLS, **kwargs
         )
         # The one rule every test keeps: the court never answers a 500.
         assert response.status_code < 500 or response.status_code == 503, (

@@ -22,6 +22,7 @@ from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PrivateKey
 from google.protobuf.message import Message
 from pypdf import PdfWriter
 from support.api import wait_for
+from support.metrics import metric_sum, metrics_url
 
 from services.common.events import new_event
 from services.common.identity import SERVICE_IDENTITY, ServiceSigner, signer_for
@@ -75,7 +76,7 @@ class AccessKit:
         )
         self.stub = access_pb2_grpc.AccessServiceStub(self.channel)
         self.producer = make_producer(stack.settings.kafka_bootstrap, client_id="test-access")
-        self.metrics_url = f"http://127.0.0.1:{stack.settings.metrics_port('access')}/metrics"
+        self.metrics_url = metrics_url(stack.settings.metrics_port("access"))
 
     def close(self) -> None:
         self.producer.close(timeout=5)
@@ -253,19 +254,8 @@ class AccessKit:
             return cursor.fetchall() if cursor.description else []
 
     def metric(self, name: str, **labels: str) -> float:
-        """The current value of one access metric sample (0 when absent)."""
-        wanted = ",".join(f'{k}="{v}"' for k, v in sorted(labels.items()))
-        for line in httpx.get(self.metrics_url, timeout=5).text.splitlines():
-            if line.startswith("#"):
-                continue
-            sample, _, value = line.rpartition(" ")
-            sample_name, _, label_text = sample.partition("{")
-            if sample_name != name:
-                continue
-            have = ",".join(sorted(label_text.rstrip("}").split(","))) if label_text else ""
-            if have == wanted:
-                return float(value)
-        return 0.0
+        """The current value of an access metric (its samples with these labels, summed)."""
+        return metric_sum(self.metrics_url, name, **labels)
 
     def audit(self, document_id: str) -> list[tuple[Any, ...]]:
         return self.sql(

@@ -37,8 +37,8 @@ from court.v1 import (
 from google.rpc import error_details_pb2
 from grpc_health.v1 import health_pb2, health_pb2_grpc
 from grpc_status import rpc_status
-from prometheus_client.parser import text_string_to_metric_families
 from support.api import Api, efiler, file, petition
+from support.metrics import metric_sum, metrics_url, scrape
 from support.pdf_corpus import text_1_page
 
 from services.auth import maintenance
@@ -179,11 +179,9 @@ def _health(stack: LocalStack) -> dict[str, str]:
 
 
 def _gauge(stack: LocalStack, process: str, name: str) -> float:
-    text = httpx.get(f"http://127.0.0.1:{stack.settings.metrics_port(process)}/metrics").text
-    for family in text_string_to_metric_families(text):
-        for sample in family.samples:
-            if sample.name == name:
-                return float(sample.value)
+    for sample in scrape(metrics_url(stack.settings.metrics_port(process))):
+        if sample.name == name:
+            return float(sample.value)
     raise AssertionError(f"{name} not on {process}'s /metrics")
 
 
@@ -240,13 +238,8 @@ def test_a_forced_window_closes_every_process_and_off_reopens_it(
     for process in PROCESS_NAMES:
         assert _gauge(stack, process, "openecf_maintenance_active") == 0, process
     assert _gauge(stack, "filing", "openecf_maintenance_next_window_seconds") > 0
-    refused_total = sum(
-        sample.value
-        for family in text_string_to_metric_families(
-            httpx.get(f"http://127.0.0.1:{stack.settings.metrics_port('edge')}/metrics").text
-        )
-        for sample in family.samples
-        if sample.name == "openecf_maintenance_refused_total"
+    refused_total = metric_sum(
+        metrics_url(stack.settings.metrics_port("edge")), "openecf_maintenance_refused_total"
     )
     assert refused_total >= 1
 

@@ -27,7 +27,6 @@ from pathlib import Path
 from typing import Any
 
 import grpc
-import httpx
 import psycopg
 from court.v1 import access_pb2, access_pb2_grpc, common_pb2, docket_pb2, events_pb2, filing_pb2
 from google.protobuf.message import Message
@@ -36,6 +35,7 @@ from kafka import KafkaConsumer
 from kafka.structs import TopicPartition
 from pypdf import PdfWriter
 from support.api import Api, confirm_address, maildir_of, register, remember_maildir, wait_for
+from support.metrics import metric_sum, metrics_url
 
 from services.common.events import decode_envelope, new_event
 from services.common.identity import SERVICE_IDENTITY, signer_for
@@ -366,20 +366,7 @@ class NotifyKit:
             consumer.close()
 
     def metric(self, name: str, **labels: str) -> float:
-        url = f"http://127.0.0.1:{self.settings.metrics_port('notify')}/metrics"
-        wanted = {f'{k}="{v}"' for k, v in labels.items()}
-        total = 0.0
-        for line in httpx.get(url, timeout=5).text.splitlines():
-            if line.startswith("#"):
-                continue
-            sample, _, value = line.rpartition(" ")
-            sample_name, _, label_text = sample.partition("{")
-            if sample_name != name:
-                continue
-            have = set(label_text.rstrip("}").split(",")) if label_text else set()
-            if wanted <= have:
-                total += float(value)
-        return total
+        return metric_sum(metrics_url(self.settings.metrics_port("notify")), name, **labels)
 
     # -- the notify process --------------------------------------------------------------
 
