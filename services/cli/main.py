@@ -5,6 +5,7 @@ from __future__ import annotations
 import argparse
 import importlib
 import logging
+import os
 import sys
 from collections.abc import Sequence
 from pathlib import Path
@@ -94,12 +95,22 @@ def _stack_up(args: argparse.Namespace) -> int:
     from services.stack.supervisor import LocalStack, run_forever
 
     settings = get_settings()
+    logs = _writable_folder(settings.data_dir / "logs", "OPENECF_DATA_DIR", settings.data_dir)
     # The console shows the stack's own progress lines; its JSON log goes with the others.
-    configure_logging(
-        "stack", settings.log_level, log_file=settings.data_dir / "logs" / "stack.log"
-    )
+    configure_logging("stack", settings.log_level, log_file=logs / "stack.log")
     cache = Path(args.cache_dir) if args.cache_dir else settings.data_dir / "cache"
     return run_forever(LocalStack(settings=settings, cache_dir=cache, replicas=args.replicas))
+
+
+def _writable_folder(folder: Path, setting: str, value: Path) -> Path:
+    """``folder``, made if need be; a folder the stack cannot write is the caller's mistake."""
+    try:
+        folder.mkdir(parents=True, exist_ok=True)
+    except OSError as exc:
+        raise UsageError(f"{setting} {value}: cannot make {folder}: {exc.strerror}") from exc
+    if not os.access(folder, os.W_OK | os.X_OK):
+        raise UsageError(f"{setting} {value}: {folder} is not writable by this user")
+    return folder
 
 
 def _replica_count(value: str) -> int:
@@ -233,10 +244,18 @@ def main(argv: Sequence[str] | None = None) -> int:
     except KeyboardInterrupt:
         return 130
     except Exception as exc:
-        if args.command in ("serve", "stack") or getattr(args, "action", "") == "scheduler":
+        long_running = (
+            args.command in ("serve", "stack") or getattr(args, "action", "") == "scheduler"
+        )
+        if long_running and not isinstance(exc, _SAID_IN_ONE_LINE):
             log.error("openecf %s failed", args.command, exc_info=True)
         print(f"openecf: {_one_line(exc)}", file=sys.stderr)
         return 2 if isinstance(exc, (UsageError, ValidationError)) else 1
+
+
+# The caller's own mistakes: their message says all there is (no traceback, even where a
+# long-running process logs one for what goes wrong inside it).
+_SAID_IN_ONE_LINE = (UsageError, ValidationError, SettingMissing, imports.FileRefused)
 
 
 def _one_line(exc: BaseException) -> str:
@@ -256,7 +275,7 @@ def _one_line(exc: BaseException) -> str:
     if isinstance(exc, psycopg.OperationalError):
         first = (str(exc).strip().splitlines() or ["no reason given"])[0]
         return f"cannot reach the database: {first}"
-    if isinstance(exc, (UsageError, SettingMissing, imports.FileRefused)):
+    if isinstance(exc, _SAID_IN_ONE_LINE):
         return str(exc)
     text = " ".join(str(exc).split()) or type(exc).__name__
     return f"{type(exc).__name__}: {text}"
