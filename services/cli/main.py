@@ -13,6 +13,7 @@ from pathlib import Path
 from pydantic import ValidationError
 
 from services.cli import imports, maintenance, technical_failures
+from services.cli.arguments import whole_number
 from services.cli.context import cli_settings
 from services.common.settings import PROCESS_NAMES, SERVICE_NAMES, SettingMissing, get_settings
 
@@ -113,13 +114,6 @@ def _writable_folder(folder: Path, setting: str, value: Path) -> Path:
     return folder
 
 
-def _replica_count(value: str) -> int:
-    count = int(value) if value.isdigit() else 0
-    if not 1 <= count <= 8:
-        raise argparse.ArgumentTypeError("a whole number from 1 to 8")
-    return count
-
-
 def _keys_generate(args: argparse.Namespace) -> int:
     from services.common.identity import generate_keys, public_keys_line
 
@@ -206,7 +200,7 @@ def build_parser() -> argparse.ArgumentParser:
     up.add_argument("--cache-dir", default="", help="where the Kafka jars are cached")
     up.add_argument(
         "--replicas",
-        type=_replica_count,
+        type=whole_number(1, 8),
         default=1,
         help="processes of every service and edges (replica k listens 100*(k-1) ports up)",
     )
@@ -226,7 +220,7 @@ def build_parser() -> argparse.ArgumentParser:
     to_s3 = documents.add_parser(
         "migrate-to-s3", help="move content from PostgreSQL to the object store (resumable)"
     )
-    to_s3.add_argument("--batch-size", type=int, default=50)
+    to_s3.add_argument("--batch-size", type=whole_number(1, 10_000), default=50)
     to_s3.set_defaults(run=_documents_migrate)
 
     maintenance.register(commands)  # openecf maintenance status|on|off|next|scheduler
@@ -277,6 +271,8 @@ def _one_line(exc: BaseException) -> str:
         return f"cannot reach the database: {first}"
     if isinstance(exc, _SAID_IN_ONE_LINE):
         return str(exc)
+    if isinstance(exc, OSError) and exc.strerror and exc.filename:
+        return f"{exc.filename}: {exc.strerror}"  # as the shell says it
     text = " ".join(str(exc).split()) or type(exc).__name__
     return f"{type(exc).__name__}: {text}"
 

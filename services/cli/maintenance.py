@@ -24,6 +24,7 @@ from contextlib import contextmanager
 from datetime import UTC, datetime
 from typing import TYPE_CHECKING, Any
 
+from services.cli.arguments import seconds, whole_number
 from services.cli.context import cli_settings
 from services.common.clock import Clock, system_clock
 from services.common.maintenance.schedule import WeeklySchedule, Window
@@ -68,14 +69,18 @@ def register(commands: Any) -> None:
     off.set_defaults(run=_off)
 
     upcoming = actions.add_parser("next", help="the next scheduled window(s)")
-    upcoming.add_argument("--count", type=int, default=1, help="how many windows to list")
+    upcoming.add_argument(
+        "--count", type=whole_number(1, 52), default=1, help="how many windows to list (1-52)"
+    )
     upcoming.add_argument("--after", default="", help="list windows after this ISO 8601 time")
     upcoming.set_defaults(run=_next)
 
     scheduler = actions.add_parser(
         "scheduler", help="open and close the scheduled window on time (the local stack)"
     )
-    scheduler.add_argument("--interval", type=float, default=1.0, help="seconds between checks")
+    scheduler.add_argument(
+        "--interval", type=seconds(0.1, 3600), default=1.0, help="seconds between checks"
+    )
     scheduler.add_argument("--once", action="store_true", help="check once and exit")
     scheduler.set_defaults(run=_scheduler)
 
@@ -214,9 +219,8 @@ def _next(args: argparse.Namespace, clock: Clock = system_clock) -> int:
         except ValueError as exc:
             print(f"openecf: --after: {exc}", file=sys.stderr)
             return 2
-    count = max(1, min(args.count, 52))
-    print(f"next maintenance window{'s' if count > 1 else ''} ({schedule.describe()}):")
-    for window in schedule.next_windows(after, count):
+    print(f"next maintenance window{'s' if args.count > 1 else ''} ({schedule.describe()}):")
+    for window in schedule.next_windows(after, args.count):
         for line in format_window(window, schedule):
             print(line)
     return 0

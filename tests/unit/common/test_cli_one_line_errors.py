@@ -1,5 +1,6 @@
-"""A caller's mistake given to a long-running command (``stack up``, ``serve``) is one line on
-stderr and exit status 2, like any other command's: no traceback in the terminal."""
+"""A caller's mistake is one line on stderr and exit status 2: given to a long-running command
+(``stack up``, ``serve``) too, with no traceback in the terminal; a number out of its range is
+refused, never clamped."""
 
 from __future__ import annotations
 
@@ -9,6 +10,8 @@ import sys
 from pathlib import Path
 
 import pytest
+
+from services.cli.main import build_parser, main
 
 REPO = Path(__file__).resolve().parents[3]
 
@@ -43,3 +46,39 @@ def test_serve_with_a_bad_setting() -> None:
     assert (run.returncode, run.stdout) == (2, "")
     assert run.stderr.startswith("openecf: bad settings: OPENECF_EDGE_PORT: ")
     assert len(run.stderr.splitlines()) == 1 and "Traceback" not in run.stderr
+
+
+@pytest.mark.parametrize(
+    ("args", "refusal"),
+    [
+        (["maintenance", "next", "--count", "0"], "--count: a whole number from 1 to 52"),
+        (["maintenance", "next", "--count", "53"], "--count: a whole number from 1 to 52"),
+        (["maintenance", "next", "--count", "two"], "--count: a whole number from 1 to 52"),
+        (["maintenance", "scheduler", "--interval", "-1"], "--interval: seconds, from 0.1 to 3600"),
+        (["maintenance", "scheduler", "--interval", "nan"], "seconds, from 0.1 to 3600"),
+        (["documents", "migrate-to-s3", "--batch-size", "0"], "a whole number from 1 to 10000"),
+        (["stack", "up", "--replicas", "9"], "--replicas: a whole number from 1 to 8"),
+    ],
+)
+def test_a_number_out_of_its_range_is_refused_not_clamped(
+    args: list[str], refusal: str, capsys: pytest.CaptureFixture[str]
+) -> None:
+    with pytest.raises(SystemExit) as exited:
+        main(args)
+    assert exited.value.code == 2
+    assert refusal in capsys.readouterr().err
+
+
+def test_a_number_in_range_is_taken() -> None:
+    assert build_parser().parse_args(["maintenance", "next", "--count", "52"]).count == 52
+    interval = build_parser().parse_args(["maintenance", "scheduler", "--interval", "0.5"])
+    assert interval.interval == 0.5
+
+
+def test_a_folder_that_cannot_be_made_is_named_as_the_shell_names_it(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    a_file = tmp_path / "notes.txt"
+    a_file.write_text("not a folder\n")
+    assert main(["keys", "generate", "--dir", str(a_file / "keys")]) == 1
+    assert capsys.readouterr().err == f"openecf: {a_file / 'keys'}: Not a directory\n"
