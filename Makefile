@@ -17,10 +17,13 @@ AXE_VERSION := 4.14.1
 .PHONY: run setup test lint protos venv tools browser-tools packages image-base image bench faults clean-data
 
 # The venv, with the given extras of pyproject.toml, every version from constraints.txt.
+# setuptools' notice for an editable install with a mapped package folder (gen/python holds
+# `court`) is a ten-line box on a first `make run` that asks nothing of the operator: ignored.
 define install_venv
 	@test -x $(PY) || $(PYTHON) -m venv $(VENV)
 	$(PY) -m pip install --quiet --upgrade pip==26.3
-	$(PY) -m pip install --quiet --constraint constraints.txt --editable '.[$(1)]'
+	PYTHONWARNINGS='ignore:Editable installation' \
+		$(PY) -m pip install --quiet --constraint constraints.txt --editable '.[$(1)]'
 endef
 
 # What `make run` needs: the platform and its local stack, without the tests' and linters'

@@ -108,6 +108,9 @@ def test_make_run_on_a_fresh_clone_then_the_readme_commands_then_ctrl_c(
             assert time.monotonic() < deadline, "make run not ready:\n" + "".join(output[-60:])
             time.sleep(0.5)
         assert (clone / ".openecf" / "stack.json").exists()
+        # Nothing on the way up that an operator would have to read and judge.
+        warned = [line for line in output if "Warning:" in line]
+        assert warned == [], "".join(output)
         # `make run` installs the platform and its stack, not the tests' and linters' tools.
         assert (clone / ".venv" / "bin" / "openecf").exists()
         assert not (clone / ".venv" / "bin" / "pytest").exists()
