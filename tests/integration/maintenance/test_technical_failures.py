@@ -11,7 +11,6 @@ from __future__ import annotations
 import os
 import subprocess
 import sys
-import time
 from datetime import UTC, datetime, timedelta
 from typing import Any
 
@@ -159,12 +158,13 @@ def test_the_probe_records_what_it_sees_of_the_running_stack(database_url: str) 
             ).fetchone()
         return (row[0], row[1]) if row else None
 
+    def every_service_answers() -> tuple[bool, str] | None:
+        seen = latest()
+        return seen if seen == (True, "") else None
+
     # An earlier test of this worker may have restarted a service a moment ago, and the probe
     # (every 30 s) then rightly saw it down: the next look at the running stack finds it up.
-    deadline = time.monotonic() + 75
-    while (seen := latest()) != (True, "") and time.monotonic() < deadline:
-        time.sleep(0.2)
-    assert seen == (True, "")  # every service a filing needs answers
+    wait_for(every_service_answers, 75, what="an observation that filing, access, docket answer")
 
 
 @pytest.mark.timeout(180)
