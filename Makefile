@@ -151,7 +151,8 @@ setup:
 # on its stack's round trips, so a third worker fills the two cores that two leave a third idle
 # (four are slower again). A test file stays on one worker, so its module fixtures start once.
 # PYTEST_WORKERS=0 runs in this process. The 25 slowest steps are listed at the end: where the
-# suite's time goes (issue 14).
+# suite's time goes (issue 14); PYTEST_ARGS='-p support.cpu_by_file' adds the CPU each test file
+# cost (tests/support/cpu_by_file.py).
 # Compiled files are written even where the machine sets PYTHONDONTWRITEBYTECODE (this one
 # does): a run starts about a hundred Python processes of the checkout's code, and each worker
 # rewrites the asserts of every test module it collects (5.4 → 2.9 CPU-s a worker).
@@ -159,7 +160,7 @@ PYTEST_WORKERS ?= 3
 test: setup
 	PYTHONDONTWRITEBYTECODE= OPENECF_GRPCURL=$(GRPCURL) OPENECF_HELM=$(HELM) OPENECF_PROMTOOL=$(PROMTOOL) \
 		OPENECF_GECKODRIVER=$(GECKODRIVER) OPENECF_AXE=$(AXE) $(PY) -m pytest -q \
-		-n $(PYTEST_WORKERS) --dist loadfile --durations=25
+		-n $(PYTEST_WORKERS) --dist loadfile --durations=25 $(PYTEST_ARGS)
 
 lint: $(STAMP)
 	$(VENV)/bin/ruff check services tests scripts bench
