@@ -37,7 +37,8 @@ sys.path.insert(0, str(Path(__file__).resolve().parents[1] / "tests"))
 from summary import record
 from support.pdf_corpus import long_brief, text_10_pages
 
-from services.filing.pdf_checks import PdfLimits, PdfReport, inspect_pdf
+from services.filing.pdf_checks import inspect_pdf
+from services.filing.pdf_report import PdfLimits, PdfReport
 from services.filing.pdf_sandbox import PdfInspector
 
 

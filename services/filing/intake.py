@@ -49,7 +49,7 @@ from services.filing.models import (
     Upload,
     party_proto,
 )
-from services.filing.pdf_checks import PdfReport
+from services.filing.pdf_report import PdfReport
 from services.filing.pdf_sandbox import PdfInspector
 from services.filing.vault import Vault
 

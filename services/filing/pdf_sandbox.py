@@ -45,14 +45,13 @@ from multiprocessing.connection import Connection
 from multiprocessing.process import BaseProcess
 from typing import Any
 
-from services.filing.pdf_checks import (
+from services.filing.pdf_report import (
     CODES,
     PDF_TOO_COMPLEX,
     TOO_COMPLEX,
     Finding,
     PdfLimits,
     PdfReport,
-    inspect_pdf,
     precheck,
     report_for,
 )
@@ -327,6 +326,10 @@ class _Worker:
 
 def _worker_main(conn: Connection, memory_bytes: int, limits: PdfLimits) -> None:
     """Loop of one worker process: a header and bytes in, progress and a JSON report out."""
+    # The PDF libraries load here, in the worker, before it says it is ready: the parent
+    # (the filing service) never needs them.
+    from services.filing.pdf_checks import inspect_pdf
+
     signal.signal(signal.SIGINT, signal.SIG_IGN)  # Ctrl-C in a terminal: the parent decides
     # pypdf warns about every oddity of a hostile file; those are findings, not service logs.
     logging.getLogger("pypdf").setLevel(logging.CRITICAL)

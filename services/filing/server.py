@@ -11,7 +11,7 @@ from services.common.workers import every
 from services.filing import attempts, case_view, metrics
 from services.filing.intake import CLAIM_RENEW_SECONDS, Intake, IntakeLimits
 from services.filing.ocr import OcrLimits
-from services.filing.pdf_checks import PdfLimits
+from services.filing.pdf_report import PdfLimits
 from services.filing.pdf_sandbox import PdfInspector
 from services.filing.review import Review
 from services.filing.servicer import FilingServicer

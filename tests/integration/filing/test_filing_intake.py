@@ -5,10 +5,14 @@ from __future__ import annotations
 import hashlib
 import uuid
 from datetime import datetime
+from pathlib import Path
 
+import psutil
 import pytest
 from support.api import Api, efiler, file, notice_of_appearance, petition, register, wait_for
 from support.pdf_corpus import CORPUS, REAL_WORLD, REAL_WORLD_DIR, text_1_page, text_10_pages
+
+from services.stack.supervisor import LocalStack
 
 HTTP_FOR = {"not_pdf": 415, "too_large": 413}
 
@@ -36,6 +40,24 @@ def test_a_petition_is_received_with_a_receipt(attorney: Api) -> None:
     status = attorney.get(f"/api/v1/filings/{receipt['filing_id']}")
     assert status.status_code == 200
     assert status.json()["filing_id"] == receipt["filing_id"]
+
+
+def test_pdfium_is_loaded_in_the_sandbox_workers_and_never_in_the_filing_service(
+    attorney: Api, stack: LocalStack
+) -> None:
+    """The service hands each PDF to a worker and reads its report: the C++ library that parses
+    what the public uploads (and its memory) stays in the limited workers."""
+    assert file(attorney, petition(), text_1_page(), check=True).status_code == 200
+    process = stack.children["filing"].process
+    assert process is not None
+    service = psutil.Process(process.pid)
+    workers = [p for p in service.children() if "spawn_main" in " ".join(p.cmdline())]
+
+    def maps_pdfium(pid: int) -> bool:
+        return "pdfium" in Path(f"/proc/{pid}/maps").read_text()
+
+    assert workers and all(maps_pdfium(worker.pid) for worker in workers)
+    assert not maps_pdfium(service.pid)
 
 
 def test_the_same_key_and_body_is_the_same_receipt_another_body_is_a_conflict(

@@ -19,14 +19,15 @@ from support.pdf_corpus import (
     text_pdf,
 )
 
-from services.filing import pdf_checks, pdf_privacy
-from services.filing.pdf_checks import PdfLimits, inspect_pdf
+from services.filing import pdf_privacy, pdf_report
+from services.filing.pdf_checks import inspect_pdf
+from services.filing.pdf_report import PdfLimits
 
 LIMITS = PdfLimits()
 
 
 @pytest.fixture(scope="module")
-def reports() -> dict[str, tuple[pdf_checks.PdfReport, float]]:
+def reports() -> dict[str, tuple[pdf_report.PdfReport, float]]:
     out = {}
     for name, item in CORPUS.items():
         data = item.make()
@@ -190,7 +191,7 @@ def test_object_budget_refuses_a_graph_too_big_to_walk_as_too_complex() -> None:
     # Issue 17: running out of a budget is pdf_too_complex (the file may be valid), not malformed.
     report = inspect_pdf(text_10_pages(), PdfLimits(max_objects=5))
     assert report.codes == ("pdf_too_complex",)
-    assert report.findings[0].message == pdf_checks.TOO_COMPLEX
+    assert report.findings[0].message == pdf_report.TOO_COMPLEX
 
 
 def test_decoded_stream_limit_is_configurable() -> None:

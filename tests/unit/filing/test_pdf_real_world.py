@@ -5,7 +5,8 @@ from __future__ import annotations
 import pytest
 from support.pdf_corpus import REAL_WORLD, REAL_WORLD_DIR
 
-from services.filing.pdf_checks import PdfLimits, inspect_pdf
+from services.filing.pdf_checks import inspect_pdf
+from services.filing.pdf_report import PdfLimits
 
 
 def test_every_file_in_the_folder_has_an_expected_answer() -> None:

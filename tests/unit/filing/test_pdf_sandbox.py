@@ -12,7 +12,7 @@ from concurrent.futures import ThreadPoolExecutor
 import pytest
 from support.pdf_corpus import CORPUS, long_brief, text_1_page, text_10_pages
 
-from services.filing.pdf_checks import TOO_COMPLEX, PdfLimits
+from services.filing.pdf_report import TOO_COMPLEX, PdfLimits
 from services.filing.pdf_sandbox import PdfInspector
 
 # Hostile structure is refused in a few seconds on an idle machine; 2 cores shared by several

@@ -6,7 +6,7 @@ import json
 
 from services.common.errors import ERROR_KINDS
 from services.edge.app import create_app
-from services.filing.pdf_checks import CODES
+from services.filing.pdf_report import CODES
 
 
 def test_every_pdf_code_is_an_api_code() -> None:
