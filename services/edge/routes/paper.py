@@ -21,7 +21,6 @@ from services.common.document_stream import filing_stream
 from services.common.enums import role_name
 from services.common.errors import CourtError
 from services.common.identity import bearer_token
-from services.edge import paper_packet
 from services.edge.problems import documented
 from services.edge.routes.documents import STREAM_TIMEOUT_SECONDS, content_disposition
 from services.edge.routes.filings import receipt_view
@@ -165,6 +164,10 @@ def paper_service_packet(item_id: str, request: Request) -> Response:
         _document_bytes(clients.access, document_id, metadata)
         for document_id in reply.item.document_ids
     ]
+    # pypdf loads with the first packet a clerk asks for, not in every edge replica's start
+    # (a tenth of it, and 10 MB each; tests/unit/test_service_imports.py).
+    from services.edge import paper_packet
+
     pdf = paper_packet.packet(reply.notice_text, documents)
     name = f"paper-service-{reply.item.case_number}-{reply.item.entry_number:03d}.pdf"
     return Response(
