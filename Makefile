@@ -9,6 +9,8 @@ GRPCURL := $(GOBIN)/grpcurl
 HELM := $(GOBIN)/helm
 PROMTOOL := /usr/bin/promtool
 TOOLS := $(CURDIR)/.openecf/tools
+# What is built or installed once per machine and shared by its checkouts (uv, Go and Rust tools).
+MACHINE_CACHE := $(HOME)/.cache/openecf
 GECKODRIVER := $(TOOLS)/bin/geckodriver
 GECKODRIVER_VERSION := 0.37.1
 AXE := $(TOOLS)/axe/node_modules/axe-core/axe.min.js
@@ -23,7 +25,7 @@ AXE_VERSION := 4.14.1
 # Python that makes the venv. The venv still has pip: the image and the wheel test install with
 # it. System certificates (--native-tls), as pip uses them: a TLS-inspecting proxy's CA.
 UV_VERSION := 0.13.9
-UV_HOME := $(HOME)/.cache/openecf/uv-$(UV_VERSION)
+UV_HOME := $(MACHINE_CACHE)/uv-$(UV_VERSION)
 UV := $(UV_HOME)/bin/uv
 $(UV):
 	@mkdir -p $(dir $(UV_HOME))
@@ -59,21 +61,37 @@ venv: $(STAMP)
 # build takes about a seventh less CPU without it (README, "How long it takes here").
 GO_TOOL_FLAGS := -gcflags=all=-dwarf=false -ldflags='-s -w'
 
-# A real gRPC client for the smoke tests, built from the Go module proxy (cached).
-$(GRPCURL):
-	GOBIN=$(GOBIN) go install $(GO_TOOL_FLAGS) github.com/fullstorydev/grpcurl/cmd/grpcurl@v1.9.3
+# Tools built from source are built once per machine, by version, under ~/.cache/openecf/ (as
+# uv is), and the checkout's .openecf/tools/bin links to them: a fresh clone on a warm machine
+# builds nothing (linking Helm again had cost 5 CPU-s a clone).
+GRPCURL_VERSION := v1.9.3
+HELM_VERSION := v4.3.1
+BUILT_GRPCURL := $(MACHINE_CACHE)/grpcurl-$(GRPCURL_VERSION)/grpcurl
+BUILT_HELM := $(MACHINE_CACHE)/helm-$(HELM_VERSION)/helm
+BUILT_GECKODRIVER := $(MACHINE_CACHE)/geckodriver-$(GECKODRIVER_VERSION)/bin/geckodriver
 
-# Helm 4 for the chart tests, built from the Go module proxy (cached).
-$(HELM):
-	GOBIN=$(GOBIN) go install $(GO_TOOL_FLAGS) helm.sh/helm/v4/cmd/helm@v4.3.1
+# A real gRPC client for the smoke tests, built from the Go module proxy.
+$(BUILT_GRPCURL):
+	GOBIN=$(@D) go install $(GO_TOOL_FLAGS) \
+		github.com/fullstorydev/grpcurl/cmd/grpcurl@$(GRPCURL_VERSION)
 
-# The browser tests' WebDriver for Firefox ESR, built from crates.io. Its build folder is the
-# machine's, not the checkout's, so a fresh clone on a warm machine links it in seconds. An
-# unoptimised build without debug information takes half the CPU of a release build, and the
-# driver only relays the tests' commands to Firefox.
-$(GECKODRIVER):
-	CARGO_TARGET_DIR=$(HOME)/.cache/openecf/cargo-target CARGO_PROFILE_DEV_DEBUG=0 \
-		cargo install --debug --quiet --locked --root $(TOOLS) geckodriver@$(GECKODRIVER_VERSION)
+# Helm 4 for the chart tests, built from the Go module proxy.
+$(BUILT_HELM):
+	GOBIN=$(@D) go install $(GO_TOOL_FLAGS) helm.sh/helm/v4/cmd/helm@$(HELM_VERSION)
+
+# The browser tests' WebDriver for Firefox ESR, built from crates.io (its build folder is the
+# machine's too). An unoptimised build without debug information takes half the CPU of a
+# release build, and the driver only relays the tests' commands to Firefox.
+$(BUILT_GECKODRIVER):
+	CARGO_TARGET_DIR=$(MACHINE_CACHE)/cargo-target CARGO_PROFILE_DEV_DEBUG=0 \
+		cargo install --debug --quiet --locked --root $(MACHINE_CACHE)/geckodriver-$(GECKODRIVER_VERSION) \
+		geckodriver@$(GECKODRIVER_VERSION)
+
+$(GRPCURL): $(BUILT_GRPCURL)
+$(HELM): $(BUILT_HELM)
+$(GECKODRIVER): $(BUILT_GECKODRIVER)
+$(GRPCURL) $(HELM) $(GECKODRIVER):
+	@mkdir -p $(@D) && ln -sfn $< $@
 
 # axe-core from npm, injected into every page by the browser tests' accessibility check.
 $(AXE):
