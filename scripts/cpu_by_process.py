@@ -34,7 +34,7 @@ KINDS = (
     ("firefox", "firefox"),
     ("chromium", "chrom"),
     ("webkit", "WebKit"),
-    ("pip", "pip"),
+    ("installs: pip, uv", "pip"),  # uv is run as `uv pip install`
     ("buildah / podman", "buildah"),
     ("buildah / podman", "podman"),
     ("pytest", "pytest"),
