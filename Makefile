@@ -22,8 +22,9 @@ AXE_VERSION := 4.14.1
 # machine's (~/.cache/uv), instead of unpacking every file as pip does, and compiles them on
 # both cores; a fresh clone's venv on a warm machine takes 7 s instead of 55 (README, "How long
 # it takes here"). It is installed once per machine beside the Rust builds' folder, with the
-# Python that makes the venv. The venv still has pip: the image and the wheel test install with
-# it. System certificates (--native-tls), as pip uses them: a TLS-inspecting proxy's CA.
+# Python that makes the venv. The venv still gets pip, as a venv pip made would have it (the
+# image's build installs with pip). System certificates (--native-tls), as pip uses them: a
+# TLS-inspecting proxy's CA.
 UV_VERSION := 0.13.9
 UV_HOME := $(MACHINE_CACHE)/uv-$(UV_VERSION)
 UV := $(UV_HOME)/bin/uv
@@ -43,7 +44,7 @@ define install_venv
 endef
 
 # What `make run` needs: the platform and its local stack, without the tests' and linters'
-# tools (half the bytes; a first `make run` installs in about 15 s instead of 25).
+# tools (half the packages).
 RUN_STAMP := $(VENV)/.installed-run
 $(RUN_STAMP): pyproject.toml constraints.txt | $(UV)
 	$(call install_venv,stack$(comma)ocr)
