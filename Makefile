@@ -4,11 +4,10 @@ PYTHON ?= python3
 VENV := .venv
 PY := $(VENV)/bin/python
 STAMP := $(VENV)/.installed
-GOBIN := $(CURDIR)/.openecf/tools/bin
-GRPCURL := $(GOBIN)/grpcurl
-HELM := $(GOBIN)/helm
-PROMTOOL := /usr/bin/promtool
 TOOLS := $(CURDIR)/.openecf/tools
+GRPCURL := $(TOOLS)/bin/grpcurl
+HELM := $(TOOLS)/bin/helm
+PROMTOOL := /usr/bin/promtool
 # What is built or installed once per machine and shared by its checkouts (uv, Go and Rust tools).
 MACHINE_CACHE := $(HOME)/.cache/openecf
 GECKODRIVER := $(TOOLS)/bin/geckodriver

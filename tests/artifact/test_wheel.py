@@ -13,7 +13,6 @@ Dockerfile does.
 from __future__ import annotations
 
 import os
-import shutil
 import subprocess
 import sys
 import zipfile
@@ -24,6 +23,7 @@ import pytest
 from support.api import Api, efiler, file, petition, register, remember_maildir
 from support.pdf_corpus import text_1_page
 from support.stack import KAFKA_CACHE, stack_settings
+from support.tools import tool_path
 
 from services.stack.supervisor import LocalStack
 
@@ -32,9 +32,7 @@ pytestmark = pytest.mark.stack
 
 
 def uv() -> str:
-    path = os.environ.get("OPENECF_UV") or shutil.which("uv")
-    assert path, "uv not found: `make setup` installs it and `make test` passes it as OPENECF_UV"
-    return path
+    return tool_path("uv", "`make setup` (run by `make test`) installs it")
 
 
 @pytest.fixture(scope="module")

@@ -9,8 +9,6 @@ from __future__ import annotations
 import base64
 import functools
 import json
-import os
-import shutil
 import subprocess
 import uuid
 from collections.abc import Callable, Iterable
@@ -19,10 +17,10 @@ from typing import Any
 
 import kubernetes_validate
 import kubernetes_validate.utils
-import pytest
 import yaml
 from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PrivateKey
 from cryptography.hazmat.primitives.serialization import Encoding, PublicFormat
+from support.tools import tool_path
 
 REPO = Path(__file__).resolve().parents[2]
 CHART = REPO / "deploy" / "helm" / "openecf"
@@ -119,10 +117,7 @@ class HelmError(AssertionError):
 
 
 def helm_path() -> str:
-    path = os.environ.get("OPENECF_HELM") or shutil.which("helm")
-    if not path or not os.path.exists(path):
-        pytest.fail("helm is not installed: `make tools` (run by `make test`) builds it")
-    return path
+    return tool_path("helm", "`make tools` (run by `make test`) builds it")
 
 
 def run_helm(*args: str) -> subprocess.CompletedProcess[str]:

@@ -9,16 +9,14 @@ passed as OPENECF_PROMTOOL; without it these tests fail, they never skip.
 from __future__ import annotations
 
 import json
-import os
 import re
-import shutil
 import subprocess
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
-import pytest
 import yaml
+from support.tools import tool_path
 
 REPO = Path(__file__).resolve().parents[2]
 CHART = REPO / "deploy" / "helm" / "openecf"
@@ -133,10 +131,7 @@ def dashboard_targets(board: dict[str, Any]) -> list[tuple[str, str]]:
 
 
 def promtool_path() -> str:
-    path = os.environ.get("OPENECF_PROMTOOL") or shutil.which("promtool")
-    if not path or not os.path.exists(path):
-        pytest.fail("promtool is not installed: `make tools` (run by `make test`) builds it")
-    return path
+    return tool_path("promtool", "`make tools` (run by `make test`) installs it")
 
 
 def promtool(*args: str, cwd: Path | None = None) -> subprocess.CompletedProcess[str]:

@@ -2,8 +2,6 @@
 
 from __future__ import annotations
 
-import os
-import shutil
 import subprocess
 
 import grpc
@@ -13,6 +11,7 @@ from grpc_health.v1 import health_pb2, health_pb2_grpc
 from grpc_reflection.v1alpha import reflection_pb2, reflection_pb2_grpc
 from prometheus_client.parser import text_string_to_metric_families
 from support.api import Api
+from support.tools import tool_path
 
 from services.common.settings import PROCESS_NAMES, SERVICE_NAMES
 from services.stack.supervisor import LocalStack
@@ -50,10 +49,7 @@ def test_reflection_lists_the_service(stack: LocalStack, service: str) -> None:
 
 
 def _grpcurl() -> str:
-    path = os.environ.get("OPENECF_GRPCURL") or shutil.which("grpcurl")
-    if not path or not os.path.exists(path):
-        pytest.fail("grpcurl is not installed: `make tools` (run by `make test`) builds it")
-    return path
+    return tool_path("grpcurl", "`make tools` (run by `make test`) builds it")
 
 
 @pytest.mark.parametrize("service", SERVICE_NAMES)
