@@ -44,16 +44,33 @@ def _values() -> dict[str, Any]:
 def test_base_image_is_pinned_python_311_slim() -> None:
     args = dict(a[1].split("=", 1) for a in _instructions() if a[0] == "ARG" and "=" in a[1])
     assert args["PYTHON_IMAGE"].startswith("python:3.11-slim-bookworm")
-    assert all(a[1].split()[0] == "${PYTHON_IMAGE}" for a in _instructions() if a[0] == "FROM")
+    # Every stage starts from that base or from a stage above it.
+    stages: list[str] = []
+    for word, argument in _instructions():
+        if word == "FROM":
+            base, _, name = argument.split()
+            assert base == "${PYTHON_IMAGE}" or base in stages, argument
+            stages.append(name)
 
 
 def test_build_is_multi_stage_and_installs_the_project_once_pinned() -> None:
-    build, runtime = _stages()
+    deps, build, runtime = _stages()
+    assert deps[0] == ("FROM", "${PYTHON_IMAGE} AS deps")
+    assert build[0] == ("FROM", "deps AS build")
+    # The dependencies' stage sees only the files that name them, so a code change reuses it.
+    assert [a for i, a in deps if i == "COPY"] == ["pyproject.toml constraints.txt ./"]
+    deps_runs = " ".join(a for i, a in deps if i == "RUN")
+    assert "--constraint constraints.txt --requirement /tmp/requirements.txt" in deps_runs
+    assert "venv --without-pip /opt/openecf" in deps_runs  # no installer in what ships
     runs = " ".join(a for i, a in build if i == "RUN")
-    assert re.search(r"pip install [^&]*--constraint constraints\.txt \.(\s|$)", runs)
-    assert "--editable" not in runs and " -e " not in runs and "[dev]" not in runs
-    assert "COPY --from=build /opt/openecf /opt/openecf" in [
-        f"COPY {a}" for i, a in runtime if i == "COPY"
+    assert re.search(r"pip wheel [^&]*--constraint constraints\.txt [^&]* \.(\s|$)", runs)
+    assert re.search(r"install [^&]*--no-deps [^&]*--root /opt/app /tmp/wheel/\*\.whl", runs)
+    for text in (deps_runs, runs):
+        assert "--editable" not in text and " -e " not in text and "[dev]" not in text
+    # Two layers: the dependencies, then the project's own files laid over them.
+    assert [f"COPY {a}" for i, a in runtime if i == "COPY"] == [
+        "COPY --from=deps /opt/openecf /opt/openecf",
+        "COPY --from=build /opt/app/ /",
     ]
     # Nothing is pip-installed in the final stage; it only removes pip.
     final_runs = " ".join(a for i, a in runtime if i == "RUN")

@@ -108,6 +108,7 @@ def test_the_image_has_no_installer_or_dev_tool(container: str, tmp_path: Path) 
         "'aiosmtpd', 'services', 'court']; "
         "found = {m: u.find_spec(m) is not None for m in modules}; "
         "found['uid'] = os.getuid(); "
+        "found['services at'] = os.path.dirname(u.find_spec('services').origin); "
         "open('/probe/found.json', 'w').write(json.dumps(found))"
     )
     _run(
@@ -126,7 +127,20 @@ def test_the_image_has_no_installer_or_dev_tool(container: str, tmp_path: Path) 
         "services": True,
         "court": True,
         "uid": IMAGE_USER,
+        # The project's layer lays it into the dependencies' venv, beside them.
+        "services at": "/opt/openecf/lib/python3.11/site-packages/services",
     }
+
+
+def test_a_release_that_changes_only_the_code_ships_a_small_layer(image: str) -> None:
+    """The dependencies and the project are two layers, the project's last: the layer a
+    code-only release changes is a few MB, not the whole venv."""
+    history = json.loads(_run("podman", "history", "--format", "json", image))
+    copies = [h["size"] for h in reversed(history) if "COPY" in h["CreatedBy"]]
+    assert len(copies) == 2, copies
+    dependencies, project = copies
+    assert dependencies > 50_000_000, dependencies
+    assert project < 10_000_000, f"the project's layer is {project / 1e6:.1f} MB"
 
 
 @pytest.fixture(scope="module")
