@@ -13,7 +13,10 @@ banner they show comes from ``GET /api/v1/status``.
 
 from __future__ import annotations
 
+import hashlib
 import mimetypes
+import os
+import re
 from collections.abc import Callable
 from dataclasses import dataclass
 from functools import cache
@@ -22,11 +25,22 @@ from pathlib import Path
 from fastapi import APIRouter
 from fastapi.responses import HTMLResponse
 from fastapi.staticfiles import StaticFiles
+from starlette.responses import Response
+from starlette.types import Scope
 
 HERE = Path(__file__).resolve().parent
 TEMPLATES = HERE / "templates"
 STATIC = HERE / "static"
 STATIC_PATH = "/static"
+# Pages name their files under /static/<version>/, the version a digest of every file: a
+# browser keeps them for good and asks nothing on the next page, and a release that changes any
+# file changes every address. Without a version (or with another release's, as when the page
+# came from another replica mid-upgrade) a file is served too, revalidated each time: never a
+# stale script kept by a browser's own guess from Last-Modified after an upgrade.
+VERSION_LENGTH = 16
+VERSION = re.compile(f"[0-9a-f]{{{VERSION_LENGTH}}}")
+IMMUTABLE = "public, max-age=31536000, immutable"
+REVALIDATE = "no-cache"
 
 # Module scripts must be served as JavaScript whatever the host's mime.types says.
 mimetypes.add_type("text/javascript", ".js")
@@ -84,12 +98,32 @@ PAGES = (
 router = APIRouter(include_in_schema=False)
 
 
+def files_version(directory: Path) -> str:
+    """A digest of every file's name and bytes under ``directory``."""
+    digest = hashlib.sha256()
+    for path in sorted(p for p in directory.rglob("*") if p.is_file()):
+        name = path.relative_to(directory).as_posix().encode()
+        digest.update(len(name).to_bytes(4, "big") + name)
+        digest.update(hashlib.sha256(path.read_bytes()).digest())
+    return digest.hexdigest()[:VERSION_LENGTH]
+
+
+@cache
+def static_version() -> str:
+    return files_version(STATIC)
+
+
 @cache
 def render(name: str, title: str) -> str:
     """The layout around one page body (static files only: nothing from the request)."""
     layout = (TEMPLATES / "layout.html").read_text(encoding="utf-8")
     body = (TEMPLATES / "pages" / f"{name}.html").read_text(encoding="utf-8")
-    return layout.replace("{{title}}", title).replace("{{page}}", name).replace("{{main}}", body)
+    return (
+        layout.replace("{{static}}", f"{STATIC_PATH}/{static_version()}")
+        .replace("{{title}}", title)
+        .replace("{{page}}", name)
+        .replace("{{main}}", body)
+    )
 
 
 def _view(page: Page) -> Callable[[], HTMLResponse]:
@@ -111,6 +145,35 @@ for _page in PAGES:
     )
 
 
+class VersionedStaticFiles(StaticFiles):
+    """Files at ``<version>/<path>`` (kept for good when the version is this release's) and at
+    ``<path>`` (revalidated)."""
+
+    def __init__(self, directory: Path, version: str) -> None:
+        super().__init__(directory=directory)
+        self.version = version
+
+    def get_path(self, scope: Scope) -> str:
+        path = super().get_path(scope)
+        first, separator, rest = path.partition(os.sep)
+        if separator and VERSION.fullmatch(first):
+            scope["openecf.static_current"] = first == self.version
+            return rest
+        return path
+
+    def file_response(
+        self,
+        full_path: os.PathLike[str] | str,
+        stat_result: os.stat_result,
+        scope: Scope,
+        status_code: int = 200,
+    ) -> Response:
+        response = super().file_response(full_path, stat_result, scope, status_code)
+        current = scope.get("openecf.static_current", False)
+        response.headers["Cache-Control"] = IMMUTABLE if current else REVALIDATE
+        return response
+
+
 def static_files() -> StaticFiles:
     """The portal's CSS and JS modules, mounted at ``STATIC_PATH``."""
-    return StaticFiles(directory=STATIC)
+    return VersionedStaticFiles(STATIC, static_version())
