@@ -1,14 +1,16 @@
-"""CPU of the local Kafka broker with the stack's JVM options against the JVM's defaults.
+"""CPU of the local Kafka broker with the stack's JVM options or settings against the defaults.
 
 The local broker (`make run`, every test stack) starts with ``LOCAL_JVM_OPTIONS``
-(services/stack/local_tools.py). This starts one broker with them and one with the JVM's
-defaults (the G1 collector and both compilers), alternately, ``--rounds`` times each, and
-measures the broker process's CPU: its start, a workload (``--messages`` messages of 500 bytes
-produced with acks=all over 20 topics, then consumed by one group with offset commits), and
-30 s idle. Prints each run, the median of each configuration and ``cpu ratio`` (options /
-defaults; below 1 is less CPU).
+(services/stack/local_tools.py) and ``LOCAL_BROKER_SETTINGS`` (services/stack/kafka.py). This
+starts one broker with them and one with the JVM's defaults (the G1 collector and both
+compilers; ``--compare jvm``) or Kafka's own defaults for those settings (``--compare
+settings``), alternately, ``--rounds`` times each, and measures the broker process's CPU: its
+start, a workload (``--messages`` messages of 500 bytes produced with acks=all over 20 topics,
+then consumed by ``--groups`` groups with offset commits), and 30 s idle. Prints each run, the
+median of each configuration and ``cpu ratio`` (local / defaults; below 1 is less CPU).
 
-    .venv/bin/python bench/local_broker_cpu.py [--messages 20000] [--rounds 2]
+    .venv/bin/python bench/local_broker_cpu.py [--compare jvm|settings] [--messages 20000]
+        [--groups 1] [--rounds 2]
 """
 
 from __future__ import annotations
@@ -32,6 +34,7 @@ from support.ports import free_port
 from support.stack import KAFKA_CACHE
 
 from services.stack import kafka as local_kafka
+from services.stack.kafka import LOCAL_BROKER_SETTINGS
 from services.stack.local_tools import LOCAL_JVM_OPTIONS
 
 TOPICS = [f"bench-{i}" for i in range(20)]
@@ -55,7 +58,7 @@ def cpu(process: psutil.Process) -> float:
     return float(times.user + times.system)
 
 
-def workload(bootstrap: str, messages: int) -> None:
+def workload(bootstrap: str, messages: int, groups: int) -> None:
     admin = KafkaAdminClient(bootstrap_servers=bootstrap)
     admin.create_topics([NewTopic(topic, 3, 1) for topic in TOPICS])
     admin.close()
@@ -64,20 +67,40 @@ def workload(bootstrap: str, messages: int) -> None:
         producer.send(TOPICS[i % len(TOPICS)], b"x" * 500)
     producer.flush()
     producer.close()
-    consumer = KafkaConsumer(
-        *TOPICS, bootstrap_servers=bootstrap, group_id="bench", auto_offset_reset="earliest"
-    )
-    received, deadline = 0, time.monotonic() + 300
-    while received < messages and time.monotonic() < deadline:
-        received += sum(len(batch) for batch in consumer.poll(500).values())
-        consumer.commit()
-    consumer.close()
-    if received < messages:
-        raise SystemExit(f"only {received} of {messages} messages came back in 300 s")
+    for group in range(groups):
+        consumer = KafkaConsumer(
+            *TOPICS,
+            bootstrap_servers=bootstrap,
+            group_id=f"bench-{group}",
+            auto_offset_reset="earliest",
+        )
+        received, deadline = 0, time.monotonic() + 300
+        while received < messages and time.monotonic() < deadline:
+            received += sum(len(batch) for batch in consumer.poll(500).values())
+            consumer.commit()
+        consumer.close()
+        if received < messages:
+            raise SystemExit(f"only {received} of {messages} messages came back in 300 s")
 
 
-def measure(options: tuple[str, ...], messages: int, jars: Path) -> Run:
-    local_kafka.LOCAL_JVM_OPTIONS = options  # type: ignore[misc]  # the broker reads it at start
+@dataclass(frozen=True)
+class Setup:
+    name: str
+    jvm_options: tuple[str, ...]
+    settings: dict[str, str]
+
+
+LOCAL = Setup("local", LOCAL_JVM_OPTIONS, LOCAL_BROKER_SETTINGS)
+AGAINST = {
+    "jvm": Setup("JVM defaults", (), LOCAL_BROKER_SETTINGS),
+    "settings": Setup("Kafka's default settings", LOCAL_JVM_OPTIONS, {}),
+}
+
+
+def measure(setup: Setup, messages: int, groups: int, jars: Path) -> Run:
+    # The broker reads both when it starts.
+    local_kafka.LOCAL_JVM_OPTIONS = setup.jvm_options
+    local_kafka.LOCAL_BROKER_SETTINGS = setup.settings
     with tempfile.TemporaryDirectory(prefix="openecf-broker-cpu-") as folder:
         broker = local_kafka.KafkaBroker(
             data_dir=Path(folder) / "kafka",
@@ -93,14 +116,14 @@ def measure(options: tuple[str, ...], messages: int, jars: Path) -> Run:
             assert broker.pid is not None
             process = psutil.Process(broker.pid)
             at_ready = cpu(process)
-            workload(broker.bootstrap, messages)
+            workload(broker.bootstrap, messages, groups)
             after_work = cpu(process)
             time.sleep(30)
             after_idle = cpu(process)
         finally:
             broker.stop()
     return Run(
-        options=" ".join(options) or "JVM defaults",
+        options=setup.name,
         ready_seconds=ready,
         start_cpu=at_ready,
         work_cpu=after_work - at_ready,
@@ -110,14 +133,17 @@ def measure(options: tuple[str, ...], messages: int, jars: Path) -> Run:
 
 def main() -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--compare", choices=sorted(AGAINST), default="jvm")
     parser.add_argument("--messages", type=int, default=20_000)
+    parser.add_argument("--groups", type=int, default=1)
     parser.add_argument("--rounds", type=int, default=2)
     args = parser.parse_args()
+    against = AGAINST[args.compare]
     jars = local_kafka.fetch_kafka_jars(KAFKA_CACHE)
     runs: list[Run] = []
     for _ in range(args.rounds):
-        for options in (LOCAL_JVM_OPTIONS, ()):
-            run = measure(options, args.messages, jars)
+        for setup in (LOCAL, against):
+            run = measure(setup, args.messages, args.groups, jars)
             runs.append(run)
             print(
                 f"{run.options}: ready {run.ready_seconds:.1f} s; CPU start {run.start_cpu:.1f} s,"
@@ -125,11 +151,16 @@ def main() -> int:
                 f" total {run.total:.1f} s",
                 flush=True,
             )
-    local = statistics.median(r.total for r in runs if r.options != "JVM defaults")
-    default = statistics.median(r.total for r in runs if r.options == "JVM defaults")
-    print(f"median CPU: local options {local:.1f} s, JVM defaults {default:.1f} s")
+    local = statistics.median(r.total for r in runs if r.options == LOCAL.name)
+    default = statistics.median(r.total for r in runs if r.options == against.name)
+    print(f"median CPU: local {local:.1f} s, {against.name} {default:.1f} s")
     print(f"cpu ratio: {local / default:.2f}")
-    record("local_broker_cpu", "broker CPU, local options / JVM defaults", local / default, "")
+    record(
+        f"local_broker_cpu_{args.compare}",
+        f"broker CPU, local / {against.name}",
+        local / default,
+        "",
+    )
     return 0
 
 

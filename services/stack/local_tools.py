@@ -15,7 +15,7 @@ from pathlib import Path
 # alone and the serial collector (small heaps) use about half the broker's CPU for the same
 # work (start, 20,000 and 200,000 messages, idle: bench/README.md). A court's production
 # Kafka and object store are its own, tuned by their operators.
-LOCAL_JVM_OPTIONS = ("-XX:TieredStopAtLevel=1", "-XX:+UseSerialGC")
+LOCAL_JVM_OPTIONS: tuple[str, ...] = ("-XX:TieredStopAtLevel=1", "-XX:+UseSerialGC")
 
 
 def require_tool(name: str, hint: str) -> str:
