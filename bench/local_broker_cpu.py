@@ -42,7 +42,7 @@ TOPICS = [f"bench-{i}" for i in range(20)]
 
 @dataclass(frozen=True)
 class Run:
-    options: str
+    setup: str
     ready_seconds: float
     start_cpu: float
     work_cpu: float
@@ -123,7 +123,7 @@ def measure(setup: Setup, messages: int, groups: int, jars: Path) -> Run:
         finally:
             broker.stop()
     return Run(
-        options=setup.name,
+        setup=setup.name,
         ready_seconds=ready,
         start_cpu=at_ready,
         work_cpu=after_work - at_ready,
@@ -146,13 +146,13 @@ def main() -> int:
             run = measure(setup, args.messages, args.groups, jars)
             runs.append(run)
             print(
-                f"{run.options}: ready {run.ready_seconds:.1f} s; CPU start {run.start_cpu:.1f} s,"
+                f"{run.setup}: ready {run.ready_seconds:.1f} s; CPU start {run.start_cpu:.1f} s,"
                 f" {args.messages} messages {run.work_cpu:.1f} s, 30 s idle {run.idle_cpu:.1f} s;"
                 f" total {run.total:.1f} s",
                 flush=True,
             )
-    local = statistics.median(r.total for r in runs if r.options == LOCAL.name)
-    default = statistics.median(r.total for r in runs if r.options == against.name)
+    local = statistics.median(r.total for r in runs if r.setup == LOCAL.name)
+    default = statistics.median(r.total for r in runs if r.setup == against.name)
     print(f"median CPU: local {local:.1f} s, {against.name} {default:.1f} s")
     print(f"cpu ratio: {local / default:.2f}")
     record(
