@@ -83,9 +83,11 @@ def name_of(process: psutil.Process) -> str:
         return "kafka (JVM)"
     if name.startswith("postgres"):
         return "postgres (all backends)"
-    if any("multiprocessing" in a for a in argv):
-        parent = process.parent()
-        return (name_of(parent) if parent else "?") + " sandbox worker"
+    if any("multiprocessing" in a for a in argv):  # the fork server, and the workers it forks
+        owner = process.parent()
+        while owner and name_of(owner).endswith("sandbox worker"):
+            owner = owner.parent()
+        return (name_of(owner) if owner else "?") + " sandbox worker"
     return name
 
 

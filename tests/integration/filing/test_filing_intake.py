@@ -51,7 +51,9 @@ def test_pdfium_is_loaded_in_the_sandbox_workers_and_never_in_the_filing_service
     process = stack.children["filing"].process
     assert process is not None
     service = psutil.Process(process.pid)
-    workers = [p for p in service.children() if "spawn_main" in " ".join(p.cmdline())]
+    # The workers are forked by multiprocessing's fork server, the service's child.
+    servers = [p for p in service.children() if "forkserver" in " ".join(p.cmdline())]
+    workers = [worker for server in servers for worker in server.children()]
 
     def maps_pdfium(pid: int) -> bool:
         return "pdfium" in Path(f"/proc/{pid}/maps").read_text()
