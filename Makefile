@@ -19,9 +19,9 @@ AXE_VERSION := 4.14.1
 
 # uv (from PyPI, pinned) makes the venv: it links each package from its cache, which is the
 # machine's (~/.cache/uv), instead of unpacking every file as pip does, and compiles them on
-# both cores; a fresh clone's venv on a warm machine takes 7 s instead of 55 (README, "How long
-# it takes here"). It is installed once per machine beside the Rust builds' folder, with the
-# Python that makes the venv. The venv still gets pip, as a venv pip made would have it (the
+# both cores; a fresh clone's venv on a warm machine takes 7 s instead of 55
+# (docs/test-time.md). It is installed once per machine beside the Rust builds' folder, with
+# the Python that makes the venv. The venv still gets pip, as a venv pip made would have it (the
 # image's build installs with pip). System certificates (--native-tls), as pip uses them: a
 # TLS-inspecting proxy's CA.
 UV_VERSION := 0.13.9
@@ -58,7 +58,7 @@ $(STAMP): pyproject.toml constraints.txt | $(UV)
 venv: $(STAMP)
 
 # The Go tools are built without debug information: the tests never debug them, and Helm's
-# build takes about a seventh less CPU without it (README, "How long it takes here").
+# build takes about a seventh less CPU without it (docs/test-time.md).
 GO_TOOL_FLAGS := -gcflags=all=-dwarf=false -ldflags='-s -w'
 
 # Tools built from source are built once per machine, by version, under ~/.cache/openecf/ (as

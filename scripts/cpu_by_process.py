@@ -7,8 +7,8 @@ Reads /proc once a second while the command runs and keeps each process's last C
 JVMs, PostgreSQL, the browsers, pytest's workers, the kernel's threads and the rest. A sample
 misses the last second of each process, and a process that lives less than a second entirely
 (Debian's `acct` counts those): read it for the long-lived ones. The whole machine is read, so
-run nothing else beside it. How the suite's CPU was split this way: README, "How long
-it takes here".
+run nothing else beside it. How the suite's CPU was split this way:
+docs/test-time.md.
 """
 
 from __future__ import annotations

@@ -7,7 +7,7 @@ browsers and their drivers, pip. So a stack's idle CPU is charged to whatever te
 and a session fixture's start to the first test that asks for it. PostgreSQL runs detached
 from the tree (pg_ctl) and is not counted. The table at the end sums the tests by file.
 
-    .venv/bin/python -m pytest -p support.cpu_by_file -n 3 --dist loadfile   # README figures
+    .venv/bin/python -m pytest -p support.cpu_by_file -n 3 --dist loadfile   # docs/test-time.md
 """
 
 from __future__ import annotations
