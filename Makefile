@@ -179,18 +179,16 @@ run: $(RUN_STAMP)
 setup:
 	@$(MAKE) --no-print-directory -j4 $(STAMP) tools image-base
 
-# Four pytest workers (pytest-xdist): three with a stack each, and a filler that runs only the
-# files that leave the session's stack alone (unit, chart, and tests that start stacks of their
-# own), so it starts none: much of a test is waiting on its stack's round trips, and the filler
-# uses the cores the three leave idle meanwhile, where a fourth stack would cost more than it
-# fills (tests/support/scheduling.py; docs/test-time.md). A test file stays on one worker, so its
-# module fixtures start once. PYTEST_WORKERS=0 runs in this process. The 25 slowest steps are
-# listed at the end: where the suite's time goes (issue 14); PYTEST_ARGS='-p support.cpu_by_file'
-# adds the CPU each test file cost (tests/support/cpu_by_file.py).
+# Three pytest workers (pytest-xdist), each with a stack of its own: much of a test is waiting
+# on its stack's round trips, so a third worker fills the two cores that two leave a third idle
+# (four are slower again). A test file stays on one worker, so its module fixtures start once.
+# PYTEST_WORKERS=0 runs in this process. The 25 slowest steps are listed at the end: where the
+# suite's time goes (issue 14); PYTEST_ARGS='-p support.cpu_by_file' adds the CPU each test file
+# cost (tests/support/cpu_by_file.py).
 # Compiled files are written even where the machine sets PYTHONDONTWRITEBYTECODE (this one
 # does): a run starts about a hundred Python processes of the checkout's code, and each worker
 # rewrites the asserts of every test module it collects (5.4 → 2.9 CPU-s a worker).
-PYTEST_WORKERS ?= 4
+PYTEST_WORKERS ?= 3
 test: setup
 	PYTHONDONTWRITEBYTECODE= OPENECF_GRPCURL=$(GRPCURL) OPENECF_HELM=$(HELM) OPENECF_PROMTOOL=$(PROMTOOL) \
 		OPENECF_GECKODRIVER=$(GECKODRIVER) OPENECF_AXE=$(AXE) OPENECF_UV=$(UV) \

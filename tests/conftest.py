@@ -6,11 +6,15 @@ from collections.abc import Iterator
 from typing import Any
 
 import pytest
-from support import scheduling
 from support.api import Api
 from support.stack import start_stack
 
 from services.stack.supervisor import LocalStack
+
+# Packages whose fixtures are package-scoped: under `--dist loadfile` their files go to one
+# worker together, or each worker given one of them would start the fixture again (the fault
+# suite's stack: two replicas of every service).
+WHOLE_PACKAGES = ("tests/faults/",)
 
 
 def pytest_configure(config: pytest.Config) -> None:
@@ -19,12 +23,17 @@ def pytest_configure(config: pytest.Config) -> None:
 
 
 def pytest_xdist_make_scheduler(config: pytest.Config, log: Any) -> Any:
-    return scheduling.make_scheduler(config, log)
+    if config.getvalue("dist") != "loadfile":
+        return None  # xdist's own scheduler for any other mode
 
+    from xdist.scheduler import LoadFileScheduling
 
-def pytest_runtest_setup(item: pytest.Item) -> None:
-    if "stack" in item.fixturenames:  # type: ignore[attr-defined]
-        scheduling.refuse_on_filler(item.nodeid)
+    class PackageAwareScheduling(LoadFileScheduling):
+        def _split_scope(self, nodeid: str) -> str:
+            package = next((p for p in WHOLE_PACKAGES if nodeid.startswith(p)), None)
+            return package or str(super()._split_scope(nodeid))
+
+    return PackageAwareScheduling(config, log)
 
 
 @pytest.fixture(scope="session")
