@@ -13,6 +13,7 @@ import email.message
 import email.policy
 import logging
 import mailbox
+import os
 import re
 import threading
 from collections import deque
@@ -162,33 +163,47 @@ def _headers_parsed_once(message: email.message.EmailMessage) -> None:
         message.set_raw(name, value)
 
 
-# Messages already parsed, by Maildir and key. A delivered message never changes (the sink
-# writes it whole, then links it in), so each is read and parsed once: tests wait for mail by
-# reading the box again and again, and a session's boxes grow to thousands of messages.
-_PARSED: dict[tuple[Path, str], email.message.EmailMessage] = {}
+# Messages already parsed, by Maildir and key, with their place in delivery order. A delivered
+# message never changes (the sink writes it whole, then links it in), so each is read and parsed
+# once: tests wait for mail by reading the box again and again, and a session's boxes grow to
+# thousands of messages.
+_PARSED: dict[tuple[Path, str], tuple[tuple[int, int, int, str], email.message.EmailMessage]] = {}
+
+
+def _delivered(where: Path) -> dict[str, tuple[str, str]]:
+    """Each message's Maildir key, folder and file name, from the names alone: `mailbox.Maildir`
+    stats every file at each look (10 ms a look at 600 messages, and tests look every 0.1 s)."""
+    files: dict[str, tuple[str, str]] = {}
+    for folder in ("new", "cur"):  # tmp holds messages still being written
+        try:
+            names = os.listdir(where / folder)
+        except FileNotFoundError:
+            continue
+        for name in names:
+            if not name.startswith("."):
+                files[name.split(":", 1)[0]] = (folder, name)  # ":2,S": a reader's flags
+    return files
 
 
 def read_messages(maildir: Path) -> list[email.message.EmailMessage]:
     """Every message in the Maildir (new and cur), parsed, in delivery order."""
-    if not maildir.exists():
-        return []
-    box = mailbox.Maildir(maildir, create=False)
-    parser = BytesParser(policy=email.policy.default)
     where = maildir.resolve()
-    messages = []
-    for key in sorted(box.keys(), key=_delivery_order):
-        message = _PARSED.get((where, key))
-        if message is None:
+    parser = BytesParser(policy=email.policy.default)
+    found = []
+    for key, (folder, name) in _delivered(where).items():
+        known = _PARSED.get((where, key))
+        if known is None:
             try:
-                raw = box.get_bytes(key)
-            except KeyError:
+                raw = (where / folder / name).read_bytes()
+            except FileNotFoundError:
                 continue  # Moved or deleted by a mail reader meanwhile.
             parsed = parser.parsebytes(raw)
             assert isinstance(parsed, email.message.EmailMessage)  # policy.default makes these
             _headers_parsed_once(parsed)
-            message = _PARSED[(where, key)] = parsed
-        messages.append(message)
-    return messages
+            known = _PARSED[(where, key)] = (_delivery_order(key), parsed)
+        found.append(known)
+    found.sort(key=lambda known: known[0])
+    return [message for _, message in found]
 
 
 def main(argv: list[str] | None = None) -> int:

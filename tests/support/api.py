@@ -168,8 +168,8 @@ def _confirmation_mails(maildir: Path, address: str) -> list[EmailMessage]:
     return [
         message
         for message in read_messages(maildir)
-        if address.lower() in str(message["To"]).lower()
-        and CONFIRMATION_SUBJECT in str(message["Subject"])
+        if CONFIRMATION_SUBJECT in str(message["Subject"])  # the rarer of the two: first
+        and address.lower() in str(message["To"]).lower()
     ]
 
 

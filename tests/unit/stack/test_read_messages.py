@@ -50,3 +50,24 @@ def test_a_header_is_parsed_once_and_again_only_after_a_change(tmp_path: Path) -
     message["Subject"] = "changed"
     assert message["Subject"] == "changed"
     assert message.get_content().strip() == "about once"
+
+
+def test_a_message_a_reader_moved_to_cur_is_the_same_message(tmp_path: Path) -> None:
+    box = mailbox.Maildir(tmp_path / "mail")
+    key = box.add(_mail("read"))
+    (before,) = read_messages(tmp_path / "mail")
+    seen = box.get_message(key)
+    seen.set_subdir("cur")
+    seen.add_flag("S")
+    box[key] = seen  # now cur/<key>:2,S
+    assert list((tmp_path / "mail" / "new").iterdir()) == []
+    (after,) = read_messages(tmp_path / "mail")
+    assert after is before
+
+
+def test_files_a_reader_keeps_beside_the_messages_are_not_messages(tmp_path: Path) -> None:
+    box = mailbox.Maildir(tmp_path / "mail")
+    box.add(_mail("only"))
+    (tmp_path / "mail" / "cur" / ".hidden").write_text("a reader's own file")
+    (tmp_path / "mail" / "tmp" / "1.M1P1Q1.host").write_text("still being written")
+    assert [m["Subject"] for m in read_messages(tmp_path / "mail")] == ["only"]
