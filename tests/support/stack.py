@@ -15,7 +15,7 @@ from services.stack.supervisor import LocalStack, ReplicaPorts
 from support.api import remember_maildir
 from support.ports import free_port, free_port_run
 
-COURT_TZ = ZoneInfo("America/Los_Angeles")  # the default court zone (Settings)
+COURT_TZ = ZoneInfo("America/Los_Angeles")  # the zone of the test stacks (the default)
 
 REPO = Path(__file__).resolve().parents[2]
 KAFKA_CACHE = REPO / ".openecf" / "cache"
@@ -40,6 +40,7 @@ def stack_settings(data_dir: Path) -> Settings:
         smtp_port=free_port(),
         kafka_port=free_port(),
         kafka_controller_port=free_port(),
+        court_timezone=COURT_TZ.key,
         shutdown_grace_seconds=3,
         # Every test client is 127.0.0.1: the per-client mail limit would count the whole suite.
         token_mails_per_client_hour=100000,

@@ -23,11 +23,11 @@ from google.protobuf.message import Message
 from pypdf import PdfWriter
 from support.api import wait_for
 from support.metrics import metric_sum, metrics_url
+from support.stack import COURT_TZ
 
 from services.common.events import new_event
 from services.common.identity import SERVICE_IDENTITY, ServiceSigner, signer_for
 from services.common.kafka import make_producer
-from services.common.settings import Settings
 from services.common.wire import court_time_pb
 from services.filing.vault import store_requests
 from services.stack.supervisor import LocalStack
@@ -266,7 +266,7 @@ class AccessKit:
 
 
 def court_now() -> common_pb2.CourtTime:
-    return court_time_pb(datetime.now(UTC), Settings().tz)
+    return court_time_pb(datetime.now(UTC), COURT_TZ)
 
 
 def case_type_value(name: str) -> common_pb2.CaseType.ValueType:

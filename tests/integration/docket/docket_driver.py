@@ -17,9 +17,9 @@ from court.v1 import common_pb2, events_pb2, filing_pb2
 from kafka import KafkaConsumer, KafkaProducer
 from kafka.structs import TopicPartition
 from support.api import Api, register, wait_for
+from support.stack import COURT_TZ
 
 from services.common.events import new_event
-from services.common.settings import Settings
 from services.common.wire import court_time_pb
 
 FILING_TOPIC = "filing.events"
@@ -73,7 +73,7 @@ class DocketDriver:
             filer_account_id=filer.account_id,
             filer_name=filer.name,
             filer_firm=filer.firm,
-            received_at=court_time_pb(received_at or datetime.now(UTC), Settings().tz),
+            received_at=court_time_pb(received_at or datetime.now(UTC), COURT_TZ),
             documents=[
                 filing_pb2.FiledDocument(
                     document_id=str(uuid.uuid4()),

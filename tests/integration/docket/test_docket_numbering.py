@@ -7,10 +7,10 @@ import threading
 from court.v1 import common_pb2
 from docket_driver import DocketDriver
 from support.api import Api
+from support.stack import COURT_TZ
 
 from services.common.db import connect_pool
 from services.common.events import new_event
-from services.common.settings import Settings
 from services.docket.filings import docket_filing
 
 
@@ -59,7 +59,7 @@ def test_concurrent_transactions_against_the_real_database_keep_numbers_gapless(
         try:
             barrier.wait(timeout=10)
             with pool.connection() as conn, conn.transaction():
-                docket_filing(conn, filing, tz=Settings().tz)
+                docket_filing(conn, filing, tz=COURT_TZ)
         except BaseException as exc:
             errors.append(exc)
 

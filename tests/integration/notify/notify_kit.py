@@ -36,11 +36,11 @@ from kafka.structs import TopicPartition
 from pypdf import PdfWriter
 from support.api import Api, confirm_address, maildir_of, register, remember_maildir, wait_for
 from support.metrics import metric_sum, metrics_url
+from support.stack import COURT_TZ
 
 from services.common.events import decode_envelope, new_event
 from services.common.identity import SERVICE_IDENTITY, signer_for
 from services.common.kafka import make_producer
-from services.common.settings import Settings
 from services.common.wire import court_time_pb
 from services.filing.vault import store_requests
 from services.stack.smtp_sink import SmtpSink, read_messages
@@ -425,7 +425,7 @@ class NotifyKit:
 
 
 def court_time_proto(when: datetime) -> common_pb2.CourtTime:
-    return court_time_pb(when, Settings().tz)  # the zone the stack's services run in
+    return court_time_pb(when, COURT_TZ)  # the zone the stack's services run in
 
 
 def message_ids(messages: Sequence[EmailMessage]) -> Counter[str]:
