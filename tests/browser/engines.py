@@ -33,6 +33,18 @@ from selenium.webdriver.remote.webdriver import WebDriver
 from selenium.webdriver.remote.webelement import WebElement
 
 ENGINES = ("chromium", "firefox", "webkit")
+# Resolves once the page has loaded and no resource has finished for 200 ms (looked at every
+# 50 ms in the page).
+SETTLED = """const done = arguments[arguments.length - 1];
+let last = -1, since = performance.now();
+(function look() {
+    const count = document.readyState === 'complete'
+        ? performance.getEntriesByType('resource').length : -1;
+    const now = performance.now();
+    if (count < 0 || count !== last) { last = count; since = now; }
+    else if (now - since >= 200) { done(true); return; }
+    setTimeout(look, 50);
+})();"""
 TOOLS = REPO / ".openecf" / "tools"
 CHROMEDRIVER = Path(os.environ.get("OPENECF_CHROMEDRIVER", "/usr/bin/chromedriver"))
 FIREFOX = Path(os.environ.get("OPENECF_FIREFOX", "/usr/bin/firefox-esr"))
@@ -282,21 +294,21 @@ class EngineBrowser:
         self.settled()
 
     def settled(self) -> None:
-        """The page's module scripts have run and its first fetches answered."""
-        self.wait(
-            lambda: self.js("return document.readyState === 'complete'"),
-            what=f"{self.driver.current_url} loaded",
-        )
-        # Network idle: no new resource (fetch, module) has finished for 200 ms.
-        last, quiet_since = -1, time.monotonic()
+        """The page's module scripts have run and its first fetches answered: loaded, and no
+        new resource (fetch, module) finished for 200 ms. The page itself watches (one
+        WebDriver round trip, not one every 50 ms); a page that moves on meanwhile ends the
+        script, and the next page is watched."""
         deadline = time.monotonic() + TIMEOUT
-        while time.monotonic() < deadline:
-            count = self.js("return performance.getEntriesByType('resource').length")
-            if count != last:
-                last, quiet_since = count, time.monotonic()
-            elif time.monotonic() - quiet_since >= 0.2:
+        while True:
+            try:
+                self.driver.execute_async_script(SETTLED)
                 return
-            time.sleep(0.05)
+            except WebDriverException:
+                if time.monotonic() > deadline:
+                    raise AssertionError(
+                        f"{self.engine}: {self.driver.current_url} not settled in {TIMEOUT}s"
+                    ) from None
+            time.sleep(0.1)
 
     def js(self, script: str, *args: Any) -> Any:
         return self.driver.execute_script(script, *args)
