@@ -298,17 +298,10 @@ class EngineBrowser:
         new resource (fetch, module) finished for 200 ms. The page itself watches (one
         WebDriver round trip, not one every 50 ms); a page that moves on meanwhile ends the
         script, and the next page is watched."""
-        deadline = time.monotonic() + TIMEOUT
-        while True:
-            try:
-                self.driver.execute_async_script(SETTLED)
-                return
-            except WebDriverException:
-                if time.monotonic() > deadline:
-                    raise AssertionError(
-                        f"{self.engine}: {self.driver.current_url} not settled in {TIMEOUT}s"
-                    ) from None
-            time.sleep(0.1)
+        self.wait(
+            lambda: self.driver.execute_async_script(SETTLED),
+            what=f"{self.driver.current_url} settled",
+        )
 
     def js(self, script: str, *args: Any) -> Any:
         return self.driver.execute_script(script, *args)

@@ -3,15 +3,13 @@
 from __future__ import annotations
 
 from datetime import UTC, datetime
-from zoneinfo import ZoneInfo
 
 from access_kit import AccessKit
 from court.v1 import access_pb2, events_pb2
 from support.api import Api, register, wait_for
+from support.stack import COURT_TZ
 
 from services.access.fees import quarter_of
-
-COURT_TZ = ZoneInfo("America/Los_Angeles")  # the default court zone (Settings)
 
 
 def test_a_31_page_document_costs_three_dollars_and_is_an_event(
