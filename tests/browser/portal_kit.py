@@ -6,14 +6,13 @@ from __future__ import annotations
 import os
 import re
 import subprocess
-import sys
 import time
 from datetime import datetime
 from pathlib import Path
 
 import pyotp
+from support.cli import openecf as run_cli
 
-from services.stack.environment import settings_env
 from services.stack.smtp_sink import read_messages
 from services.stack.supervisor import LocalStack
 
@@ -33,15 +32,7 @@ FREE_LOOK = re.compile(r"/api/v1/free-looks/([A-Za-z0-9_\-]+)")
 
 def openecf(stack: LocalStack, *args: str) -> subprocess.CompletedProcess[str]:
     """The operator's command against the test stack."""
-    env = {k: v for k, v in os.environ.items() if not k.startswith("OPENECF_")}
-    env.update(settings_env(stack.settings))
-    done = subprocess.run(
-        [sys.executable, "-m", "services.cli.main", *args],
-        env=env,
-        capture_output=True,
-        text=True,
-        timeout=60,
-    )
+    done = run_cli(stack, *args)
     assert done.returncode == 0, (args, done.stdout, done.stderr)
     return done
 

@@ -24,7 +24,16 @@ from typing import Any
 
 import pytest
 from image.in_image import commands_in_container
-from support.api import Api, efiler, file, mail_to, petition, remember_maildir, wait_for
+from support.api import (
+    Api,
+    docketed_status,
+    efiler,
+    file,
+    mail_to,
+    petition,
+    remember_maildir,
+    wait_for,
+)
 from support.pdf_corpus import text_1_page
 from support.stack import KAFKA_CACHE, stack_settings
 
@@ -194,13 +203,7 @@ def test_the_image_runs_the_platform_and_files_a_petition(image_stack: LocalStac
     assert receipt.status_code == 201, receipt.text
     filing_id = receipt.json()["filing_id"]
     # docket, in the image, consumed filing.submitted and opened the case.
-    status = wait_for(
-        lambda: (
-            (s := attorney.get(f"/api/v1/filings/{filing_id}").json())["status"] == "docketed" and s
-        ),
-        timeout=60,
-        what="the petition docketed",
-    )
+    status = docketed_status(attorney, filing_id)
     assert status["case_number"]
 
     # SIGUSR1 makes a process in the image write its threads' stacks to its log and go on

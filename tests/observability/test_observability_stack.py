@@ -19,7 +19,7 @@ import pytest
 from observability_kit import PROCESSES, documented_families
 from prometheus_client.metrics_core import Metric
 from prometheus_client.parser import text_string_to_metric_families
-from support.api import Api, efiler, petition, wait_for
+from support.api import Api, docketed_status, efiler, petition, wait_for
 from support.pdf_corpus import text_1_page
 
 from services.stack.smtp_sink import read_messages
@@ -144,11 +144,7 @@ def flow(stack: LocalStack, edge_url: str, clerk: Api) -> Flow:
     assert filed.headers["x-trace-id"] == trace_id
     filing_id = filed.json()["filing_id"]
 
-    def docketed() -> dict[str, Any] | None:
-        status = attorney.get(f"/api/v1/filings/{filing_id}").json()
-        return status if status["status"] == "docketed" else None
-
-    case_number = wait_for(docketed, timeout=60, what="the petition docketed")["case_number"]
+    case_number = docketed_status(attorney, filing_id)["case_number"]
     email = attorney.account["email"].lower()
 
     def mailed_entries() -> set[int] | None:

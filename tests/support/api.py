@@ -273,16 +273,20 @@ def received(api: Api, metadata: dict[str, Any], pdf: bytes) -> dict[str, Any]:
     return receipt
 
 
+def docketed_status(api: Api, filing_id: str, timeout: float = 60) -> dict[str, Any]:
+    """Wait until the court dockets the filing: its status then, with case and entry numbers."""
+    path = f"/api/v1/filings/{filing_id}"
+
+    def status() -> dict[str, Any] | None:
+        current: dict[str, Any] = api.get(path).json()
+        return current if current["status"] == "docketed" else None
+
+    return wait_for(status, timeout=timeout, what=f"filing {filing_id} docketed")
+
+
 def docketed(api: Api, metadata: dict[str, Any], pdf: bytes) -> str:
     """File it and wait until the court dockets it: its case number."""
-    path = f"/api/v1/filings/{received(api, metadata, pdf)['filing_id']}"
-
-    def case_number() -> str | None:
-        status = api.get(path).json()
-        return str(status["case_number"]) if status["status"] == "docketed" else None
-
-    number: str = wait_for(case_number, what="the filing docketed")
-    return number
+    return str(docketed_status(api, received(api, metadata, pdf)["filing_id"])["case_number"])
 
 
 def petition(title: str | None = None, case_type: str = "agency") -> dict[str, Any]:

@@ -7,7 +7,6 @@ from __future__ import annotations
 import hashlib
 import os
 import subprocess
-import sys
 import uuid
 from collections.abc import Iterator
 from pathlib import Path
@@ -15,6 +14,7 @@ from pathlib import Path
 import psycopg
 import pytest
 from psycopg.conninfo import make_conninfo
+from support.cli import run_openecf
 from support.object_store import BUCKET, raw_client, running_s3proxy, s3_env, s3_settings
 
 from services.access.backends import ObjectStoreContent
@@ -71,15 +71,8 @@ def chunk_rows(url: str) -> int:
 
 
 def migrate_command(url: str, s3: S3ProxyServer, *args: str) -> subprocess.CompletedProcess[str]:
-    env = {k: v for k, v in os.environ.items() if not k.startswith("OPENECF_")}
-    env |= s3_env(s3) | {"OPENECF_DATABASE_URL": url, "OPENECF_DATA_DIR": str(Path.cwd())}
-    return subprocess.run(
-        [sys.executable, "-m", "services.cli.main", "documents", "migrate-to-s3", *args],
-        env=env,
-        capture_output=True,
-        text=True,
-        timeout=300,
-    )
+    settings = s3_env(s3) | {"OPENECF_DATABASE_URL": url, "OPENECF_DATA_DIR": str(Path.cwd())}
+    return run_openecf("documents", "migrate-to-s3", *args, settings=settings, timeout=300)
 
 
 def test_every_content_moves_verified_and_a_rerun_finds_nothing(

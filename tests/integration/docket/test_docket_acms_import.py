@@ -4,9 +4,7 @@ case's fee status, set by the clerk through the edge."""
 from __future__ import annotations
 
 import json
-import os
 import subprocess
-import sys
 from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
@@ -16,26 +14,14 @@ import pytest
 from court.v1 import common_pb2
 from docket_driver import DocketDriver
 from support.api import Api, efiler, file, register, unique, wait_for
+from support.cli import openecf
 from support.pdf_corpus import text_1_page
 
-from services.stack.environment import settings_env
 from services.stack.supervisor import LocalStack
 
 DATA = Path(__file__).resolve().parents[2] / "data" / "acms"
 ADA = "ada.lovelace@lovelace-law.example"  # counsel in normal.json
 GRACE = "grace.hopper@hopper-partners.example"  # counsel in gaps.json
-
-
-def openecf(stack: LocalStack, *args: str | Path) -> subprocess.CompletedProcess[str]:
-    env = {k: v for k, v in os.environ.items() if not k.startswith("OPENECF_")}
-    env.update(settings_env(stack.settings))
-    return subprocess.run(
-        [sys.executable, "-m", "services.cli.main", *map(str, args)],
-        env=env,
-        capture_output=True,
-        text=True,
-        timeout=120,
-    )
 
 
 def docket_rows(database_url: str, sql: str, *params: Any) -> list[tuple[Any, ...]]:

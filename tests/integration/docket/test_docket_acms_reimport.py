@@ -10,9 +10,6 @@ from __future__ import annotations
 
 import copy
 import json
-import os
-import subprocess
-import sys
 from pathlib import Path
 from typing import Any
 
@@ -20,25 +17,13 @@ import psycopg
 from court.v1 import common_pb2
 from docket_driver import DocketDriver
 from support.api import Api, register, unique
+from support.cli import openecf
 
-from services.stack.environment import settings_env
 from services.stack.supervisor import LocalStack
 
 CASE = "20-6101"
 PETITIONER_COUNSEL = "reimport.petitioner@counsel.example"
 AMICUS_COUNSEL = "reimport.amicus@counsel.example"
-
-
-def openecf(stack: LocalStack, *args: str | Path) -> subprocess.CompletedProcess[str]:
-    env = {k: v for k, v in os.environ.items() if not k.startswith("OPENECF_")}
-    env.update(settings_env(stack.settings))
-    return subprocess.run(
-        [sys.executable, "-m", "services.cli.main", *map(str, args)],
-        env=env,
-        capture_output=True,
-        text=True,
-        timeout=120,
-    )
 
 
 def docket_rows(database_url: str, sql: str, *params: Any) -> list[tuple[Any, ...]]:

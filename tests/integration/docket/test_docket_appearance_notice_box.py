@@ -8,7 +8,7 @@ from email.message import EmailMessage
 from typing import Any
 
 from support.acms_notice import SUBJECT, bold_fields
-from support.api import Api, efiler, file, petition, wait_for
+from support.api import Api, docketed_status, efiler, file, petition, wait_for
 from support.pdf_corpus import text_1_page
 
 from services.stack.smtp_sink import read_messages
@@ -22,11 +22,7 @@ def _case_number(filer: Api, filing_id: str) -> str | None:
 
 
 def _docketed(filer: Api, filing_id: str) -> int:
-    def entry() -> int | None:
-        status = filer.get(f"/api/v1/filings/{filing_id}").json()
-        return status["entry_number"] if status["status"] == "docketed" else None
-
-    return wait_for(entry, timeout=30, what=f"filing {filing_id} docketed")
+    return int(docketed_status(filer, filing_id)["entry_number"])
 
 
 def _appear(lawyer: Api, clerk: Api, case_number: str, **extra: Any) -> int:

@@ -9,7 +9,16 @@ from pathlib import Path
 
 import psutil
 import pytest
-from support.api import Api, efiler, file, notice_of_appearance, petition, register, wait_for
+from support.api import (
+    Api,
+    docketed_status,
+    efiler,
+    file,
+    notice_of_appearance,
+    petition,
+    register,
+    wait_for,
+)
 from support.pdf_corpus import CORPUS, REAL_WORLD, REAL_WORLD_DIR, text_1_page, text_10_pages
 
 from services.stack.supervisor import LocalStack
@@ -183,13 +192,7 @@ def test_someone_elses_filing_is_not_found(attorney: Api, edge_url: str) -> None
 def test_a_petition_is_docketed_and_opens_a_case(attorney: Api) -> None:
     filed = file(attorney, petition(), text_1_page())
     assert filed.status_code == 201
-    docketed = wait_for(
-        lambda: (lambda s: s if s["status"] == "docketed" else None)(
-            attorney.get(f"/api/v1/filings/{filed.json()['filing_id']}").json()
-        ),
-        timeout=30,
-        what="the petition docketed",
-    )
+    docketed = docketed_status(attorney, filed.json()["filing_id"])
     assert docketed["case_number"] and docketed["entry_number"] == 1
 
 
@@ -204,11 +207,7 @@ def test_an_immigration_petitions_a_number_reaches_the_case_but_never_the_public
     filed = file(attorney, metadata, text_1_page())
     assert filed.status_code == 201, filed.text
 
-    def docketed() -> dict[str, object] | None:
-        status = attorney.get(f"/api/v1/filings/{filed.json()['filing_id']}").json()
-        return status if status["status"] == "docketed" else None
-
-    case_number = wait_for(docketed, timeout=30)["case_number"]
+    case_number = docketed_status(attorney, filed.json()["filing_id"])["case_number"]
     mine = attorney.get(f"/api/v1/cases/{case_number}").json()
     assert mine["origin"] == {
         "agency": "Board of Immigration Appeals",
@@ -286,11 +285,7 @@ def test_a_clerk_accepts_an_appearance_and_the_attorney_becomes_counsel(
     accepted = clerk.post(f"/api/v1/clerk/filings/{appearance.json()['filing_id']}/accept")
     assert accepted.status_code == 200, accepted.text
 
-    def docketed() -> dict[str, object] | None:
-        status = newcomer.get(f"/api/v1/filings/{appearance.json()['filing_id']}").json()
-        return status if status["status"] == "docketed" else None
-
-    assert wait_for(docketed, timeout=30)["entry_number"] == 3
+    assert docketed_status(newcomer, appearance.json()["filing_id"])["entry_number"] == 3
     # Counsel of record now: filing hears of it from docket's events.
     allowed = wait_for(
         lambda: (lambda r: r if r.status_code == 201 else None)(

@@ -12,7 +12,7 @@ from typing import Any
 import httpx
 import pypdf
 import pytest
-from support.api import Api, efiler, file, petition, wait_for
+from support.api import Api, docketed_status, efiler, file, petition
 from support.paper_scans import blank_scan, scanned_letter
 from support.pdf_corpus import text_1_page
 from support.stack import court_today
@@ -33,15 +33,7 @@ def attorney(edge_url: str, clerk: Api) -> Api:
 def case_number(attorney: Api) -> str:
     filed = file(attorney, petition(), text_1_page())
     assert filed.status_code == 201, filed.text
-    return str(docketed(attorney, filed.json()["filing_id"])["case_number"])
-
-
-def docketed(api: Api, filing_id: str) -> dict[str, Any]:
-    def status() -> dict[str, Any] | None:
-        current = api.get(f"/api/v1/filings/{filing_id}").json()
-        return current if current["status"] == "docketed" else None
-
-    return wait_for(status, timeout=60, what=f"filing {filing_id} docketed")
+    return str(docketed_status(attorney, filed.json()["filing_id"])["case_number"])
 
 
 def paper_filing(api: Api, case_number: str, scan: bytes, **metadata: Any) -> httpx.Response:
@@ -77,7 +69,7 @@ def test_a_scan_is_docketed_for_the_party_with_a_searchable_text_layer(
     assert receipt["filer"] == {"account_id": clerk.account["account_id"], "name": "Federal Agency"}
     assert receipt["filed_date"] == received_on.isoformat()
 
-    entry_number = docketed(clerk, receipt["filing_id"])["entry_number"]
+    entry_number = docketed_status(clerk, receipt["filing_id"])["entry_number"]
     sheet = clerk.get(f"/api/v1/cases/{case_number}/docket").json()
     (entry,) = [e for e in sheet["entries"] if e["number"] == entry_number]
     assert entry["text"].startswith("MOTION filed by Federal Agency for to reopen.")

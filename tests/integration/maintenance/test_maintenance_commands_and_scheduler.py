@@ -7,9 +7,6 @@ once that window is over, and otherwise write nothing, however often it checks.
 
 from __future__ import annotations
 
-import os
-import subprocess
-import sys
 import time
 from datetime import UTC, datetime, timedelta
 from datetime import time as clock_time
@@ -19,24 +16,12 @@ import grpc
 import psycopg
 import pytest
 from court.v1 import events_pb2, maintenance_pb2, maintenance_pb2_grpc
+from support.cli import openecf
 
 from services.auth import maintenance
 from services.cli.maintenance import format_window
 from services.common.maintenance.schedule import WeeklySchedule
-from services.stack.environment import settings_env
 from services.stack.supervisor import LocalStack
-
-
-def openecf(stack: LocalStack, *args: str) -> subprocess.CompletedProcess[str]:
-    env = {k: v for k, v in os.environ.items() if not k.startswith("OPENECF_")}
-    env.update(settings_env(stack.settings))
-    return subprocess.run(
-        [sys.executable, "-m", "services.cli.main", *args],
-        env=env,
-        capture_output=True,
-        text=True,
-        timeout=60,
-    )
 
 
 def _auth(database_url: str) -> psycopg.Connection[Any]:

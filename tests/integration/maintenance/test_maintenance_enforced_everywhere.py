@@ -8,9 +8,6 @@ the stack is shared by the whole session.
 
 from __future__ import annotations
 
-import os
-import subprocess
-import sys
 import time
 import uuid
 from collections.abc import Callable, Iterator
@@ -38,28 +35,16 @@ from google.rpc import error_details_pb2
 from grpc_health.v1 import health_pb2, health_pb2_grpc
 from grpc_status import rpc_status
 from support.api import Api, efiler, file, petition
+from support.cli import openecf
 from support.metrics import metric_sum, metrics_url, scrape
 from support.pdf_corpus import text_1_page
 
 from services.auth import maintenance
 from services.common.identity import SERVICE_IDENTITY, signer_for
 from services.common.settings import PROCESS_NAMES, SERVICE_NAMES
-from services.stack.environment import settings_env
 from services.stack.supervisor import LocalStack
 
 SEEN_WITHIN = 2.0  # seconds: every process follows a change this fast
-
-
-def openecf(stack: LocalStack, *args: str) -> subprocess.CompletedProcess[str]:
-    env = {k: v for k, v in os.environ.items() if not k.startswith("OPENECF_")}
-    env.update(settings_env(stack.settings))
-    return subprocess.run(
-        [sys.executable, "-m", "services.cli.main", *args],
-        env=env,
-        capture_output=True,
-        text=True,
-        timeout=60,
-    )
 
 
 @dataclass(frozen=True)

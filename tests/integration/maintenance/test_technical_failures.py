@@ -8,32 +8,17 @@ receipts carry the note, which no other test reads.)
 
 from __future__ import annotations
 
-import os
-import subprocess
-import sys
 from datetime import UTC, datetime, timedelta
 from typing import Any
 
 import pytest
 from support.api import Api, efiler, file, petition, register, wait_for
+from support.cli import openecf
 from support.pdf_corpus import text_1_page
 
 from services.auth import direct, technical_failures
 from services.common.technical_failures import Observation
-from services.stack.environment import settings_env
 from services.stack.supervisor import LocalStack
-
-
-def openecf(stack: LocalStack, *args: str) -> subprocess.CompletedProcess[str]:
-    env = {k: v for k, v in os.environ.items() if not k.startswith("OPENECF_")}
-    env.update(settings_env(stack.settings))
-    return subprocess.run(
-        [sys.executable, "-m", "services.cli.main", *args],
-        env=env,
-        capture_output=True,
-        text=True,
-        timeout=60,
-    )
 
 
 def public_failures(edge_url: str) -> list[dict[str, Any]]:

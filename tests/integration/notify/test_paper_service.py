@@ -13,6 +13,7 @@ import pypdf
 import pytest
 from support.api import (
     Api,
+    docketed_status,
     efiler,
     file,
     mail_to,
@@ -38,15 +39,7 @@ def case_number(attorney: Api) -> str:
     """A case whose respondent (Federal Agency) has no counsel and no e-mail: served by mail."""
     filed = file(attorney, petition(), text_1_page())
     assert filed.status_code == 201, filed.text
-    return str(docketed(attorney, filed.json()["filing_id"])["case_number"])
-
-
-def docketed(api: Api, filing_id: str) -> dict[str, Any]:
-    def status() -> dict[str, Any] | None:
-        current = api.get(f"/api/v1/filings/{filing_id}").json()
-        return current if current["status"] == "docketed" else None
-
-    return wait_for(status, timeout=60, what=f"filing {filing_id} docketed")
+    return str(docketed_status(attorney, filed.json()["filing_id"])["case_number"])
 
 
 def due_items(clerk: Api, case_number: str, *, include_served: bool = False) -> list[Any]:
@@ -74,7 +67,7 @@ def test_an_entry_is_due_for_paper_service_with_one_printable_packet(
     motion = text_10_pages()
     filed = file(attorney, {**MOTION, "case_number": case_number}, motion)
     assert filed.status_code == 201, filed.text
-    entry_number = docketed(attorney, filed.json()["filing_id"])["entry_number"]
+    entry_number = docketed_status(attorney, filed.json()["filing_id"])["entry_number"]
 
     item = item_for(clerk, case_number, entry_number)
     assert item["participant"] == {
@@ -127,12 +120,12 @@ def test_the_filer_on_paper_is_not_served_with_their_own_filing(
         timeout=300,
     )
     assert filed.status_code == 201, filed.text
-    own_entry = docketed(clerk, filed.json()["filing_id"])["entry_number"]
+    own_entry = docketed_status(clerk, filed.json()["filing_id"])["entry_number"]
     # A later entry in the same case (same partition, read in order) is due: notify has
     # recorded the paper filing's entry by then.
     later = file(attorney, {**MOTION, "case_number": case_number}, text_1_page())
     assert later.status_code == 201, later.text
-    later_entry = docketed(attorney, later.json()["filing_id"])["entry_number"]
+    later_entry = docketed_status(attorney, later.json()["filing_id"])["entry_number"]
     assert later_entry > own_entry
     item_for(clerk, case_number, later_entry)
     # The filing mails went on past the paper filing (which has no filer account to mail).
@@ -166,12 +159,12 @@ def test_counsel_with_notices_off_are_served_at_their_profile_address(
     filing_id = received(quiet, appearance, text_1_page())["filing_id"]
     accepted = clerk.post(f"/api/v1/clerk/filings/{filing_id}/accept")
     assert accepted.status_code == 200, accepted.text
-    docketed(quiet, filing_id)
+    docketed_status(quiet, filing_id)
 
     # The next entry: counsel who turned notices off are served by mail, at their address.
     motion = file(attorney, {**MOTION, "case_number": case_number}, text_1_page())
     assert motion.status_code == 201, motion.text
-    entry = docketed(attorney, motion.json()["filing_id"])["entry_number"]
+    entry = docketed_status(attorney, motion.json()["filing_id"])["entry_number"]
     # The address is read when the queue is listed, from notify's copy of the account, which
     # auth's event of the profile change reaches on its own path: on a loaded machine the
     # entry can be queued before it, and the address shows as soon as it arrives.

@@ -14,7 +14,7 @@ from datetime import UTC, datetime, timedelta
 from zoneinfo import ZoneInfo
 
 import pytest
-from support.api import Api, efiler, file, mail_to, petition, wait_for
+from support.api import Api, docketed_status, efiler, file, mail_to, petition
 from support.pdf_corpus import text_1_page
 
 from services.stack.supervisor import LocalStack
@@ -69,13 +69,7 @@ def test_receipt_status_entry_and_nda_agree_on_the_court_local_date(
     assert receipt["filed_date"] == expected_date.isoformat()
 
     # The status, once docketed, says the same.
-    status = wait_for(
-        lambda: (lambda s: s if s["status"] == "docketed" else None)(
-            lawyer.get(f"/api/v1/filings/{receipt['filing_id']}").json()
-        ),
-        timeout=60,
-        what="the petition docketed",
-    )
+    status = docketed_status(lawyer, receipt["filing_id"])
     assert status["filed_date"] == expected_date.isoformat()
     assert status["received_at_local"] == receipt["received_at_local"]
 

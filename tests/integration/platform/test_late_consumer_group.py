@@ -10,10 +10,11 @@ from __future__ import annotations
 import threading
 import time
 import uuid
-from collections.abc import Callable, Iterator
+from collections.abc import Iterator
 from contextlib import contextmanager
 
 import psycopg
+from support.api import wait_for
 from support.probe_events import (
     PROBE_TYPE,
     enqueue_probes,
@@ -28,14 +29,6 @@ from services.common.db import connect_pool
 from services.common.kafka import make_consumer, make_producer
 from services.stack.kafka import ensure_topics
 from services.stack.supervisor import LocalStack
-
-
-def _wait_for(predicate: Callable[[], bool], what: str, timeout: float = 30.0) -> None:
-    deadline = time.monotonic() + timeout
-    while not predicate():
-        if time.monotonic() > deadline:
-            raise AssertionError(f"{what} not met within {timeout}s")
-        time.sleep(0.1)
 
 
 def _scalar(database_url: str, sql: str) -> int:
@@ -115,15 +108,26 @@ def test_a_late_group_builds_state_from_history_but_acts_only_on_what_follows(
             topic=topic,
         ),
     ):
-        _wait_for(
+        wait_for(
             lambda: _scalar(database_url, f"SELECT count(*) FROM {mailer}.consumer_groups") == 1,
-            "the mailer's first run recorded",
+            timeout=30,
+            what="the mailer's first run recorded",
         )
-        _wait_for(lambda: _scalar(database_url, state) == 3, "the state group read the history")
+        wait_for(
+            lambda: _scalar(database_url, state) == 3,
+            timeout=30,
+            what="the state group read the history",
+        )
         enqueue_probes(database_url, source, 2, subject="new", topic=topic)
         publish_all(database_url, source, bootstrap)
-        _wait_for(lambda: _scalar(database_url, state) == 5, "the state group read the new")
-        _wait_for(lambda: _scalar(database_url, acts) == 2, "the mailer acted on the new")
+        wait_for(
+            lambda: _scalar(database_url, state) == 5,
+            timeout=30,
+            what="the state group read the new",
+        )
+        wait_for(
+            lambda: _scalar(database_url, acts) == 2, timeout=30, what="the mailer acted on the new"
+        )
     assert _scalar(database_url, acts) == 2  # and on nothing older
 
     # The mailer's offsets are lost (a new Kafka group): it reads everything again, acts on
@@ -137,7 +141,7 @@ def test_a_late_group_builds_state_from_history_but_acts_only_on_what_follows(
         handler=Act(record_effect),
         topic=topic,
     ):
-        _wait_for(
+        wait_for(
             lambda: (
                 _scalar(
                     database_url,
@@ -145,7 +149,8 @@ def test_a_late_group_builds_state_from_history_but_acts_only_on_what_follows(
                 )
                 == 2
             ),
-            "the mailer's redelivered events recognised",
+            timeout=30,
+            what="the mailer's redelivered events recognised",
         )
         time.sleep(2)  # room for a wrong effect to appear
     assert _scalar(database_url, acts) == 2

@@ -2,13 +2,11 @@
 
 from __future__ import annotations
 
-import os
-import subprocess
-import sys
 import uuid
 
 import psycopg
 import pytest
+from support.cli import openecf, run_openecf
 
 from services.common.migrations import MigrationError, migrate
 from services.common.settings import SERVICE_NAMES
@@ -42,20 +40,8 @@ def test_a_bad_schema_name_never_reaches_sql(database_url: str) -> None:
         migrate(database_url, "auth; DROP SCHEMA auth")
 
 
-def _openecf(stack: LocalStack, *args: str) -> subprocess.CompletedProcess[str]:
-    env = {k: v for k, v in os.environ.items() if not k.startswith("OPENECF_")}
-    env.update(settings_env(stack.settings))
-    return subprocess.run(
-        [sys.executable, "-m", "services.cli.main", *args],
-        env=env,
-        capture_output=True,
-        text=True,
-        timeout=60,
-    )
-
-
 def test_openecf_migrate_reports_every_schema_up_to_date(stack: LocalStack) -> None:
-    result = _openecf(stack, "migrate")
+    result = openecf(stack, "migrate")
     assert result.returncode == 0, result.stderr
     assert result.stdout.splitlines() == [f"{s}: up to date" for s in SERVICE_NAMES]
 
@@ -66,7 +52,7 @@ def test_openecf_migrate_topics_creates_what_is_missing(stack: LocalStack) -> No
     from services.common.events import TOPIC_CONFIGS
     from services.common.kafka import admin_client
 
-    result = _openecf(stack, "migrate", "--topics")  # the stack made them: nothing to do
+    result = openecf(stack, "migrate", "--topics")  # the stack made them: nothing to do
     assert result.returncode == 0, result.stderr
     assert "kafka: topics" in result.stdout
     admin = admin_client(stack.settings.kafka_bootstrap, timeout_ms=10000)
@@ -85,7 +71,7 @@ def test_openecf_account_create_makes_a_clerk_and_refuses_a_weak_password(
 ) -> None:
     username = f"clerk{uuid.uuid4().hex[:6]}"
     common = ["account", "create", "--role", "clerk", "--username", username]
-    created = _openecf(
+    created = openecf(
         stack, *common, "--password", "a long clerk passphrase 9", "--email", "c@court.example"
     )
     assert created.returncode == 0, created.stderr
@@ -97,21 +83,15 @@ def test_openecf_account_create_makes_a_clerk_and_refuses_a_weak_password(
         ).fetchone()
     assert row == ("clerk", True)
 
-    weak = _openecf(stack, *common, "--password", "Wk9!zq", "--email", "c@court.example")
+    weak = openecf(stack, *common, "--password", "Wk9!zq", "--email", "c@court.example")
     assert weak.returncode == 1
     assert "validation_failed: the password must be at least 12 characters" in weak.stderr
     assert "Wk9!zq" not in weak.stdout + weak.stderr  # a password is never echoed
 
 
 def test_bad_settings_stop_the_command_with_a_clear_message(stack: LocalStack) -> None:
-    env = {**os.environ, **settings_env(stack.settings), "OPENECF_AUTH_PORT": "99999"}
-    result = subprocess.run(
-        [sys.executable, "-m", "services.cli.main", "migrate"],
-        env=env,
-        capture_output=True,
-        text=True,
-        timeout=60,
-    )
+    bad = {**settings_env(stack.settings), "OPENECF_AUTH_PORT": "99999"}
+    result = run_openecf("migrate", settings=bad)
     assert result.returncode == 2
     assert "OPENECF_AUTH_PORT" in result.stderr
     assert "less than or equal to 65535" in result.stderr

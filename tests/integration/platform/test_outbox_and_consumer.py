@@ -14,6 +14,7 @@ import psycopg
 import pytest
 from kafka import KafkaConsumer
 from kafka.structs import TopicPartition
+from support.api import wait_for
 from support.ports import free_port
 from support.probe_events import (
     PROBE_TYPE,
@@ -35,17 +36,6 @@ from services.stack.kafka import KafkaBroker, ensure_topics
 from services.stack.supervisor import LocalStack
 
 TESTS = Path(__file__).resolve().parents[2]
-
-
-def _wait_for(predicate, timeout: float = 30.0, what: str = "condition"):  # type: ignore[no-untyped-def]
-    deadline = time.monotonic() + timeout
-    while True:
-        value = predicate()
-        if value:
-            return value
-        if time.monotonic() > deadline:
-            raise AssertionError(f"{what} not met within {timeout}s")
-        time.sleep(0.1)
 
 
 def _count(database_url: str, sql: str, params: list[object] | None = None) -> int:
@@ -139,8 +129,9 @@ def test_undecodable_and_permanently_invalid_events_go_to_the_dead_letter_topic(
     thread = threading.Thread(target=consumer.run, args=(stop,))
     thread.start()
     try:
-        _wait_for(
+        wait_for(
             lambda: _count(database_url, f"SELECT count(*) FROM {schema}.effects") == 2,
+            timeout=30,
             what="two probes applied",
         )
     finally:
@@ -193,7 +184,7 @@ def test_the_relay_survives_a_broker_restart_without_losing_a_row(
     unsent = f"SELECT count(*) FROM {schema}.outbox WHERE sent_at IS NULL"
     try:
         before = enqueue_probes(database_url, schema, 20, subject="before", topic="test.relay")
-        _wait_for(lambda: _count(database_url, unsent) == 0, what="first rows sent")
+        wait_for(lambda: _count(database_url, unsent) == 0, timeout=30, what="first rows sent")
 
         own_broker.stop()
         during = enqueue_probes(database_url, schema, 20, subject="during", topic="test.relay")
@@ -201,7 +192,7 @@ def test_the_relay_survives_a_broker_restart_without_losing_a_row(
         assert _count(database_url, unsent) == 20
 
         own_broker.start()
-        _wait_for(
+        wait_for(
             lambda: _count(database_url, unsent) == 0, timeout=90, what="rows sent after restart"
         )
     finally:
@@ -243,11 +234,13 @@ def woken_relay(stack: LocalStack, database_url: str):  # type: ignore[no-untype
 
     def sent_within(seconds: float) -> float:
         started = time.monotonic()
-        _wait_for(lambda: _count(database_url, unsent) == 0, timeout=seconds, what="rows sent")
+        wait_for(lambda: _count(database_url, unsent) == 0, timeout=seconds, what="rows sent")
         return time.monotonic() - started
 
     try:
-        _wait_for(lambda: _listening(database_url, f"test-{schema}"), what="relay listening")
+        wait_for(
+            lambda: _listening(database_url, f"test-{schema}"), timeout=30, what="relay listening"
+        )
         # A first row, so the producer has the new topic's metadata and its connection before
         # a test times a wake: on a loaded machine those alone can take seconds.
         enqueue_probes(database_url, schema, 1, subject="warm", topic=topic)
@@ -292,7 +285,7 @@ def test_a_relay_whose_listener_was_cut_polls_then_listens_again(
     # The relay sees the cut at once, looks, listens again and looks once more (a commit in
     # the gap woke no one): the row goes out long before the 60 s poll.
     assert sent_within(20) < 20  # the poll would take 60 s
-    _wait_for(lambda: _listening(database_url, listener), what="listening again")
+    wait_for(lambda: _listening(database_url, listener), timeout=30, what="listening again")
     time.sleep(1)
     enqueue_probes(database_url, schema, 1, subject="again", topic=topic)
     assert sent_within(20) < 20  # the poll would take 60 s

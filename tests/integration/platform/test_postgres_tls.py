@@ -6,13 +6,12 @@ plain connection fail with one clear line."""
 
 from __future__ import annotations
 
-import os
 import subprocess
-import sys
 from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
+from support.cli import run_openecf
 from support.tls import ServerTls, make_server_tls
 from support.tls_postgres import TlsPostgres, tls_postgres
 
@@ -34,15 +33,7 @@ def database(
 
 
 def _migrate(database_url: str) -> subprocess.CompletedProcess[str]:
-    env = {k: v for k, v in os.environ.items() if not k.startswith("OPENECF_")}
-    env["OPENECF_DATABASE_URL"] = database_url
-    return subprocess.run(
-        [sys.executable, "-m", "services.cli.main", "migrate"],
-        env=env,
-        capture_output=True,
-        text=True,
-        timeout=120,
-    )
+    return run_openecf("migrate", settings={"OPENECF_DATABASE_URL": database_url})
 
 
 def test_verify_full_with_the_mounted_ca_migrates_and_the_pools_use_tls(

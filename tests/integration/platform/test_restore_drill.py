@@ -15,7 +15,7 @@ from datetime import datetime
 from pathlib import Path
 
 from pydantic import SecretStr
-from support.api import PASSWORD, Api, efiler, file, petition, wait_for
+from support.api import PASSWORD, Api, docketed_status, efiler, file, petition
 from support.pdf_corpus import text_pdf
 from support.pitr import (
     Server,
@@ -47,13 +47,7 @@ def _docketed_petition(attorney: Api, label: str) -> tuple[str, bytes]:
     lead = text_pdf([[f"Petition for review, {label}", f"drill marker {label}"]])
     receipt = file(attorney, petition(f"{label} v. Federal Agency"), lead)
     assert receipt.status_code == 201, receipt.text
-    status = wait_for(
-        lambda: (lambda s: s if s["status"] == "docketed" else None)(
-            attorney.get(f"/api/v1/filings/{receipt.json()['filing_id']}").json()
-        ),
-        timeout=60,
-        what=f"the {label} petition docketed",
-    )
+    status = docketed_status(attorney, receipt.json()["filing_id"])
     return str(status["case_number"]), lead
 
 

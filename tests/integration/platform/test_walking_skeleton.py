@@ -3,24 +3,13 @@
 from __future__ import annotations
 
 import json
-import time
 import uuid
 
 import httpx
 import psycopg
+from support.api import wait_for
 
 from services.stack.supervisor import LocalStack
-
-
-def _wait_for(predicate, timeout: float = 20.0):  # type: ignore[no-untyped-def]
-    deadline = time.monotonic() + timeout
-    while True:
-        value = predicate()
-        if value:
-            return value
-        if time.monotonic() > deadline:
-            raise AssertionError(f"condition not met within {timeout}s")
-        time.sleep(0.1)
 
 
 def _registration(username: str) -> dict[str, str]:
@@ -48,7 +37,7 @@ def test_a_registration_reaches_notify_through_the_outbox_and_kafka(
     account_id = response.json()["account_id"]
 
     with psycopg.connect(database_url, autocommit=True) as conn:
-        row = _wait_for(
+        row = wait_for(
             lambda: conn.execute(
                 "SELECT username, email, role FROM notify.recipients WHERE account_id = %s",
                 [account_id],
@@ -58,7 +47,7 @@ def test_a_registration_reaches_notify_through_the_outbox_and_kafka(
         assert row == (username, "", "public")
         # The relay marks the row sent once Kafka has acknowledged it, and notify may read the
         # event before that mark is committed; the mark follows within the relay's next moment.
-        _wait_for(
+        wait_for(
             lambda: (
                 conn.execute(
                     "SELECT sent_at IS NOT NULL FROM auth.outbox WHERE key = %s"
@@ -76,7 +65,7 @@ def test_a_registration_reaches_notify_through_the_outbox_and_kafka(
             json.loads(line).get("trace_id") == trace_id for line in lines if line.startswith("{")
         )
 
-    _wait_for(lambda: logged("auth") and logged("notify"))
+    wait_for(lambda: logged("auth") and logged("notify"))
 
 
 def test_a_duplicate_username_is_a_conflict_in_any_case(edge_url: str) -> None:

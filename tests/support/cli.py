@@ -1,0 +1,32 @@
+"""The operator's `openecf` command, run as its own process the way a court's operator runs it."""
+
+from __future__ import annotations
+
+import os
+import subprocess
+import sys
+from collections.abc import Mapping
+from pathlib import Path
+
+from services.stack.environment import settings_env
+from services.stack.supervisor import LocalStack
+
+
+def run_openecf(
+    *args: str | Path, settings: Mapping[str, str], timeout: float = 120
+) -> subprocess.CompletedProcess[str]:
+    """`openecf ARGS` with exactly these OPENECF_* settings (none of this process's own)."""
+    env = {k: v for k, v in os.environ.items() if not k.startswith("OPENECF_")}
+    env.update(settings)
+    return subprocess.run(
+        [sys.executable, "-m", "services.cli.main", *map(str, args)],
+        env=env,
+        capture_output=True,
+        text=True,
+        timeout=timeout,
+    )
+
+
+def openecf(stack: LocalStack, *args: str | Path) -> subprocess.CompletedProcess[str]:
+    """`openecf ARGS` beside a test stack, with that stack's settings."""
+    return run_openecf(*args, settings=settings_env(stack.settings))
