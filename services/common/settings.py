@@ -245,7 +245,7 @@ class Settings(BaseSettings):
             raise ValueError("must be SCRAM-SHA-512 or SCRAM-SHA-256")
         return upper
 
-    @field_validator("kafka_ssl_cafile")
+    @field_validator("kafka_ssl_cafile", "s3_ca_file")
     @classmethod
     def _readable_ca(cls, value: str) -> str:
         if value and not Path(value).expanduser().is_file():
@@ -266,13 +266,6 @@ class Settings(BaseSettings):
         if value not in {"", "AES256", "aws:kms"}:
             raise ValueError("must be empty, AES256 or aws:kms")
         return value
-
-    @field_validator("s3_ca_file")
-    @classmethod
-    def _s3_ca(cls, value: str) -> str:
-        if value and not Path(value).expanduser().is_file():
-            raise ValueError(f"no CA file at {value}")
-        return str(Path(value).expanduser().resolve()) if value else ""
 
     @field_validator("log_level")
     @classmethod

@@ -35,6 +35,7 @@ def test_defaults_are_the_documented_local_ports() -> None:
         ({"OPENECF_KAFKA_SECURITY_PROTOCOL": "SASL_SSL"}, "needs OPENECF_KAFKA_USERNAME"),
         ({"OPENECF_KAFKA_SASL_MECHANISM": "PLAIN"}, "SCRAM-SHA-512 or SCRAM-SHA-256"),
         ({"OPENECF_KAFKA_SSL_CAFILE": "/no/such/ca.pem"}, "no CA file"),
+        ({"OPENECF_S3_CA_FILE": "/no/such/s3-ca.pem"}, "no CA file at /no/such/s3-ca.pem"),
     ],
 )
 def test_bad_values_are_refused_with_a_clear_message(
