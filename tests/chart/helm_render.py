@@ -179,6 +179,15 @@ def template(
     return result.stdout
 
 
+def install_dry_run(tmp_dir: Path, *extra: str) -> str:
+    """What `helm install` prints, the manifests and then NOTES.txt (which renders at install
+    time only, so only an install's client-side dry run shows it)."""
+    args = ["install", RELEASE, str(CHART), "--dry-run=client", "--namespace", NAMESPACE]
+    result = run_helm(*args, *extra, *values_args(tmp_dir, None))
+    assert result.returncode == 0, result.stderr
+    return result.stdout
+
+
 _BASE_LOADER: type[yaml.SafeLoader] = getattr(yaml, "CSafeLoader", yaml.SafeLoader)
 
 
@@ -210,6 +219,21 @@ def one(objects: list[dict[str, Any]], kind: str, name: str) -> dict[str, Any]:
     found = find(objects, kind, name)
     assert len(found) == 1, f"expected one {kind} {name}, found {len(found)}"
     return found[0]
+
+
+def pod_specs(objects: list[dict[str, Any]]) -> dict[str, dict[str, Any]]:
+    """Every pod the chart can run, by "<Kind>/<name>": workloads' pod templates, CronJobs'
+    job templates' and bare Pods (the helm test)."""
+    specs = {}
+    for obj in objects:
+        name, spec = f"{obj['kind']}/{obj['metadata']['name']}", obj.get("spec", {})
+        if obj["kind"] == "Pod":
+            specs[name] = spec
+        elif obj["kind"] == "CronJob":
+            specs[name] = spec["jobTemplate"]["spec"]["template"]["spec"]
+        elif "containers" in spec.get("template", {}).get("spec", {}):
+            specs[name] = spec["template"]["spec"]
+    return specs
 
 
 # kubernetes-validate reads and parses its 1.4 MB definitions file again for every object;

@@ -21,7 +21,9 @@ from chart.helm_render import (
     Render,
     component_name,
     find,
+    install_dry_run,
     one,
+    pod_specs,
     run_helm,
     template,
     values_args,
@@ -41,22 +43,6 @@ SOME_KEYS = {
         },
     }
 }
-
-
-def _pod_specs(objects: list[dict[str, Any]]) -> dict[str, dict[str, Any]]:
-    """Every pod template (and bare Pod) by "<Kind>/<name>"."""
-    specs = {}
-    for obj in objects:
-        spec = obj.get("spec", {})
-        if obj["kind"] == "Pod":
-            specs[f"Pod/{obj['metadata']['name']}"] = spec
-        elif obj["kind"] == "CronJob":
-            specs[f"CronJob/{obj['metadata']['name']}"] = spec["jobTemplate"]["spec"]["template"][
-                "spec"
-            ]
-        elif "template" in spec and "containers" in spec["template"].get("spec", {}):
-            specs[f"{obj['kind']}/{obj['metadata']['name']}"] = spec["template"]["spec"]
-    return specs
 
 
 def _identity_refs(pod: dict[str, Any]) -> list[Any]:
@@ -107,7 +93,7 @@ def test_lint_reports_a_missing_identity(chart_tmp: Path) -> None:
 
 def test_each_pod_gets_only_its_own_identity_key(render: Render) -> None:
     objects = render(ALL_FEATURES, api_versions=[MONITORING_API])
-    specs = _pod_specs(objects)
+    specs = pod_specs(objects)
     deployments = {f"Deployment/{component_name(process)}": process for process in PROCESSES}
     assert set(deployments) <= set(specs)
     for name, pod in specs.items():
@@ -162,15 +148,6 @@ def test_the_schema_refuses_bad_identity_values(chart_tmp: Path, identity: dict[
 
 def test_notes_name_the_identity_secret(chart_tmp: Path) -> None:
     """NOTES.txt renders at install time only; a client-side dry run shows it."""
-    result = run_helm(
-        "install",
-        RELEASE,
-        str(CHART),
-        "--dry-run=client",
-        "--namespace",
-        "ecf",
-        *values_args(chart_tmp, None),
-    )
-    assert result.returncode == 0, result.stderr
-    assert f'identity key comes from Secret "{IDENTITY_SECRET}"' in result.stdout
-    assert "service secret" not in result.stdout
+    printed = install_dry_run(chart_tmp)
+    assert f'identity key comes from Secret "{IDENTITY_SECRET}"' in printed
+    assert "service secret" not in printed

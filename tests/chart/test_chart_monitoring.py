@@ -21,9 +21,8 @@ from chart.helm_render import (
     HelmError,
     Render,
     find,
+    install_dry_run,
     one,
-    run_helm,
-    values_args,
 )
 
 FULLNAME = f"{RELEASE}-openecf"
@@ -204,19 +203,12 @@ def test_grafana_dashboard_values_are_checked(
 
 def test_notes_warn_when_monitoring_is_enabled_without_the_crds(chart_tmp: Path) -> None:
     """NOTES.txt renders at install time only; a client-side dry run shows it."""
-    result = run_helm(
-        "install",
-        RELEASE,
-        str(CHART),
-        "--dry-run=client",
-        "--namespace",
-        NAMESPACE,
+    printed = install_dry_run(
+        chart_tmp,
         "--set",
         "metrics.serviceMonitor.enabled=true,metrics.prometheusRule.enabled=true",
-        *values_args(chart_tmp, None),
     )
-    assert result.returncode == 0, result.stderr
-    notes = result.stdout.split("NOTES:", 1)[1]
+    notes = printed.split("NOTES:", 1)[1]
     assert "the ServiceMonitor was not rendered" in notes
     assert "the PrometheusRule was not rendered" in notes
     assert f"helm test {RELEASE} --namespace {NAMESPACE}" in notes

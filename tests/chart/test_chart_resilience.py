@@ -17,6 +17,7 @@ from chart.helm_render import (
     component_name,
     find,
     one,
+    pod_specs,
     validate,
 )
 
@@ -40,23 +41,9 @@ CA_VALUES: dict[str, Any] = {
 }
 
 
-def _workloads(objects: list[dict[str, Any]]) -> list[tuple[str, dict[str, Any]]]:
-    """(kind/name, pod spec) of every pod the chart can run."""
-    pods = []
-    for obj in objects:
-        name = f"{obj['kind']}/{obj['metadata']['name']}"
-        if obj["kind"] in {"Deployment", "Job"}:
-            pods.append((name, obj["spec"]["template"]["spec"]))
-        elif obj["kind"] == "CronJob":
-            pods.append((name, obj["spec"]["jobTemplate"]["spec"]["template"]["spec"]))
-        elif obj["kind"] == "Pod":
-            pods.append((name, obj["spec"]))
-    return pods
-
-
 def test_extra_volumes_mounts_and_env_from_reach_every_workload(render: Render) -> None:
     objects = render(CA_VALUES)
-    workloads = _workloads(objects)
+    workloads = pod_specs(objects).items()
     kinds = {name.split("/")[0] for name, _ in workloads}
     assert kinds == {"Deployment", "Job", "CronJob", "Pod"}, kinds
     notify = f"Deployment/{component_name('notify')}"
@@ -82,7 +69,7 @@ def test_extra_volumes_mounts_and_env_from_reach_every_workload(render: Render) 
 
 
 def test_without_extras_the_pods_mount_only_tmp(default_objects: list[dict[str, Any]]) -> None:
-    for name, pod in _workloads(default_objects):
+    for name, pod in pod_specs(default_objects).items():
         assert [v["name"] for v in pod["volumes"]] == ["tmp"], name
         for container in pod["containers"]:
             assert [m["mountPath"] for m in container["volumeMounts"]] == [TMP], name

@@ -22,6 +22,7 @@ from chart.helm_render import (
     find,
     one,
     parse,
+    pod_specs,
     run_helm,
     template,
     values_args,
@@ -33,20 +34,6 @@ SELECTOR_KEYS = {
     "app.kubernetes.io/component",
 }
 FULLNAME = f"{RELEASE}-openecf"
-
-
-def _pod_specs(objects: list[dict[str, Any]]) -> list[tuple[str, dict[str, Any]]]:
-    """Every pod the chart can run: Deployments, Jobs, CronJobs and the helm test Pod."""
-    specs = []
-    for obj in objects:
-        name = f"{obj['kind']}/{obj['metadata']['name']}"
-        if obj["kind"] in {"Deployment", "Job"}:
-            specs.append((name, obj["spec"]["template"]["spec"]))
-        elif obj["kind"] == "CronJob":
-            specs.append((name, obj["spec"]["jobTemplate"]["spec"]["template"]["spec"]))
-        elif obj["kind"] == "Pod":
-            specs.append((name, obj["spec"]))
-    return specs
 
 
 def _env(container: dict[str, Any]) -> dict[str, Any]:
@@ -112,10 +99,10 @@ def test_every_pod_is_locked_down(
     default_objects: list[dict[str, Any]], all_objects: list[dict[str, Any]], features: str
 ) -> None:
     objects = default_objects if features == "default" else all_objects
-    specs = _pod_specs(objects)
+    specs = pod_specs(objects)
     # 6 Deployments, the migration Job, 2 CronJobs, the helm test Pod.
-    assert len(specs) == 10, [name for name, _ in specs]
-    for name, pod in specs:
+    assert len(specs) == 10, list(specs)
+    for name, pod in specs.items():
         assert pod["automountServiceAccountToken"] is False, name
         # Service links would hand a release named "openecf" OPENECF_AUTH_PORT=tcp://…
         assert pod["enableServiceLinks"] is False, name
@@ -386,7 +373,7 @@ def test_disruption_budgets(
 
 
 def test_scheduling_values_reach_the_pods(all_objects: list[dict[str, Any]]) -> None:
-    for name, pod in _pod_specs(all_objects):
+    for name, pod in pod_specs(all_objects).items():
         assert pod["nodeSelector"] == ALL_FEATURES["nodeSelector"], name
         assert pod["tolerations"] == ALL_FEATURES["tolerations"], name
         assert pod["affinity"] == ALL_FEATURES["affinity"], name
@@ -400,7 +387,7 @@ def test_scheduling_values_reach_the_pods(all_objects: list[dict[str, Any]]) -> 
 def test_image_digest_pins_every_container(render: Render) -> None:
     digest = "sha256:" + "ab" * 32
     objects = render({"image": {"repository": "registry.court.example/ecf", "digest": digest}})
-    images = {c["image"] for _, pod in _pod_specs(objects) for c in pod["containers"]}
+    images = {c["image"] for pod in pod_specs(objects).values() for c in pod["containers"]}
     assert images == {f"registry.court.example/ecf@{digest}"}
 
 
