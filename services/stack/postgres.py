@@ -9,6 +9,7 @@ per process. We drive the wheel's own `initdb` and `pg_ctl` binaries instead.
 from __future__ import annotations
 
 import contextlib
+import fcntl
 import hashlib
 import importlib.util
 import logging
@@ -76,25 +77,38 @@ def server_run_as() -> RunAs:
     """Who runs PostgreSQL: ourselves, or as root the local stack's system user."""
     if os.geteuid() != 0:
         return RunAs(os.getuid(), os.getgid(), switch=False)
+    entry = system_user(_SYSTEM_USER)
+    return RunAs(entry.pw_uid, entry.pw_gid, switch=True)
+
+
+def system_user(name: str) -> pwd.struct_passwd:
+    """The system user ``name``, created (without a home or a login shell) if it is missing.
+
+    On a new machine several stacks start at once (a test worker each) and all find it missing.
+    useradds at once are not safe here: two rewrote /etc/passwd together and one user was lost
+    (tests/integration/stack/test_stack_postgres.py). So they take turns under a lock on /etc,
+    and each looks again once it has its turn.
+    """
+    with contextlib.suppress(KeyError):
+        return pwd.getpwnam(name)
+    etc = os.open("/etc", os.O_RDONLY | os.O_DIRECTORY)
     try:
-        entry = pwd.getpwnam(_SYSTEM_USER)
-    except KeyError:
-        logger.info("creating system user %s to run PostgreSQL", _SYSTEM_USER)
-        # A concurrent start may create it first; only the final lookup decides.
-        subprocess.run(
-            [
-                "useradd",
-                "--system",
-                "--no-create-home",
-                "--shell",
-                "/usr/sbin/nologin",
-                _SYSTEM_USER,
-            ],
+        fcntl.flock(etc, fcntl.LOCK_EX)  # released when the descriptor closes
+        with contextlib.suppress(KeyError):
+            return pwd.getpwnam(name)
+        logger.info("creating system user %s to run PostgreSQL", name)
+        made = subprocess.run(
+            ["useradd", "--system", "--no-create-home", "--shell", "/usr/sbin/nologin", name],
             capture_output=True,
+            text=True,
             check=False,
         )
-        entry = pwd.getpwnam(_SYSTEM_USER)
-    return RunAs(entry.pw_uid, entry.pw_gid, switch=True)
+        try:
+            return pwd.getpwnam(name)
+        except KeyError:
+            raise RuntimeError(f"could not create the system user {name}: {made.stderr}") from None
+    finally:
+        os.close(etc)
 
 
 def _args_of(pid: int) -> list[str]:

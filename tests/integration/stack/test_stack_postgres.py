@@ -3,15 +3,18 @@
 from __future__ import annotations
 
 import os
+import pwd
 import subprocess
 import sys
+import uuid
 from collections.abc import Iterator
+from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
 
 import psycopg
 import pytest
 
-from services.stack.postgres import EmbeddedPostgres, server_run_as
+from services.stack.postgres import EmbeddedPostgres, server_run_as, system_user
 
 
 def _leftover_processes(data_dir: Path) -> str:
@@ -169,3 +172,16 @@ def test_the_server_user_is_taken_without_running_grpc_fork_handlers() -> None:
     assert "fork_posix" not in result.stderr, result.stderr
     run_as = server_run_as()
     assert result.stdout.split() == [str(run_as.uid), str(run_as.gid)]
+
+
+@pytest.mark.skipif(os.geteuid() != 0, reason="only root makes a system user to run PostgreSQL")
+def test_stacks_starting_at_once_on_a_new_machine_all_get_the_system_user() -> None:
+    """Three test workers start their stacks at once on a new machine and all find PostgreSQL's
+    system user missing; useradd refuses the others while one holds /etc/passwd's lock."""
+    name = f"oecf{uuid.uuid4().hex[:12]}"
+    try:
+        with ThreadPoolExecutor(8) as pool:
+            entries = list(pool.map(lambda _: system_user(name), range(8)))
+        assert {(e.pw_name, e.pw_uid) for e in entries} == {(name, pwd.getpwnam(name).pw_uid)}
+    finally:
+        subprocess.run(["userdel", name], capture_output=True, check=False)
