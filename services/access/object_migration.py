@@ -54,7 +54,7 @@ def _move_one(
     pool: ConnectionPool, objects: S3ContentStore, sha256: str, report: MigrationReport
 ) -> None:
     with pool.connection() as conn, conn.transaction():
-        info = store.lock_content(conn, sha256)
+        info = store.content_info(conn, sha256, lock=True)
         if info is None or info.location != "postgres":
             return  # moved by another run meanwhile
         chunks = [store.read_chunk(conn, sha256, seq) for seq in range(info.chunk_count)]

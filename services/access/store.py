@@ -57,15 +57,6 @@ def contents_in_postgres(conn: Connection[Any], *, after: str, limit: int) -> li
     return [str(row[0]) for row in rows]
 
 
-def lock_content(conn: Connection[Any], sha256: str) -> ContentInfo | None:
-    cursor = conn.cursor(row_factory=class_row(ContentInfo))
-    return cursor.execute(
-        "SELECT sha256, size_bytes, chunk_count, chunk_bytes, location FROM contents"
-        " WHERE sha256 = %s FOR UPDATE",
-        [sha256],
-    ).fetchone()
-
-
 def insert_document(
     conn: Connection[Any],
     *,
@@ -144,11 +135,12 @@ def discard_documents(conn: Connection[Any], filing_id: str) -> int:
     return len(rows)
 
 
-def content_info(conn: Connection[Any], sha256: str) -> ContentInfo | None:
+def content_info(conn: Connection[Any], sha256: str, *, lock: bool = False) -> ContentInfo | None:
+    """A content's facts; with ``lock``, its row held until the transaction ends."""
     cursor = conn.cursor(row_factory=class_row(ContentInfo))
     return cursor.execute(
         "SELECT sha256, size_bytes, chunk_count, chunk_bytes, location FROM contents"
-        " WHERE sha256 = %s",
+        " WHERE sha256 = %s" + (" FOR UPDATE" if lock else ""),
         [sha256],
     ).fetchone()
 
