@@ -7,6 +7,7 @@ unexpected is logged with its trace id and answered INTERNAL without internals.
 
 from __future__ import annotations
 
+import contextlib
 import logging
 import time
 from collections.abc import Callable, Iterator
@@ -114,23 +115,8 @@ class CourtServerInterceptor(grpc.ServerInterceptor):
         service, name = _split(method)
 
         def wrapped(request: Any, context: grpc.ServicerContext) -> Any:
-            caller, trace = self._caller_or_abort(context, method)
-            metrics.GRPC_STARTED.labels(service, name).inc()
-            started = time.perf_counter()
-            with trace_context(trace), caller_context(caller):
-                code = "OK"
-                try:
-                    for gate in self._gates:
-                        gate(method)
-                    return behavior(request, context)
-                except Exception as exc:
-                    self._abort(context, service, name, exc)
-                finally:
-                    code = _final_code(context, code)
-                    metrics.GRPC_HANDLED.labels(service, name, code).inc()
-                    metrics.GRPC_HANDLING_SECONDS.labels(service, name).observe(
-                        time.perf_counter() - started
-                    )
+            with self._handling(context, method, service, name):
+                return behavior(request, context)
 
         return wrapped
 
@@ -138,25 +124,33 @@ class CourtServerInterceptor(grpc.ServerInterceptor):
         service, name = _split(method)
 
         def wrapped(request: Any, context: grpc.ServicerContext) -> Iterator[Any]:
-            caller, trace = self._caller_or_abort(context, method)
-            metrics.GRPC_STARTED.labels(service, name).inc()
-            started = time.perf_counter()
-            with trace_context(trace), caller_context(caller):
-                code = "OK"
-                try:
-                    for gate in self._gates:
-                        gate(method)
-                    yield from behavior(request, context)
-                except Exception as exc:
-                    self._abort(context, service, name, exc)
-                finally:
-                    code = _final_code(context, code)
-                    metrics.GRPC_HANDLED.labels(service, name, code).inc()
-                    metrics.GRPC_HANDLING_SECONDS.labels(service, name).observe(
-                        time.perf_counter() - started
-                    )
+            with self._handling(context, method, service, name):
+                yield from behavior(request, context)
 
         return wrapped
+
+    @contextlib.contextmanager
+    def _handling(
+        self, context: grpc.ServicerContext, method: str, service: str, name: str
+    ) -> Iterator[None]:
+        """One call, unary or streamed: its caller and trace, the gates, a failure answered
+        as a status, and its metrics."""
+        caller, trace = self._caller_or_abort(context, method)
+        metrics.GRPC_STARTED.labels(service, name).inc()
+        started = time.perf_counter()
+        with trace_context(trace), caller_context(caller):
+            try:
+                for gate in self._gates:
+                    gate(method)
+                yield
+            except Exception as exc:
+                self._abort(context, service, name, exc)
+            finally:
+                code = _final_code(context, "OK")
+                metrics.GRPC_HANDLED.labels(service, name, code).inc()
+                metrics.GRPC_HANDLING_SECONDS.labels(service, name).observe(
+                    time.perf_counter() - started
+                )
 
     def _abort(
         self, context: grpc.ServicerContext, service: str, name: str, exc: Exception
