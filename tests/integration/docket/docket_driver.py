@@ -13,6 +13,7 @@ from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from typing import Any
 
+import psycopg
 from court.v1 import common_pb2, events_pb2, filing_pb2
 from kafka import KafkaConsumer, KafkaProducer
 from kafka.structs import TopicPartition
@@ -210,6 +211,12 @@ class DocketDriver:
             return found if until is None or until(found) else None
 
         return wait_for(read, timeout, what=f"docket events of {case_number}")
+
+
+def docket_rows(database_url: str, sql: str, *params: Any) -> list[tuple[Any, ...]]:
+    """Rows of a query in docket's schema, read as the database sees them."""
+    with psycopg.connect(database_url, options="-c search_path=docket", autocommit=True) as conn:
+        return conn.execute(sql, params).fetchall()
 
 
 def read_topic(bootstrap: str, topic: str) -> list[Any]:

@@ -9,10 +9,9 @@ from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
 
-import psycopg
 import pytest
 from court.v1 import common_pb2
-from docket_driver import DocketDriver
+from docket_driver import DocketDriver, docket_rows
 from support.api import Api, efiler, file, register, unique, wait_for
 from support.cli import openecf
 from support.pdf_corpus import text_1_page
@@ -22,11 +21,6 @@ from services.stack.supervisor import LocalStack
 DATA = Path(__file__).resolve().parents[2] / "data" / "acms"
 ADA = "ada.lovelace@lovelace-law.example"  # counsel in normal.json
 GRACE = "grace.hopper@hopper-partners.example"  # counsel in gaps.json
-
-
-def docket_rows(database_url: str, sql: str, *params: Any) -> list[tuple[Any, ...]]:
-    with psycopg.connect(database_url, options="-c search_path=docket", autocommit=True) as conn:
-        return conn.execute(sql, params).fetchall()
 
 
 def case_state(database_url: str, number: str) -> list[tuple[Any, ...]]:

@@ -13,9 +13,8 @@ import json
 from pathlib import Path
 from typing import Any
 
-import psycopg
 from court.v1 import common_pb2
-from docket_driver import DocketDriver
+from docket_driver import DocketDriver, docket_rows
 from support.api import Api, register, unique
 from support.cli import openecf
 
@@ -24,11 +23,6 @@ from services.stack.supervisor import LocalStack
 CASE = "20-6101"
 PETITIONER_COUNSEL = "reimport.petitioner@counsel.example"
 AMICUS_COUNSEL = "reimport.amicus@counsel.example"
-
-
-def docket_rows(database_url: str, sql: str, *params: Any) -> list[tuple[Any, ...]]:
-    with psycopg.connect(database_url, options="-c search_path=docket", autocommit=True) as conn:
-        return conn.execute(sql, params).fetchall()
 
 
 def party_row(name: str, role: str, attorney: str, email: str) -> str:
