@@ -27,6 +27,7 @@ from __future__ import annotations
 
 import logging
 from dataclasses import dataclass
+from datetime import datetime
 from typing import Any
 from zoneinfo import ZoneInfo
 
@@ -128,72 +129,15 @@ def reimport(
     """Apply what ACMS changed since the last import (the module's rule), in the caller's
     transaction; a conflict is raised before anything is written."""
     origins = store.entry_origins(conn, existing.case_id)
-    taken = [
-        e.number
-        for e in case.entries
-        if e.number in origins and not origins[e.number].acms_imported
-    ]
-    if taken:
-        numbers = ", ".join(map(str, taken[:5])) + (" …" if len(taken) > 5 else "")
-        raise CourtError(
-            "import_conflict",
-            f"case {case.case_number}: ACMS entry {numbers} has the number of an entry docketed"
-            " here after the import; nothing of this case was imported",
-        )
+    _refuse_numbers_taken_here(case, origins)
     now = clock.now()
-    changes: list[str] = []
     added = [e for e in case.entries if e.number not in origins]
-    for entry in added:
-        _insert(conn, existing.case_id, entry, acms_sealed=_acms_sealed(case, entry))
-    if added:
-        store.seal_imported(
-            conn,
-            existing.case_id,
-            [e.number for e in added if _acms_sealed(case, e)],
-            at=now,
-        )
-        highest = max(e.number for e in added)
-        if highest > existing.last_entry_number:
-            store.set_last_entry_number(conn, existing.case_id, highest)
-        changes.append(_count(len(added), "entry", "entries") + " added")
-
-    resealed = unsealed = 0
-    for entry in case.entries:
-        origin = origins.get(entry.number)
-        wanted = _acms_sealed(case, entry)
-        if origin is None or origin.acms_sealed == wanted:
-            continue  # new (handled above), or ACMS did not change its seal
-        store.set_acms_seal(conn, existing.case_id, entry.number, acms_sealed=wanted, at=now)
-        if wanted and not origin.sealed:
-            resealed += 1
-        elif not wanted and origin.sealed and not origin.sealed_here:
-            unsealed += 1
-    if resealed:
-        changes.append(_count(resealed, "entry", "entries") + " sealed")
-    if unsealed:
-        changes.append(_count(unsealed, "entry", "entries") + " unsealed")
-
-    acms_fee = store.acms_fee_status(conn, existing.case_id)
-    if case.fee_status != acms_fee:
-        store.set_acms_fee_status(conn, existing.case_id, case.fee_status)
-        if case.fee_status and case.fee_status != existing.fee_status:
-            store.set_fee_status(
-                conn,
-                case_id=existing.case_id,
-                from_status=existing.fee_status,
-                to_status=case.fee_status,
-                by=None,
-                at=now,
-            )
-            changes.append(f"fee status {case.fee_status}")
-
-    parties, new_parties, new_named = merged_parties(existing.parties, case)
-    if parties != existing.parties:
-        store.set_parties(conn, existing, parties)
-        if new_parties:
-            changes.append(_count(new_parties, "party", "parties") + " added")
-        if new_named:
-            changes.append(f"{new_named} counsel named for parties already here")
+    changes = [
+        *_add_entries(conn, existing, case, added, now=now),
+        *_follow_acms_seals(conn, existing, case, origins, now=now),
+        *_follow_acms_fee_status(conn, existing, case, now=now),
+        *_merge_parties(conn, existing, case),
+    ]
     counsel, unmatched = _counsel(conn, case, existing.case_id, attorneys, now=now, only_new=True)
     # Counsel without an account here are said once: when ACMS first names them.
     known: list[dict[str, Any]] = [dict(p) for p in existing.parties]  # acms_counsel: a list
@@ -213,6 +157,106 @@ def reimport(
     return ImportOutcome(
         case.case_number, False, len(added), len(counsel), unmatched, tuple(changes)
     )
+
+
+def _refuse_numbers_taken_here(case: AcmsCase, origins: dict[int, store.EntryOrigin]) -> None:
+    """A new ACMS entry whose number an entry docketed here has refuses the whole case."""
+    taken = [
+        e.number
+        for e in case.entries
+        if e.number in origins and not origins[e.number].acms_imported
+    ]
+    if taken:
+        numbers = ", ".join(map(str, taken[:5])) + (" …" if len(taken) > 5 else "")
+        raise CourtError(
+            "import_conflict",
+            f"case {case.case_number}: ACMS entry {numbers} has the number of an entry docketed"
+            " here after the import; nothing of this case was imported",
+        )
+
+
+def _add_entries(
+    conn: Connection[Any],
+    existing: CaseRecord,
+    case: AcmsCase,
+    added: list[AcmsEntry],
+    *,
+    now: datetime,
+) -> list[str]:
+    """The entries ACMS added, with their numbers (and seals); the changes said."""
+    if not added:
+        return []
+    for entry in added:
+        _insert(conn, existing.case_id, entry, acms_sealed=_acms_sealed(case, entry))
+    sealed = [e.number for e in added if _acms_sealed(case, e)]
+    store.seal_imported(conn, existing.case_id, sealed, at=now)
+    highest = max(e.number for e in added)
+    if highest > existing.last_entry_number:
+        store.set_last_entry_number(conn, existing.case_id, highest)
+    return [_count(len(added), "entry", "entries") + " added"]
+
+
+def _follow_acms_seals(
+    conn: Connection[Any],
+    existing: CaseRecord,
+    case: AcmsCase,
+    origins: dict[int, store.EntryOrigin],
+    *,
+    now: datetime,
+) -> list[str]:
+    """An entry's seal follows ACMS where ACMS changed it; a seal a clerk made here stays."""
+    resealed = unsealed = 0
+    for entry in case.entries:
+        origin = origins.get(entry.number)
+        wanted = _acms_sealed(case, entry)
+        if origin is None or origin.acms_sealed == wanted:
+            continue  # new (added with its seal), or ACMS did not change its seal
+        store.set_acms_seal(conn, existing.case_id, entry.number, acms_sealed=wanted, at=now)
+        if wanted and not origin.sealed:
+            resealed += 1
+        elif not wanted and origin.sealed and not origin.sealed_here:
+            unsealed += 1
+    changes = []
+    if resealed:
+        changes.append(_count(resealed, "entry", "entries") + " sealed")
+    if unsealed:
+        changes.append(_count(unsealed, "entry", "entries") + " unsealed")
+    return changes
+
+
+def _follow_acms_fee_status(
+    conn: Connection[Any], existing: CaseRecord, case: AcmsCase, *, now: datetime
+) -> list[str]:
+    """The fee status follows ACMS's when ACMS's changed; a clerk's setting here stands while
+    ACMS says what it said before."""
+    if case.fee_status == store.acms_fee_status(conn, existing.case_id):
+        return []
+    store.set_acms_fee_status(conn, existing.case_id, case.fee_status)
+    if not case.fee_status or case.fee_status == existing.fee_status:
+        return []
+    store.set_fee_status(
+        conn,
+        case_id=existing.case_id,
+        from_status=existing.fee_status,
+        to_status=case.fee_status,
+        by=None,
+        at=now,
+    )
+    return [f"fee status {case.fee_status}"]
+
+
+def _merge_parties(conn: Connection[Any], existing: CaseRecord, case: AcmsCase) -> list[str]:
+    """Parties and counsel ACMS added; nobody removed."""
+    parties, new_parties, new_named = merged_parties(existing.parties, case)
+    if parties == existing.parties:
+        return []
+    store.set_parties(conn, existing, parties)
+    changes = []
+    if new_parties:
+        changes.append(_count(new_parties, "party", "parties") + " added")
+    if new_named:
+        changes.append(f"{new_named} counsel named for parties already here")
+    return changes
 
 
 def _acms_sealed(case: AcmsCase, entry: AcmsEntry) -> bool:
