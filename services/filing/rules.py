@@ -55,31 +55,9 @@ def check_form(request: FilingRequest, *, max_attachments: int) -> None:
         raise too_many_attachments(max_attachments)
     _check_text(request)
     if request.filing_type == "petition_for_review":
-        if request.case_number:
-            raise _invalid(
-                "case_number", "a petition for review opens a new case: leave case_number empty"
-            )
-        if request.case_type not in court.PETITION_CASE_TYPES:
-            raise _invalid(
-                "case_type", "a petition for review names case_type immigration or agency"
-            )
-        if not request.title.strip():
-            raise _invalid("title", "title is required")
-        if not request.parties:
-            raise _invalid("parties", "name the parties (at least the petitioner)")
-        if not any(p.role == "petitioner" for p in request.parties):
-            raise _invalid("parties", "name the petitioner among the parties")
-        if request.alien_number and (
-            request.case_type != "immigration" or not _ALIEN_NUMBER.match(request.alien_number)
-        ):
-            raise _invalid(
-                "alien_number",
-                "an A-number (A followed by 8 or 9 digits) belongs to an immigration petition",
-            )
-    elif request.origin_agency or request.alien_number:
-        raise _invalid("origin_agency", "only a petition for review names its origin")
-    elif not court.is_case_number(request.case_number):
-        raise _invalid("case_number", "give the case number (like 26-1234) to file in a case")
+        _check_petition(request)
+    else:
+        _check_filing_in_a_case(request)
     if request.filing_type == "notice_of_appearance":
         # As CM/ECF asks it: the party the attorney appears for (the first party named).
         if not request.parties:
@@ -90,6 +68,37 @@ def check_form(request: FilingRequest, *, max_attachments: int) -> None:
         )
     if len(request.parties) > court.MAX_PARTIES:
         raise _invalid("parties", f"at most {court.MAX_PARTIES} parties")
+
+
+def _check_petition(request: FilingRequest) -> None:
+    """A petition for review opens a case: it names the case's type, title and parties."""
+    if request.case_number:
+        raise _invalid(
+            "case_number", "a petition for review opens a new case: leave case_number empty"
+        )
+    if request.case_type not in court.PETITION_CASE_TYPES:
+        raise _invalid("case_type", "a petition for review names case_type immigration or agency")
+    if not request.title.strip():
+        raise _invalid("title", "title is required")
+    if not request.parties:
+        raise _invalid("parties", "name the parties (at least the petitioner)")
+    if not any(p.role == "petitioner" for p in request.parties):
+        raise _invalid("parties", "name the petitioner among the parties")
+    if request.alien_number and (
+        request.case_type != "immigration" or not _ALIEN_NUMBER.match(request.alien_number)
+    ):
+        raise _invalid(
+            "alien_number",
+            "an A-number (A followed by 8 or 9 digits) belongs to an immigration petition",
+        )
+
+
+def _check_filing_in_a_case(request: FilingRequest) -> None:
+    """Every other filing goes into a case named by its number, and names no origin."""
+    if request.origin_agency or request.alien_number:
+        raise _invalid("origin_agency", "only a petition for review names its origin")
+    if not court.is_case_number(request.case_number):
+        raise _invalid("case_number", "give the case number (like 26-1234) to file in a case")
 
 
 def _check_text(request: FilingRequest) -> None:
