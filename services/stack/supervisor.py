@@ -176,34 +176,40 @@ class LocalStack:
 
     # -- start ---------------------------------------------------------------------------
 
+    def _start_postgres(self) -> dict[str, object]:
+        """The embedded PostgreSQL, unless the settings name a database: settings to update."""
+        if self.settings.database_url.get_secret_value():
+            self.announce("postgres  ready  (external, OPENECF_DATABASE_URL)")
+            return {}
+        folder = self.data_dir / "postgres"
+        self.postgres = EmbeddedPostgres(folder)
+        url = self.postgres.start()
+        self.announce(f"postgres  ready  (embedded PostgreSQL, data in {folder})")
+        return {"database_url": SecretStr(url)}
+
+    def _start_kafka(self) -> dict[str, object]:
+        """The local broker, unless the settings name one: settings to update."""
+        if self.settings.kafka_bootstrap:
+            self.announce(f"kafka     ready  (external, {self.settings.kafka_bootstrap})")
+            return {}
+        self.kafka = KafkaBroker(
+            data_dir=self.data_dir / "kafka",
+            jars_dir=fetch_kafka_jars(self.cache_dir),
+            port=self.settings.kafka_port,
+            controller_port=self.settings.kafka_controller_port,
+            log_file=self.log_dir / "kafka.log",
+        )
+        bootstrap = self.kafka.start()
+        self.announce(f"kafka     ready  ({bootstrap}, KRaft, Apache Kafka 4)")
+        # Our own broker, on loopback.
+        return {"kafka_bootstrap": bootstrap, "kafka_security_protocol": "PLAINTEXT"}
+
     def up(self) -> Settings:
         """Start everything; return the settings every child runs with."""
         self.log_dir.mkdir(parents=True, exist_ok=True)
         started = time.monotonic()
         require_free(self.listeners())
-        updates: dict[str, object] = {}
-        if not self.settings.database_url.get_secret_value():
-            self.postgres = EmbeddedPostgres(self.data_dir / "postgres")
-            updates["database_url"] = SecretStr(self.postgres.start())
-            self.announce(
-                f"postgres  ready  (embedded PostgreSQL, data in {self.data_dir / 'postgres'})"
-            )
-        else:
-            self.announce("postgres  ready  (external, OPENECF_DATABASE_URL)")
-        if not self.settings.kafka_bootstrap:
-            jars = fetch_kafka_jars(self.cache_dir)
-            self.kafka = KafkaBroker(
-                data_dir=self.data_dir / "kafka",
-                jars_dir=jars,
-                port=self.settings.kafka_port,
-                controller_port=self.settings.kafka_controller_port,
-                log_file=self.log_dir / "kafka.log",
-            )
-            updates["kafka_bootstrap"] = self.kafka.start()
-            updates["kafka_security_protocol"] = "PLAINTEXT"  # our own broker, on loopback
-            self.announce(f"kafka     ready  ({updates['kafka_bootstrap']}, KRaft, Apache Kafka 4)")
-        else:
-            self.announce(f"kafka     ready  (external, {self.settings.kafka_bootstrap})")
+        updates = {**self._start_postgres(), **self._start_kafka()}
         if self.replicas > 1:  # every client reaches every replica, round robin
             for service in SERVICE_NAMES:
                 updates[f"{service}_addr"] = ",".join(self.grpc_addrs(service))
