@@ -261,35 +261,43 @@ class _Check:
                 places = pii.setdefault(kind, [])
                 if place not in places:
                     places.append(place)
-        findings: list[Finding] = []
-        if no_text:
-            subject = _pages_label(no_text).capitalize()
-            verb = "has" if len(no_text) == 1 else "have"
-            findings.append(
-                Finding(
-                    PDF_NOT_SEARCHABLE,
-                    f"{subject} {verb} no text layer (a scanned image?); run OCR and file again.",
-                )
+        return _page_findings(no_text, pii, covered)
+
+
+def _page_findings(
+    no_text: list[int], pii: dict[str, list[str]], covered: list[int]
+) -> list[Finding]:
+    """What the pages' reading found, said once each: pages without text, identifiers and
+    where they are, text under an opaque box."""
+    findings: list[Finding] = []
+    if no_text:
+        subject = _pages_label(no_text).capitalize()
+        verb = "has" if len(no_text) == 1 else "have"
+        findings.append(
+            Finding(
+                PDF_NOT_SEARCHABLE,
+                f"{subject} {verb} no text layer (a scanned image?); run OCR and file again.",
             )
-        if pii:
-            found = "; ".join(f"{kind} {_places(wheres)}" for kind, wheres in pii.items())
-            findings.append(
-                Finding(
-                    PII_UNREDACTED,
-                    f"Unredacted personal identifiers (privacy rule): {found}. Show only the"
-                    " last four digits of a number and the year of a birth date.",
-                )
+        )
+    if pii:
+        found = "; ".join(f"{kind} {_places(wheres)}" for kind, wheres in pii.items())
+        findings.append(
+            Finding(
+                PII_UNREDACTED,
+                f"Unredacted personal identifiers (privacy rule): {found}. Show only the"
+                " last four digits of a number and the year of a birth date.",
             )
-        if covered:
-            findings.append(
-                Finding(
-                    PDF_BAD_REDACTION,
-                    f"Text is still present under a black box or other opaque shape on"
-                    f" {_pages_label(covered)}: covering text does not remove it. Remove the"
-                    " text itself (a real redaction tool), then file again.",
-                )
+        )
+    if covered:
+        findings.append(
+            Finding(
+                PDF_BAD_REDACTION,
+                f"Text is still present under a black box or other opaque shape on"
+                f" {_pages_label(covered)}: covering text does not remove it. Remove the"
+                " text itself (a real redaction tool), then file again.",
             )
-        return findings
+        )
+    return findings
 
 
 def _paints(page: PageObject, reader: PdfReader, limits: PdfLimits, number: int) -> bool:
