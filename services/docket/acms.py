@@ -96,16 +96,24 @@ def court_time(value: Any, *, tz: ZoneInfo, where: str) -> datetime:
     if isinstance(value, bool) or value is None or value == "":
         raise AcmsFormatError(f"{where}: a date or time is required")
     if isinstance(value, int | float):
-        try:
-            stamp = datetime.fromtimestamp(value / 1000, tz=UTC)
-        except (OverflowError, OSError, ValueError) as exc:
-            raise AcmsFormatError(f"{where}: {value!r} is not a time") from exc
-        if not MIN_YEAR <= stamp.year <= MAX_YEAR:
-            raise AcmsFormatError(f"{where}: {value!r} is not a plausible court date")
-        return stamp
+        return _epoch_milliseconds(value, where=where)
     if not isinstance(value, str):
         raise AcmsFormatError(f"{where}: {type(value).__name__} is not a date or time")
-    text = " ".join(value.split())
+    return _written_time(" ".join(value.split()), tz=tz, where=where)
+
+
+def _epoch_milliseconds(value: int | float, *, where: str) -> datetime:
+    try:
+        stamp = datetime.fromtimestamp(value / 1000, tz=UTC)
+    except (OverflowError, OSError, ValueError) as exc:
+        raise AcmsFormatError(f"{where}: {value!r} is not a time") from exc
+    if not MIN_YEAR <= stamp.year <= MAX_YEAR:
+        raise AcmsFormatError(f"{where}: {value!r} is not a plausible court date")
+    return stamp
+
+
+def _written_time(text: str, *, tz: ZoneInfo, where: str) -> datetime:
+    """A US or ISO 8601 date and time; court-local where it names no offset."""
     parsed: datetime | None = None
     for form in _US_FORMATS:
         try:
@@ -170,6 +178,28 @@ def parse_case(document: Any, *, tz: ZoneInfo) -> AcmsCase:
     if court is not None:
         court_name = _text(_object(court, "caseDetails.court"), "name", "caseDetails.court")
     origin = one_line(_text(details, "districtCourtName", "caseDetails", limit=200) or court_name)
+    parties = _parties(details)
+    sealed = docket.get("isCaseSealed", False)
+    if not isinstance(sealed, bool):
+        raise AcmsFormatError("docketInfo.isCaseSealed: true or false")
+    entries = _entries(docket, tz=tz)
+    return AcmsCase(
+        case_number=case_number,
+        title=title,
+        case_type=case_type,
+        case_subtype=one_line(_text(details, "caseSubType", "caseDetails", limit=100)),
+        fee_status=fee_status,
+        opened_at=opened_at,
+        alien_number=one_line(_text(details, "aNumber", "caseDetails", limit=40)),
+        origin=origin,
+        sealed=sealed,
+        parties=parties,
+        entries=entries,
+    )
+
+
+def _parties(details: dict[str, Any]) -> list[acms_html.Party]:
+    """The party table (ACMS's HTML fragment), each name one clean line."""
     table = _text(details, "partyAttorneyList", "caseDetails", required=True, limit=500_000)
     try:
         parties = acms_html.parties_of(table)
@@ -179,10 +209,11 @@ def parse_case(document: Any, *, tz: ZoneInfo) -> AcmsCase:
         _check_line(party.name, f"caseDetails.partyAttorneyList row {index + 1}")
         for attorney in party.attorneys:
             _check_line(attorney.name, f"caseDetails.partyAttorneyList row {index + 1}")
+    return parties
 
-    sealed = docket.get("isCaseSealed", False)
-    if not isinstance(sealed, bool):
-        raise AcmsFormatError("docketInfo.isCaseSealed: true or false")
+
+def _entries(docket: dict[str, Any], *, tz: ZoneInfo) -> list[AcmsEntry]:
+    """The docket entries in number order, each number once."""
     raw_entries = docket.get("docketEntries")
     if not isinstance(raw_entries, list):
         raise AcmsFormatError("docketInfo.docketEntries: a list of entries is required")
@@ -197,19 +228,7 @@ def parse_case(document: Any, *, tz: ZoneInfo) -> AcmsCase:
         if entry.number in seen:
             raise AcmsFormatError(f"docketInfo.docketEntries: entry {entry.number} appears twice")
         seen.add(entry.number)
-    return AcmsCase(
-        case_number=case_number,
-        title=title,
-        case_type=case_type,
-        case_subtype=one_line(_text(details, "caseSubType", "caseDetails", limit=100)),
-        fee_status=fee_status,
-        opened_at=opened_at,
-        alien_number=one_line(_text(details, "aNumber", "caseDetails", limit=40)),
-        origin=origin,
-        sealed=sealed,
-        parties=parties,
-        entries=sorted(entries, key=lambda e: e.number),
-    )
+    return sorted(entries, key=lambda e: e.number)
 
 
 def _entry(raw: Any, *, where: str, tz: ZoneInfo) -> AcmsEntry:
