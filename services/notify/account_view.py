@@ -23,6 +23,7 @@ _FORMATS = {common_pb2.NOTICE_FORMAT_TEXT: "text"}
 
 def on_account_registered(conn: Connection[Any], envelope: events_pb2.EventEnvelope) -> None:
     event = unpack(envelope, events_pb2.AccountRegistered)
+    notices.account_change_begins(conn)
     # Last writer by event time wins, so an old event replayed late changes nothing.
     first_time = views.upsert_account(
         conn,
@@ -46,6 +47,7 @@ def on_account_registered(conn: Connection[Any], envelope: events_pb2.EventEnvel
 
 def on_account_updated(conn: Connection[Any], envelope: events_pb2.EventEnvelope) -> None:
     event = unpack(envelope, events_pb2.AccountUpdated)
+    notices.account_change_begins(conn)
     changed_at = event.updated_at.ToDatetime(tzinfo=UTC)
     updated = views.update_account(
         conn,

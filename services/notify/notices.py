@@ -13,6 +13,14 @@ notice box off on their notice of appearance get none in that case.
 Who each NDA lists as served on paper instead (``paper_service``): counsel of record with no
 e-mail or with notices off (the account's flag or the case's box), and parties that no counsel
 of record represents and that have no e-mail.
+
+Entries and account changes: notify hears of entries (docket.events) and of account changes
+(auth.events) through two consumers, each in its own transaction. An entry addressed while a
+change is applied would be addressed from the old view, and the change's backfill would not
+see the entry it had not committed yet: the notice owed to the new address would be lost (a
+test saw it once in CI). So addressing an entry takes a lock shared (entries never wait for
+each other), and an account change takes it alone (``account_change_begins``): the change
+sees every entry committed before it, and every entry after it sees the change.
 """
 
 from __future__ import annotations
@@ -99,6 +107,7 @@ def resolve_recipients(
     ``account_id`` narrows it to one account's addresses (backfills); ``subscribed_before``
     leaves out subscriptions made after the entry was recorded.
     """
+    store.lock_addressing(conn, exclusive=False)
     rows = store.recipient_rows(
         conn,
         case_number,
@@ -187,6 +196,12 @@ def add_notices(conn: Connection[Any], facts: EntryFacts, recipients: list[Recip
             ),
         )
     return added
+
+
+def account_change_begins(conn: Connection[Any]) -> None:
+    """Before an account change reaches the view: waits for entries being addressed to
+    commit, and holds new ones until this change commits (the module's rule)."""
+    store.lock_addressing(conn, exclusive=True)
 
 
 def backfill(

@@ -36,6 +36,13 @@ _RECIPIENTS = (
 )
 
 
+def lock_addressing(conn: Connection[Any], *, exclusive: bool) -> None:
+    """The transaction's hold on who is addressed (notices.py, "Entries and account
+    changes"): shared to address an entry, exclusive to change an account."""
+    mode = "" if exclusive else "_shared"
+    conn.execute(f"SELECT pg_advisory_xact_lock{mode}(hashtext('notify.addressing'))")
+
+
 def recipient_rows(
     conn: Connection[Any],
     case_number: str,

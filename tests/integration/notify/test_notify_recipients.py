@@ -2,13 +2,19 @@
 
 from __future__ import annotations
 
+import threading
 import time
 import uuid
 from datetime import UTC, datetime
+from typing import Any
 
+import psycopg
 from court.v1 import common_pb2, docket_pb2, events_pb2
 from notify_kit import NotifyKit, message_ids, message_text, recipient_of
 from support.api import Api, confirm_address, register, unique, wait_for
+
+from services.common.events import new_event
+from services.notify import account_view, case_view
 
 
 def test_counsel_secondary_addresses_and_subscribers_each_get_one_notice(
@@ -281,3 +287,69 @@ def test_an_address_confirmed_before_an_entry_but_heard_of_after_it_still_gets_i
     )
     time.sleep(1.0)  # time for a wrong backfill of entries 1 and 2 to show
     assert {e for e, address in kit.deliveries(case_number) if address == moved} == {3}
+
+
+def test_an_entry_addressed_while_its_counsel_changes_address_reaches_the_new_one(
+    notify_kit: NotifyKit,
+) -> None:
+    """notify's two consumers at once, their transactions interleaved by hand against the
+    stack's database: an entry is being addressed (its transaction still open) when a change of
+    its counsel's address arrives. The change waits for the entry, then owes it to the new
+    address. Without that wait the change's backfill ran past the entry it could not see yet,
+    and the notice to the new address was lost (seen once in CI, in the test above)."""
+    kit = notify_kit
+    account_id, old = str(uuid.uuid4()), f"{unique('old')}@race.example"
+    kit.publish_auth(
+        "auth.account_registered",
+        account_id,
+        events_pb2.AccountRegistered(
+            account_id=account_id,
+            username=unique("race"),
+            name="Race Filer",
+            email=old,
+            role=common_pb2.ROLE_ATTORNEY,
+            notices_enabled=True,
+        ),
+    )
+    case_number = kit.open_case([docket_pb2.Counsel(account_id=account_id, name="Race Filer")])
+    kit.wait_case_known(case_number)
+    wait_for(
+        lambda: kit.sql("SELECT 1 FROM notify.recipients WHERE account_id = %s", account_id),
+        what="notify knows the account",
+    )
+    moved = f"{unique('moved')}@race.example"
+    update = events_pb2.AccountUpdated(
+        account_id=account_id, name="Race Filer", email=moved, notices_enabled=True
+    )
+    update.updated_at.FromDatetime(datetime.now(UTC))  # in auth, before the entry below
+    change = new_event(
+        event_type="auth.account_updated", source="auth", subject=account_id, payload=update
+    )
+    entry = new_event(
+        event_type="docket.entry_recorded",
+        source="docket",
+        subject=case_number,
+        payload=kit.record(case_number, 1, send=False),
+    )
+
+    def connect() -> psycopg.Connection[Any]:
+        return psycopg.connect(kit.database_url, autocommit=True, options="-c search_path=notify")
+
+    def apply_change() -> None:
+        with connect() as conn, conn.transaction():
+            account_view.on_account_updated(conn, change)
+
+    with connect() as addressing:
+        with addressing.transaction():
+            case_view.on_entry_recorded(addressing, entry)
+            changing = threading.Thread(target=apply_change)
+            changing.start()
+            changing.join(timeout=1.0)
+            waited = changing.is_alive()
+        changing.join(timeout=30)
+    addressed = kit.sql(
+        "SELECT recipient_email FROM notify.notices WHERE case_number = %s AND entry_number = 1",
+        case_number,
+    )
+    assert {email for (email,) in addressed} == {old, moved}
+    assert waited, "the change did not wait for the entry being addressed"
