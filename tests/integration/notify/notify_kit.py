@@ -34,7 +34,15 @@ from grpc_health.v1 import health_pb2, health_pb2_grpc
 from kafka import KafkaConsumer
 from kafka.structs import TopicPartition
 from pypdf import PdfWriter
-from support.api import Api, confirm_address, maildir_of, register, remember_maildir, wait_for
+from support.api import (
+    Api,
+    confirm_address,
+    maildir_of,
+    register,
+    remember_maildir,
+    unique,
+    wait_for,
+)
 from support.metrics import metric_sum, metrics_url
 from support.stack import COURT_TZ
 
@@ -228,6 +236,19 @@ class NotifyKit:
         self.producer.send(
             "auth.events", key=account_id.encode(), value=envelope.SerializeToString()
         ).get(timeout=10)
+
+    def register_attorney(self, account_id: str, name: str, email: str, **fields: Any) -> None:
+        """auth.account_registered for an attorney only notify hears of (none in auth)."""
+        registered = events_pb2.AccountRegistered(
+            account_id=account_id,
+            username=unique("attorney"),
+            name=name,
+            email=email,  # auth sends "" until the address is confirmed
+            role=common_pb2.ROLE_ATTORNEY,
+            notices_enabled=True,
+            **fields,
+        )
+        self.publish_auth("auth.account_registered", account_id, registered)
 
     def wait_case_known(self, case_number: str) -> None:
         wait_for(

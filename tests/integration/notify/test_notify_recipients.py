@@ -213,18 +213,8 @@ def test_counsel_notify_learns_of_late_still_get_the_notices_recorded_before(
     kit.wait_messages(case_number, 1)
     assert set(kit.deliveries(case_number)) == {(1, known.email.lower())}
 
-    kit.publish_auth(
-        "auth.account_registered",
-        late_id,
-        events_pb2.AccountRegistered(
-            account_id=late_id,
-            username=unique("late"),
-            name="Lately Registered",
-            email=late_email,
-            role=common_pb2.ROLE_ATTORNEY,
-            notice_format=common_pb2.NOTICE_FORMAT_TEXT,
-            notices_enabled=True,
-        ),
+    kit.register_attorney(
+        late_id, "Lately Registered", late_email, notice_format=common_pb2.NOTICE_FORMAT_TEXT
     )
     messages = kit.wait_messages(case_number, 2)
     late = [m for m in messages if recipient_of(m) == late_email.lower()]
@@ -242,15 +232,7 @@ def test_an_address_confirmed_before_an_entry_but_heard_of_after_it_still_gets_i
     kit = notify_kit
     known = kit.person()
     fast_id, fast_email = str(uuid.uuid4()), f"{unique('fast')}@fast.example"
-    registered = events_pb2.AccountRegistered(
-        account_id=fast_id,
-        username=unique("fast"),
-        name="Fast Filer",
-        email="",  # auth sends "" until the address is confirmed
-        role=common_pb2.ROLE_ATTORNEY,
-        notices_enabled=True,
-    )
-    kit.publish_auth("auth.account_registered", fast_id, registered)
+    kit.register_attorney(fast_id, "Fast Filer", "")  # no address until it is confirmed
     confirmed_at = datetime.now(UTC)  # in auth, before the entry below
     case_number = kit.open_case([known, docket_pb2.Counsel(account_id=fast_id, name="Fast Filer")])
     kit.record(case_number, 1)
@@ -299,18 +281,7 @@ def test_an_entry_addressed_while_its_counsel_changes_address_reaches_the_new_on
     and the notice to the new address was lost (seen once in CI, in the test above)."""
     kit = notify_kit
     account_id, old = str(uuid.uuid4()), f"{unique('old')}@race.example"
-    kit.publish_auth(
-        "auth.account_registered",
-        account_id,
-        events_pb2.AccountRegistered(
-            account_id=account_id,
-            username=unique("race"),
-            name="Race Filer",
-            email=old,
-            role=common_pb2.ROLE_ATTORNEY,
-            notices_enabled=True,
-        ),
-    )
+    kit.register_attorney(account_id, "Race Filer", old)
     case_number = kit.open_case([docket_pb2.Counsel(account_id=account_id, name="Race Filer")])
     kit.wait_case_known(case_number)
     wait_for(
