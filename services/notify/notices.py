@@ -80,6 +80,7 @@ def message_id_for(notice_id: uuid.UUID | str) -> str:
 
 def record_for_entry(conn: Connection[Any], facts: EntryFacts) -> int:
     """The notices of a newly recorded entry; returns how many."""
+    store.lock_addressing(conn, exclusive=False)  # the module's "Entries and account changes"
     added = add_notices(
         conn, facts, resolve_recipients(conn, facts.case_number, facts.entry_number)
     )
@@ -107,7 +108,6 @@ def resolve_recipients(
     ``account_id`` narrows it to one account's addresses (backfills); ``subscribed_before``
     leaves out subscriptions made after the entry was recorded.
     """
-    store.lock_addressing(conn, exclusive=False)
     rows = store.recipient_rows(
         conn,
         case_number,
@@ -215,6 +215,7 @@ def backfill(
     """The notices one account should have had for entries recorded before notify knew it
     (as counsel from ``from_entry``, or as a subscriber before the entry was recorded), or,
     with ``recorded_since``, knew it as it is now."""
+    store.lock_addressing(conn, exclusive=False)  # once, before the entries are read
     added = 0
     for number, case_type, sealed, has_documents, recorded_at in store.entries_from(
         conn, case_number, from_entry, recorded_since=recorded_since

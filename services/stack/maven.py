@@ -2,7 +2,7 @@
 
 A fetch goes into a scratch folder that is renamed at the end, under a file lock, so a fetch
 interrupted at any point leaves nothing that looks complete, and concurrent processes (tests
-beside ``make run``) download once. Maven runs for one fetch at a time (``~/.m2`` is shared).
+beside ``make run``) download once; one lock for all fetches, as they share ``~/.m2``.
 """
 
 from __future__ import annotations
@@ -41,10 +41,10 @@ _DEPENDENCY = """    <dependency>
 
 
 def _local_repository_lock() -> Path:
-    """The lock every fetch holds while Maven runs. Maven 3.8's local repository (~/.m2) is not
-    safe for two processes writing it at once (copy-dependencies side by side can leave a torn
-    artifact), and on a new machine the test workers fetch Kafka's and S3Proxy's jars at the
-    same moment, into the same ~/.m2."""
+    """The one lock of every fetch, of any jars into any cache folder. Maven 3.8's local
+    repository (~/.m2) is not safe for two processes writing it at once (copy-dependencies side
+    by side can leave a torn artifact), and on a new machine the test workers fetch Kafka's and
+    S3Proxy's jars at the same moment, into the same ~/.m2."""
     folder = Path.home() / ".m2"
     folder.mkdir(exist_ok=True)
     return folder / "openecf-fetch.lock"
@@ -69,7 +69,7 @@ def fetch_jars(
     if (final / _MARKER).exists():
         return libs  # Fast path: no lock, no Maven, no network.
     cache_dir.mkdir(parents=True, exist_ok=True)
-    with file_lock(cache_dir / f"{name}-{version}.lock"):
+    with file_lock(_local_repository_lock()):
         if (final / _MARKER).exists():
             return libs  # Another process finished the fetch while we waited.
         mvn = require_tool("mvn", "install Maven 3 (e.g. `apt-get install maven`)")
@@ -101,10 +101,9 @@ def fetch_jars(
             "-DincludeScope=runtime",
             f"-DoutputDirectory={partial / 'libs'}",
         ]
-        with file_lock(_local_repository_lock()):
-            result = subprocess.run(
-                command, cwd=partial, capture_output=True, text=True, check=False, timeout=1800
-            )
+        result = subprocess.run(
+            command, cwd=partial, capture_output=True, text=True, check=False, timeout=1800
+        )
         jars = sorted((partial / "libs").glob("*.jar"))
         if result.returncode != 0 or not any(j.name.startswith(main_jar) for j in jars):
             output = (result.stdout + result.stderr).strip()[-4000:]
