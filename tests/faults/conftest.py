@@ -4,7 +4,6 @@ broker, one SMTP sink. Settings for a run: ``OPENECF_FAULTS_FILINGS`` (150 in ``
 
 from __future__ import annotations
 
-import os
 from collections.abc import Iterator
 
 import pytest
@@ -14,16 +13,6 @@ from support.stack import start_stack
 from services.stack.supervisor import LocalStack
 
 REPLICAS = 2
-DEFAULT_FILINGS = 150
-DEFAULT_SEED = 19
-
-
-def faults_filings() -> int:
-    return int(os.environ.get("OPENECF_FAULTS_FILINGS", DEFAULT_FILINGS))
-
-
-def faults_seed() -> int:
-    return int(os.environ.get("OPENECF_FAULTS_SEED", DEFAULT_SEED))
 
 
 @pytest.fixture(scope="package")

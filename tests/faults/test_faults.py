@@ -10,11 +10,11 @@ size and the schedule (``make faults``: 1,000 filings).
 
 from __future__ import annotations
 
+import os
 import random
 import time
 
 import pytest
-from conftest import faults_filings, faults_seed
 from faults_accounting import account, table, wait_quiet
 from faults_chaos import Chaos, targets
 from faults_workload import Attorney, Tally, run_attorneys
@@ -23,8 +23,9 @@ from support.api import Api, efiler
 from services.stack.supervisor import LocalStack
 
 ATTORNEYS = 6
-FILINGS = faults_filings()
-SEED = faults_seed()
+# The run's size and schedule (conftest.py): 150 filings and seed 19 unless set.
+FILINGS = int(os.environ.get("OPENECF_FAULTS_FILINGS", "150"))
+SEED = int(os.environ.get("OPENECF_FAULTS_SEED", "19"))
 
 
 def _attorneys(stack: LocalStack, clerk: Api) -> list[Attorney]:
