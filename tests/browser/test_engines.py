@@ -12,7 +12,7 @@ from dataclasses import dataclass
 from typing import Any
 
 import pytest
-from engines import WIDTHS, EngineBrowser
+from engines import SCROLLS_SIDEWAYS, WIDTHS, EngineBrowser
 from support.api import Api, docketed, efiler, petition, register
 from support.pdf_corpus import text_1_page
 
@@ -77,6 +77,8 @@ UNANNOUNCED = """return Array.from(document.querySelectorAll(
         && !['alert', 'status', 'log'].includes(e.getAttribute('role')))
     .map((e) => e.id || e.className)"""
 
+WIDE = WIDTHS[-1]  # where axe and the page's own checks run, and what 320 px must keep
+
 # The navigation items a person sees: (name, rendered?, left, right, height) of each.
 NAV_ITEMS = """return Array.from(document.querySelectorAll('.main-nav li > :is(a, button)'))
     .map((e) => { const r = e.getBoundingClientRect(); return [
@@ -113,14 +115,15 @@ def shot_name(role: str, visit: Visit) -> str:
     return f"{role}-{page}"
 
 
-def nav_items(browser: EngineBrowser) -> dict[str, tuple[bool, float, float, float]]:
+NavItems = dict[str, tuple[bool, float, float, float]]  # name: rendered?, left, right, height
+
+
+def nav_items(browser: EngineBrowser) -> NavItems:
     return {name: (shown, left, right, h) for name, shown, left, right, h in browser.js(NAV_ITEMS)}
 
 
-def unreachable_at(browser: EngineBrowser, width: int, wanted: list[str]) -> list[str]:
+def unreachable(items: NavItems, scrolls: bool, width: int, wanted: list[str]) -> list[str]:
     """The wanted navigation items not fully on screen at this width (or the page scrolls)."""
-    width = browser.viewport(width)
-    items = nav_items(browser)
     missing = [
         name
         for name in wanted
@@ -130,7 +133,7 @@ def unreachable_at(browser: EngineBrowser, width: int, wanted: list[str]) -> lis
         or items[name][2] > width
         or items[name][3] < 24  # a target a finger can hit
     ]
-    if browser.js("return document.documentElement.scrollWidth > window.innerWidth"):
+    if scrolls:
         missing.append(f"(the page scrolls sideways at {width} px)")
     return missing
 
@@ -148,30 +151,35 @@ def test_every_page_passes_axe_and_keeps_its_navigation(
         if role not in visit.roles:
             continue
         path = visit.path.format(case=cast.case)
-        browser.viewport(WIDTHS[-1])
-        browser.goto(path)
+        browser.goto(path)  # at the width the last page ended at: one resize a page
         assert "/login" not in browser.driver.current_url or path == "/login", (role, path)
-        violations = browser.axe()
-        if violations:
-            found[path] = violations
-        problems = browser.page_problems()
-        if problems:
-            found[f"{path} (page)"] = problems
-        unannounced = browser.js(UNANNOUNCED)
-        if unannounced:
-            found[f"{path} (not announced)"] = unannounced
+        seen: dict[int, tuple[NavItems, bool]] = {}  # at each width: the items, scrolls?
+        loaded_at = browser.viewport_width()
+        for width in sorted(WIDTHS, key=lambda width: width != loaded_at):
+            browser.viewport(width)
+            seen[width] = (nav_items(browser), browser.js(SCROLLS_SIDEWAYS))
+            browser.shot(shot_name(role, visit))
+            if width != WIDE:
+                continue
+            violations = browser.axe()
+            if violations:
+                found[path] = violations
+            problems = browser.page_problems()
+            if problems:
+                found[f"{path} (page)"] = problems
+            unannounced = browser.js(UNANNOUNCED)
+            if unannounced:
+                found[f"{path} (not announced)"] = unannounced
         # Every navigation item rendered at 1280 px is on screen at 320 px too.
-        wide = [name for name, (shown, *_) in nav_items(browser).items() if shown]
+        wide = [name for name, (shown, *_) in seen[WIDE][0].items() if shown]
         assert wide, (browser.engine, path, "no navigation")
         wrong = {link for link, roles in STAFF_LINKS.items() if (link in wide) != (role in roles)}
         if wrong:
             found[f"{path} (staff links)"] = sorted(wrong)
-        browser.shot(shot_name(role, visit))
         for width in WIDTHS[:-1]:
-            missing = unreachable_at(browser, width, wide)
+            missing = unreachable(*seen[width], width, wide)
             if missing:
                 found[f"{path} at {width} px"] = missing
-            browser.shot(shot_name(role, visit))
     if role == PUBLIC:  # the clerk's page, reached by its address, says why not
         browser.goto("/clerk")
         browser.wait_text("#clerk-message", "forbidden")

@@ -16,7 +16,7 @@ from pathlib import Path
 
 import httpx
 import pyotp
-from engines import ENGINES, WIDTHS, EngineBrowser
+from engines import ENGINES, SCROLLS_SIDEWAYS, WIDTHS, EngineBrowser
 from portal_kit import PASSWORD, court_words, free_look_token, next_code
 from selenium.webdriver.common.by import By
 from selenium.webdriver.support.select import Select
@@ -70,9 +70,7 @@ class Turns:
         """The page as it is now does not scroll sideways and keeps what every page keeps;
         with a name, Chromium keeps a screenshot of it."""
         where = (self.browser.engine, self.browser.driver.current_url)
-        assert not self.browser.js(
-            "return document.documentElement.scrollWidth > window.innerWidth"
-        ), (*where, "scrolls sideways")
+        assert not self.browser.js(SCROLLS_SIDEWAYS), (*where, "scrolls sideways")
         assert self.browser.page_problems() == [], (*where, self.browser.page_problems())
         if shot:
             self.browser.shot(shot)
