@@ -67,7 +67,8 @@ def stop(process: subprocess.Popen[bytes]) -> None:
 
 def name_of(process: psutil.Process) -> str:
     try:
-        argv = process.cmdline()
+        # A title set by the stack's fork server is one string, padded: split it as words.
+        argv = " ".join(process.cmdline()).split()
         name = process.name()
     except psutil.Error:
         return "gone"
@@ -79,6 +80,8 @@ def name_of(process: psutil.Process) -> str:
         return "scheduler"
     if "stack" in argv and "up" in argv:
         return "supervisor (openecf stack up)"
+    if "stack" in argv and "forks" in argv:
+        return "fork server (openecf stack forks)"
     if name == "java":
         return "kafka (JVM)"
     if name.startswith("postgres"):

@@ -23,7 +23,9 @@ import time
 from pathlib import Path
 
 TICKS = os.sysconf("SC_CLK_TCK")
-SERVICE = re.compile(r"(?:services\.cli\.main|bin/openecf) (serve \w+|maintenance \w+)")
+# `python -m services.cli.main serve auth`, `…/bin/openecf serve auth`, or as the stack's fork
+# server names its children: `openecf serve auth`.
+SERVICE = re.compile(r"(?:services\.cli\.main|openecf) (serve \w+|maintenance \w+|stack forks)")
 # The first name found in a command line gives its kind (the services are matched above).
 KINDS = (
     ("pytest worker", "-u -c import sys;exec(eval(sys.stdin.readline()))"),

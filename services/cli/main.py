@@ -103,6 +103,14 @@ def _stack_up(args: argparse.Namespace) -> int:
     return run_forever(LocalStack(settings=settings, cache_dir=cache, replicas=args.replicas))
 
 
+def _stack_forks(args: argparse.Namespace) -> int:
+    """The fork server; in each child it forks, the child's own command, run here."""
+    from services.stack.forks import serve
+
+    argv = serve(sys.stdin.buffer, sys.stdout.buffer)
+    return 0 if argv is None else main(argv)
+
+
 def _writable_folder(folder: Path, setting: str, value: Path) -> Path:
     """``folder``, made if need be; a folder the stack cannot write is the caller's mistake."""
     try:
@@ -205,6 +213,10 @@ def build_parser() -> argparse.ArgumentParser:
         help="processes of every service and edges (replica k listens 100*(k-1) ports up)",
     )
     up.set_defaults(run=_stack_up)
+    forks = stack.add_parser(
+        "forks", help="the stack's fork server (`stack up` starts it; services/stack/forks.py)"
+    )
+    forks.set_defaults(run=_stack_forks)
 
     keys = commands.add_parser("keys", help="service identity keys").add_subparsers(
         dest="action", required=True

@@ -31,6 +31,7 @@ from services.common.settings import PROCESS_NAMES, SERVICE_NAMES, Settings
 from services.common.shutdown import DUMP_SIGNAL
 from services.stack import bootstrap, stackfile
 from services.stack.environment import settings_env
+from services.stack.forks import ChildProcess, ForkServer
 from services.stack.kafka import KafkaBroker, ensure_topics, fetch_kafka_jars
 from services.stack.ports import Listener, require_free
 from services.stack.postgres import EmbeddedPostgres
@@ -44,7 +45,7 @@ class Child:
     name: str
     argv: list[str]
     log_file: Path
-    process: subprocess.Popen[bytes] | None = None
+    process: ChildProcess | None = None
     # The process whose identity key it holds (``auth`` for every auth replica).
     identity: str = ""
     # Settings of this replica alone (its own ports) over the stack's.
@@ -74,7 +75,7 @@ def offset_ports(settings: Settings, replica: int) -> ReplicaPorts:
     )
 
 
-def stop_process(process: subprocess.Popen[bytes], name: str, timeout: float) -> int:
+def stop_process(process: ChildProcess, name: str, timeout: float) -> int:
     """SIGTERM, and when it has not stopped after ``timeout``, its threads' stacks into its log
     (SIGUSR1: what it was stuck on, for whoever reads the log) and SIGKILL."""
     process.send_signal(signal.SIGTERM)
@@ -105,6 +106,10 @@ class LocalStack:
     # outside the checkout, so nothing is imported from the working tree).
     openecf: list[str] = field(default_factory=lambda: [sys.executable, "-m", "services.cli.main"])
     child_cwd: Path | None = None
+    # The `openecf` children forked from one set of imports (forks.py); a test whose
+    # children run elsewhere (in containers) starts each on its own.
+    fork_children: bool = True
+    fork_server: ForkServer | None = None
     postgres: EmbeddedPostgres | None = None
     kafka: KafkaBroker | None = None
     children: dict[str, Child] = field(default_factory=dict)
@@ -209,6 +214,10 @@ class LocalStack:
         self.log_dir.mkdir(parents=True, exist_ok=True)
         started = time.monotonic()
         require_free(self.listeners())
+        if self.fork_children:  # its imports overlap PostgreSQL's and Kafka's start
+            self.fork_server = ForkServer(
+                self.openecf, self.base_env(), self.child_cwd, self.log_dir / "forks.log"
+            )
         updates = {**self._start_postgres(), **self._start_kafka()}
         if self.replicas > 1:  # every client reaches every replica, round robin
             for service in SERVICE_NAMES:
@@ -298,7 +307,7 @@ class LocalStack:
     def child_env(self, process: str | None = None) -> dict[str, str]:
         """The environment of a child; with ``process`` (a child's name), that replica's
         settings and its process's own identity key (when the stack generated the keys)."""
-        env = {key: value for key, value in os.environ.items() if not key.startswith("OPENECF_")}
+        env = self.base_env()
         env.update(settings_env(self.child_settings(process or "")))
         child = self.children.get(process or "")
         identity = child.identity if child and child.identity else process
@@ -307,6 +316,11 @@ class LocalStack:
             own_key = private_key_path(self.settings.keys_dir, identity).read_text()
             env["OPENECF_SERVICE_PRIVATE_KEY"] = own_key
         return env
+
+    @staticmethod
+    def base_env() -> dict[str, str]:
+        """This process's environment without its settings: every child's, before its own."""
+        return {key: value for key, value in os.environ.items() if not key.startswith("OPENECF_")}
 
     def _start_child(
         self,
@@ -327,6 +341,12 @@ class LocalStack:
         self._spawn(child)
 
     def _spawn(self, child: Child) -> None:
+        command = len(self.openecf)
+        if self.fork_server is not None and child.argv[:command] == self.openecf:
+            child.process = self.fork_server.spawn(
+                child.argv[command:], self.child_env(child.name), child.log_file, self.child_cwd
+            )
+            return
         with child.log_file.open("ab") as out:
             child.process = subprocess.Popen(
                 child.argv,
@@ -449,12 +469,17 @@ class LocalStack:
         # SIGTERM the edges first, then all services at once, so shutdown takes one grace period.
         edges = [*self.replica_names("edge"), "scheduler"]
         services = [name for service in SERVICE_NAMES for name in self.replica_names(service)]
-        for group in (edges, services, ["smtp"]):
-            self._stop_together([name for name in group if name in self.children])
-        if self.kafka is not None:
-            self.kafka.stop()
-        if self.postgres is not None:
-            self.postgres.stop()
+        try:
+            for group in (edges, services, ["smtp"]):
+                self._stop_together([name for name in group if name in self.children])
+        finally:  # Kafka and PostgreSQL stop even if the fork server was lost meanwhile
+            if self.fork_server is not None:
+                self.fork_server.close()  # and it stops any child still running
+                self.fork_server = None
+            if self.kafka is not None:
+                self.kafka.stop()
+            if self.postgres is not None:
+                self.postgres.stop()
 
 
 def run_forever(stack: LocalStack) -> int:

@@ -97,6 +97,7 @@ def wheel_stack(installed: Path, tmp_path_factory: pytest.TempPathFactory) -> It
         announce=lambda _line: None,
         openecf=[str(installed / "bin" / "openecf")],
         child_cwd=outside,
+        fork_children=False,  # each process from the wheel's venv (no fork server there)
     )
     saved = os.environ.pop("PYTHONPATH", None)
     try:

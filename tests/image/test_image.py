@@ -161,6 +161,7 @@ def image_stack(
         cache_dir=KAFKA_CACHE,
         announce=lambda _line: None,
         openecf=[sys.executable, str(LAUNCHER), container, *config["Entrypoint"]],
+        fork_children=False,  # each process in a container of its own
     )
     try:
         stack.up()
