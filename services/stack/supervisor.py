@@ -225,8 +225,9 @@ class LocalStack:
         self.settings = self.settings.model_copy(update=updates)
         if not self.settings.service_keys_dir:  # an operator's folder is theirs to fill
             generate_keys(self.settings.keys_dir, PROCESS_NAMES)
-            # The children get the keys as settings, as pods do (each its own private key
-            # only, see child_env): they need not read the folder, e.g. inside the built image.
+            # The children get the public keys as settings, as pods do, and a child started on
+            # its own its own private key (child_env): it need not read the folder, e.g. inside
+            # the built image.
             line = public_keys_line(self.settings.keys_dir, PROCESS_NAMES)
             self.settings = self.settings.model_copy(update={"service_public_keys": line})
         ensure_topics(
@@ -306,13 +307,16 @@ class LocalStack:
 
     def child_env(self, process: str | None = None) -> dict[str, str]:
         """The environment of a child; with ``process`` (a child's name), that replica's
-        settings and its process's own identity key (when the stack generated the keys)."""
+        settings and, for a child started on its own, its process's own identity key (when the
+        stack generated the keys). A forked child reads its own key from the folder instead:
+        a key handed through the fork server would stay in its memory, which every child forked
+        after it inherits."""
         env = self.base_env()
         env.update(settings_env(self.child_settings(process or "")))
         child = self.children.get(process or "")
         identity = child.identity if child and child.identity else process
         generated = not self.settings.service_keys_dir
-        if identity in PROCESS_NAMES and generated:
+        if identity in PROCESS_NAMES and generated and not self.fork_children:
             own_key = private_key_path(self.settings.keys_dir, identity).read_text()
             env["OPENECF_SERVICE_PRIVATE_KEY"] = own_key
         return env

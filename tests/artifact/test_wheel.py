@@ -25,6 +25,8 @@ from support.pdf_corpus import text_1_page
 from support.stack import KAFKA_CACHE, stack_settings
 from support.tools import tool_path
 
+from services.common.identity import private_key_path
+from services.common.settings import PROCESS_NAMES
 from services.stack.supervisor import LocalStack
 
 REPO = Path(__file__).resolve().parents[2]
@@ -171,3 +173,17 @@ def test_the_wheel_runs_the_platform_register_log_in_and_file(wheel_stack: Local
     receipt = file(attorney, petition(), text_1_page(), key="wheel-petition")
     assert receipt.status_code == 201, receipt.text
     assert receipt.json()["status"] in {"received", "docketed"}
+
+
+def test_each_process_started_on_its_own_holds_only_its_own_private_key(
+    wheel_stack: LocalStack,
+) -> None:
+    """As pods are given theirs: in its environment, its own private key and no other."""
+    keys_dir = wheel_stack.settings.keys_dir
+    keys = {name: private_key_path(keys_dir, name).read_text() for name in PROCESS_NAMES}
+    for name in PROCESS_NAMES:
+        process = wheel_stack.children[name].process
+        assert process is not None and process.poll() is None
+        environ = Path(f"/proc/{process.pid}/environ").read_bytes().decode(errors="replace")
+        held = [other for other, pem in keys.items() if pem.strip() in environ]
+        assert held == [name], (name, held)
