@@ -21,6 +21,7 @@ import json
 import os
 import signal
 import subprocess
+import sys
 import threading
 import time
 from collections.abc import Sequence
@@ -115,6 +116,7 @@ def _become(request: dict[str, Any], log: int) -> None:
     os.environ.clear()
     os.environ.update(request["env"])
     time.tzset()  # TZ, as a new process would read it
+    sys.argv = [sys.argv[0], *request["argv"]]
 
 
 class ChildProcess(Protocol):
