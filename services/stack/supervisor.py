@@ -225,9 +225,9 @@ class LocalStack:
         self.settings = self.settings.model_copy(update=updates)
         if not self.settings.service_keys_dir:  # an operator's folder is theirs to fill
             generate_keys(self.settings.keys_dir, PROCESS_NAMES)
-            # The children get the public keys as settings, as pods do, and a child started on
-            # its own its own private key (child_env): it need not read the folder, e.g. inside
-            # the built image.
+            # The children get the public keys as settings, as pods do, and each child started
+            # on its own gets its own private key (child_env): it need not read the folder, e.g.
+            # inside the built image.
             line = public_keys_line(self.settings.keys_dir, PROCESS_NAMES)
             self.settings = self.settings.model_copy(update={"service_public_keys": line})
         ensure_topics(
