@@ -105,9 +105,12 @@ def _stack_up(args: argparse.Namespace) -> int:
 
 def _stack_forks(args: argparse.Namespace) -> int:
     """The fork server; in each child it forks, the child's own command, run here."""
-    from services.stack.forks import serve
+    from services.stack.forks import BadRequest, serve
 
-    argv = serve(sys.stdin.buffer, sys.stdout.buffer)
+    try:
+        argv = serve(sys.stdin.buffer, sys.stdout.buffer)
+    except BadRequest as exc:
+        raise UsageError(f"stack forks: {exc}") from None
     return 0 if argv is None else main(argv)
 
 

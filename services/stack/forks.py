@@ -48,13 +48,16 @@ def serve(requests: IO[bytes], answers: IO[bytes]) -> list[str] | None:
     forked: set[int] = set()
     ended: dict[int, int] = {}
     for line in requests:
-        request = json.loads(line)
+        request = _request(line)
         _reap(ended)
         if "poll" in request:
             _answer(answers, {"code": ended.get(request["poll"])})
             continue
         # Opened before the fork: the log exists once the supervisor hears of the child.
-        log = os.open(request["log"], os.O_WRONLY | os.O_APPEND | os.O_CREAT, 0o644)
+        try:
+            log = os.open(request["log"], os.O_WRONLY | os.O_APPEND | os.O_CREAT, 0o644)
+        except OSError as exc:
+            raise BadRequest(f"cannot open the log {request['log']}: {exc.strerror}") from None
         pid = os.fork()
         if pid == 0:
             _become(request, log)
@@ -64,6 +67,29 @@ def serve(requests: IO[bytes], answers: IO[bytes]) -> list[str] | None:
         _answer(answers, {"pid": pid})
     _stop_left_running(forked, ended)
     return None
+
+
+class BadRequest(ValueError):
+    """A line that is not a request of the supervisor's: said in one line, the server ends."""
+
+
+def _request(line: bytes) -> dict[str, Any]:
+    try:
+        request = json.loads(line)
+    except ValueError:
+        request = None
+    if isinstance(request, dict) and (
+        isinstance(request.get("poll"), int)
+        or (
+            isinstance(request.get("argv"), list)
+            and isinstance(request.get("env"), dict)
+            and isinstance(request.get("log"), str)
+            and "cwd" in request
+        )
+    ):
+        return request
+    shown = line[:80].decode(errors="replace").strip()
+    raise BadRequest(f"not a request of `openecf stack up` (a JSON line): {shown!r}")
 
 
 def _stop_left_running(forked: set[int], ended: dict[int, int]) -> None:

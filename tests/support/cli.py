@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import os
 import subprocess
 import sys
 from collections.abc import Mapping
@@ -13,14 +12,14 @@ from services.stack.supervisor import LocalStack
 
 
 def run_openecf(
-    *args: str | Path, settings: Mapping[str, str], timeout: float = 120
+    *args: str | Path, settings: Mapping[str, str], timeout: float = 120, given: str | None = None
 ) -> subprocess.CompletedProcess[str]:
-    """`openecf ARGS` with exactly these OPENECF_* settings (none of this process's own)."""
-    env = {k: v for k, v in os.environ.items() if not k.startswith("OPENECF_")}
-    env.update(settings)
+    """`openecf ARGS` with exactly these OPENECF_* settings (none of this process's own), and
+    ``given`` as its standard input."""
     return subprocess.run(
         [sys.executable, "-m", "services.cli.main", *map(str, args)],
-        env=env,
+        env={**LocalStack.base_env(), **settings},
+        input=given,
         capture_output=True,
         text=True,
         timeout=timeout,

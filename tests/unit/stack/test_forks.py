@@ -4,6 +4,7 @@ each ended."""
 
 from __future__ import annotations
 
+import json
 import os
 import signal
 import sys
@@ -13,6 +14,7 @@ from pathlib import Path
 import psutil
 import pytest
 from support.api import wait_for
+from support.cli import run_openecf
 
 from services.stack.forks import ForkServer
 from services.stack.supervisor import LocalStack
@@ -95,3 +97,22 @@ def test_closed_by_the_supervisor_it_stops_what_is_left_and_ends(tmp_path: Path)
     assert "maintenance scheduler stopped" in log.read_text()  # on SIGTERM, cleanly
     with pytest.raises(RuntimeError, match="the fork server exited"):
         server.exit_code(left.pid)
+
+
+@pytest.mark.parametrize(
+    "line", ["garbage", '{"argv": ["serve", "auth"]}', '{"poll": "one"}', "[1, 2]"]
+)
+def test_a_line_that_is_not_a_request_is_one_line_and_exit_2(line: str) -> None:
+    done = run_openecf("stack", "forks", settings={}, given=line + "\n")
+    assert done.returncode == 2, done.stderr
+    assert done.stderr.startswith("openecf: stack forks: not a request of `openecf stack up`")
+    assert len(done.stderr.strip().splitlines()) == 1 and "Traceback" not in done.stderr
+
+
+def test_a_log_it_cannot_open_is_one_line_and_exit_2(tmp_path: Path) -> None:
+    request = {"argv": ["--help"], "env": {}, "log": str(tmp_path / "no" / "x.log"), "cwd": None}
+    done = run_openecf("stack", "forks", settings={}, given=json.dumps(request) + "\n")
+    assert done.returncode == 2, done.stderr
+    assert done.stderr.strip() == (
+        f"openecf: stack forks: cannot open the log {tmp_path}/no/x.log: No such file or directory"
+    )
