@@ -58,18 +58,20 @@ class Settings(BaseSettings):
     kafka_username: str = ""
     kafka_password: SecretStr = SecretStr("")
 
-    # Network: gRPC services and the edge.
+    # Network: gRPC services and the edge. Every default port lies below the kernel's ephemeral
+    # range (32768 and up on Linux): a port inside it can be the local end of any outgoing
+    # connection on the machine, and then `make run` cannot bind it. The chart names its own.
     bind_host: str = "127.0.0.1"
-    auth_addr: str = "127.0.0.1:50051"
-    filing_addr: str = "127.0.0.1:50052"
-    docket_addr: str = "127.0.0.1:50053"
-    notify_addr: str = "127.0.0.1:50054"
-    access_addr: str = "127.0.0.1:50055"
-    auth_port: Port = Field(default=50051, ge=1, le=65535)
-    filing_port: Port = Field(default=50052, ge=1, le=65535)
-    docket_port: Port = Field(default=50053, ge=1, le=65535)
-    notify_port: Port = Field(default=50054, ge=1, le=65535)
-    access_port: Port = Field(default=50055, ge=1, le=65535)
+    auth_addr: str = "127.0.0.1:15051"
+    filing_addr: str = "127.0.0.1:15052"
+    docket_addr: str = "127.0.0.1:15053"
+    notify_addr: str = "127.0.0.1:15054"
+    access_addr: str = "127.0.0.1:15055"
+    auth_port: Port = Field(default=15051, ge=1, le=65535)
+    filing_port: Port = Field(default=15052, ge=1, le=65535)
+    docket_port: Port = Field(default=15053, ge=1, le=65535)
+    notify_port: Port = Field(default=15054, ge=1, le=65535)
+    access_port: Port = Field(default=15055, ge=1, le=65535)
     edge_port: Port = Field(default=8000, ge=1, le=65535)
     # Proxies (comma-separated IPs or CIDRs, or *) whose X-Forwarded-For the edge believes:
     # login throttling and mail limits count per client, so behind an ingress it must be set.

@@ -6,6 +6,11 @@ from __future__ import annotations
 
 import socket
 from dataclasses import dataclass
+from pathlib import Path
+
+# Linux's range for the local ends of outgoing connections, and its default.
+EPHEMERAL_RANGE_FILE = Path("/proc/sys/net/ipv4/ip_local_port_range")
+LINUX_EPHEMERAL = range(32768, 61000)
 
 
 @dataclass(frozen=True)
@@ -42,3 +47,23 @@ def require_free(listeners: list[Listener]) -> None:
     for listener in listeners:
         if not port_is_free(listener.port, listener.host):
             raise PortInUse(listener)
+
+
+def ephemeral_range(source: Path = EPHEMERAL_RANGE_FILE) -> range:
+    """The ports the kernel hands to outgoing connections (Linux's default if it cannot say)."""
+    try:
+        low, high = map(int, source.read_text().split())
+    except (OSError, ValueError):
+        return LINUX_EPHEMERAL
+    return range(low, high + 1)
+
+
+def ephemeral_warnings(listeners: list[Listener], ephemeral: range) -> list[str]:
+    """A line for each port an outgoing connection may take before its process binds it."""
+    return [
+        f"warning: port {listener.port} ({listener.what}) lies in the kernel's range for "
+        f"outgoing connections ({ephemeral.start}-{ephemeral.stop - 1}), which may take it "
+        f"first; move it below {ephemeral.start} with {listener.setting}"
+        for listener in listeners
+        if listener.port in ephemeral
+    ]

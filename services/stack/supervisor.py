@@ -33,7 +33,7 @@ from services.stack import bootstrap, stackfile
 from services.stack.environment import settings_env
 from services.stack.forks import ChildProcess, ForkServer
 from services.stack.kafka import KafkaBroker, ensure_topics, fetch_kafka_jars
-from services.stack.ports import Listener, require_free
+from services.stack.ports import Listener, ephemeral_range, ephemeral_warnings, require_free
 from services.stack.postgres import EmbeddedPostgres
 
 log = logging.getLogger(__name__)
@@ -213,7 +213,10 @@ class LocalStack:
         """Start everything; return the settings every child runs with."""
         self.log_dir.mkdir(parents=True, exist_ok=True)
         started = time.monotonic()
-        require_free(self.listeners())
+        listeners = self.listeners()
+        for warning in ephemeral_warnings(listeners, ephemeral_range()):
+            self.announce(warning)
+        require_free(listeners)
         if self.fork_children:  # its imports overlap PostgreSQL's and Kafka's start
             self.fork_server = ForkServer(
                 self.openecf, self.base_env(), self.child_cwd, self.log_dir / "forks.log"

@@ -14,7 +14,8 @@ import os
 import random
 import socket
 import threading
-from pathlib import Path
+
+from services.stack.ports import ephemeral_range
 
 _given: set[int] = set()
 _lock = threading.Lock()
@@ -39,10 +40,7 @@ def _mine(port: int) -> bool:
 
 
 def _below_ephemeral() -> list[int]:
-    try:
-        low = int(Path("/proc/sys/net/ipv4/ip_local_port_range").read_text().split()[0])
-    except (OSError, ValueError, IndexError):
-        low = 32768
+    low = ephemeral_range().start
     return [port for port in range(max(10000, low - 12000), low - 10) if _mine(port)]
 
 

@@ -10,11 +10,11 @@ from services.common.settings import Settings
 def test_defaults_are_the_documented_local_ports() -> None:
     settings = Settings(_env_file=None)  # type: ignore[call-arg]
     assert [settings.grpc_port(s) for s in ("auth", "filing", "docket", "notify", "access")] == [
-        50051,
-        50052,
-        50053,
-        50054,
-        50055,
+        15051,
+        15052,
+        15053,
+        15054,
+        15055,
     ]
     assert [settings.metrics_port(p) for p in ("auth", "edge")] == [9101, 9106]
     assert settings.edge_port == 8000
@@ -27,7 +27,7 @@ def test_defaults_are_the_documented_local_ports() -> None:
         ({"OPENECF_AUTH_PORT": "http"}, "valid integer"),
         ({"OPENECF_COURT_TIMEZONE": "Pacific/Atlantis"}, "unknown time zone"),
         ({"OPENECF_KAFKA_BOOTSTRAP": "kafka"}, "is not host:port"),
-        ({"OPENECF_FILING_PORT": "50051"}, "must all differ"),
+        ({"OPENECF_FILING_PORT": "15051"}, "must all differ"),
         ({"OPENECF_MAINTENANCE_DAY": "7"}, "less than or equal to 6"),
         ({"OPENECF_LOG_LEVEL": "chatty"}, "log level"),
         ({"OPENECF_SMTP_STARTTLS": "perhaps"}, "valid boolean"),

@@ -14,9 +14,15 @@ import pytest
 from support.ports import free_port
 from support.stack import stack_settings
 
-from services.common.settings import PROCESS_NAMES, SERVICE_NAMES
+from services.common.settings import PROCESS_NAMES, SERVICE_NAMES, Settings
 from services.stack.kafka import KafkaBroker
-from services.stack.ports import PortInUse, port_is_free
+from services.stack.ports import (
+    LINUX_EPHEMERAL,
+    PortInUse,
+    ephemeral_range,
+    ephemeral_warnings,
+    port_is_free,
+)
 from services.stack.supervisor import LocalStack
 
 REPO = Path(__file__).resolve().parents[3]
@@ -55,13 +61,22 @@ def test_stack_up_names_the_held_port_and_its_setting_before_starting_anything(
     tmp_path: Path, held_port: int
 ) -> None:
     settings = stack_settings(tmp_path).model_copy(update={"filing_port": held_port})
-    stack = LocalStack(settings=settings, cache_dir=tmp_path)
+    announced: list[str] = []
+    stack = LocalStack(settings=settings, cache_dir=tmp_path, announce=announced.append)
     with pytest.raises(PortInUse) as refused:
         stack.up()
     assert str(refused.value) == (
         f"port 127.0.0.1:{held_port} (filing gRPC) is already in use: stop what listens "
         "there, or move it with OPENECF_FILING_PORT"
     )
+    # The kernel chose the held port from its range for outgoing connections (bind to port 0).
+    ephemeral = ephemeral_range()
+    assert held_port in ephemeral
+    assert announced == [
+        f"warning: port {held_port} (filing gRPC) lies in the kernel's range for outgoing "
+        f"connections ({ephemeral.start}-{ephemeral.stop - 1}), which may take it first; move "
+        f"it below {ephemeral.start} with OPENECF_FILING_PORT"
+    ]
     assert stack.postgres is None and stack.kafka is None and not stack.children
     assert not (tmp_path / "postgres").exists()
 
@@ -107,3 +122,23 @@ def test_the_broker_names_its_held_port_and_setting(tmp_path: Path, held_port: i
     with pytest.raises(PortInUse, match=f"127.0.0.1:{held_port} \\(Kafka\\).*OPENECF_KAFKA_PORT"):
         broker.start()
     assert not broker.is_running
+
+
+def test_the_default_ports_lie_below_the_range_outgoing_connections_take(tmp_path: Path) -> None:
+    # 50051 to 50055, the defaults before, lay inside it: two fresh `make run` starts in
+    # fourteen failed because a connection held the filing or the notify port.
+    defaults = Settings(_env_file=None, data_dir=tmp_path)  # type: ignore[call-arg]
+    stack = LocalStack(settings=defaults, cache_dir=tmp_path)
+    ports = [listener.port for listener in stack.listeners()]
+    ports += [stack.settings.kafka_port, stack.settings.kafka_controller_port]
+    assert max(ports) < LINUX_EPHEMERAL.start
+    assert ephemeral_warnings(stack.listeners(), LINUX_EPHEMERAL) == []
+
+
+def test_the_ephemeral_range_is_the_kernels_or_linuxs_default(tmp_path: Path) -> None:
+    tuned = tmp_path / "ip_local_port_range"
+    tuned.write_text("1024\t65535\n")
+    assert ephemeral_range(tuned) == range(1024, 65536)
+    assert ephemeral_range(tmp_path / "missing") == LINUX_EPHEMERAL
+    tuned.write_text("garbage\n")
+    assert ephemeral_range(tuned) == LINUX_EPHEMERAL

@@ -42,8 +42,8 @@ def test_every_client_address_lists_all_replicas_and_balances_round_robin(
         ],
     )
     addrs = ",".join(stack.grpc_addrs("auth"))
-    assert addrs == "127.0.0.1:50051,127.0.0.1:1"
-    assert channel_target(addrs) == "ipv4:127.0.0.1:50051,127.0.0.1:1"
+    assert addrs == "127.0.0.1:15051,127.0.0.1:1"
+    assert channel_target(addrs) == "ipv4:127.0.0.1:15051,127.0.0.1:1"
     assert any(name == "grpc.service_config" for name, _ in client_options(addrs))
     assert stack.edge_urls == ["http://127.0.0.1:8000", "http://127.0.0.1:6"]
     assert stack.replica_names("edge") == ["edge", "edge-2"]
