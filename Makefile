@@ -15,7 +15,7 @@ GECKODRIVER_VERSION := 0.37.1
 AXE := $(TOOLS)/axe/node_modules/axe-core/axe.min.js
 AXE_VERSION := 4.14.1
 
-.PHONY: run setup test lint protos venv tools browser-tools packages image-base image bench faults clean-data
+.PHONY: run setup test lint protos venv tools grpcurl browser-tools packages image-base image bench faults clean-data
 
 # uv (from PyPI, pinned) makes the venv: it links each package from its cache, which is the
 # machine's (~/.cache/uv), instead of unpacking every file as pip does, and compiles them on
@@ -100,6 +100,9 @@ $(AXE):
 browser-tools: packages $(GECKODRIVER) $(AXE)
 
 tools: $(GRPCURL) $(HELM) packages browser-tools
+
+# The README's gRPC client, alone (make test builds it with the other tools).
+grpcurl: $(GRPCURL)
 
 # Tools from Debian's packages (promtool for the alert tests; Chromium, Firefox ESR and
 # WebKitGTK, with an X server for it and its Python bindings for the tests' toolbar-less shell,
