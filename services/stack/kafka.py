@@ -11,9 +11,11 @@ import base64
 import contextlib
 import logging
 import os
+import shutil
 import signal
 import socket
 import subprocess
+import tempfile
 import time
 import uuid
 from dataclasses import dataclass
@@ -59,6 +61,13 @@ def _new_cluster_id() -> str:
         cluster_id = base64.urlsafe_b64encode(uuid.uuid4().bytes).decode().rstrip("=")
         if not cluster_id.startswith("-"):
             return cluster_id
+
+
+def _write_properties(path: Path, settings: dict[str, str]) -> None:
+    text = "".join(
+        f"{key}={value.replace(chr(92), chr(92) * 2)}\n" for key, value in settings.items()
+    )
+    write_atomically(path, text)
 
 
 def _pids_with_args(*needles: str) -> list[int]:
@@ -300,15 +309,13 @@ class KafkaBroker:
         )
         return path
 
-    def _write_server_properties(self) -> None:
-        # Rewritten on every start so port changes take effect; the cluster id and the data
-        # stay in the data folder.
+    def _server_settings(self, log_dir: Path, secure: SecureListener | None) -> dict[str, str]:
         listeners = (
             f"PLAINTEXT://127.0.0.1:{self.port},CONTROLLER://127.0.0.1:{self.controller_port}"
         )
         protocols = "CONTROLLER:PLAINTEXT,PLAINTEXT:PLAINTEXT"
-        if self.secure is not None:
-            listeners += f",SECURE://127.0.0.1:{self.secure.port}"
+        if secure is not None:
+            listeners += f",SECURE://127.0.0.1:{secure.port}"
             protocols += ",SECURE:SASL_SSL"
         settings = {
             "process.roles": "broker,controller",
@@ -319,7 +326,7 @@ class KafkaBroker:
             "inter.broker.listener.name": "PLAINTEXT",
             "controller.listener.names": "CONTROLLER",
             "listener.security.protocol.map": protocols,
-            "log.dirs": str(self._log_dir),
+            "log.dirs": str(log_dir),
             # A single node cannot hold more than one replica of anything.
             "offsets.topic.replication.factor": "1",
             "transaction.state.log.replication.factor": "1",
@@ -336,54 +343,81 @@ class KafkaBroker:
             "log.cleaner.enable": "true",
             **LOCAL_BROKER_SETTINGS,
         }
-        if self.secure is not None:
-            mechanism = self.secure.mechanism.lower()
+        if secure is not None:
+            mechanism = secure.mechanism.lower()
             settings |= {
-                "sasl.enabled.mechanisms": self.secure.mechanism,
+                "sasl.enabled.mechanisms": secure.mechanism,
                 f"listener.name.secure.{mechanism}.sasl.jaas.config": (
                     "org.apache.kafka.common.security.scram.ScramLoginModule required;"
                 ),
                 "listener.name.secure.ssl.keystore.type": "PEM",
-                "listener.name.secure.ssl.keystore.location": str(self.secure.keystore),
+                "listener.name.secure.ssl.keystore.location": str(secure.keystore),
             }
-        text = "".join(
-            f"{key}={value.replace(chr(92), chr(92) * 2)}\n" for key, value in settings.items()
-        )
-        write_atomically(self._properties_file, text)
+        return settings
 
-    def _cluster_id(self) -> str:
-        path = self.data_dir / "cluster.id"
-        if path.exists():
-            return path.read_text().strip()
-        cluster_id = _new_cluster_id()
-        write_atomically(path, cluster_id + "\n")
-        return cluster_id
+    def _write_server_properties(self) -> None:
+        # Rewritten on every start so port changes take effect; the data stay in the data
+        # folder.
+        _write_properties(self._properties_file, self._server_settings(self._log_dir, self.secure))
 
     def _format_storage(self, java: str, log4j_config: Path, classes: ClassArchive) -> None:
         if (self._log_dir / "meta.properties").exists():
             return  # Formatted on an earlier start; formatting again would cost a JVM start.
-        command = [
-            java,
-            "-Xmx256m",
-            *LOCAL_JVM_OPTIONS,
-            *classes.use_options(),
-            "-cp",
-            f"{self.jars_dir}/*",
-            f"-Dlog4j2.configurationFile={log4j_config}",
-            "kafka.tools.StorageTool",
-            "format",
-            "--standalone",
-            "-t",
-            self._cluster_id(),
-            "-c",
-            str(self._properties_file),
-            "-g",
-        ]
-        logger.info("formatting Kafka storage in %s", self._log_dir)
-        result = subprocess.run(command, capture_output=True, text=True, check=False, timeout=120)
-        if result.returncode != 0:
-            output = (result.stdout + result.stderr).strip()[-4000:]
-            raise RuntimeError(f"formatting Kafka storage in {self._log_dir} failed:\n{output}")
+        template = self._formatted_template(java, log4j_config, classes)
+        # meta.properties last, in one rename: the mark of a whole copy.
+        meta = "meta.properties"
+        shutil.copytree(
+            template, self._log_dir, ignore=shutil.ignore_patterns(meta), dirs_exist_ok=True
+        )
+        shutil.copyfile(template / meta, self._log_dir / f"{meta}.partial")
+        (self._log_dir / f"{meta}.partial").rename(self._log_dir / meta)
+
+    def _formatted_template(self, java: str, log4j_config: Path, classes: ClassArchive) -> Path:
+        """A store Kafka's StorageTool formatted once for these jars, beside them.
+
+        A format is a JVM start of its own (about 1 CPU-s and 0.9 s before the broker can
+        start), and a test run starts twenty brokers, so each new broker gets a copy. Every
+        local broker is a cluster of one node, alone on its ports, so they may share the
+        template's cluster and directory ids; the controller's address recorded in it is
+        replaced by the broker's own when it starts on other ports.
+        """
+        template = self.jars_dir.parent / "formatted-store"
+        if (template / "meta.properties").exists():
+            return template
+        scratch = Path(tempfile.mkdtemp(prefix=f"{template.name}.", dir=template.parent))
+        try:
+            properties = scratch / "server.properties"
+            # The plaintext listeners only: the store does not depend on the others.
+            _write_properties(properties, self._server_settings(scratch / "data", secure=None))
+            command = [
+                java,
+                "-Xmx256m",
+                *LOCAL_JVM_OPTIONS,
+                *classes.use_options(),
+                "-cp",
+                f"{self.jars_dir}/*",
+                f"-Dlog4j2.configurationFile={log4j_config}",
+                "kafka.tools.StorageTool",
+                "format",
+                "--standalone",
+                "-t",
+                _new_cluster_id(),
+                "-c",
+                str(properties),
+            ]
+            logger.info("formatting a Kafka store for %s in %s", self.jars_dir.name, template)
+            result = subprocess.run(
+                command, capture_output=True, text=True, check=False, timeout=120
+            )
+            if result.returncode != 0:
+                output = (result.stdout + result.stderr).strip()[-4000:]
+                raise RuntimeError(f"formatting Kafka storage in {scratch} failed:\n{output}")
+            # Whole or not at all: brokers starting at once each format, the first one's stays.
+            with contextlib.suppress(OSError):
+                (scratch / "data").rename(template)
+        finally:
+            shutil.rmtree(scratch, ignore_errors=True)
+        return template
 
     def _wait_until_ready(self, deadline: float) -> None:
         while True:

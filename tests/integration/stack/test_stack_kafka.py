@@ -10,6 +10,7 @@ from pathlib import Path
 import pytest
 from kafka import KafkaAdminClient, KafkaConsumer, KafkaProducer
 from kafka.admin import ConfigResource, ConfigResourceType
+from support.ports import free_port
 
 from services.stack.class_archive import ClassArchive
 from services.stack.kafka import KafkaBroker, ensure_topics, fetch_kafka_jars
@@ -17,12 +18,6 @@ from services.stack.local_tools import require_tool
 
 # The same cache as the real stack, so the jars are fetched once per machine.
 CACHE_DIR = Path(__file__).resolve().parents[3] / ".openecf" / "cache"
-
-
-def _free_port() -> int:
-    with socket.socket() as probe:
-        probe.bind(("127.0.0.1", 0))
-        return int(probe.getsockname()[1])
 
 
 @pytest.fixture(scope="module")
@@ -34,8 +29,8 @@ def _broker(folder: Path, jars_dir: Path) -> KafkaBroker:
     return KafkaBroker(
         data_dir=folder / "kafka",
         jars_dir=jars_dir,
-        port=_free_port(),
-        controller_port=_free_port(),
+        port=free_port(),
+        controller_port=free_port(),
         log_file=folder / "logs" / "kafka.log",
     )
 
@@ -130,6 +125,36 @@ def test_produce_consume_and_keep_data_across_a_restart(broker: KafkaBroker) -> 
     assert restart_seconds < 60
 
 
+def test_new_brokers_start_from_one_store_formatted_for_their_jars(
+    tmp_path: Path, jars_dir: Path
+) -> None:
+    """Kafka's StorageTool formats a store once for the jars (a JVM start of its own); each new
+    broker starts from a copy, on ports of its own, and a copy cut short is made again."""
+    template = jars_dir.parent / "formatted-store"
+    first, second = _broker(tmp_path / "a", jars_dir), _broker(tmp_path / "b", jars_dir)
+    cut_short = second.data_dir / "data"
+    cut_short.mkdir(parents=True)
+    (cut_short / "bootstrap.checkpoint").write_bytes(b"half a copy")  # and no meta.properties
+    try:
+        first.start()
+        formatted = (template / "meta.properties").stat()
+        second.start()
+        assert (template / "meta.properties").stat() == formatted  # not formatted again
+        for broker in (first, second):
+            copy = broker.data_dir / "data"
+            for name in ("meta.properties", "bootstrap.checkpoint"):
+                assert (copy / name).read_bytes() == (template / name).read_bytes()
+            ensure_topics(broker.bootstrap, {"docket.events": {}})
+            producer = KafkaProducer(bootstrap_servers=broker.bootstrap)
+            producer.send("docket.events", key=b"entry", value=broker.bootstrap.encode())
+            producer.close()
+            read = _read_all(broker.bootstrap, "docket.events", "reader", 1)
+            assert read == [(b"entry", broker.bootstrap.encode())]
+    finally:
+        first.stop()
+        second.stop()
+
+
 def test_a_busy_port_is_reported(broker: KafkaBroker) -> None:
     with socket.socket() as holder:
         holder.bind(("127.0.0.1", broker.port))
@@ -158,7 +183,8 @@ def test_a_clean_stop_records_the_class_archive_and_later_starts_map_it(
         stale.write_bytes(b"an archive this JDK cannot use")
         kafka.stop()
         # The new archive replaces the stale one.
-        assert sorted(own_jars.parent.iterdir()) == sorted([own_jars, archive.path])
+        formatted = own_jars.parent / "formatted-store"
+        assert sorted(own_jars.parent.iterdir()) == sorted([own_jars, archive.path, formatted])
 
         kafka.start()
         assert kafka.pid is not None
