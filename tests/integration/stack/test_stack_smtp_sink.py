@@ -14,16 +14,11 @@ from pathlib import Path
 
 import pytest
 from support.mail_sink import running_sink
+from support.ports import free_port
 
 from services.stack.smtp_sink import SmtpSink, read_messages
 
 REPO = Path(__file__).resolve().parents[3]
-
-
-def _free_port() -> int:
-    with socket.socket() as probe:
-        probe.bind(("127.0.0.1", 0))
-        return int(probe.getsockname()[1])
 
 
 def _message(subject: str, to: str = "clerk@court.example") -> EmailMessage:
@@ -113,7 +108,7 @@ def test_read_messages_of_a_missing_maildir_is_empty(tmp_path: Path) -> None:
 def test_runs_as_its_own_process_and_stops_cleanly(
     tmp_path: Path, stop_signal: signal.Signals
 ) -> None:
-    port = _free_port()
+    port = free_port()
     maildir = tmp_path / "mail"
     env = {**os.environ, "PYTHONPATH": str(REPO)}
     process = subprocess.Popen(
