@@ -182,6 +182,10 @@ class ForkServer:
         self._log = log
         self._lock = threading.RLock()
 
+    @property
+    def pid(self) -> int:
+        return self._process.pid
+
     def _ask(self, request: dict[str, Any]) -> dict[str, Any]:
         process = self._process
         assert process.stdin is not None and process.stdout is not None

@@ -10,9 +10,7 @@ import atexit
 import base64
 import contextlib
 import logging
-import os
 import shutil
-import signal
 import socket
 import subprocess
 import tempfile
@@ -27,6 +25,7 @@ from kafka.errors import KafkaError
 
 from services.common.kafka import admin_client, ensure_topics
 from services.stack.class_archive import ClassArchive, Recording
+from services.stack.leftovers import stop_leftovers
 from services.stack.local_tools import LOCAL_JVM_OPTIONS, require_tool, tail, write_atomically
 from services.stack.maven import Artifact, fetch_jars
 from services.stack.ports import Listener, require_free
@@ -68,22 +67,6 @@ def _write_properties(path: Path, settings: dict[str, str]) -> None:
         f"{key}={value.replace(chr(92), chr(92) * 2)}\n" for key, value in settings.items()
     )
     write_atomically(path, text)
-
-
-def _pids_with_args(*needles: str) -> list[int]:
-    """Processes whose command line contains every needle as a separate argument."""
-    found = []
-    for entry in Path("/proc").iterdir():
-        if not entry.name.isdigit() or int(entry.name) == os.getpid():
-            continue
-        try:
-            args = (entry / "cmdline").read_bytes().split(b"\0")
-        except OSError:
-            continue
-        decoded = {a.decode(errors="replace") for a in args}
-        if all(n in decoded for n in needles):
-            found.append(int(entry.name))
-    return found
 
 
 @dataclass(frozen=True)
@@ -269,17 +252,8 @@ class KafkaBroker:
     def _stop_leftover(self) -> None:
         # A broker from a crashed parent survives it (own session) and holds the data folder's
         # lock and our ports; the data folder is ours, so stop it.
-        for pid in _pids_with_args("kafka.Kafka", str(self._properties_file)):
-            logger.warning("stopping leftover Kafka broker (pid %d) on %s", pid, self.data_dir)
-            with contextlib.suppress(ProcessLookupError):
-                os.kill(pid, signal.SIGTERM)
-                deadline = time.monotonic() + 30
-                while Path(f"/proc/{pid}").exists() and time.monotonic() < deadline:
-                    time.sleep(0.1)
-                if Path(f"/proc/{pid}").exists():
-                    os.kill(pid, signal.SIGKILL)
-                while Path(f"/proc/{pid}").exists():
-                    time.sleep(0.05)
+        for pid in stop_leftovers("kafka.Kafka", str(self._properties_file)):
+            logger.warning("stopped leftover Kafka broker (pid %d) on %s", pid, self.data_dir)
 
     def _write_log4j_config(self) -> Path:
         path = self.data_dir / "log4j2.properties"

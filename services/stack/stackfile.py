@@ -3,7 +3,8 @@
 ``openecf stack up`` writes the file once PostgreSQL and Kafka are up and removes it when it
 stops; ``openecf`` commands run beside it read the database and Kafka addresses from it, so the
 README's commands need no environment. The file holds a connection string, so it is readable
-by its owner only, and a file whose writer is gone is ignored.
+by its owner only, and a file whose writer is gone is ignored, except by the next
+``openecf stack up``: it tells it what the dead supervisor may have left running.
 """
 
 from __future__ import annotations
@@ -22,6 +23,7 @@ class StackInfo:
     database_url: str
     kafka_bootstrap: str
     edge_url: str
+    forks_pid: int = 0  # the supervisor's fork server, if it has one
 
 
 def path_in(data_dir: Path) -> Path:
@@ -46,17 +48,28 @@ def remove(data_dir: Path, pid: int) -> None:
 
 def read(data_dir: Path) -> StackInfo | None:
     """The running stack's addresses, or None when no live stack wrote the file."""
+    info = _load(data_dir)
+    return info if info is not None and _alive(info.pid) else None
+
+
+def left_by_a_dead_supervisor(data_dir: Path) -> StackInfo | None:
+    """The file of a supervisor that died without removing it (kill -9, the OOM killer)."""
+    info = _load(data_dir)
+    return info if info is not None and not _alive(info.pid) else None
+
+
+def _load(data_dir: Path) -> StackInfo | None:
     try:
         raw = json.loads(path_in(data_dir).read_text())
-        info = StackInfo(
+        return StackInfo(
             pid=int(raw["pid"]),
             database_url=str(raw["database_url"]),
             kafka_bootstrap=str(raw["kafka_bootstrap"]),
             edge_url=str(raw["edge_url"]),
+            forks_pid=int(raw.get("forks_pid", 0)),
         )
-    except (OSError, ValueError, KeyError, TypeError):
+    except (OSError, ValueError, KeyError, TypeError, AttributeError):
         return None
-    return info if _alive(info.pid) else None
 
 
 def _alive(pid: int) -> bool:

@@ -7,6 +7,7 @@ the edge, the services, then SMTP, Kafka and PostgreSQL.
 
 from __future__ import annotations
 
+import contextlib
 import logging
 import os
 import signal
@@ -31,8 +32,9 @@ from services.common.settings import PROCESS_NAMES, SERVICE_NAMES, Settings
 from services.common.shutdown import DUMP_SIGNAL
 from services.stack import bootstrap, stackfile
 from services.stack.environment import settings_env
-from services.stack.forks import ChildProcess, ForkServer
+from services.stack.forks import STOP_SECONDS, ChildProcess, ForkServer
 from services.stack.kafka import KafkaBroker, ensure_topics, fetch_kafka_jars
+from services.stack.leftovers import stop_leftovers, wait_gone
 from services.stack.ports import Listener, ephemeral_range, ephemeral_warnings, require_free
 from services.stack.postgres import EmbeddedPostgres
 
@@ -209,10 +211,22 @@ class LocalStack:
         # Our own broker, on loopback.
         return {"kafka_bootstrap": bootstrap, "kafka_security_protocol": "PLAINTEXT"}
 
+    def _clear_a_crashed_run(self) -> None:
+        """What a supervisor killed outright (kill -9, the OOM killer) left holding this stack's
+        ports: its fork server, which saw it go and is stopping the services, and the SMTP
+        sink. (PostgreSQL and Kafka stop or adopt their own leftovers as they start.)"""
+        crashed = stackfile.left_by_a_dead_supervisor(self.data_dir)
+        forks = crashed.forks_pid if crashed is not None else 0
+        if forks and wait_gone(forks, "forks", STOP_SECONDS + 5):
+            self.announce("the services an earlier run left behind have stopped")
+        for pid in stop_leftovers("services.stack.smtp_sink", str(self.maildir)):
+            self.announce(f"stopped the SMTP sink an earlier run left behind (pid {pid})")
+
     def up(self) -> Settings:
         """Start everything; return the settings every child runs with."""
         self.log_dir.mkdir(parents=True, exist_ok=True)
         started = time.monotonic()
+        self._clear_a_crashed_run()
         listeners = self.listeners()
         for warning in ephemeral_warnings(listeners, ephemeral_range()):
             self.announce(warning)
@@ -247,6 +261,7 @@ class LocalStack:
                 database_url=database_url,
                 kafka_bootstrap=self.settings.kafka_bootstrap,
                 edge_url=f"http://127.0.0.1:{self.settings.edge_port}",
+                forks_pid=self.fork_server.pid if self.fork_server is not None else 0,
             ),
         )
         for service in SERVICE_NAMES:
@@ -490,15 +505,25 @@ class LocalStack:
 
 
 def run_forever(stack: LocalStack) -> int:
-    """``openecf stack up``: start, print where to go, wait for Ctrl-C, stop cleanly."""
+    """``openecf stack up``: start, print where to go, wait for Ctrl-C, stop cleanly.
+
+    A closed terminal (SIGHUP) stops it as Ctrl-C does: otherwise PostgreSQL, Kafka and the
+    SMTP sink, each in a session of its own, would run on and hold the next start's ports."""
     stopping = False
 
     def request_stop(*_: object) -> None:
         nonlocal stopping
         stopping = True
 
-    signal.signal(signal.SIGINT, request_stop)
-    signal.signal(signal.SIGTERM, request_stop)
+    for signum in (signal.SIGINT, signal.SIGTERM, signal.SIGHUP):
+        signal.signal(signum, request_stop)
+    announce = stack.announce
+
+    def say(line: str) -> None:
+        with contextlib.suppress(OSError):  # the terminal is gone: stop all the same
+            announce(line)
+
+    stack.announce = say
     try:
         settings = stack.up()
         stack.announce("")

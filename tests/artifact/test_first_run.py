@@ -7,6 +7,7 @@ all, then Ctrl-C: every process it started is gone.
 
 from __future__ import annotations
 
+import contextlib
 import os
 import shutil
 import signal
@@ -83,30 +84,61 @@ def processes_under(folder: Path) -> list[str]:
     return found
 
 
-@pytest.mark.timeout(1500)
-def test_make_run_on_a_fresh_clone_then_the_readme_commands_then_ctrl_c(
-    tmp_path: Path,
-) -> None:
-    clone = fresh_clone(tmp_path / "openecf")
+def make_run(clone: Path, ports: dict[str, str]) -> tuple[subprocess.Popen[str], list[str]]:
+    """`make run` in its own process group, like a terminal's foreground job, and the lines it
+    prints (read by a thread); returns once it is ready."""
     output: list[str] = []
     make = subprocess.Popen(
         ["make", "run"],
         cwd=clone,
-        env=clean_env() | moved_ports(),
+        env=clean_env() | ports,
         stdout=subprocess.PIPE,
         stderr=subprocess.STDOUT,
         text=True,
-        start_new_session=True,  # its own process group, like a terminal's foreground job
+        start_new_session=True,
     )
-    assert make.stdout is not None
-    reader = threading.Thread(target=lambda: output.extend(make.stdout or []), daemon=True)
-    reader.start()
+    threading.Thread(target=lambda: output.extend(make.stdout or []), daemon=True).start()
+    deadline = time.monotonic() + 1200
+    while not any("OpenECF is up" in line for line in output):
+        if make.poll() is not None or time.monotonic() > deadline:
+            with contextlib.suppress(ProcessLookupError):
+                os.killpg(make.pid, signal.SIGKILL)
+            raise AssertionError("make run not ready:\n" + "".join(output[-60:]))
+        time.sleep(0.5)
+    return make, output
+
+
+def stop(make: subprocess.Popen[str], signum: int) -> None:
+    """Send ``signum`` to `make run`'s whole group, as a terminal does; wait for it."""
+    if make.poll() is None:
+        os.killpg(make.pid, signum)
     try:
-        deadline = time.monotonic() + 1200
-        while not any("OpenECF is up" in line for line in output):
-            assert make.poll() is None, "make run stopped:\n" + "".join(output[-60:])
-            assert time.monotonic() < deadline, "make run not ready:\n" + "".join(output[-60:])
-            time.sleep(0.5)
+        make.wait(timeout=90)
+    except subprocess.TimeoutExpired:
+        os.killpg(make.pid, signal.SIGKILL)
+        raise
+
+
+def nothing_left_under(clone: Path) -> None:
+    leftovers: list[str] = []
+    deadline = time.monotonic() + 10
+    while time.monotonic() < deadline:
+        leftovers = processes_under(clone)
+        if not leftovers:
+            break
+        time.sleep(0.5)
+    assert leftovers == [], leftovers
+
+
+@pytest.mark.timeout(1500)
+def test_make_run_on_a_fresh_clone_then_the_readme_commands_then_ctrl_c(
+    tmp_path: Path,
+) -> None:
+    """Then, in the same clone, `make run` starts again after a crash and a closed terminal."""
+    clone = fresh_clone(tmp_path / "openecf")
+    ports = moved_ports()
+    make, output = make_run(clone, ports)
+    try:
         assert (clone / ".openecf" / "stack.json").exists()
         # Nothing on the way up that an operator would have to read and judge.
         warned = [line for line in output if "Warning:" in line]
@@ -147,23 +179,9 @@ def test_make_run_on_a_fresh_clone_then_the_readme_commands_then_ctrl_c(
         assert again.stderr.startswith("openecf: duplicate:"), again.stderr
         assert again.stderr.count("\n") == 1, again.stderr
     finally:
-        if make.poll() is None:
-            os.killpg(make.pid, signal.SIGINT)  # Ctrl-C
-        try:
-            make.wait(timeout=90)
-        except subprocess.TimeoutExpired:
-            os.killpg(make.pid, signal.SIGKILL)
-            raise
-        reader.join(timeout=5)
+        stop(make, signal.SIGINT)  # Ctrl-C
     assert any(line.strip() == "stopped" for line in output), "".join(output[-30:])
-    leftovers: list[str] = []
-    deadline = time.monotonic() + 10
-    while time.monotonic() < deadline:
-        leftovers = processes_under(clone)
-        if not leftovers:
-            break
-        time.sleep(0.5)
-    assert leftovers == [], leftovers
+    nothing_left_under(clone)
     assert not (clone / ".openecf" / "stack.json").exists()
     # With the stack gone, the same command says what to do in one line.
     gone = subprocess.run(
@@ -176,3 +194,29 @@ def test_make_run_on_a_fresh_clone_then_the_readme_commands_then_ctrl_c(
     )
     assert gone.returncode == 1
     assert gone.stderr.startswith("openecf: no database: start the local stack with `make run`")
+
+    starts_again_after_a_crash_and_a_closed_terminal(clone, ports)
+
+
+def starts_again_after_a_crash_and_a_closed_terminal(clone: Path, ports: dict[str, str]) -> None:
+    """A supervisor killed outright (kill -9, the OOM killer) leaves PostgreSQL, Kafka and the
+    SMTP sink running in sessions of their own; the next `make run` stops or adopts them. A
+    closed terminal (SIGHUP) stops everything, as Ctrl-C does."""
+    make, _ = make_run(clone, ports)
+    try:
+        supervisors = [line for line in processes_under(clone) if "openecf stack up" in line]
+        assert len(supervisors) == 1, supervisors
+        os.kill(int(supervisors[0].split(":")[0]), signal.SIGKILL)
+        make.wait(timeout=30)
+        sink = [line for line in processes_under(clone) if "services.stack.smtp_sink" in line]
+        assert len(sink) == 1, processes_under(clone)  # left behind, holding its port
+    finally:
+        stop(make, signal.SIGKILL)
+
+    again, output = make_run(clone, ports)
+    stop(again, signal.SIGHUP)
+    left_behind = sink[0].split(":")[0]
+    said = f"stopped the SMTP sink an earlier run left behind (pid {left_behind})"
+    assert said in "".join(output), "".join(output)
+    assert any(line.strip() == "stopped" for line in output), "".join(output[-30:])
+    nothing_left_under(clone)

@@ -1,0 +1,64 @@
+"""Processes of an earlier run whose supervisor died without stopping them (kill -9, the OOM
+killer). Each runs in a session of its own, so it outlives the supervisor and keeps the stack's
+ports and data folder; the next start stops it, or waits for it to stop. A process is known by
+arguments only it has (its data folder or Maildir), or by the pid its supervisor recorded."""
+
+from __future__ import annotations
+
+import contextlib
+import os
+import signal
+import time
+from pathlib import Path
+
+
+def pids_with_args(*needles: str) -> list[int]:
+    """Processes whose command line contains every needle as a separate argument."""
+    found = []
+    for entry in Path("/proc").iterdir():
+        if not entry.name.isdigit() or int(entry.name) == os.getpid():
+            continue
+        args = set(process_args(int(entry.name)))
+        if args and all(n in args for n in needles):
+            found.append(int(entry.name))
+    return found
+
+
+def stop_leftovers(*needles: str, timeout: float = 30) -> list[int]:
+    """Stop every process with those arguments (SIGTERM, SIGKILL after ``timeout``) and wait
+    until it is gone; return their pids."""
+    found = pids_with_args(*needles)
+    for pid in found:
+        with contextlib.suppress(ProcessLookupError):
+            os.kill(pid, signal.SIGTERM)
+            deadline = time.monotonic() + timeout
+            while process_args(pid) and time.monotonic() < deadline:
+                time.sleep(0.1)
+            if process_args(pid):
+                os.kill(pid, signal.SIGKILL)
+            while process_args(pid):
+                time.sleep(0.05)
+    return found
+
+
+def wait_gone(pid: int, needle: str, timeout: float) -> bool:
+    """Wait until process ``pid`` (if its command line has ``needle``: the pid may have been
+    reused) has ended; SIGKILL it after ``timeout``. True if it was still running."""
+    if needle not in process_args(pid):
+        return False
+    deadline = time.monotonic() + timeout
+    while needle in process_args(pid):
+        if time.monotonic() > deadline:
+            with contextlib.suppress(ProcessLookupError):
+                os.kill(pid, signal.SIGKILL)
+        time.sleep(0.1)
+    return True
+
+
+def process_args(pid: int) -> list[str]:
+    """A process's arguments: none once it has ended (a zombie's are empty too)."""
+    try:
+        raw = Path(f"/proc/{pid}/cmdline").read_bytes()
+    except OSError:
+        return []
+    return [a.decode(errors="replace") for a in raw.split(b"\0") if a]
