@@ -216,8 +216,9 @@ class LocalStack:
         ports: its fork server, which saw it go and is stopping the services, and the SMTP
         sink. (PostgreSQL and Kafka stop or adopt their own leftovers as they start.)"""
         crashed = stackfile.left_by_a_dead_supervisor(self.data_dir)
-        forks = crashed.forks_pid if crashed is not None else 0
-        if forks and wait_gone(forks, "forks", STOP_SECONDS + 5):
+        if crashed is None:  # none, or a live one: whose sink and services are not ours to stop
+            return
+        if crashed.forks_pid and wait_gone(crashed.forks_pid, "forks", STOP_SECONDS + 5):
             self.announce("the services an earlier run left behind have stopped")
         for pid in stop_leftovers("services.stack.smtp_sink", str(self.maildir)):
             self.announce(f"stopped the SMTP sink an earlier run left behind (pid {pid})")
@@ -487,7 +488,6 @@ class LocalStack:
         self._spawn(self.children[name])
 
     def down(self) -> None:
-        stackfile.remove(self.data_dir, os.getpid())
         # SIGTERM the edges first, then all services at once, so shutdown takes one grace period.
         edges = [*self.replica_names("edge"), "scheduler"]
         services = [name for service in SERVICE_NAMES for name in self.replica_names(service)]
@@ -502,6 +502,8 @@ class LocalStack:
                 self.kafka.stop()
             if self.postgres is not None:
                 self.postgres.stop()
+            # Last: a supervisor killed while stopping leaves it, and the next start cleans up.
+            stackfile.remove(self.data_dir, os.getpid())
 
 
 def run_forever(stack: LocalStack) -> int:

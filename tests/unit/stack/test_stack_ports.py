@@ -4,9 +4,11 @@ the port, whose it is and the setting that moves it."""
 from __future__ import annotations
 
 import os
+import signal
 import socket
 import subprocess
 import sys
+import time
 from collections.abc import Iterator
 from pathlib import Path
 
@@ -15,6 +17,7 @@ from support.ports import free_port
 from support.stack import stack_settings
 
 from services.common.settings import PROCESS_NAMES, SERVICE_NAMES, Settings
+from services.stack import stackfile
 from services.stack.kafka import KafkaBroker
 from services.stack.ports import (
     LINUX_EPHEMERAL,
@@ -79,6 +82,38 @@ def test_stack_up_names_the_held_port_and_its_setting_before_starting_anything(
     ]
     assert stack.postgres is None and stack.kafka is None and not stack.children
     assert not (tmp_path / "postgres").exists()
+
+
+@pytest.mark.parametrize("supervisor", ["alive", "killed"])
+def test_the_sink_of_an_earlier_run_is_stopped_only_if_its_supervisor_is_gone(
+    tmp_path: Path, held_port: int, supervisor: str
+) -> None:
+    settings = stack_settings(tmp_path).model_copy(update={"filing_port": held_port})
+    announced: list[str] = []
+    stack = LocalStack(settings=settings, cache_dir=tmp_path, announce=announced.append)
+    sleeps = "import time; time.sleep(60)"
+    sink = subprocess.Popen(
+        [sys.executable, "-c", sleeps, "services.stack.smtp_sink", "--maildir", str(stack.maildir)]
+    )
+    gone = subprocess.Popen([sys.executable, "-c", "pass"])
+    gone.wait()
+    writer = os.getpid() if supervisor == "alive" else gone.pid
+    info = stackfile.StackInfo(writer, "postgresql://stack@/openecf", "", "http://127.0.0.1:1")
+    stackfile.write(stack.data_dir, info)
+    time.sleep(0.3)  # the sink has started
+    try:
+        with pytest.raises(PortInUse):  # the held port: nothing of this stack starts
+            stack.up()
+        if supervisor == "alive":  # a second `make run` beside the first leaves it alone
+            assert sink.poll() is None
+            assert not any("earlier run" in line for line in announced)
+        else:
+            assert sink.wait(timeout=10) == -signal.SIGTERM
+            said = f"stopped the SMTP sink an earlier run left behind (pid {sink.pid})"
+            assert said in announced
+    finally:
+        sink.kill()
+        sink.wait()
 
 
 def test_openecf_stack_up_with_a_held_port_is_one_line_and_exit_1(
