@@ -29,6 +29,7 @@ from urllib.parse import quote
 
 import psycopg
 
+from services.stack.leftovers import process_args
 from services.stack.local_tools import file_lock
 
 logger = logging.getLogger(__name__)
@@ -111,18 +112,10 @@ def system_user(name: str) -> pwd.struct_passwd:
         os.close(etc)
 
 
-def _args_of(pid: int) -> list[str]:
-    try:
-        raw = Path(f"/proc/{pid}/cmdline").read_bytes()
-    except OSError:
-        return []
-    return [a.decode(errors="replace") for a in raw.split(b"\0") if a]
-
-
 def _is_postmaster_for(pid: int, data_dir: Path) -> bool:
     # A pid in a stale postmaster.pid may have been recycled (containers restart pids at 1),
     # so check that it really is a postgres started on this folder.
-    args = _args_of(pid)
+    args = process_args(pid)
     return bool(args) and Path(args[0]).name == "postgres" and str(data_dir) in args
 
 
