@@ -31,13 +31,7 @@ def stop_leftovers(*needles: str, timeout: float = 30) -> list[int]:
     for pid in found:
         with contextlib.suppress(ProcessLookupError):
             os.kill(pid, signal.SIGTERM)
-            deadline = time.monotonic() + timeout
-            while process_args(pid) and time.monotonic() < deadline:
-                time.sleep(0.1)
-            if process_args(pid):
-                os.kill(pid, signal.SIGKILL)
-            while process_args(pid):
-                time.sleep(0.05)
+        wait_gone(pid, needles[0], timeout)
     return found
 
 
