@@ -27,7 +27,7 @@ import psutil
 sys.path.insert(0, str(Path(__file__).resolve().parents[1] / "tests"))
 
 from summary import record
-from support.stack import KAFKA_CACHE, stack_settings
+from support.stack import JAR_CACHE, stack_settings
 
 from services.stack.environment import settings_env
 
@@ -41,7 +41,7 @@ def start(env: dict[str, str], log: Path) -> tuple[subprocess.Popen[bytes], floa
     started = time.monotonic()
     command = [sys.executable, "-m", "services.cli.main", "stack", "up"]
     process = subprocess.Popen(
-        [*command, "--cache-dir", str(KAFKA_CACHE)],
+        [*command, "--cache-dir", str(JAR_CACHE)],
         env=env,
         stdout=out,
         stderr=subprocess.STDOUT,

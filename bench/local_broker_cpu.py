@@ -31,7 +31,7 @@ sys.path.insert(0, str(Path(__file__).resolve().parents[1] / "tests"))
 
 from summary import record
 from support.ports import free_port
-from support.stack import KAFKA_CACHE
+from support.stack import JAR_CACHE
 
 from services.stack import kafka as local_kafka
 from services.stack.kafka import LOCAL_BROKER_SETTINGS
@@ -139,7 +139,7 @@ def main() -> int:
     parser.add_argument("--rounds", type=int, default=2)
     args = parser.parse_args()
     against = AGAINST[args.compare]
-    jars = local_kafka.fetch_kafka_jars(KAFKA_CACHE)
+    jars = local_kafka.fetch_kafka_jars(JAR_CACHE)
     runs: list[Run] = []
     for _ in range(args.rounds):
         for setup in (LOCAL, against):

@@ -52,7 +52,7 @@ from profiling import CpuAccount, Profiles, beyond_idle, print_cpu, print_top  #
 from pypdf import PdfWriter  # noqa: E402
 from summary import record  # noqa: E402
 from support.api import register, remember_maildir  # noqa: E402
-from support.stack import KAFKA_CACHE, stack_settings  # noqa: E402
+from support.stack import JAR_CACHE, stack_settings  # noqa: E402
 
 from services.common.events import new_event  # noqa: E402
 from services.common.grpc_client import open_channel  # noqa: E402
@@ -215,7 +215,7 @@ def run(args: argparse.Namespace) -> dict[str, Any]:
         )
         stack = LocalStack(
             settings=settings,
-            cache_dir=KAFKA_CACHE,
+            cache_dir=JAR_CACHE,
             announce=lambda line: print(f"  {line}", file=sys.stderr),
         )
         try:

@@ -24,7 +24,7 @@ from pathlib import Path
 sys.path.insert(0, str(Path(__file__).resolve().parents[1] / "tests"))
 
 from summary import record
-from support.stack import KAFKA_CACHE, stack_settings
+from support.stack import JAR_CACHE, stack_settings
 
 from services.common.settings import PROCESS_NAMES
 from services.stack.supervisor import LocalStack
@@ -43,7 +43,7 @@ def one_run(fork: bool) -> tuple[float, float, float]:
     """Wall seconds of the start, its CPU-seconds, and the restart's CPU-seconds."""
     stack = LocalStack(
         settings=stack_settings(Path(tempfile.mkdtemp(prefix="stack-start-"))),
-        cache_dir=KAFKA_CACHE,
+        cache_dir=JAR_CACHE,
         announce=lambda _line: None,
         fork_children=fork,
     )

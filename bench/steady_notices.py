@@ -43,7 +43,7 @@ from pathlib import Path
 from nda_burst import Bench, percentiles
 from summary import record
 from support.api import remember_maildir
-from support.stack import KAFKA_CACHE, stack_settings
+from support.stack import JAR_CACHE, stack_settings
 
 from services.stack.smtp_sink import _KEY, read_messages
 from services.stack.supervisor import LocalStack
@@ -219,7 +219,7 @@ def main() -> int:
         settings = stack_settings(Path(folder)).model_copy(update={"log_level": "WARNING"})
         stack = LocalStack(
             settings=settings,
-            cache_dir=KAFKA_CACHE,
+            cache_dir=JAR_CACHE,
             announce=lambda line: print(f"  {line}", file=sys.stderr),
         )
         try:

@@ -93,13 +93,15 @@ class UsageError(Exception):
 
 def _stack_up(args: argparse.Namespace) -> int:
     from services.common.logs import configure_logging
+    from services.stack.local_tools import machine_cache
     from services.stack.supervisor import LocalStack, run_forever
 
     settings = get_settings()
     logs = _writable_folder(settings.data_dir / "logs", "OPENECF_DATA_DIR", settings.data_dir)
     # The console shows the stack's own progress lines; its JSON log goes with the others.
     configure_logging("stack", settings.log_level, log_file=logs / "stack.log")
-    cache = Path(args.cache_dir) if args.cache_dir else settings.data_dir / "cache"
+    cache = Path(args.cache_dir).absolute() if args.cache_dir else machine_cache()
+    _writable_folder(cache, "--cache-dir", cache)
     return run_forever(LocalStack(settings=settings, cache_dir=cache, replicas=args.replicas))
 
 
@@ -208,7 +210,9 @@ def build_parser() -> argparse.ArgumentParser:
         dest="action", required=True
     )
     up = stack.add_parser("up", help="run the whole platform on this machine (make run)")
-    up.add_argument("--cache-dir", default="", help="where the Kafka jars are cached")
+    up.add_argument(
+        "--cache-dir", default="", help="where the Kafka jars are cached (~/.cache/openecf)"
+    )
     up.add_argument(
         "--replicas",
         type=whole_number(1, 8),

@@ -36,7 +36,7 @@ class Settings(BaseSettings):
 
     model_config = SettingsConfigDict(env_prefix="OPENECF_", extra="ignore", frozen=True)
 
-    # Where the local stack keeps data, logs and caches; made absolute at load (below), so no
+    # Where the local stack keeps data, logs and mail; made absolute at load (below), so no
     # component depends on the folder it was started from.
     data_dir: Path = Path(".openecf")
 

@@ -1,5 +1,6 @@
-"""Small helpers the local stack's Java components (Kafka, S3Proxy) share: finding a tool,
-serialising a download between processes, writing a file atomically, a log's last lines."""
+"""Small helpers the local stack's Java components (Kafka, S3Proxy) share: their cache folder,
+finding a tool, serialising a download between processes, writing a file atomically, a log's
+last lines."""
 
 from __future__ import annotations
 
@@ -16,6 +17,15 @@ from pathlib import Path
 # work (start, 20,000 and 200,000 messages, idle: bench/README.md). A court's production
 # Kafka and object store are its own, tuned by their operators.
 LOCAL_JVM_OPTIONS: tuple[str, ...] = ("-XX:TieredStopAtLevel=1", "-XX:+UseSerialGC")
+
+
+def machine_cache() -> Path:
+    """The machine's cache of what every checkout may share: the Kafka and S3Proxy jars, the
+    class archive of the Kafka jars and the formatted store beside them (the Makefile's
+    MACHINE_CACHE, which holds uv and the built tools). One place per machine, so a new clone
+    neither runs Maven again nor starts its first brokers without the archive, which maps the
+    jars only at the one path it was recorded with."""
+    return Path.home() / ".cache" / "openecf"
 
 
 def require_tool(name: str, hint: str) -> str:

@@ -64,6 +64,7 @@ def fetch_jars(
 
     ``main_jar`` is a file-name prefix that must be among them for the fetch to count.
     """
+    cache_dir = cache_dir.absolute()  # Maven runs in another folder
     final = cache_dir / f"{name}-{version}"
     libs = final / "libs"
     if (final / _MARKER).exists():

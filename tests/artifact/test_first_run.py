@@ -146,6 +146,8 @@ def test_make_run_on_a_fresh_clone_then_the_readme_commands_then_ctrl_c(
         # `make run` installs the platform and its stack, not the tests' and linters' tools.
         assert (clone / ".venv" / "bin" / "openecf").exists()
         assert not (clone / ".venv" / "bin" / "pytest").exists()
+        # The Kafka jars come from the machine's cache, not a copy of the clone's own.
+        assert not (clone / ".openecf" / "cache").exists()
 
         def openecf(*args: str, stdin: str | None = None) -> subprocess.CompletedProcess[str]:
             return subprocess.run(

@@ -22,7 +22,7 @@ from pathlib import Path
 import pytest
 from support.api import Api, efiler, file, petition, register, remember_maildir
 from support.pdf_corpus import text_1_page
-from support.stack import KAFKA_CACHE, stack_settings
+from support.stack import JAR_CACHE, stack_settings
 from support.tools import tool_path
 
 from services.common.identity import private_key_path
@@ -95,7 +95,7 @@ def wheel_stack(installed: Path, tmp_path_factory: pytest.TempPathFactory) -> It
     outside = tmp_path_factory.mktemp("outside-the-checkout")
     stack = LocalStack(
         settings=stack_settings(tmp_path_factory.mktemp("wheel-stack")),
-        cache_dir=KAFKA_CACHE,
+        cache_dir=JAR_CACHE,
         announce=lambda _line: None,
         openecf=[str(installed / "bin" / "openecf")],
         child_cwd=outside,

@@ -35,7 +35,7 @@ from support.api import (
     wait_for,
 )
 from support.pdf_corpus import text_1_page
-from support.stack import KAFKA_CACHE, stack_settings
+from support.stack import JAR_CACHE, stack_settings
 
 from services.common.settings import SERVICE_NAMES
 from services.stack.supervisor import LocalStack
@@ -158,7 +158,7 @@ def image_stack(
 ) -> Iterator[LocalStack]:
     stack = LocalStack(
         settings=stack_settings(tmp_path_factory.mktemp("image-stack")),
-        cache_dir=KAFKA_CACHE,
+        cache_dir=JAR_CACHE,
         announce=lambda _line: None,
         openecf=[sys.executable, str(LAUNCHER), container, *config["Entrypoint"]],
         fork_children=False,  # each process in a container of its own

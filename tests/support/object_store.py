@@ -13,7 +13,7 @@ from pydantic import SecretStr
 
 from services.stack.s3proxy import S3ProxyServer, fetch_s3proxy_jars
 from support.ports import free_port
-from support.stack import KAFKA_CACHE
+from support.stack import JAR_CACHE
 
 BUCKET = "openecf-documents"
 
@@ -22,7 +22,7 @@ BUCKET = "openecf-documents"
 def running_s3proxy(folder: Path) -> Iterator[S3ProxyServer]:
     server = S3ProxyServer(
         data_dir=folder / "s3proxy",
-        jars_dir=fetch_s3proxy_jars(KAFKA_CACHE),  # the same cache as the Kafka jars
+        jars_dir=fetch_s3proxy_jars(JAR_CACHE),
         port=free_port(),
         log_file=folder / "s3proxy.log",
     )

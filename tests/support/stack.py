@@ -11,6 +11,7 @@ from zoneinfo import ZoneInfo
 from pydantic import SecretStr
 
 from services.common.settings import SERVICE_NAMES, Settings
+from services.stack.local_tools import machine_cache
 from services.stack.supervisor import LocalStack, ReplicaPorts
 from support.api import remember_maildir
 from support.ports import free_port, free_port_run
@@ -18,7 +19,7 @@ from support.ports import free_port, free_port_run
 COURT_TZ = ZoneInfo("America/Los_Angeles")  # the zone of the test stacks (the default)
 
 REPO = Path(__file__).resolve().parents[2]
-KAFKA_CACHE = REPO / ".openecf" / "cache"
+JAR_CACHE = machine_cache()  # the jars, as `make run` keeps them: once per machine
 log = logging.getLogger("test-stack")
 
 
@@ -74,7 +75,7 @@ def start_stack(
     settings = stack_settings(data_dir).model_copy(update=overrides or {})
     stack = LocalStack(
         settings=settings,
-        cache_dir=KAFKA_CACHE,
+        cache_dir=JAR_CACHE,
         announce=log.info,
         replicas=replicas,
         replica_ports=[replica_ports() for _ in range(replicas - 1)],

@@ -17,7 +17,7 @@ from court.v1 import events_pb2
 from kafka.errors import KafkaError
 from support.ports import free_port
 from support.probe_events import enqueue_probes, prepare_schema
-from support.stack import KAFKA_CACHE
+from support.stack import JAR_CACHE
 from support.tls import make_server_tls
 
 from services.common.db import connect_pool
@@ -42,7 +42,7 @@ def secure_broker(
     tls = make_server_tls(folder / "tls")
     broker = KafkaBroker(
         data_dir=folder / "kafka",
-        jars_dir=fetch_kafka_jars(KAFKA_CACHE),
+        jars_dir=fetch_kafka_jars(JAR_CACHE),
         port=free_port(),
         controller_port=free_port(),
         log_file=folder / "kafka.log",

@@ -23,7 +23,7 @@ from support.probe_events import (
     publish_all,
     record_effect,
 )
-from support.stack import KAFKA_CACHE
+from support.stack import JAR_CACHE
 
 from services.common.commit_signal import CommitSignal
 from services.common.consumer import EventConsumer
@@ -156,7 +156,7 @@ def own_broker(tmp_path: Path):  # type: ignore[no-untyped-def]
 
     broker = KafkaBroker(
         data_dir=tmp_path / "kafka",
-        jars_dir=fetch_kafka_jars(KAFKA_CACHE),
+        jars_dir=fetch_kafka_jars(JAR_CACHE),
         port=free_port(),
         controller_port=free_port(),
         log_file=tmp_path / "kafka.log",

@@ -14,10 +14,10 @@ from support.ports import free_port
 
 from services.stack.class_archive import ClassArchive
 from services.stack.kafka import KafkaBroker, ensure_topics, fetch_kafka_jars
-from services.stack.local_tools import require_tool
+from services.stack.local_tools import machine_cache, require_tool
 
 # The same cache as the real stack, so the jars are fetched once per machine.
-CACHE_DIR = Path(__file__).resolve().parents[3] / ".openecf" / "cache"
+CACHE_DIR = machine_cache()
 
 
 @pytest.fixture(scope="module")
@@ -67,6 +67,19 @@ def test_fetch_is_skipped_once_complete(jars_dir: Path, monkeypatch: pytest.Monk
     # With no mvn (nor anything else) on PATH, a completed cache must still answer.
     monkeypatch.setenv("PATH", "")
     assert fetch_kafka_jars(CACHE_DIR) == jars_dir
+
+
+def test_a_first_fetch_copies_the_runtime_jars_with_maven(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """A real fetch, out of the machine's ~/.m2, into a cache named by a relative path (Maven
+    runs in a folder of its own); the stacks of a warm machine never fetch, their cache is full."""
+    monkeypatch.chdir(tmp_path)
+    jars = fetch_kafka_jars(Path("cache"))
+    assert jars == tmp_path / "cache" / "kafka-4.3.0" / "libs"
+    assert any(jars.glob("kafka_2.13-4.3.0.jar"))
+    assert any(jars.glob("log4j-slf4j-impl-*.jar"))
+    assert sorted(p.name for p in (tmp_path / "cache").iterdir()) == ["kafka-4.3.0"]
 
 
 def test_fetch_without_maven_is_a_clear_error(
