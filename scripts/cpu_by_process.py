@@ -1,14 +1,14 @@
 """Where a command's CPU goes: every process on the machine, sampled while the command runs.
 
-Usage: python scripts/cpu_by_process.py [--top N] -- make test
+Usage: python scripts/cpu_by_process.py [--top N] [--processes N] -- make test
 
 Reads /proc once a second while the command runs and keeps each process's last CPU time
 (user + system), then prints CPU-minutes by kind of process: each service by name, the Kafka
 JVMs, PostgreSQL, the browsers, pytest's workers, the kernel's threads and the rest. A sample
 misses the last second of each process, and a process that lives less than a second entirely
 (Debian's `acct` counts those): read it for the long-lived ones. The whole machine is read, so
-run nothing else beside it. How the suite's CPU was split this way:
-docs/test-time.md.
+run nothing else beside it. `--processes N` also lists the N processes that used the most, with
+their command lines. How the suite's CPU was split this way: docs/test-time.md.
 """
 
 from __future__ import annotations
@@ -45,7 +45,7 @@ KINDS = (
     ("go / rust / node builds", "npm"),
 )
 
-Sample = tuple[float, str]  # CPU seconds so far, the kind of process
+Sample = tuple[float, str, str]  # CPU seconds so far, the kind of process, its command line
 
 
 def kind_of(cmdline: str, comm: str) -> str:
@@ -65,11 +65,12 @@ def sample(seen: dict[tuple[str, str], Sample]) -> None:
             fields = stat.rsplit(")", 1)[1].split()
             cpu = (int(fields[11]) + int(fields[12])) / TICKS
             key = (pid, fields[19])  # pid and start time: a reused pid is another process
-            if key in seen:
-                seen[key] = (cpu, seen[key][1])
-            else:
+            if key in seen and not seen[key][1].startswith("other: "):
+                seen[key] = (cpu, seen[key][1], seen[key][2])
+            else:  # new, or not yet named: a forked child renames itself just after the fork
                 raw = Path(f"/proc/{pid}/cmdline").read_bytes()
-                seen[key] = (cpu, kind_of(raw.replace(b"\0", b" ").decode(errors="replace"), comm))
+                cmdline = raw.replace(b"\0", b" ").decode(errors="replace")
+                seen[key] = (cpu, kind_of(cmdline, comm), cmdline)
         except (OSError, ValueError, IndexError):
             continue  # gone between listing and reading
 
@@ -77,6 +78,7 @@ def sample(seen: dict[tuple[str, str], Sample]) -> None:
 def main() -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--top", type=int, default=25, help="kinds to print")
+    parser.add_argument("--processes", type=int, default=0, help="processes to list after them")
     parser.add_argument("command", nargs=argparse.REMAINDER, help="-- and the command to run")
     args = parser.parse_args()
     command = args.command[1:] if args.command[:1] == ["--"] else args.command
@@ -92,9 +94,10 @@ def main() -> int:
         time.sleep(1.0)
     sample(seen)
     wall = time.monotonic() - started
+    used = {key: seen[key][0] - (before[key][0] if key in before else 0.0) for key in seen}
     by_kind: collections.Counter[str] = collections.Counter()
-    for key, (cpu, kind) in seen.items():
-        by_kind[kind] += cpu - (before[key][0] if key in before else 0.0)
+    for key, cpu in used.items():
+        by_kind[seen[key][1]] += cpu
     total = sum(by_kind.values())
     print(
         f"\n{command[0]}: exit {child.returncode}, {wall / 60:.1f} min wall, "
@@ -102,6 +105,9 @@ def main() -> int:
     )
     for kind, cpu in by_kind.most_common(args.top):
         print(f"{cpu / 60:7.2f} CPU-min  {kind}")
+    for key in sorted(used, key=used.__getitem__, reverse=True)[: args.processes]:
+        _, kind, cmdline = seen[key]
+        print(f"{used[key]:7.1f} CPU-s  pid {key[0]:>7}  {kind}: {cmdline[:120]}")
     return child.returncode
 
 

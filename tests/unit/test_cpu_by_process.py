@@ -54,3 +54,26 @@ def test_it_measures_the_command_and_passes_on_its_exit_code() -> None:
         timeout=60,
     )
     assert failed.returncode == 3
+
+
+def test_a_process_that_names_itself_later_is_counted_under_its_name() -> None:
+    """The stack's fork server's children rename themselves just after the fork; one seen
+    before that must not stay "other: python" with all its CPU."""
+    renames = (
+        "import time, setproctitle\n"
+        "time.sleep(1.5)\n"
+        "setproctitle.setproctitle('openecf serve ' + 'notify')\n"  # not a match before it runs
+        "end = time.process_time() + 2.5\n"
+        "while time.process_time() < end: pass"
+    )
+    done = subprocess.run(
+        [sys.executable, str(SCRIPT), "--processes", "1", "--", sys.executable, "-c", renames],
+        capture_output=True,
+        text=True,
+        timeout=60,
+    )
+    assert done.returncode == 0, done.stderr
+    summary = done.stdout.splitlines()
+    (line,) = [line for line in summary if line.endswith("CPU-min  serve notify")]
+    assert float(line.split()[0]) * 60 >= 1.2
+    assert "serve notify: openecf serve notify" in summary[-1]
