@@ -1,7 +1,8 @@
 """Processes of an earlier run whose supervisor died without stopping them (kill -9, the OOM
 killer). Each runs in a session of its own, so it outlives the supervisor and keeps the stack's
 ports and data folder; the next start stops it, or waits for it to stop. A process is known by
-arguments only it has (its data folder or Maildir), or by the pid its supervisor recorded."""
+arguments only it has (its data folder or Maildir), by the log it writes (a file in the stack's
+log folder), or by the pid its supervisor recorded."""
 
 from __future__ import annotations
 
@@ -24,15 +25,39 @@ def pids_with_args(*needles: str) -> list[int]:
     return found
 
 
+def pids_logging_into(folder: Path) -> list[int]:
+    """Processes whose standard output is a file in ``folder``."""
+    found = []
+    for entry in Path("/proc").iterdir():
+        if not entry.name.isdigit() or int(entry.name) == os.getpid():
+            continue
+        try:
+            output = Path(os.readlink(entry / "fd" / "1"))
+        except OSError:  # gone, or not ours to look into
+            continue
+        if output.parent == folder:
+            found.append(int(entry.name))
+    return found
+
+
 def stop_leftovers(*needles: str, timeout: float = 30) -> list[int]:
-    """Stop every process with those arguments (SIGTERM, SIGKILL after ``timeout``) and wait
-    until it is gone; return their pids."""
-    found = pids_with_args(*needles)
-    for pid in found:
+    """Stop every process with those arguments; return their pids."""
+    return stop_processes(pids_with_args(*needles), timeout=timeout)
+
+
+def stop_processes(pids: list[int], *, timeout: float = 30) -> list[int]:
+    """Stop each process (SIGTERM, SIGKILL after ``timeout``) and wait until it is gone;
+    return the pids that were still running."""
+    stopped = []
+    for pid in pids:
+        args = process_args(pid)
+        if not args:
+            continue
         with contextlib.suppress(ProcessLookupError):
             os.kill(pid, signal.SIGTERM)
-        wait_gone(pid, needles[0], timeout)
-    return found
+        wait_gone(pid, args[0], timeout)
+        stopped.append(pid)
+    return stopped
 
 
 def wait_gone(pid: int, needle: str, timeout: float) -> bool:

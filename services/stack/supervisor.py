@@ -10,6 +10,7 @@ from __future__ import annotations
 import contextlib
 import logging
 import os
+import re
 import signal
 import subprocess
 import sys
@@ -34,12 +35,22 @@ from services.stack import bootstrap, stackfile
 from services.stack.environment import settings_env
 from services.stack.forks import STOP_SECONDS, ChildProcess, ForkServer
 from services.stack.kafka import KafkaBroker, ensure_topics, fetch_kafka_jars
-from services.stack.leftovers import stop_leftovers, wait_gone
+from services.stack.leftovers import (
+    pids_logging_into,
+    process_args,
+    stop_leftovers,
+    stop_processes,
+    wait_gone,
+)
 from services.stack.ports import Listener, ephemeral_range, ephemeral_warnings, require_free
 from services.stack.postgres import EmbeddedPostgres
 
 log = logging.getLogger(__name__)
 Announce = Callable[[str], None]
+# A service or the scheduler: forked and named by the fork server, or started on its own.
+_OPENECF_CHILD = re.compile(
+    r"(?:^|/)openecf (?:serve|maintenance) |services\.cli\.main (?:serve|maintenance) "
+)
 
 
 @dataclass
@@ -213,13 +224,20 @@ class LocalStack:
 
     def _clear_a_crashed_run(self) -> None:
         """What a supervisor killed outright (kill -9, the OOM killer) left holding this stack's
-        ports: its fork server, which saw it go and is stopping the services, and the SMTP
-        sink. (PostgreSQL and Kafka stop or adopt their own leftovers as they start.)"""
+        ports: its fork server, which saw it go and is stopping the services; the services
+        themselves, if the fork server was killed too; and the SMTP sink. (PostgreSQL and Kafka
+        stop or adopt their own leftovers as they start.)"""
         crashed = stackfile.left_by_a_dead_supervisor(self.data_dir)
         if crashed is None:  # none, or a live one: whose sink and services are not ours to stop
             return
         if crashed.forks_pid and wait_gone(crashed.forks_pid, "forks", STOP_SECONDS + 5):
             self.announce("the services an earlier run left behind have stopped")
+        # Each child writes its own log in this stack's log folder, which names this stack.
+        children = {pid: " ".join(process_args(pid)) for pid in pids_logging_into(self.log_dir)}
+        ours = [pid for pid, command in children.items() if _OPENECF_CHILD.search(command)]
+        for pid in stop_processes(ours, timeout=STOP_SECONDS):
+            command = children[pid].strip()
+            self.announce(f"stopped `{command}` an earlier run left behind (pid {pid})")
         for pid in stop_leftovers("services.stack.smtp_sink", str(self.maildir)):
             self.announce(f"stopped the SMTP sink an earlier run left behind (pid {pid})")
 

@@ -19,6 +19,7 @@ from support.stack import stack_settings
 from services.common.settings import PROCESS_NAMES, SERVICE_NAMES, Settings
 from services.stack import stackfile
 from services.stack.kafka import KafkaBroker
+from services.stack.leftovers import process_args
 from services.stack.ports import (
     LINUX_EPHEMERAL,
     PortInUse,
@@ -84,10 +85,25 @@ def test_stack_up_names_the_held_port_and_its_setting_before_starting_anything(
     assert not (tmp_path / "postgres").exists()
 
 
+def _forked_service(log: Path) -> subprocess.Popen[bytes]:
+    """A process named as the fork server names a service, writing its log to ``log``."""
+    log.parent.mkdir(parents=True, exist_ok=True)
+    names_itself = (
+        "import setproctitle, time; setproctitle.setproctitle('openecf serve auth'); time.sleep(60)"
+    )
+    with log.open("ab") as out:
+        process = subprocess.Popen([sys.executable, "-c", names_itself], stdout=out)
+    deadline = time.monotonic() + 30
+    while process_args(process.pid) != ["openecf serve auth"] and time.monotonic() < deadline:
+        time.sleep(0.05)
+    return process
+
+
 @pytest.mark.parametrize("supervisor", ["alive", "killed"])
-def test_the_sink_of_an_earlier_run_is_stopped_only_if_its_supervisor_is_gone(
+def test_the_sink_and_services_of_an_earlier_run_are_stopped_only_if_its_supervisor_is_gone(
     tmp_path: Path, held_port: int, supervisor: str
 ) -> None:
+    """Its services too, when its fork server was killed with it: known by their logs."""
     settings = stack_settings(tmp_path).model_copy(update={"filing_port": held_port})
     announced: list[str] = []
     stack = LocalStack(settings=settings, cache_dir=tmp_path, announce=announced.append)
@@ -95,6 +111,8 @@ def test_the_sink_of_an_earlier_run_is_stopped_only_if_its_supervisor_is_gone(
     sink = subprocess.Popen(
         [sys.executable, "-c", sleeps, "services.stack.smtp_sink", "--maildir", str(stack.maildir)]
     )
+    service = _forked_service(stack.log_dir / "auth.log")
+    another_stacks = _forked_service(tmp_path / "elsewhere" / "logs" / "auth.log")
     gone = subprocess.Popen([sys.executable, "-c", "pass"])
     gone.wait()
     writer = os.getpid() if supervisor == "alive" else gone.pid
@@ -105,15 +123,20 @@ def test_the_sink_of_an_earlier_run_is_stopped_only_if_its_supervisor_is_gone(
         with pytest.raises(PortInUse):  # the held port: nothing of this stack starts
             stack.up()
         if supervisor == "alive":  # a second `make run` beside the first leaves it alone
-            assert sink.poll() is None
+            assert sink.poll() is None and service.poll() is None
             assert not any("earlier run" in line for line in announced)
         else:
             assert sink.wait(timeout=10) == -signal.SIGTERM
+            assert service.wait(timeout=10) == -signal.SIGTERM
             said = f"stopped the SMTP sink an earlier run left behind (pid {sink.pid})"
             assert said in announced
+            said = f"stopped `openecf serve auth` an earlier run left behind (pid {service.pid})"
+            assert said in announced
+        assert another_stacks.poll() is None
     finally:
-        sink.kill()
-        sink.wait()
+        for process in (sink, service, another_stacks):
+            process.kill()
+            process.wait()
 
 
 def test_openecf_stack_up_with_a_held_port_is_one_line_and_exit_1(
