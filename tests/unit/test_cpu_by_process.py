@@ -34,16 +34,23 @@ def test_each_process_is_counted_under_its_kind() -> None:
     assert kind_of("/usr/bin/sleep 5", "sleep") == "other: sleep"
 
 
-def test_it_measures_the_command_and_passes_on_its_exit_code() -> None:
-    busy = "import time; end = time.process_time() + 2.5\nwhile time.process_time() < end: pass"
+BUSY = "end = time.process_time() + 2.5\nwhile time.process_time() < end: pass"
+
+
+def _summary(options: list[str], code: str) -> list[str]:
+    """The script's output lines, measuring a Python process that runs ``code``."""
     done = subprocess.run(
-        [sys.executable, str(SCRIPT), "--top", "40", "--", sys.executable, "-c", busy],
+        [sys.executable, str(SCRIPT), *options, "--", sys.executable, "-c", code],
         capture_output=True,
         text=True,
         timeout=60,
     )
     assert done.returncode == 0, done.stderr
-    summary = done.stdout.splitlines()
+    return done.stdout.splitlines()
+
+
+def test_it_measures_the_command_and_passes_on_its_exit_code() -> None:
+    summary = _summary(["--top", "40"], f"import time\n{BUSY}")
     assert summary[1].startswith(f"{sys.executable}: exit 0")
     # 2.5 s of CPU, less at most the last second the samples miss.
     (line,) = [line for line in summary if line.endswith(f"other: {Path(sys.executable).name}")]
@@ -63,17 +70,9 @@ def test_a_process_that_names_itself_later_is_counted_under_its_name() -> None:
         "import time, setproctitle\n"
         "time.sleep(1.5)\n"
         "setproctitle.setproctitle('openecf serve ' + 'notify')\n"  # not a match before it runs
-        "end = time.process_time() + 2.5\n"
-        "while time.process_time() < end: pass"
+        f"{BUSY}"
     )
-    done = subprocess.run(
-        [sys.executable, str(SCRIPT), "--processes", "1", "--", sys.executable, "-c", renames],
-        capture_output=True,
-        text=True,
-        timeout=60,
-    )
-    assert done.returncode == 0, done.stderr
-    summary = done.stdout.splitlines()
+    summary = _summary(["--processes", "1"], renames)
     (line,) = [line for line in summary if line.endswith("CPU-min  serve notify")]
     assert float(line.split()[0]) * 60 >= 1.2
     assert "serve notify: openecf serve notify" in summary[-1]
