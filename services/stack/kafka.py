@@ -343,8 +343,7 @@ class KafkaBroker:
         shutil.copytree(
             template, self._log_dir, ignore=shutil.ignore_patterns(meta), dirs_exist_ok=True
         )
-        shutil.copyfile(template / meta, self._log_dir / f"{meta}.partial")
-        (self._log_dir / f"{meta}.partial").rename(self._log_dir / meta)
+        write_atomically(self._log_dir / meta, (template / meta).read_text())
 
     def _formatted_template(self, java: str, log4j_config: Path, classes: ClassArchive) -> Path:
         """A store Kafka's StorageTool formatted once for these jars, beside them.

@@ -13,30 +13,35 @@ import time
 from pathlib import Path
 
 
+def _other_pids() -> list[int]:
+    """Every process on the machine but this one."""
+    return [
+        int(entry.name)
+        for entry in Path("/proc").iterdir()
+        if entry.name.isdigit() and int(entry.name) != os.getpid()
+    ]
+
+
 def pids_with_args(*needles: str) -> list[int]:
     """Processes whose command line contains every needle as a separate argument."""
     found = []
-    for entry in Path("/proc").iterdir():
-        if not entry.name.isdigit() or int(entry.name) == os.getpid():
-            continue
-        args = set(process_args(int(entry.name)))
+    for pid in _other_pids():
+        args = set(process_args(pid))
         if args and all(n in args for n in needles):
-            found.append(int(entry.name))
+            found.append(pid)
     return found
 
 
 def pids_logging_into(folder: Path) -> list[int]:
     """Processes whose standard output is a file in ``folder``."""
     found = []
-    for entry in Path("/proc").iterdir():
-        if not entry.name.isdigit() or int(entry.name) == os.getpid():
-            continue
+    for pid in _other_pids():
         try:
-            output = Path(os.readlink(entry / "fd" / "1"))
+            output = Path(os.readlink(f"/proc/{pid}/fd/1"))
         except OSError:  # gone, or not ours to look into
             continue
         if output.parent == folder:
-            found.append(int(entry.name))
+            found.append(pid)
     return found
 
 
