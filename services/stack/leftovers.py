@@ -34,6 +34,7 @@ def pids_with_args(*needles: str) -> list[int]:
 
 def pids_logging_into(folder: Path) -> list[int]:
     """Processes whose standard output is a file in ``folder``."""
+    folder = folder.resolve()  # the kernel names an open file by its path without links
     found = []
     for pid in _other_pids():
         try:

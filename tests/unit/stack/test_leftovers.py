@@ -11,7 +11,7 @@ import time
 from pathlib import Path
 
 from services.stack import stackfile
-from services.stack.leftovers import process_args, stop_leftovers, wait_gone
+from services.stack.leftovers import pids_logging_into, process_args, stop_leftovers, wait_gone
 
 
 def _sleeper(*args: str, code: str = "import time; time.sleep(60)") -> subprocess.Popen[bytes]:
@@ -77,3 +77,17 @@ def test_a_stack_file_whose_supervisor_is_gone_tells_only_the_next_start(tmp_pat
     stackfile.write(tmp_path, dataclasses.replace(info, pid=os.getpid()))
     assert stackfile.read(tmp_path) is not None
     assert stackfile.left_by_a_dead_supervisor(tmp_path) is None
+
+
+def test_a_process_is_found_by_its_log_through_a_linked_data_folder(tmp_path: Path) -> None:
+    """OPENECF_DATA_DIR may name the folder through a symbolic link; /proc names the real one."""
+    (tmp_path / "real" / "logs").mkdir(parents=True)
+    (tmp_path / "linked").symlink_to(tmp_path / "real")
+    with (tmp_path / "real" / "logs" / "auth.log").open("ab") as log:
+        writer = subprocess.Popen([sys.executable, "-c", "import time; time.sleep(60)"], stdout=log)
+    try:
+        assert writer.pid in pids_logging_into(tmp_path / "linked" / "logs")
+        assert writer.pid not in pids_logging_into(tmp_path)
+    finally:
+        writer.kill()
+        writer.wait()
