@@ -5,16 +5,27 @@ stops; ``openecf`` commands run beside it read the database and Kafka addresses 
 README's commands need no environment. The file holds a connection string, so it is readable
 by its owner only, and a file whose writer is gone is ignored, except by the next
 ``openecf stack up``: it tells it what the dead supervisor may have left running.
+
+``<data dir>/stack.lock`` is held (``flock``) by the supervisor from its first step to its
+last, so a second ``openecf stack up`` on the same folder stops before it touches anything: it
+would otherwise take the first one's PostgreSQL and broker for a crashed run's leftovers. The
+kernel drops the lock when its holder dies, however it dies.
 """
 
 from __future__ import annotations
 
+import fcntl
 import json
 import os
 from dataclasses import asdict, dataclass
 from pathlib import Path
 
 FILE_NAME = "stack.json"
+LOCK_NAME = "stack.lock"
+
+
+class AlreadyRunning(Exception):
+    """Another supervisor holds the data folder."""
 
 
 @dataclass(frozen=True)
@@ -28,6 +39,28 @@ class StackInfo:
 
 def path_in(data_dir: Path) -> Path:
     return data_dir / FILE_NAME
+
+
+def hold(data_dir: Path) -> int:
+    """Take the data folder for this process (until ``release``, or its death); the lock's
+    file descriptor. Raises AlreadyRunning, naming the holder, when another process has it."""
+    fd = os.open(data_dir / LOCK_NAME, os.O_RDWR | os.O_CREAT, 0o600)
+    try:
+        fcntl.flock(fd, fcntl.LOCK_EX | fcntl.LOCK_NB)
+    except BlockingIOError:
+        holder = os.read(fd, 20).decode(errors="replace").strip() or "unknown"
+        os.close(fd)
+        raise AlreadyRunning(
+            f"a stack already runs from {data_dir} (pid {holder}): stop it first (Ctrl-C in its"
+            " terminal), or give this one a folder of its own with OPENECF_DATA_DIR"
+        ) from None
+    os.ftruncate(fd, 0)
+    os.write(fd, str(os.getpid()).encode())
+    return fd
+
+
+def release(fd: int) -> None:
+    os.close(fd)  # closing the only descriptor of the lock's file drops the lock
 
 
 def write(data_dir: Path, info: StackInfo) -> None:

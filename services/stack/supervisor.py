@@ -123,6 +123,7 @@ class LocalStack:
     # children run elsewhere (in containers) starts each on its own.
     fork_children: bool = True
     fork_server: ForkServer | None = None
+    folder_lock: int | None = None  # stackfile.hold's, while the stack is up
     postgres: EmbeddedPostgres | None = None
     kafka: KafkaBroker | None = None
     children: dict[str, Child] = field(default_factory=dict)
@@ -222,6 +223,20 @@ class LocalStack:
         # Our own broker, on loopback.
         return {"kafka_bootstrap": bootstrap, "kafka_security_protocol": "PLAINTEXT"}
 
+    def _own_addresses(self) -> dict[str, object]:
+        """Where the stack's processes reach each other, from the ports they listen on.
+
+        Every client reaches every replica of a service, round robin. The portal's address in
+        e-mails follows the edge's port too, unless it was set: a stack whose ports were moved
+        (`OPENECF_AUTH_PORT=…`) must not call, or send people to, the default ones.
+        """
+        addresses: dict[str, object] = {
+            f"{service}_addr": ",".join(self.grpc_addrs(service)) for service in SERVICE_NAMES
+        }
+        if "public_base_url" not in self.settings.model_fields_set:
+            addresses["public_base_url"] = self.edge_urls[0]
+        return addresses
+
     def _clear_a_crashed_run(self) -> None:
         """What a supervisor killed outright (kill -9, the OOM killer) left holding this stack's
         ports: its fork server, which saw it go and is stopping the services; the services
@@ -244,6 +259,7 @@ class LocalStack:
     def up(self) -> Settings:
         """Start everything; return the settings every child runs with."""
         self.log_dir.mkdir(parents=True, exist_ok=True)
+        self.folder_lock = stackfile.hold(self.data_dir)  # before anything else is touched
         started = time.monotonic()
         self._clear_a_crashed_run()
         listeners = self.listeners()
@@ -254,10 +270,7 @@ class LocalStack:
             self.fork_server = ForkServer(
                 self.openecf, self.base_env(), self.child_cwd, self.log_dir / "forks.log"
             )
-        updates = {**self._start_postgres(), **self._start_kafka()}
-        if self.replicas > 1:  # every client reaches every replica, round robin
-            for service in SERVICE_NAMES:
-                updates[f"{service}_addr"] = ",".join(self.grpc_addrs(service))
+        updates = {**self._start_postgres(), **self._start_kafka(), **self._own_addresses()}
         self.settings = self.settings.model_copy(update=updates)
         if not self.settings.service_keys_dir:  # an operator's folder is theirs to fill
             generate_keys(self.settings.keys_dir, PROCESS_NAMES)
@@ -522,6 +535,9 @@ class LocalStack:
                 self.postgres.stop()
             # Last: a supervisor killed while stopping leaves it, and the next start cleans up.
             stackfile.remove(self.data_dir, os.getpid())
+            if self.folder_lock is not None:
+                stackfile.release(self.folder_lock)
+                self.folder_lock = None
 
 
 def run_forever(stack: LocalStack) -> int:

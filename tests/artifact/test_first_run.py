@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import contextlib
 import os
+import re
 import shutil
 import signal
 import subprocess
@@ -16,10 +17,13 @@ import threading
 import time
 from pathlib import Path
 
+import httpx
 import pytest
+from support.api import message_text
 from support.ports import free_port, free_port_run
 
 from services.common.settings import SERVICE_NAMES
+from services.stack.smtp_sink import read_messages
 
 REPO = Path(__file__).resolve().parents[2]
 pytestmark = pytest.mark.stack
@@ -47,13 +51,11 @@ def fresh_clone(target: Path) -> Path:
 
 
 def moved_ports() -> dict[str, str]:
-    ports = {name: free_port() for name in SERVICE_NAMES}
-    env = {f"OPENECF_{name.upper()}_PORT": str(port) for name, port in ports.items()}
-    env |= {f"OPENECF_{name.upper()}_ADDR": f"127.0.0.1:{port}" for name, port in ports.items()}
-    edge = free_port()
+    """Only the ports: the addresses the processes reach each other at, and the portal's in
+    e-mails, follow them."""
+    env = {f"OPENECF_{name.upper()}_PORT": str(free_port()) for name in SERVICE_NAMES}
     env |= {
-        "OPENECF_EDGE_PORT": str(edge),
-        "OPENECF_PUBLIC_BASE_URL": f"http://127.0.0.1:{edge}",
+        "OPENECF_EDGE_PORT": str(free_port()),
         "OPENECF_METRICS_PORT_BASE": str(free_port_run(6)),
         "OPENECF_SMTP_PORT": str(free_port()),
         "OPENECF_KAFKA_PORT": str(free_port()),
@@ -180,6 +182,9 @@ def test_make_run_on_a_fresh_clone_then_the_readme_commands_then_ctrl_c(
         assert again.returncode == 1
         assert again.stderr.startswith("openecf: duplicate:"), again.stderr
         assert again.stderr.count("\n") == 1, again.stderr
+        reaches_its_services_and_mails_its_own_address(clone, ports)
+        a_second_make_run_leaves_the_first_alone(clone)
+        assert openecf("maintenance", "status").returncode == 0
     finally:
         stop(make, signal.SIGINT)  # Ctrl-C
     assert any(line.strip() == "stopped" for line in output), "".join(output[-30:])
@@ -198,6 +203,43 @@ def test_make_run_on_a_fresh_clone_then_the_readme_commands_then_ctrl_c(
     assert gone.stderr.startswith("openecf: no database: start the local stack with `make run`")
 
     starts_again_after_a_crash_and_a_closed_terminal(clone, ports)
+
+
+def reaches_its_services_and_mails_its_own_address(clone: Path, ports: dict[str, str]) -> None:
+    """The edge reaches every service on its moved port, and a reset link points at the
+    moved edge."""
+    edge = f"http://127.0.0.1:{ports['OPENECF_EDGE_PORT']}"
+    services = httpx.get(f"{edge}/api/v1/status", timeout=30).json()["services"]
+    assert services == dict.fromkeys(SERVICE_NAMES, "serving"), services
+    asked = httpx.post(
+        f"{edge}/api/v1/credential-reissue", json={"email": "clerk@court.example"}, timeout=30
+    )
+    assert asked.status_code == 202, asked.text
+    maildir = clone / ".openecf" / "mail"
+    deadline = time.monotonic() + 60
+    while not (texts := [message_text(m) for m in read_messages(maildir)]):
+        assert time.monotonic() < deadline, "no reset mail"
+        time.sleep(0.5)
+    links = re.findall(r"https?://[^/\s]+/reset-password", "".join(texts))
+    assert links == [f"{edge}/reset-password"], texts
+
+
+def a_second_make_run_leaves_the_first_alone(clone: Path) -> None:
+    """Started on other ports in the same checkout, it stops in one line before it touches
+    the first one's database, broker or stack file."""
+    stack_file = (clone / ".openecf" / "stack.json").read_text()
+    second = subprocess.run(
+        ["make", "--no-print-directory", "run"],
+        cwd=clone,
+        env=clean_env() | moved_ports(),
+        capture_output=True,
+        text=True,
+        timeout=120,
+        check=False,
+    )
+    assert second.returncode != 0
+    assert "a stack already runs from" in second.stdout + second.stderr, second.stdout
+    assert (clone / ".openecf" / "stack.json").read_text() == stack_file
 
 
 def starts_again_after_a_crash_and_a_closed_terminal(clone: Path, ports: dict[str, str]) -> None:

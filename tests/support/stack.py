@@ -31,7 +31,6 @@ def court_today() -> date:
 
 def stack_settings(data_dir: Path) -> Settings:
     ports = {f"{name}_port": free_port() for name in SERVICE_NAMES}
-    addrs = {f"{name}_addr": f"127.0.0.1:{ports[f'{name}_port']}" for name in SERVICE_NAMES}
     return Settings(
         data_dir=data_dir,
         database_url=SecretStr(""),
@@ -54,7 +53,6 @@ def stack_settings(data_dir: Path) -> Settings:
         # it (on a real Saturday night the stack's scheduler would close the court).
         maintenance_day=(datetime.now(COURT_TZ).weekday() + 3) % 7,
         **ports,
-        **addrs,
     )
 
 
