@@ -19,6 +19,17 @@ def is_court_staff(role: str) -> bool:
     return role in COURT_STAFF_ROLES
 
 
+# -- the court's dates -------------------------------------------------------------------------
+
+# The Ninth Circuit's dockets reach back to 1891; nothing is filed past 2200. A date outside
+# is a typing slip (0001-01-01, 20266-…), whatever the form it came in.
+FIRST_DOCKET_YEAR, LAST_DOCKET_YEAR = 1891, 2200
+
+
+def is_docket_year(year: int) -> bool:
+    return FIRST_DOCKET_YEAR <= year <= LAST_DOCKET_YEAR
+
+
 # -- case numbers -------------------------------------------------------------------------------
 
 # ACMS numbers cases `YY-N` per court-local year; immigration petitions received before ACMS

@@ -32,15 +32,13 @@ from datetime import UTC, datetime
 from typing import Any
 from zoneinfo import ZoneInfo
 
-from services.common.court import is_case_number
+from services.common.court import is_case_number, is_docket_year
 from services.common.text import first_refused
 from services.docket import acms_html
 from services.docket.acms_html import one_line
 from services.docket.fees import FEE_STATUSES
 
 MAX_ENTRIES = 20_000
-# The Ninth Circuit's dockets reach back to 1891; nothing is filed past 2200.
-MIN_YEAR, MAX_YEAR = 1891, 2200
 MAX_TEXT = 10_000
 CASE_TYPES = {
     "immigration": "immigration",
@@ -107,7 +105,7 @@ def _epoch_milliseconds(value: int | float, *, where: str) -> datetime:
         stamp = datetime.fromtimestamp(value / 1000, tz=UTC)
     except (OverflowError, OSError, ValueError) as exc:
         raise AcmsFormatError(f"{where}: {value!r} is not a time") from exc
-    if not MIN_YEAR <= stamp.year <= MAX_YEAR:
+    if not is_docket_year(stamp.year):
         raise AcmsFormatError(f"{where}: {value!r} is not a plausible court date")
     return stamp
 
@@ -132,7 +130,7 @@ def _written_time(text: str, *, tz: ZoneInfo, where: str) -> datetime:
         parsed = parsed.astimezone(UTC)
     except OverflowError as exc:
         raise AcmsFormatError(f"{where}: {text[:40]!r} is out of range") from exc
-    if not MIN_YEAR <= parsed.year <= MAX_YEAR:
+    if not is_docket_year(parsed.year):
         raise AcmsFormatError(f"{where}: {text[:40]!r} is not a plausible court date")
     return parsed
 

@@ -49,7 +49,7 @@ from services.filing.models import (
     Upload,
     party_proto,
 )
-from services.filing.pdf_report import PdfReport
+from services.filing.pdf_report import PdfReport, has_pdf_header
 from services.filing.pdf_sandbox import PdfInspector
 from services.filing.vault import Vault
 
@@ -371,11 +371,12 @@ class Intake:
 
     def _with_text_layer(self, request: FilingRequest) -> FilingRequest:
         """A paper filing's scans, each given a text layer by OCR (pages with text are kept);
-        a document over the size limit is left for the checks to refuse."""
+        a document over the size limit, or not a PDF (OCRmyPDF would take it for an image and
+        fail), is left for the checks to refuse."""
         uploads = []
         for upload in request.uploads:
             content = upload.content
-            if len(content) <= self._limits.max_file_bytes:
+            if len(content) <= self._limits.max_file_bytes and has_pdf_header(content):
                 started = time.perf_counter()
                 content = ocr.add_text_layer(
                     content, filename=upload.filename, limits=self._limits.ocr_limits

@@ -107,9 +107,14 @@ def precheck(data: bytes, limits: PdfLimits) -> PdfReport | None:
     if len(data) > limits.max_file_bytes:
         size = _size_label(limits.max_file_bytes)
         return report_for(data, [Finding(TOO_LARGE, f"The file is larger than {size}.")])
-    if b"%PDF-" not in data[:1024]:
+    if not has_pdf_header(data):
         return report_for(data, [Finding(NOT_PDF, "The file is not a PDF.")])
     return None
+
+
+def has_pdf_header(data: bytes) -> bool:
+    """``%PDF-`` within the first 1024 bytes, where readers look for it."""
+    return b"%PDF-" in data[:1024]
 
 
 def _size_label(size: int) -> str:

@@ -161,7 +161,8 @@ def check_paper_filing(
     principal: Principal, request: FilingRequest, case: CaseFacts | None, *, today: date
 ) -> None:
     """The clerk dockets a paper filing on a party's behalf: clerk only, an existing case, a
-    document type, the party named, a received day that is not in the future."""
+    document type, the party named, a received day that is not in the future (nor before the
+    court's dockets)."""
     paper = request.paper
     assert paper is not None
     if not principal.is_court_staff:
@@ -171,5 +172,7 @@ def check_paper_filing(
     clean(paper.filer_party, field="filer_party", max_length=court.MAX_PARTY_NAME, required=True)
     if paper.received_on > today:
         raise _invalid("received_on", "the day the paper was received cannot be in the future")
+    if not court.is_docket_year(paper.received_on.year):
+        raise _invalid("received_on", f"{paper.received_on.isoformat()} is not a plausible day")
     if case is None:
         raise CourtError("not_found", f"no case {request.case_number}")

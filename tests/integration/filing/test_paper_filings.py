@@ -94,12 +94,21 @@ def test_a_scan_over_the_size_limit_is_refused_before_ocr(clerk: Api, case_numbe
     assert (refused.status_code, refused.json()["code"]) == (413, "too_large")
 
 
+@pytest.mark.parametrize("scan", [b"abc", b""], ids=["text", "empty"])
+def test_a_scan_that_is_not_a_pdf_is_refused_as_such(
+    clerk: Api, case_number: str, scan: bytes
+) -> None:
+    """Not handed to OCR, which took it for an image and failed as if it were too complex."""
+    refused = paper_filing(clerk, case_number, scan)
+    assert (refused.status_code, refused.json()["code"]) == (415, "not_pdf"), refused.text
+
+
 def test_the_received_day_and_the_type_are_checked(clerk: Api, case_number: str) -> None:
     scan = scanned_letter(SCAN_LINES)
-    future = (court_today() + timedelta(days=2)).isoformat()
-    refused = paper_filing(clerk, case_number, scan, received_on=future)
-    assert (refused.status_code, refused.json()["code"]) == (422, "validation_failed")
-    assert refused.json()["field"] == "received_on"
+    for day in [(court_today() + timedelta(days=2)).isoformat(), "0001-01-01"]:
+        refused = paper_filing(clerk, case_number, scan, received_on=day)
+        assert (refused.status_code, refused.json()["code"]) == (422, "validation_failed")
+        assert refused.json()["field"] == "received_on"
     petition_on_paper = paper_filing(clerk, case_number, scan, type="petition_for_review")
     assert (petition_on_paper.status_code, petition_on_paper.json()["code"]) == (
         422,

@@ -70,6 +70,8 @@ def test_the_form_of_a_paper_filing() -> None:
     assert refusal(nameless) == "validation_failed:filer_party"
     tomorrow = replace(PAPER, paper=PaperReceipt("Maria Lopez", date(2026, 12, 3)))
     assert refusal(tomorrow) == "validation_failed:received_on"
+    year_one = replace(PAPER, paper=PaperReceipt("Maria Lopez", date(1, 1, 1)))
+    assert refusal(year_one) == "validation_failed:received_on"
     assert refusal(PAPER, case=None) == "not_found:"
 
 
