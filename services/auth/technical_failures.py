@@ -72,6 +72,11 @@ def _checked(
     )
 
 
+def _one_writer(conn: Connection[Any]) -> None:
+    """Recording and proposing take turns (until the transaction ends)."""
+    conn.execute("SELECT pg_advisory_xact_lock(hashtext('auth.technical_failures'))")
+
+
 def record(
     conn: Connection[Any],
     *,
@@ -86,6 +91,20 @@ def record(
     unavailable, note = _checked(
         started_at=started_at, ended_at=ended_at, unavailable=unavailable, note=note, now=now
     )
+    # The same record twice (a double click, a retried request) would be two outages on the
+    # public list: refused, naming the first.
+    _one_writer(conn)
+    same = conn.execute(
+        "SELECT failure_id FROM technical_failures WHERE status <> 'dismissed'"
+        " AND started_at = %s AND ended_at = %s AND unavailable = %s AND note = %s",
+        [started_at, ended_at, unavailable, note],
+    ).fetchone()
+    if same is not None:
+        raise CourtError(
+            "duplicate",
+            f"this outage is recorded already ({same[0]})",
+            details={"failure_id": str(same[0])},
+        )
     cursor = conn.cursor(row_factory=class_row(TechnicalFailure))
     row = cursor.execute(
         "INSERT INTO technical_failures (failure_id, status, started_at, ended_at, unavailable,"
@@ -196,7 +215,7 @@ def propose(
     # One job at a time (every auth replica runs it). An outage overlapping any earlier
     # proposal (whatever became of it) is that proposal: a late observation that moves a
     # run's start never proposes it twice.
-    conn.execute("SELECT pg_advisory_xact_lock(hashtext('auth.technical_failures'))")
+    _one_writer(conn)
     rows = conn.execute(
         "SELECT observed_at, ok, in_maintenance, what, source FROM availability_observations"
         " WHERE observed_at >= %s ORDER BY observed_at",

@@ -8,6 +8,7 @@ receipts carry the note, which no other test reads.)
 
 from __future__ import annotations
 
+from concurrent.futures import ThreadPoolExecutor
 from datetime import UTC, datetime, timedelta
 from typing import Any
 
@@ -48,6 +49,25 @@ def test_an_administrator_records_an_outage_and_it_is_public_in_court_time(
     assert body["started_at"]["local"] == "2026-01-13T09:05:00-08:00"
     listed = [f for f in public_failures(edge_url) if f["failure_id"] == body["failure_id"]]
     assert listed == [body]
+    # The same record again (a double click) is refused, naming the first; both at once too.
+    same = {
+        "started_at": "2026-01-13T09:05:00",
+        "ended_at": "2026-01-13T11:35:00",
+        "unavailable": "filing and document upload",
+        "note": "storage outage at the data centre",
+    }
+    again = admin.post("/api/v1/admin/technical-failures", json=same)
+    assert (again.status_code, again.json()["code"]) == (409, "duplicate"), again.text
+    assert again.json()["failure_id"] == body["failure_id"]
+    other = {**same, "started_at": "2026-01-14T09:05:00", "ended_at": "2026-01-14T11:35:00"}
+    with ThreadPoolExecutor(4) as pool:
+        codes = sorted(
+            r.status_code
+            for r in pool.map(
+                lambda _: admin.post("/api/v1/admin/technical-failures", json=other), range(4)
+            )
+        )
+    assert codes == [201, 409, 409, 409]
     # The command line reads the same record, in court time.
     out = openecf(stack, "technical-failures", "list")
     assert out.returncode == 0, out.stderr
