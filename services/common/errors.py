@@ -35,6 +35,8 @@ ERROR_KINDS: dict[str, ErrorKind] = {
     "restricted_case": ErrorKind(grpc.StatusCode.PERMISSION_DENIED, 403),
     "sealed": ErrorKind(grpc.StatusCode.PERMISSION_DENIED, 403),
     "not_found": ErrorKind(grpc.StatusCode.NOT_FOUND, 404),
+    # The edge's own: a route that exists, asked with a method it does not take.
+    "method_not_allowed": ErrorKind(grpc.StatusCode.UNIMPLEMENTED, 405),
     "duplicate": ErrorKind(grpc.StatusCode.ALREADY_EXISTS, 409),
     "already_decided": ErrorKind(grpc.StatusCode.FAILED_PRECONDITION, 409),
     # An ACMS re-import whose new entry numbers were given to entries docketed here.

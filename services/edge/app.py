@@ -111,4 +111,6 @@ def create_app(clients: ServiceClients, refusals: RefusalReporter | None = None)
         headers.apply(request.url.path, response.headers)
         return response
 
+    # Outside observe: a client gone mid-upload has no response for it to log or count.
+    app.add_middleware(problems.DisconnectedClients)
     return app

@@ -1,9 +1,15 @@
-"""Errors as application/problem+json with a stable ``code`` (RFC 9457)."""
+"""Errors as application/problem+json with a stable ``code`` (RFC 9457).
+
+The edge sets a problem's own members; an error's extra fields are added beside them and
+never replace one (a filing's state is ``filing_status``, not ``status``). A client that goes
+away mid-request is no error: it is logged once and answered with nothing.
+"""
 
 from __future__ import annotations
 
 import json
 import logging
+from collections.abc import Mapping
 
 import grpc
 from fastapi import FastAPI, Request
@@ -12,6 +18,8 @@ from fastapi.responses import JSONResponse
 from google.rpc import error_details_pb2
 from grpc_status import rpc_status
 from starlette.exceptions import HTTPException
+from starlette.requests import ClientDisconnect
+from starlette.types import ASGIApp, Receive, Scope, Send
 
 from services.common.errors import ERROR_KINDS, CourtError
 from services.common.logs import current_trace_id
@@ -23,11 +31,16 @@ _HTTP_CODES = {
     401: "unauthenticated",
     403: "forbidden",
     404: "not_found",
-    405: "not_found",
+    405: "method_not_allowed",
     413: "too_large",
     415: "not_pdf",
     422: "validation_failed",
 }
+
+
+# What the edge itself sets in a problem (RFC 9457's members, ours after them); an error's
+# fields of the same name are dropped, so the body keeps the schema the API promises.
+PROBLEM_MEMBERS = frozenset({"type", "title", "status", "detail", "instance", "code", "trace_id"})
 
 
 def documented(description: str) -> dict[str, object]:
@@ -41,19 +54,28 @@ def problem(
     *,
     status: int | None = None,
     extra: dict[str, object] | None = None,
-    headers: dict[str, str] | None = None,
+    headers: Mapping[str, str] | None = None,
 ) -> JSONResponse:
     http_status = status or ERROR_KINDS[code].http_status
     body: dict[str, object] = {
+        **_beside_members(code, extra or {}),
         "type": f"https://openecf.org/problems/{code}",
         "title": code.replace("_", " "),
         "status": http_status,
         "code": code,
         "detail": detail,
         "trace_id": current_trace_id() or None,
-        **(extra or {}),
     }
     return JSONResponse(body, status_code=http_status, media_type=PROBLEM_JSON, headers=headers)
+
+
+def _beside_members(code: str, extra: dict[str, object]) -> dict[str, object]:
+    clashing = sorted(PROBLEM_MEMBERS.intersection(extra))
+    if clashing:  # a service's detail to rename: say so, once per answer
+        log.warning(
+            "error fields clash with problem members", extra={"code": code, "fields": clashing}
+        )
+    return {name: value for name, value in extra.items() if name not in PROBLEM_MEMBERS}
 
 
 def from_rpc_error(error: grpc.RpcError) -> JSONResponse:
@@ -86,6 +108,33 @@ def from_rpc_error(error: grpc.RpcError) -> JSONResponse:
         )
     log.error("unexpected service error", extra={"grpc_code": str(code)})
     return problem("internal", "the court system could not complete the request")
+
+
+def from_http_exception(exc: HTTPException) -> JSONResponse:
+    """Starlette's own refusals (no route, wrong method…), their headers kept: a 405 must
+    say what is ``Allow``ed."""
+    if exc.status_code == 400:  # a body that does not parse: the same as a bad field
+        return problem("validation_failed", f"the request body is not valid: {exc.detail}")
+    code = _HTTP_CODES.get(exc.status_code, "internal")
+    return problem(code, str(exc.detail), status=exc.status_code, headers=exc.headers)
+
+
+class DisconnectedClients:
+    """ASGI middleware, outside every other: a client that closed its connection before its
+    body was read (an upload abandoned) is logged once at info and answered with nothing —
+    not a 500 and two tracebacks that anyone could repeat to flood the error log."""
+
+    def __init__(self, app: ASGIApp) -> None:
+        self.app = app
+
+    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+        try:
+            await self.app(scope, receive, send)
+        except ClientDisconnect:
+            log.info(
+                "client disconnected before its request was read",
+                extra={"method": scope.get("method"), "path": scope.get("path")},
+            )
 
 
 def _note_unavailable(request: Request, response: JSONResponse) -> JSONResponse:
@@ -124,10 +173,7 @@ def install(app: FastAPI) -> None:
 
     @app.exception_handler(HTTPException)
     async def _http(_: Request, exc: HTTPException) -> JSONResponse:
-        if exc.status_code == 400:  # a body that does not parse: the same as a bad field
-            return problem("validation_failed", f"the request body is not valid: {exc.detail}")
-        code = _HTTP_CODES.get(exc.status_code, "internal")
-        return problem(code, str(exc.detail), status=exc.status_code)
+        return from_http_exception(exc)
 
     @app.exception_handler(Exception)
     async def _unexpected(_: Request, exc: Exception) -> JSONResponse:

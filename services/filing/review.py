@@ -102,6 +102,6 @@ def _pending(conn, filing_id: str) -> Filing:  # type: ignore[no-untyped-def]
         raise CourtError(
             "validation_failed",
             f"this filing is {filing.status.replace('_', ' ')}, not waiting for review",
-            details={"status": filing.status},
+            details={"filing_status": filing.status},  # not `status`: the problem's own
         )
     return filing

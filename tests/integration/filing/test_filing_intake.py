@@ -260,6 +260,8 @@ def test_the_filer_gets_a_receipt_and_a_rejection_by_mail(edge_url: str, clerk: 
     assert rejected.status_code == 200 and rejected.json()["status"] == "rejected"
     again = clerk.post(f"/api/v1/clerk/filings/{appearance.json()['filing_id']}/accept")
     assert (again.status_code, again.json()["code"]) == (422, "validation_failed")
+    # The problem's status is the HTTP one; the filing's own is named apart.
+    assert (again.json()["status"], again.json()["filing_status"]) == (422, "rejected")
     mail = mail_to(stack.maildir, other.account["email"], "rejected")
     assert "names no party" in mail.get_content()
 
@@ -286,6 +288,9 @@ def test_a_clerk_accepts_an_appearance_and_the_attorney_becomes_counsel(
     assert accepted.status_code == 200, accepted.text
 
     assert docketed_status(newcomer, appearance.json()["filing_id"])["entry_number"] == 3
+    twice = clerk.post(f"/api/v1/clerk/filings/{appearance.json()['filing_id']}/accept")
+    assert (twice.status_code, twice.json()["status"]) == (422, 422), twice.text
+    assert twice.json()["filing_status"] == "docketed"
     # Counsel of record now: filing hears of it from docket's events.
     allowed = wait_for(
         lambda: (lambda r: r if r.status_code == 201 else None)(
