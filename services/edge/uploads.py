@@ -11,6 +11,7 @@ from __future__ import annotations
 from collections.abc import Iterator
 from dataclasses import dataclass, field
 from email.message import Message
+from email.utils import collapse_rfc2231_value
 from typing import Any, TypeVar
 
 from court.v1 import filing_pb2
@@ -79,9 +80,11 @@ class _Collector:
         self._header_value += data[start:end]
 
     def on_header_end(self) -> None:
-        self._headers[self._header_field.decode("latin-1").lower()] = self._header_value.decode(
-            "utf-8", errors="replace"
-        )
+        try:  # a browser sends a part's file name as UTF-8; anything else is not a name
+            value = self._header_value.decode("utf-8")
+        except UnicodeDecodeError:
+            raise _invalid("a part's headers (its file name) are not UTF-8") from None
+        self._headers[self._header_field.decode("latin-1").lower()] = value
         self._header_field.clear()
         self._header_value.clear()
 
@@ -99,7 +102,12 @@ class _Collector:
             )
         if len(self.files) >= self.limits.max_files:
             raise _invalid(f"at most {self.limits.max_files} documents in one filing")
-        upload = UploadedFile(part=str(name), filename=str(filename or "document.pdf")[:255])
+        filename = collapse_rfc2231_value(filename) if filename else "document.pdf"
+        # Browsers escape a quote in a file name (%22); a bare one is a header cut short, e.g.
+        # by a line break inside the name.
+        if '"' in filename:
+            raise _invalid(f"the file name {filename[:40]!r} is not closed by its quote")
+        upload = UploadedFile(part=str(name), filename=filename[:255])
         self.files.append(upload)
         self._target, self._limit = upload.content, self.limits.max_file_bytes
 

@@ -16,7 +16,8 @@ from urllib.parse import urlsplit
 
 import httpx
 import pytest
-from support.api import Api, register, unique, wait_for
+from support.api import Api, petition, register, unique, wait_for
+from support.pdf_corpus import text_1_page
 
 from services.stack.supervisor import LocalStack
 
@@ -201,3 +202,29 @@ def test_a_client_gone_mid_upload_is_one_info_line_not_an_error(
     assert {r["level"] for r in gone(text)} == {"info"}
     for sign in ("ClientDisconnect", "unhandled error", "Exception in ASGI", "Traceback"):
         assert sign not in text, text
+
+
+@pytest.mark.parametrize(
+    "filename",
+    [b'"a\r\nX-Evil: 1.pdf"', b'"a\xffb.pdf"'],
+    ids=['line break: the header cut short at `"a`', "not utf-8"],
+)
+def test_a_file_name_a_browser_cannot_send_is_refused(person: Api, filename: bytes) -> None:
+    """Stored before as `"a` and `a\ufffdb.pdf`: a name nobody gave."""
+    body = (
+        b'--b\r\nContent-Disposition: form-data; name="metadata"\r\n\r\n'
+        + json.dumps(petition()).encode()
+        + b'\r\n--b\r\nContent-Disposition: form-data; name="lead"; filename='
+        + filename
+        + b"\r\nContent-Type: application/pdf\r\n\r\n"
+        + text_1_page()
+        + b"\r\n--b--\r\n"
+    )
+    response = person.post(
+        "/api/v1/filings/check",
+        content=body,
+        headers={"content-type": "multipart/form-data; boundary=b"},
+    )
+    assert (response.status_code, response.json()["code"]) == (422, "validation_failed"), (
+        response.text
+    )
