@@ -130,6 +130,8 @@ def _writable_folder(folder: Path, setting: str, value: Path) -> Path:
 def _keys_generate(args: argparse.Namespace) -> int:
     from services.common.identity import generate_keys, public_keys_line
 
+    if not args.dir.strip():  # '' would be the current folder: a checkout, someone's home
+        raise UsageError("--dir: give the folder for the keys (made 0700 if it does not exist)")
     folder = Path(args.dir).expanduser().resolve()
     processes = tuple(args.process or PROCESS_NAMES)
     generate_keys(folder, processes)
@@ -260,7 +262,7 @@ def main(argv: Sequence[str] | None = None) -> int:
         long_running = (
             args.command in ("serve", "stack") or getattr(args, "action", "") == "scheduler"
         )
-        if long_running and not isinstance(exc, _SAID_IN_ONE_LINE):
+        if long_running and not _said_in_one_line(exc):
             log.error("openecf %s failed", args.command, exc_info=True)
         print(f"openecf: {_one_line(exc)}", file=sys.stderr)
         return 2 if isinstance(exc, (UsageError, ValidationError)) else 1
@@ -269,6 +271,13 @@ def main(argv: Sequence[str] | None = None) -> int:
 # The caller's own mistakes: their message says all there is (no traceback, even where a
 # long-running process logs one for what goes wrong inside it).
 _SAID_IN_ONE_LINE = (UsageError, ValidationError, SettingMissing, imports.FileRefused)
+
+
+def _said_in_one_line(exc: BaseException) -> bool:
+    # A key file that is missing or damaged names itself (imported here: cryptography is slow).
+    from services.common.identity import IdentityKeyError
+
+    return isinstance(exc, (*_SAID_IN_ONE_LINE, IdentityKeyError))
 
 
 def _one_line(exc: BaseException) -> str:
@@ -288,7 +297,7 @@ def _one_line(exc: BaseException) -> str:
     if isinstance(exc, psycopg.OperationalError):
         first = (str(exc).strip().splitlines() or ["no reason given"])[0]
         return f"cannot reach the database: {first}"
-    if isinstance(exc, _SAID_IN_ONE_LINE):
+    if _said_in_one_line(exc):
         return str(exc)
     if isinstance(exc, OSError) and exc.strerror and exc.filename:
         return f"{exc.filename}: {exc.strerror}"  # as the shell says it

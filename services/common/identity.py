@@ -85,54 +85,98 @@ def public_key_path(keys_dir: Path, process: str) -> Path:
 
 
 def generate_keys(keys_dir: Path, processes: tuple[str, ...]) -> None:
-    """Make a key pair for each process that has none (the local stack; `openecf keys`)."""
-    keys_dir.mkdir(parents=True, exist_ok=True)
-    keys_dir.chmod(0o700)
+    """Make a key pair for each process that has none (the local stack; `openecf keys`). A key
+    already there is kept once it reads as one: a damaged file is an IdentityKeyError naming it,
+    never passed over (the public keys line would lack that process)."""
+    if not keys_dir.is_dir():
+        # Only a folder made here is made private: an existing one (`--dir .`, a checkout)
+        # keeps the mode its owner gave it, and the keys themselves are 0600 anyway.
+        keys_dir.mkdir(mode=0o700, parents=True)
     for process in processes:
-        private_path = private_key_path(keys_dir, process)
-        if private_path.exists():
-            continue
-        key = Ed25519PrivateKey.generate()
-        pem = key.private_bytes(
-            serialization.Encoding.PEM,
-            serialization.PrivateFormat.PKCS8,
-            serialization.NoEncryption(),
-        )
-        # Created 0600 from the start: the key is never readable by others, even briefly.
-        descriptor = os.open(private_path, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
-        with os.fdopen(descriptor, "wb") as out:
-            out.write(pem)
-        public_key_path(keys_dir, process).write_bytes(
-            key.public_key().public_bytes(
-                serialization.Encoding.PEM, serialization.PublicFormat.SubjectPublicKeyInfo
-            )
-        )
+        if private_key_path(keys_dir, process).exists():
+            _check_pair(keys_dir, process)
+        else:
+            _new_pair(keys_dir, process)
 
 
-def load_private_key(keys_dir: Path, process: str) -> Ed25519PrivateKey:
-    path = private_key_path(keys_dir, process)
+def _new_pair(keys_dir: Path, process: str) -> None:
+    key = Ed25519PrivateKey.generate()
+    pem = key.private_bytes(
+        serialization.Encoding.PEM,
+        serialization.PrivateFormat.PKCS8,
+        serialization.NoEncryption(),
+    )
+    # Created 0600 from the start: the key is never readable by others, even briefly.
+    descriptor = os.open(
+        private_key_path(keys_dir, process), os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600
+    )
+    with os.fdopen(descriptor, "wb") as out:
+        out.write(pem)
+    _write_public_key(public_key_path(keys_dir, process), key.public_key())
+
+
+def _check_pair(keys_dir: Path, process: str) -> None:
+    """An existing pair: both files readable, the public key the private key's own."""
+    key = read_private_key(private_key_path(keys_dir, process)).public_key()
+    public_path = public_key_path(keys_dir, process)
+    if not public_path.exists():  # lost: its private key says what it was
+        _write_public_key(public_path, key)
+    elif read_public_key(public_path) != key:
+        raise IdentityKeyError(f"{public_path}: not the public key of {process}.key beside it")
+
+
+def _write_public_key(path: Path, key: Ed25519PublicKey) -> None:
+    path.write_bytes(
+        key.public_bytes(
+            serialization.Encoding.PEM, serialization.PublicFormat.SubjectPublicKeyInfo
+        )
+    )
+
+
+def _why_unreadable(exc: OSError | ValueError, kind: str) -> str:
+    # cryptography's own message is a paragraph with a link; the shell's words for an OSError.
+    return (exc.strerror or str(exc)) if isinstance(exc, OSError) else f"not a PEM {kind}"
+
+
+def read_private_key(path: Path) -> Ed25519PrivateKey:
+    """The Ed25519 private key in ``path`` (PEM), or IdentityKeyError naming the file."""
     try:
         key = serialization.load_pem_private_key(path.read_bytes(), password=None)
     except (OSError, ValueError) as exc:
-        raise IdentityKeyError(
-            f"cannot read {process}'s identity key {path} (OPENECF_SERVICE_KEYS_DIR): {exc}"
-        ) from None
+        raise IdentityKeyError(f"{path}: {_why_unreadable(exc, 'private key')}") from None
     if not isinstance(key, Ed25519PrivateKey):
-        raise IdentityKeyError(f"{path} is not an Ed25519 private key")
+        raise IdentityKeyError(f"{path}: not an Ed25519 private key")
     return key
+
+
+def read_public_key(path: Path) -> Ed25519PublicKey:
+    """The Ed25519 public key in ``path`` (PEM), or IdentityKeyError naming the file."""
+    try:
+        key = serialization.load_pem_public_key(path.read_bytes())
+    except (OSError, ValueError) as exc:
+        raise IdentityKeyError(f"{path}: {_why_unreadable(exc, 'public key')}") from None
+    if not isinstance(key, Ed25519PublicKey):
+        raise IdentityKeyError(f"{path}: not an Ed25519 public key")
+    return key
+
+
+def load_private_key(keys_dir: Path, process: str) -> Ed25519PrivateKey:
+    try:
+        return read_private_key(private_key_path(keys_dir, process))
+    except IdentityKeyError as exc:
+        raise IdentityKeyError(
+            f"cannot read {process}'s identity key (OPENECF_SERVICE_KEYS_DIR): {exc}"
+        ) from None
 
 
 def load_public_keys(keys_dir: Path, processes: tuple[str, ...]) -> dict[str, Ed25519PublicKey]:
     """Every readable `<process>.pub`; a process without one is simply never trusted."""
     keys: dict[str, Ed25519PublicKey] = {}
     for process in processes:
-        path = public_key_path(keys_dir, process)
         try:
-            key = serialization.load_pem_public_key(path.read_bytes())
-        except (OSError, ValueError):
+            keys[process] = read_public_key(public_key_path(keys_dir, process))
+        except IdentityKeyError:
             continue
-        if isinstance(key, Ed25519PublicKey):
-            keys[process] = key
     return keys
 
 
@@ -263,9 +307,14 @@ def parse_public_keys(text: str) -> dict[str, Ed25519PublicKey]:
 
 
 def public_keys_line(keys_dir: Path, processes: tuple[str, ...]) -> str:
-    """The OPENECF_SERVICE_PUBLIC_KEYS value for the keys in ``keys_dir``."""
-    keys = load_public_keys(keys_dir, processes)
-    return ",".join(f"{name}={public_key_text(key)}" for name, key in keys.items())
+    """The OPENECF_SERVICE_PUBLIC_KEYS value for the keys in ``keys_dir``: a process without a
+    `.pub` is left out, one whose `.pub` is damaged is an IdentityKeyError naming it."""
+    paths = {process: public_key_path(keys_dir, process) for process in processes}
+    return ",".join(
+        f"{process}={public_key_text(read_public_key(path))}"
+        for process, path in paths.items()
+        if path.exists()
+    )
 
 
 def service_signer(settings: Settings, process: str) -> ServiceSigner:

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import stat
+from collections.abc import Callable
 from pathlib import Path
 
 import pytest
@@ -138,3 +139,73 @@ def test_the_keys_command_makes_pairs_and_prints_the_public_keys_setting(
     assert name == "OPENECF_SERVICE_PUBLIC_KEYS"
     assert set(parse_public_keys(line)) == {"auth", "filing", "docket", "notify", "access", "edge"}
     assert Settings(service_public_keys=line).service_public_keys == line
+
+
+def test_the_keys_command_refuses_an_empty_folder_name(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
+) -> None:
+    from services.cli.main import main
+
+    monkeypatch.chdir(tmp_path)  # '' would have meant this folder
+    tmp_path.chmod(0o755)
+    assert main(["keys", "generate", "--dir", ""]) == 2
+    assert capsys.readouterr().err == (
+        "openecf: --dir: give the folder for the keys (made 0700 if it does not exist)\n"
+    )
+    assert list(tmp_path.iterdir()) == []
+    assert stat.S_IMODE(tmp_path.stat().st_mode) == 0o755
+
+
+def test_an_existing_folder_keeps_its_mode(tmp_path: Path) -> None:
+    shared = tmp_path / "checkout"
+    shared.mkdir(mode=0o755)
+    shared.chmod(0o755)  # whatever the umask: others may read it (an embedded PostgreSQL)
+    generate_keys(shared, PROCESSES)
+    assert stat.S_IMODE(shared.stat().st_mode) == 0o755
+    assert stat.S_IMODE(private_key_path(shared, "edge").stat().st_mode) == 0o600
+
+
+def _garbage(path: Path) -> None:
+    path.write_text("garbage\n")
+
+
+def _a_folder(path: Path) -> None:
+    path.unlink()
+    path.mkdir()
+
+
+def _another_processes_key(path: Path) -> None:
+    path.write_bytes((path.parent / "filing.pub").read_bytes())
+
+
+@pytest.mark.parametrize(
+    ("damaged", "damage", "why"),
+    [
+        ("edge.pub", _garbage, "not a PEM public key"),
+        ("auth.key", _a_folder, "Is a directory"),
+        ("auth.key", _garbage, "not a PEM private key"),
+        ("edge.pub", _another_processes_key, "not the public key of edge.key beside it"),
+    ],
+)
+def test_a_damaged_key_file_is_named_not_passed_over(
+    tmp_path: Path,
+    capsys: pytest.CaptureFixture[str],
+    damaged: str,
+    damage: Callable[[Path], None],
+    why: str,
+) -> None:
+    from services.cli.main import main
+
+    folder = tmp_path / "keys"
+    assert main(["keys", "generate", "--dir", str(folder)]) == 0
+    damage(folder / damaged)
+    capsys.readouterr()
+    assert main(["keys", "generate", "--dir", str(folder)]) == 1
+    assert capsys.readouterr() == ("", f"openecf: {folder / damaged}: {why}\n")
+
+
+def test_a_lost_public_key_is_written_again_from_its_private_key(keys: Path) -> None:
+    before = public_keys_line(keys, PROCESSES)
+    (keys / "edge.pub").unlink()
+    generate_keys(keys, PROCESSES)
+    assert public_keys_line(keys, PROCESSES) == before
