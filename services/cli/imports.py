@@ -43,11 +43,13 @@ def load(path: Path, *, tz: ZoneInfo) -> Any:
     from services.docket.acms import AcmsFormatError, parse_case
 
     try:
-        if path.stat().st_size > MAX_FILE_BYTES:
-            raise FileRefused(f"{path}: larger than {MAX_FILE_BYTES // (1024 * 1024)} MB")
-        raw = path.read_bytes()
+        # Read at most one byte past the limit: a device or a pipe has no size to check first.
+        with path.open("rb") as file:
+            raw = file.read(MAX_FILE_BYTES + 1)
     except OSError as exc:
         raise FileRefused(f"{path}: cannot read it ({exc.strerror or exc})") from exc
+    if len(raw) > MAX_FILE_BYTES:
+        raise FileRefused(f"{path}: larger than {MAX_FILE_BYTES // (1024 * 1024)} MB")
     try:
         document = json.loads(raw.decode("utf-8"))
     except UnicodeDecodeError as exc:

@@ -4,13 +4,16 @@ refused, never clamped."""
 
 from __future__ import annotations
 
+import contextlib
 import os
 import subprocess
 import sys
+import threading
 from pathlib import Path
 
 import pytest
 
+from services.cli import imports
 from services.cli.main import build_parser, main
 
 REPO = Path(__file__).resolve().parents[3]
@@ -82,3 +85,24 @@ def test_a_folder_that_cannot_be_made_is_named_as_the_shell_names_it(
     a_file.write_text("not a folder\n")
     assert main(["keys", "generate", "--dir", str(a_file / "keys")]) == 1
     assert capsys.readouterr().err == f"openecf: {a_file / 'keys'}: Not a directory\n"
+
+
+def test_a_file_without_a_size_is_read_only_up_to_the_limit(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
+) -> None:
+    # A pipe (or /dev/zero) says it holds 0 bytes: the limit must hold while reading.
+    monkeypatch.setattr(imports, "MAX_FILE_BYTES", 1024 * 1024)
+    pipe = tmp_path / "case.json"
+    os.mkfifo(pipe)
+
+    def write_more_than_the_limit() -> None:
+        with contextlib.suppress(BrokenPipeError), pipe.open("wb") as out:
+            out.write(b" " * (2 * 1024 * 1024))
+
+    writer = threading.Thread(target=write_more_than_the_limit)
+    writer.start()
+    try:
+        assert main(["import", "acms", str(pipe)]) == 1
+    finally:
+        writer.join(timeout=10)
+    assert capsys.readouterr().err == f"openecf: {pipe}: larger than 1 MB\n"
