@@ -31,6 +31,7 @@ from services.common.maintenance.state import (
     MaintenanceState,
 )
 from services.common.outbox import enqueue
+from services.common.text import clean
 
 log = logging.getLogger(__name__)
 
@@ -149,13 +150,9 @@ def force_on(
             "a forced maintenance window may last at most 7 days",
             details={"field": "until"},
         )
-    reason = " ".join(reason.split())
-    if len(reason) > MAX_REASON:
-        raise CourtError(
-            "validation_failed",
-            f"the reason may be at most {MAX_REASON} characters",
-            details={"field": "reason"},
-        )
+    # The banner's one line: runs of spaces and line breaks become one space; an escape
+    # sequence or a bidi override is refused (invalid_text), as in any name or title.
+    reason = clean(" ".join(reason.split()), field="reason", max_length=MAX_REASON, required=False)
     old = current(conn, lock=True)
     state = MaintenanceState(
         active=True,

@@ -136,6 +136,31 @@ def test_bad_admin_windows_are_refused_and_change_nothing(
     assert _events(conn) == []
 
 
+@pytest.mark.parametrize("reason", ["a\x1b[2J\x1b[31mRED\x07", "invoice\u202efdp.exe", "a\x00b"])
+def test_a_reason_with_control_or_bidi_characters_is_refused_and_changes_nothing(
+    conn: psycopg.Connection[Any], reason: str
+) -> None:
+    # Shown raw by `maintenance status` and in the portal's banner: the rule of any title.
+    now = pacific("2026-03-04T10:00")
+    refused = pytest.raises(CourtError, match="reason must not contain control")
+    with refused as raised, conn.transaction():
+        maintenance.force_on(
+            conn, until=now + timedelta(hours=1), reason=reason, set_by="x", now=now
+        )
+    assert (raised.value.code, raised.value.details) == ("invalid_text", {"field": "reason"})
+    assert not maintenance.current(conn).active
+    assert _events(conn) == []
+
+
+def test_a_reason_over_several_lines_becomes_one(conn: psycopg.Connection[Any]) -> None:
+    now = pacific("2026-03-04T10:00")
+    with conn.transaction():
+        change = maintenance.force_on(
+            conn, until=now + timedelta(hours=1), reason=" disk\n\tswap ", set_by="x", now=now
+        )
+    assert change.state.reason == "disk swap"
+
+
 def test_the_cronjob_commands_open_and_close_only_the_schedules_window(
     conn: psycopg.Connection[Any],
 ) -> None:

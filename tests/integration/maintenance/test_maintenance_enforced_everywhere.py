@@ -326,6 +326,18 @@ def test_an_admin_ends_a_forced_window_through_the_api(
     court.wait_all(refused=False)
 
 
+def test_the_api_refuses_a_reason_with_control_characters(admin: object) -> None:
+    assert isinstance(admin, Api)
+    refused = admin.request(
+        "PUT",
+        "/api/v1/admin/maintenance",
+        json={"active": True, "until": "5m", "reason": "a\u001b[2J\u202eevil"},
+    )
+    assert refused.status_code == 422, refused.text
+    assert (refused.json()["code"], refused.json()["field"]) == ("invalid_text", "reason")
+    assert admin.request("GET", "/api/v1/status").json()["active"] is False
+
+
 def test_checking_a_filing_works_during_a_window_and_filing_it_is_refused(
     stack: LocalStack, court: Court, edge_url: str, clerk: Api
 ) -> None:
