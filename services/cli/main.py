@@ -13,7 +13,7 @@ from pathlib import Path
 from pydantic import ValidationError
 
 from services.cli import imports, maintenance, technical_failures
-from services.cli.arguments import whole_number
+from services.cli.arguments import undecodable_argument, whole_number
 from services.cli.context import cli_settings
 from services.common.settings import PROCESS_NAMES, SERVICE_NAMES, SettingMissing, get_settings
 
@@ -78,7 +78,10 @@ def _password(args: argparse.Namespace) -> str:
     """The password from --password, or one line of standard input (--password-stdin), which
     keeps it out of the process list and the shell's history."""
     if args.password_stdin:
-        line = sys.stdin.readline().rstrip("\r\n")
+        try:  # strictly: an undecodable byte must not become a lone surrogate in the password
+            line = sys.stdin.buffer.readline().decode("utf-8").rstrip("\r\n")
+        except UnicodeDecodeError:
+            raise UsageError("--password-stdin: standard input is not UTF-8 text") from None
         if not line:
             raise UsageError("--password-stdin: standard input gave no password")
         return line
@@ -253,6 +256,14 @@ def build_parser() -> argparse.ArgumentParser:
 def main(argv: Sequence[str] | None = None) -> int:
     """Run one command. Whatever goes wrong is one line on stderr and a non-zero status, never
     a traceback; a long-running process (serve, stack, scheduler) also logs the traceback."""
+    argv = sys.argv[1:] if argv is None else list(argv)
+    undecodable = undecodable_argument(argv)
+    if undecodable:
+        print(
+            f"openecf: {undecodable} is not UTF-8 text (check the terminal's encoding)",
+            file=sys.stderr,
+        )
+        return 2
     args = build_parser().parse_args(argv)
     try:
         return int(args.run(args))
@@ -265,7 +276,7 @@ def main(argv: Sequence[str] | None = None) -> int:
         if long_running and not _said_in_one_line(exc):
             log.error("openecf %s failed", args.command, exc_info=True)
         print(f"openecf: {_one_line(exc)}", file=sys.stderr)
-        return 2 if isinstance(exc, (UsageError, ValidationError)) else 1
+        return 2 if isinstance(exc, (UsageError, ValidationError)) or _refused_value(exc) else 1
 
 
 # The caller's own mistakes: their message says all there is (no traceback, even where a
@@ -278,6 +289,14 @@ def _said_in_one_line(exc: BaseException) -> bool:
     from services.common.identity import IdentityKeyError
 
     return isinstance(exc, (*_SAID_IN_ONE_LINE, IdentityKeyError))
+
+
+def _refused_value(exc: BaseException) -> bool:
+    """A court rule refusing a value the command was given (a short username, a window over
+    7 days): a bad argument, exit status 2 as the README says, like argparse's own."""
+    from services.common.errors import CourtError
+
+    return isinstance(exc, CourtError) and exc.code in ("validation_failed", "invalid_text")
 
 
 def _one_line(exc: BaseException) -> str:

@@ -171,8 +171,15 @@ def _on(args: argparse.Namespace, clock: Clock = system_clock) -> int:
     settings = cli_settings()
     schedule = WeeklySchedule.from_settings(settings)
     now = clock.now()
+    until = None
+    if not args.scheduled:  # a bad --until is said before any database is needed
+        try:
+            until = parse_until(args.until, now=now, tz=schedule.tz)
+        except ValueError as exc:
+            print(f"openecf: --until: {exc}", file=sys.stderr)
+            return 2
     with _auth_db(settings) as conn, conn.transaction():
-        if args.scheduled:
+        if until is None:
             try:
                 change = maintenance.open_scheduled(
                     conn, schedule, now=now, set_by=f"schedule ({_operator()})"
@@ -181,11 +188,6 @@ def _on(args: argparse.Namespace, clock: Clock = system_clock) -> int:
                 print(f"openecf: {exc}", file=sys.stderr)
                 return 1
         else:
-            try:
-                until = parse_until(args.until, now=now, tz=schedule.tz)
-            except ValueError as exc:
-                print(f"openecf: --until: {exc}", file=sys.stderr)
-                return 2
             change = maintenance.force_on(
                 conn, until=until, reason=args.reason, set_by=_operator(), now=now
             )
@@ -219,8 +221,13 @@ def _next(args: argparse.Namespace, clock: Clock = system_clock) -> int:
         except ValueError as exc:
             print(f"openecf: --after: {exc}", file=sys.stderr)
             return 2
+    try:  # before the header: nothing on stdout when --after is refused
+        windows = schedule.next_windows(after, args.count)
+    except OverflowError:  # the windows around 0001-01-01 or 9999-12-31 leave the calendar
+        print(f"openecf: --after: {args.after!r} is too near the calendar's ends", file=sys.stderr)
+        return 2
     print(f"next maintenance window{'s' if args.count > 1 else ''} ({schedule.describe()}):")
-    for window in schedule.next_windows(after, args.count):
+    for window in windows:
         for line in format_window(window, schedule):
             print(line)
     return 0

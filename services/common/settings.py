@@ -10,6 +10,7 @@ from datetime import time
 from functools import lru_cache
 from pathlib import Path
 from typing import Literal
+from urllib.parse import urlsplit
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 from pydantic import Field, SecretStr, field_validator, model_validator
@@ -261,6 +262,19 @@ class Settings(BaseSettings):
         if lower not in {"postgres", "s3"}:
             raise ValueError("must be postgres or s3")
         return lower
+
+    @field_validator("s3_endpoint_url")
+    @classmethod
+    def _endpoint_url(cls, value: str) -> str:
+        if not value:
+            return value
+        # botocore's own check, which would otherwise refuse it only at the first use.
+        from botocore.utils import is_valid_endpoint_url, is_valid_ipv6_endpoint_url
+
+        valid = is_valid_endpoint_url(value) or is_valid_ipv6_endpoint_url(value)
+        if not valid or urlsplit(value).scheme not in {"http", "https"}:
+            raise ValueError(f"{value!r} is not an http(s) URL such as https://s3.court.example")
+        return value
 
     @field_validator("s3_sse")
     @classmethod

@@ -151,7 +151,7 @@ def test_the_installed_command_checks_a_password_and_answers_in_one_line(install
         text=True,
         check=False,
     )
-    assert run.returncode == 1
+    assert run.returncode == 2  # a bad argument (the README: exit status 2)
     assert "Traceback" not in run.stderr
     assert run.stderr.count("\n") == 1, run.stderr
     assert "common" in run.stderr.lower(), run.stderr

@@ -99,12 +99,22 @@ def parse_until(text: str, *, now: datetime, tz: ZoneInfo) -> datetime:
     """
     value = text.strip().lower()
     match = _DURATION.match(value) if value else None
-    if match and any(match.groups()):
-        days, hours, minutes, seconds = (int(part or 0) for part in match.groups())
-        delta = timedelta(days=days, hours=hours, minutes=minutes, seconds=seconds)
-        if delta <= timedelta(0):
-            raise ValueError("the duration must be more than zero")
-        return now + delta
+    try:
+        if match and any(match.groups()):
+            return _after(now, *(int(part or 0) for part in match.groups()))
+        return _instant(text, tz)
+    except OverflowError:  # 99999999999999999999h, or a time at the calendar's very end
+        raise ValueError(f"{text!r} is beyond the calendar (years 1 to 9999)") from None
+
+
+def _after(now: datetime, days: int, hours: int, minutes: int, seconds: int) -> datetime:
+    delta = timedelta(days=days, hours=hours, minutes=minutes, seconds=seconds)
+    if delta <= timedelta(0):
+        raise ValueError("the duration must be more than zero")
+    return now + delta
+
+
+def _instant(text: str, tz: ZoneInfo) -> datetime:
     try:
         parsed = datetime.fromisoformat(text.strip())
     except ValueError:

@@ -102,9 +102,26 @@ def test_the_cronjob_on_refuses_clearly_outside_the_window(stack: LocalStack) ->
     bad = openecf(stack, "maintenance", "on", "--until", "whenever")
     assert bad.returncode == 2
     assert "--until: 'whenever' is neither a duration" in bad.stderr
+    # The court's own rules refuse these: bad arguments all the same (exit status 2).
     past = openecf(stack, "maintenance", "on", "--until", "2020-01-01T00:00")
-    assert past.returncode == 1
-    assert "validation_failed: until must be in the future" in past.stderr
+    assert (past.returncode, past.stderr) == (
+        2,
+        "openecf: validation_failed: until must be in the future\n",
+    )
+    too_long = openecf(stack, "maintenance", "on", "--until", "8d")
+    assert (too_long.returncode, too_long.stderr) == (
+        2,
+        "openecf: validation_failed: a forced maintenance window may last at most 7 days\n",
+    )
+    escapes = openecf(
+        stack, "maintenance", "on", "--until", "2h", "--reason", "a\x1b[2J\x1b[31mRED\u202eevil"
+    )
+    assert (escapes.returncode, escapes.stdout) == (2, "")
+    assert escapes.stderr == (
+        "openecf: invalid_text: reason must not contain control or invisible formatting"
+        " characters (found U+001B)\n"
+    )
+    assert "maintenance: off" in openecf(stack, "maintenance", "status").stdout
     neither = openecf(stack, "maintenance", "on")
     assert neither.returncode == 2  # argparse: one of --until / --scheduled is required
 

@@ -5,6 +5,7 @@ refused, never clamped."""
 from __future__ import annotations
 
 import contextlib
+import io
 import os
 import subprocess
 import sys
@@ -106,3 +107,88 @@ def test_a_file_without_a_size_is_read_only_up_to_the_limit(
     finally:
         writer.join(timeout=10)
     assert capsys.readouterr().err == f"openecf: {pipe}: larger than 1 MB\n"
+
+
+@pytest.mark.parametrize(
+    ("args", "refusal"),
+    [
+        (
+            ["maintenance", "on", "--until", "99999999999999999999h"],
+            "--until: '99999999999999999999h' is beyond the calendar (years 1 to 9999)",
+        ),
+        (
+            ["maintenance", "next", "--after", "9999-12-31T23:00"],
+            "--after: '9999-12-31T23:00' is beyond the calendar (years 1 to 9999)",
+        ),
+        (
+            ["maintenance", "next", "--after", "0001-01-01T00:00"],
+            "--after: '0001-01-01T00:00' is too near the calendar's ends",
+        ),
+    ],
+)
+def test_a_time_beyond_the_calendar_is_a_usage_error(
+    args: list[str], refusal: str, capsys: pytest.CaptureFixture[str]
+) -> None:
+    assert main(args) == 2  # said before any database is needed
+    assert capsys.readouterr() == ("", f"openecf: {refusal}\n")
+
+
+ACCOUNT = ["account", "create", "--role", "clerk", "--email", "clerk@court.example"]
+PASSWORD = "Correct-Horse-Battery-9"
+
+
+@pytest.mark.parametrize(
+    ("args", "named"),
+    [
+        ([*ACCOUNT, "--username", "clerk1", "--password", PASSWORD + "\udcff"], "--password"),
+        (["maintenance", "on", "--until", "2h", "--reason=abc\udcff"], "--reason"),
+        (["import", "acms", "case\udcff.json"], "argument 3"),
+    ],
+)
+def test_an_argument_that_is_not_utf8_is_a_usage_error(
+    args: list[str], named: str, capsys: pytest.CaptureFixture[str]
+) -> None:
+    # A terminal's Latin-1 byte reaches Python as a lone surrogate (os.fsdecode(b"\xff")).
+    assert main(args) == 2
+    assert capsys.readouterr() == (
+        "",
+        f"openecf: {named} is not UTF-8 text (check the terminal's encoding)\n",
+    )
+
+
+def test_a_password_on_standard_input_that_is_not_utf8_is_a_usage_error(
+    monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
+) -> None:
+    given = io.TextIOWrapper(io.BytesIO(PASSWORD.encode() + b"\xff\n"), errors="surrogateescape")
+    monkeypatch.setattr(sys, "stdin", given)
+    assert main([*ACCOUNT, "--username", "clerk1", "--password-stdin"]) == 2
+    assert capsys.readouterr().err == (
+        "openecf: --password-stdin: standard input is not UTF-8 text\n"
+    )
+
+
+@pytest.mark.parametrize(
+    ("username", "password", "refusal"),
+    [
+        ("u1", PASSWORD, "validation_failed: the username must be 3 to 64"),
+        ("clerk1", "short", "validation_failed: the password must be at least 12 characters"),
+    ],
+)
+def test_a_value_the_court_refuses_is_a_usage_error(
+    username: str, password: str, refusal: str, capsys: pytest.CaptureFixture[str]
+) -> None:
+    # The README: exit status 2 for bad arguments, whether argparse or the court's rule says so.
+    assert main([*ACCOUNT, "--username", username, "--password", password]) == 2
+    err = capsys.readouterr().err
+    assert err.startswith(f"openecf: {refusal}") and err.count("\n") == 1, err
+
+
+def test_an_s3_endpoint_that_is_not_a_url_is_a_bad_setting() -> None:
+    run = openecf(
+        "documents", "migrate-to-s3", OPENECF_S3_ENDPOINT_URL="not a url", OPENECF_S3_BUCKET="b"
+    )
+    assert (run.returncode, run.stdout) == (2, "")
+    assert run.stderr == (
+        "openecf: bad settings: OPENECF_S3_ENDPOINT_URL: Value error, 'not a url' is not an"
+        " http(s) URL such as https://s3.court.example\n"
+    )

@@ -98,6 +98,13 @@ def test_bad_until_values_are_refused(text: str) -> None:
         parse_until(text, now=NOON, tz=PACIFIC)
 
 
+@pytest.mark.parametrize("text", ["99999999999999999999h", "999999999d", "9999-12-31T23:00"])
+def test_until_beyond_the_calendar_is_refused_in_words(text: str) -> None:
+    # A ValueError the CLI and the edge say in one line, never an OverflowError.
+    with pytest.raises(ValueError, match="is beyond the calendar"):
+        parse_until(text, now=NOON, tz=PACIFIC)
+
+
 def test_court_time_view_gives_utc_and_local() -> None:
     assert court_time_view(NOON, PACIFIC) == {
         "utc": "2026-03-07T20:00:00Z",

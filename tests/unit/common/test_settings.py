@@ -36,6 +36,9 @@ def test_defaults_are_the_documented_local_ports() -> None:
         ({"OPENECF_KAFKA_SASL_MECHANISM": "PLAIN"}, "SCRAM-SHA-512 or SCRAM-SHA-256"),
         ({"OPENECF_KAFKA_SSL_CAFILE": "/no/such/ca.pem"}, "no CA file"),
         ({"OPENECF_S3_CA_FILE": "/no/such/s3-ca.pem"}, "no CA file at /no/such/s3-ca.pem"),
+        ({"OPENECF_S3_ENDPOINT_URL": "not a url"}, "'not a url' is not an http(s) URL"),
+        ({"OPENECF_S3_ENDPOINT_URL": "s3.court.example"}, "is not an http(s) URL"),
+        ({"OPENECF_S3_ENDPOINT_URL": "ftp://s3.court.example"}, "is not an http(s) URL"),
     ],
 )
 def test_bad_values_are_refused_with_a_clear_message(
@@ -62,3 +65,10 @@ def test_secrets_never_print(monkeypatch: pytest.MonkeyPatch) -> None:
     assert security.client_options()["sasl_plain_password"] == "kafka-hunter2"
     assert security.client_options()["security_protocol"] == "SASL_SSL"
     assert settings.require_database_url().endswith("@db/court")
+
+
+@pytest.mark.parametrize(
+    "url", ["https://s3.court.example", "http://127.0.0.1:9000", "http://[::1]:9000/", ""]
+)
+def test_an_s3_endpoint_is_an_http_url_or_empty(url: str) -> None:
+    assert Settings(s3_endpoint_url=url).s3_endpoint_url == url
