@@ -151,10 +151,12 @@ def test_make_run_on_a_fresh_clone_then_the_readme_commands_then_ctrl_c(
         # The Kafka jars come from the machine's cache, not a copy of the clone's own.
         assert not (clone / ".openecf" / "cache").exists()
 
-        def openecf(*args: str, stdin: str | None = None) -> subprocess.CompletedProcess[str]:
+        def openecf(
+            *args: str, stdin: str | None = None, cwd: Path = clone
+        ) -> subprocess.CompletedProcess[str]:
             return subprocess.run(
                 [str(clone / ".venv" / "bin" / "openecf"), *args],
-                cwd=clone,
+                cwd=cwd,
                 env=clean_env(),  # nothing set: the command finds the local stack by itself
                 input=stdin,
                 capture_output=True,
@@ -166,6 +168,9 @@ def test_make_run_on_a_fresh_clone_then_the_readme_commands_then_ctrl_c(
         status = openecf("maintenance", "status")
         assert status.returncode == 0, status.stderr
         assert status.stdout.startswith("maintenance: off"), status.stdout
+        below = openecf("maintenance", "status", cwd=clone / "deploy" / "helm")  # as git does
+        assert below.returncode == 0, below.stderr
+        assert below.stdout.startswith("maintenance: off"), below.stdout
         upcoming = openecf("maintenance", "next")
         assert upcoming.returncode == 0 and "UTC" in upcoming.stdout, upcoming.stderr
         created = openecf(
