@@ -274,6 +274,11 @@ class EmbeddedPostgres:
             socket_dir.mkdir(mode=0o700, exist_ok=True)
             os.chown(socket_dir, run_as.uid, run_as.gid)
 
+    @property
+    def is_running(self) -> bool:
+        """A postmaster runs on this folder (read from its pid file and /proc: no connection)."""
+        return self._postmaster_pid() is not None
+
     def _postmaster_pid(self) -> int | None:
         """The pid of the postmaster running on this folder, from postmaster.pid."""
         try:

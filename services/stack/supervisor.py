@@ -518,6 +518,17 @@ class LocalStack:
         """Start a stopped or killed child again, without waiting for it."""
         self._spawn(self.children[name])
 
+    def restart_lost_parts(self) -> None:
+        """Start PostgreSQL or Kafka again if it went away (killed, out of memory): the
+        services' pools and Kafka clients reconnect by themselves, and nothing is lost meanwhile
+        (the outbox and the consumers' offsets wait)."""
+        for name, part in (("PostgreSQL", self.postgres), ("Kafka", self.kafka)):
+            if part is not None and not part.is_running:
+                self.announce(f"{name} exited; starting it again")
+                part.stop()  # what it left: its orphaned processes, its log file
+                part.start()
+                self.announce(f"{name} started again")
+
     def down(self) -> None:
         # SIGTERM the edges first, then all services at once, so shutdown takes one grace period.
         edges = [*self.replica_names("edge"), "scheduler"]
@@ -576,6 +587,7 @@ def run_forever(stack: LocalStack) -> int:
             )
         stack.announce("  Ctrl-C stops everything.")
         while not stopping:
+            stack.restart_lost_parts()
             for name, child in stack.children.items():
                 if child.process is not None and child.process.poll() is not None:
                     stack.announce(f"{name} exited ({child.process.returncode}); restarting it")

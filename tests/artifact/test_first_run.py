@@ -189,6 +189,7 @@ def test_make_run_on_a_fresh_clone_then_the_readme_commands_then_ctrl_c(
         assert again.stderr.count("\n") == 1, again.stderr
         reaches_its_services_and_mails_its_own_address(clone, ports)
         a_second_make_run_leaves_the_first_alone(clone)
+        starts_postgresql_and_kafka_again_when_killed(clone, output)
         assert openecf("maintenance", "status").returncode == 0
     finally:
         stop(make, signal.SIGINT)  # Ctrl-C
@@ -245,6 +246,30 @@ def a_second_make_run_leaves_the_first_alone(clone: Path) -> None:
     assert second.returncode != 0
     assert "a stack already runs from" in second.stdout + second.stderr, second.stdout
     assert (clone / ".openecf" / "stack.json").read_text() == stack_file
+
+
+def _pids_running(clone: Path, marker: str) -> list[int]:
+    """Processes whose whole command line holds ``marker`` and names a path in ``clone``."""
+    found = []
+    for entry in Path("/proc").iterdir():
+        with contextlib.suppress(OSError):
+            args = (entry / "cmdline").read_bytes().replace(b"\0", b" ").decode(errors="replace")
+            if entry.name.isdigit() and marker in args and str(clone) in args:
+                found.append(int(entry.name))
+    return found
+
+
+def starts_postgresql_and_kafka_again_when_killed(clone: Path, output: list[str]) -> None:
+    """Killed outright (the OOM killer), each is started again; the services reconnect."""
+    postmaster, broker = _pids_running(clone, "postgres -D"), _pids_running(clone, "kafka.Kafka")
+    assert len(postmaster) == 1 and len(broker) == 1, (postmaster, broker)
+    for pid in (*postmaster, *broker):
+        os.kill(pid, signal.SIGKILL)
+    deadline = time.monotonic() + 120
+    for name in ("PostgreSQL", "Kafka"):
+        while f"{name} started again\n" not in output:
+            assert time.monotonic() < deadline, "".join(output[-30:])
+            time.sleep(0.5)
 
 
 def starts_again_after_a_crash_and_a_closed_terminal(clone: Path, ports: dict[str, str]) -> None:
