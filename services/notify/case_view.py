@@ -86,6 +86,23 @@ def counsel_wants_notices(counsel: Any) -> bool:
     return bool(counsel.receive_notices) if counsel.HasField("receive_notices") else True
 
 
+def on_entry_sealed(conn: Connection[Any], envelope: events_pb2.EventEnvelope) -> None:
+    """Sealed after it was recorded: what notify still shows or sends of it follows the seal
+    (the same rule as the docket sheet: no text and no file names but for court staff)."""
+    event = unpack(envelope, events_pb2.EntrySealed)
+    if not event.case_number or event.entry_number <= 0:
+        raise PermanentEventError("docket.entry_sealed without a case number or entry number")
+    recomposed = views.seal_entry(conn, event.case_number, event.entry_number)
+    log.info(
+        "entry sealed",
+        extra={
+            "case_number": event.case_number,
+            "entry_number": event.entry_number,
+            "notices_recomposed": recomposed,
+        },
+    )
+
+
 def on_entry_recorded(conn: Connection[Any], envelope: events_pb2.EventEnvelope) -> None:
     event = unpack(envelope, events_pb2.EntryRecorded)
     if not event.case_number or event.entry_number <= 0:

@@ -120,18 +120,22 @@ class PaperServiceDesk:
             row = store.get_due(conn, _item_id(item_id))
             if row is None:
                 raise CourtError("not_found", "no such paper-service item")
+            # The packet goes to a party, not to staff: a sealed entry's text stays out of it.
+            docket_text, documents = nda_form.shown_entry(
+                row.docket_text, row.documents, sealed=row.sealed
+            )
             content = nda_form.NdaContent(
                 court_name=self._court,
                 case_number=row.case_number,
                 case_title=row.case_title,
                 case_url=f"{self._base}/cases/{quote(row.case_number, safe='-')}",
                 entry_number=row.entry_number,
-                docket_text=row.docket_text,
+                docket_text=docket_text,
                 entered_at=row.entered_at,
                 filed_at=row.filed_at,
                 recipient_name=row.participant_name,
                 reason="paper",
-                documents=nda_form.document_lines(row.documents),
+                documents=nda_form.document_lines(documents),
                 documents_note=nda_form.SEALED_NOTE if row.sealed else None,
                 mailed_to=mailed_to(conn, row.case_number, row.entry_number),
                 not_mailed_to=[

@@ -63,6 +63,7 @@ def main() -> None:
             "docket.case_opened": case_view.on_case_opened,
             "docket.appearance_entered": case_view.on_appearance_entered,
             "docket.entry_recorded": Act(case_view.on_entry_recorded),
+            "docket.entry_sealed": case_view.on_entry_sealed,
         },
     )
     runtime.add_consumer(

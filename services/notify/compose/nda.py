@@ -241,8 +241,11 @@ class NoticeComposer:
             token, _ = links.get(document_id, (None, None))
             return f"{self._base}/api/v1/free-looks/{token}" if token else None
 
+        docket_text, documents = nda_form.shown_entry(
+            entry.docket_text, entry.documents, sealed=entry.sealed
+        )
         lines = nda_form.document_lines(
-            entry.documents,
+            documents,
             link_of,
             note_without_link=nda_form.NO_LINK_NOTE if notice.with_links else None,
         )
@@ -252,7 +255,7 @@ class NoticeComposer:
             case_title=entry.case_title,
             case_url=f"{self._base}/cases/{quote(entry.case_number, safe='-')}",
             entry_number=entry.entry_number,
-            docket_text=entry.docket_text,
+            docket_text=docket_text,
             entered_at=entry.entered_at,
             filed_at=entry.filed_at,
             recipient_name=notice.name,

@@ -45,6 +45,15 @@ FREE_LOOK_NOTE = (
     "link then stops working. Opening it asks you to confirm first."
 )
 SEALED_NOTE = "This entry is sealed: its documents are available to court staff only."
+SEALED_TEXT = "SEALED ENTRY."
+
+
+def shown_entry(docket_text: str, documents: list[Any], *, sealed: bool) -> tuple[str, list[Any]]:
+    """What a notice may show of an entry (its text, its documents' names): of a sealed one,
+    neither, as the docket sheet shows it to anyone but court staff."""
+    return (SEALED_TEXT, []) if sealed else (docket_text, documents)
+
+
 RESTRICTED_NOTE = (
     "Documents in this case are available online only to counsel of record and court staff "
     "(Fed. R. Civ. P. 5.2(c))."

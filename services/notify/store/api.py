@@ -12,12 +12,13 @@ from typing import Any
 from psycopg import Connection
 
 from services.common.errors import CourtError
-from services.notify.compose.nda_form import subject_line
+from services.notify.compose.nda_form import shown_entry, subject_line
 
 _COLUMNS = (
     "n.notice_id::text, n.case_number, n.entry_number, n.subject, n.recipient_email,"
     " n.status, n.sent_at, e.case_title, n.notice_format, n.created_at, n.attempts,"
-    " n.last_error, n.next_attempt_at, n.account_id::text, e.filing_type, e.docket_text"
+    " n.last_error, n.next_attempt_at, n.account_id::text, e.filing_type, e.docket_text,"
+    " e.sealed"
 )
 # A person's notices are their account's: never matched by address, since an address on an
 # account proves nothing about who reads it.
@@ -42,14 +43,17 @@ class NoticeRow:
     account_id: str | None
     filing_type: str
     docket_text: str
+    sealed: bool
 
     @property
     def subject_line(self) -> str:
-        # Not composed yet: the subject it will have.
-        return self.subject or subject_line(
+        # Not composed yet, or sealed since it was sent: the subject it has now.
+        if self.subject and not self.sealed:
+            return self.subject
+        return subject_line(
             case_number=self.case_number,
             case_title=self.case_title,
-            docket_text=self.docket_text,
+            docket_text=shown_entry(self.docket_text, [], sealed=self.sealed)[0],
             entry_number=self.entry_number,
         )
 

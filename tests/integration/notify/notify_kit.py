@@ -302,6 +302,11 @@ class NotifyKit:
             self.publish("docket.entry_recorded", case_number, event)
         return event
 
+    def seal(self, case_number: str, entry_number: int) -> None:
+        """What docket publishes when the clerk seals an entry."""
+        event = events_pb2.EntrySealed(case_number=case_number, entry_number=entry_number)
+        self.publish("docket.entry_sealed", case_number, event)
+
     # -- mail ----------------------------------------------------------------------------
 
     def messages(self, case_number: str, maildir: Path | None = None) -> list[EmailMessage]:

@@ -162,4 +162,8 @@ def test_restricted_and_sealed_documents_get_no_links_for_those_who_may_not_open
     for address in (counsel.email.lower(), public.email.lower()):
         assert FREE_LOOK.findall(text[("2", address)]) == []
         assert "This entry is sealed" in text[("2", address)]
+        # Neither its text nor its documents' names: the docket sheet shows neither.
+        assert "SEALED ENTRY" in text[("2", address)]
+        assert "extension of time" not in text[("2", address)]
+        assert "sealed.pdf" not in text[("2", address)]
     wait_for(lambda: kit.statuses(case_number) == {"sent": 4}, what="all sent")

@@ -11,7 +11,7 @@ from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
-from notify_kit import NotifyKit, message_ids, recipient_of
+from notify_kit import NotifyKit, message_ids, message_text, recipient_of
 from support.api import wait_for
 from support.mail_sink import started_sink
 
@@ -62,6 +62,35 @@ def test_a_relay_answering_451_then_250_gets_the_notice_once(
     row = kit.deliveries(case_number)[(1, attorney.email.lower())]
     assert row["attempts"] >= 2 and row["last_error"] is None
     assert kit.metric("openecf_notices_total", kind="nda", outcome="retry") >= 1
+
+
+def test_a_notice_still_waiting_when_its_entry_is_sealed_goes_out_sealed(
+    notify_kit: NotifyKit, relay: SmtpSink
+) -> None:
+    """Composed with the docket text, then held by the relay: the seal composes it again."""
+    kit = notify_kit
+    attorney = kit.person(notice_format="text")
+    case_number = kit.open_case([attorney])
+    relay.reject_recipient(attorney.email, 451, "4.2.1 Mailbox busy, try again later")
+    try:
+        kit.record(case_number, 1, text="MOTION to file under seal the agency's sources.")
+        wait_for(lambda: kit.statuses(case_number) == {"retrying": 1}, what="the notice held back")
+        kit.seal(case_number, 1)
+        wait_for(
+            lambda: kit.sql(
+                "SELECT 1 FROM notify.notices WHERE case_number = %s AND subject LIKE %s",
+                case_number,
+                "%SEALED ENTRY%",
+            ),
+            what="the notice composed again, sealed",
+        )
+    finally:
+        relay.clear_faults()
+    wait_for(lambda: kit.statuses(case_number) == {"sent": 1}, timeout=30, what="the notice sent")
+    (message,) = kit.messages(case_number, _maildir(relay))
+    text = message_text(message)
+    assert "SEALED ENTRY" in text and "This entry is sealed" in text, text
+    assert "sources" not in text and "sources" not in str(message["Subject"]), text
 
 
 def test_a_relay_answering_550_fails_the_notice_for_good_and_says_so(

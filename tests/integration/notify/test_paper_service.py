@@ -101,6 +101,35 @@ def test_an_entry_is_due_for_paper_service_with_one_printable_packet(
     assert item["id"] in [i["id"] for i in due_items(clerk, case_number, include_served=True)]
 
 
+def test_an_entry_sealed_after_it_was_recorded_leaves_the_packet_and_the_notices(
+    attorney: Api, clerk: Api, case_number: str
+) -> None:
+    """notify hears of the seal: the party's packet is the NDA alone with no docket text, and
+    counsel's notices list the entry without its text, as the docket sheet shows it."""
+    filed = file(attorney, {**MOTION, "case_number": case_number}, text_10_pages())
+    assert filed.status_code == 201, filed.text
+    entry_number = docketed_status(attorney, filed.json()["filing_id"])["entry_number"]
+    assert item_for(clerk, case_number, entry_number)["documents"]
+    sealed = clerk.post(f"/api/v1/clerk/cases/{case_number}/entries/{entry_number}/seal")
+    assert sealed.status_code == 200, sealed.text
+
+    def item_sealed() -> dict[str, Any] | None:
+        item = item_for(clerk, case_number, entry_number)
+        return item if item["documents"] == [] else None
+
+    item = wait_for(item_sealed, timeout=60, what="the packet without the sealed documents")
+    pages = pypdf.PdfReader(io.BytesIO(clerk.get(item["packet_url"]).content)).pages
+    packet = "".join(page.extract_text() for page in pages)
+    assert "SEALED ENTRY" in packet and "This entry is sealed" in packet, packet
+    assert "MOTION filed by" not in packet and "extension of time" not in packet, packet
+    subjects = [
+        n["subject"]
+        for n in attorney.get("/api/v1/notices", params={"page_size": 100}).json()["notices"]
+        if n["case_number"] == case_number and n["entry_number"] == entry_number
+    ]
+    assert subjects and all("extension of time" not in s for s in subjects), subjects
+
+
 def test_the_filer_on_paper_is_not_served_with_their_own_filing(
     attorney: Api, clerk: Api, case_number: str
 ) -> None:
