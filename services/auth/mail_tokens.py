@@ -42,11 +42,12 @@ def open_slot(
     ttl: timedelta,
     primary_email: bool = False,
 ) -> Slot:
-    """A new slot; the account's older open slots for the same purpose and address end."""
+    """A new slot; the account's older open slots for the same purpose and address end, and
+    for a new primary address every older one's: only the newest request can move it."""
     conn.execute(
         "UPDATE mail_tokens SET ended_at = %s WHERE account_id = %s AND purpose = %s"
-        " AND lower(email) = lower(%s) AND ended_at IS NULL",
-        [now, account_id, purpose, email],
+        " AND (lower(email) = lower(%s) OR (%s AND primary_email)) AND ended_at IS NULL",
+        [now, account_id, purpose, email, primary_email],
     )
     slot = Slot(str(uuid.uuid4()), account_id, purpose, email, primary_email, now + ttl)
     conn.execute(
@@ -86,4 +87,18 @@ def end_all(conn: Connection[Any], account_id: str, *, purpose: str, now: dateti
         "UPDATE mail_tokens SET ended_at = %s WHERE account_id = %s AND purpose = %s"
         " AND ended_at IS NULL",
         [now, account_id, purpose],
+    )
+
+
+def end_before_security_change(
+    conn: Connection[Any], account_id: str, *, primary_email: str, now: datetime
+) -> None:
+    """End every link mailed before a security change (a password changed or reset, the
+    address moved, the second factor changed): a reset, or a pending move of the address
+    asked by someone who once knew the password, must not undo it. Only the confirmation of
+    the address the account has now is kept: that address is its owner's."""
+    conn.execute(
+        "UPDATE mail_tokens SET ended_at = %s WHERE account_id = %s AND ended_at IS NULL"
+        " AND NOT (purpose = %s AND lower(email) = lower(%s))",
+        [now, account_id, CONFIRM_EMAIL, primary_email],
     )

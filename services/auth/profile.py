@@ -89,7 +89,16 @@ class Profiles:
         ):
             before = _existing(conn, principal.account_id, lock=True)
             moving = change.email is not None and change.email.lower() != before.email.lower()
-            if moving:
+            confirmed = {s.email.lower() for s in before.secondary_emails if s.confirmed}
+            confirmed.add(before.email.lower())
+            adding = [
+                secondary.email
+                for secondary in change.secondary_emails or ()
+                if secondary.email.lower() not in confirmed
+            ]
+            # A new address receives the account's notices and free-look links: a stolen
+            # session alone must not add one, no more than it may move the primary address.
+            if moving or adding:
                 self._step_up(conn, principal.account_id, current_password, otp, now)
             updates = {
                 key: value
@@ -107,17 +116,12 @@ class Profiles:
                     f"UPDATE accounts SET {assignments}, updated_at = now() WHERE account_id = %s",
                     [*updates.values(), principal.account_id],
                 )
-            to_confirm = []
             if change.secondary_emails is not None:
-                confirmed = {s.email.lower() for s in before.secondary_emails if s.confirmed}
-                confirmed.add(before.email.lower())
                 conn.execute(
                     "DELETE FROM secondary_emails WHERE account_id = %s", [principal.account_id]
                 )
                 for position, secondary in enumerate(change.secondary_emails):
                     known = secondary.email.lower() in confirmed
-                    if not known:
-                        to_confirm.append(secondary.email)
                     conn.execute(
                         "INSERT INTO secondary_emails (account_id, position, email, case_numbers,"
                         " confirmed) VALUES (%s, %s, %s, %s, %s)",
@@ -133,11 +137,12 @@ class Profiles:
                     )
             if moving:
                 assert change.email is not None
-                self._ask_confirmation(conn, before, change.email, True, client=client, now=now)
+                # First: it ends the links mailed before, not the one asked for now.
                 after_security_change(
                     conn, before, change="email", keep_session=principal.session_id, now=now
                 )
-            for email in to_confirm:
+                self._ask_confirmation(conn, before, change.email, True, client=client, now=now)
+            for email in adding:
                 self._ask_confirmation(conn, before, email, False, client=client, now=now)
             account = _existing(conn, principal.account_id)
             self._announce_update(conn, account)
@@ -183,6 +188,8 @@ class Profiles:
             _existing(conn, slot.account_id, lock=True)
             if slot.primary_email:
                 store.confirm_primary_email(conn, slot.account_id, slot.email)
+                # Reset links went to the address just left (perhaps because it was lost).
+                mail_tokens.end_all(conn, slot.account_id, purpose=mail_tokens.RESET, now=now)
             else:
                 conn.execute(
                     "UPDATE secondary_emails SET confirmed = true"

@@ -89,7 +89,7 @@ class Recovery:
 
     def reset_password(self, token: str, new_password: str) -> None:
         """Set a new password with a reissue token (once), and end every session and every
-        other reset token of the account."""
+        other mailed link of the account (resets, address confirmations)."""
         now = self._policy.clock.now()
         invalid = CourtError(
             "validation_failed",
@@ -102,7 +102,9 @@ class Recovery:
             if slot is None or account is None:
                 raise invalid
             passwords.check_policy(new_password, username=account.username)
-            mail_tokens.end_all(conn, slot.account_id, purpose=mail_tokens.RESET, now=now)
+            mail_tokens.end_before_security_change(
+                conn, slot.account_id, primary_email=account.email, now=now
+            )
             store.set_password(conn, slot.account_id, passwords.hash_password(new_password))
             store.revoke_sessions(
                 conn, account_id=slot.account_id, reason="password reset", now=now

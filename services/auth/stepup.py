@@ -17,7 +17,7 @@ from court.v1 import events_pb2
 from psycopg import Connection
 from psycopg_pool import ConnectionPool
 
-from services.auth import mfa, passwords, store, throttle
+from services.auth import mail_tokens, mfa, passwords, store, throttle
 from services.auth.models import Account, Credentials
 from services.auth.throttle import Rule
 from services.auth.totp_keys import TotpKeyring
@@ -88,11 +88,12 @@ def after_security_change(
     conn: Connection[Any], account: Account, *, change: str, keep_session: str, now: datetime
 ) -> None:
     """Tell the address ``account`` had before the change (through the outbox and notify),
-    and end every other session."""
+    and end every other session and every link mailed before it."""
     account_id = account.account_id
     store.revoke_sessions(
         conn, account_id=account_id, reason=f"security change: {change}", now=now, keep=keep_session
     )
+    mail_tokens.end_before_security_change(conn, account_id, primary_email=account.email, now=now)
     payload = events_pb2.SecurityChanged(
         account_id=account_id, name=account.name, email=account.mail_address, change=change
     )

@@ -45,6 +45,7 @@ def test_changing_firms_keeps_the_account_and_its_efiler_status(edge_url: str, c
                 {"email": "paralegal@hopper.example", "cases": None},
                 {"email": "docketing@hopper.example", "cases": ["26-1", "26-7"]},
             ],
+            "current_password": PASSWORD,  # new addresses: the step-up of issue 16
         },
     )
     assert moved.status_code == 200, moved.text

@@ -113,7 +113,11 @@ def test_a_public_user_adding_an_attorneys_address_sees_nothing_of_theirs(
     _, attorney_body = register(edge_url, "attorney")
     snoop, _ = register(edge_url, "public")
     added = snoop.patch(
-        "/api/v1/accounts/me", json={"secondary_emails": [{"email": attorney_body["email"]}]}
+        "/api/v1/accounts/me",
+        json={
+            "secondary_emails": [{"email": attorney_body["email"]}],
+            "current_password": PASSWORD,
+        },
     )
     assert added.status_code == 200, added.text
     assert added.json()["secondary_emails"][0]["confirmed"] is False
@@ -197,3 +201,65 @@ def test_a_security_change_ends_the_other_sessions(edge_url: str, database_url: 
     assert changed.status_code == 204, changed.text
     assert other.get("/api/v1/accounts/me").status_code == 401
     assert owner.get("/api/v1/accounts/me").status_code == 200
+
+
+def test_a_token_alone_cannot_add_an_address_that_would_get_the_notices(edge_url: str) -> None:
+    """A secondary address receives every NDA and its free-look links: adding one asks for the
+    password (and code) as moving the primary does; reordering known ones does not."""
+    owner, _ = register(edge_url)
+    thief = _thief(edge_url, owner)
+    evil = {"secondary_emails": [{"email": f"{unique('thief')}@evil.example", "cases": None}]}
+    added = thief.patch("/api/v1/accounts/me", json=evil)
+    assert (added.status_code, added.json()["code"]) == (403, "reauthentication_required")
+    assert thief.get("/api/v1/accounts/me").json()["secondary_emails"] == []
+    with_password = owner.patch("/api/v1/accounts/me", json={**evil, "current_password": PASSWORD})
+    assert with_password.status_code == 200, with_password.text
+    removed = thief.patch("/api/v1/accounts/me", json={"secondary_emails": []})
+    assert removed.status_code == 200, removed.text  # taking one away takes nothing
+
+
+def test_links_mailed_before_a_security_change_are_dead_after_it(
+    edge_url: str, stack: LocalStack
+) -> None:
+    """A pending link for a new primary address (asked by someone who once knew the password)
+    dies with a password change and with a newer request; a reset link mailed to the old
+    address dies once the new one is confirmed."""
+    owner, body = register(edge_url)
+    evil = f"{unique('thief')}@evil.example"
+    asked = owner.patch("/api/v1/accounts/me", json={"email": evil, "current_password": PASSWORD})
+    assert asked.status_code == 200, asked.text
+    evil_link = mailed_token(mail_to(stack.maildir, evil, "Confirm your e-mail"), "confirm-email")
+    changed = owner.request(
+        "PUT",
+        "/api/v1/accounts/me/password",
+        json={"current_password": PASSWORD, "otp": "", "new_password": NEW_PASSWORD},
+    )
+    assert changed.status_code == 204, changed.text
+    used = Api(edge_url).post("/api/v1/email-confirmations", json={"token": evil_link})
+    assert (used.status_code, used.json()["code"]) == (422, "validation_failed"), used.text
+
+    # A newer request for the primary address ends the older one's link, whatever its address.
+    first, second = f"{unique('first')}@example.org", f"{unique('second')}@example.org"
+    links = {}
+    for address in (first, second):
+        moved = owner.patch(
+            "/api/v1/accounts/me", json={"email": address, "current_password": NEW_PASSWORD}
+        )
+        assert moved.status_code == 200, moved.text
+        mail = mail_to(stack.maildir, address, "Confirm your e-mail")
+        links[address] = mailed_token(mail, "confirm-email")
+    first_link = links[first]
+    used = Api(edge_url).post("/api/v1/email-confirmations", json={"token": first_link})
+    assert (used.status_code, used.json()["code"]) == (422, "validation_failed"), used.text
+
+    # A reset mailed to the old address, then the new address confirmed: the reset is dead.
+    reissued = Api(edge_url).post("/api/v1/credential-reissue", json={"email": body["email"]})
+    assert reissued.status_code == 202
+    reset = mailed_token(mail_to(stack.maildir, body["email"], "login"), "reset-password")
+    confirmed = Api(edge_url).post("/api/v1/email-confirmations", json={"token": links[second]})
+    assert confirmed.status_code == 204, confirmed.text
+    refused = Api(edge_url).post(
+        "/api/v1/password-resets", json={"token": reset, "new_password": "the old mailbox wins 1"}
+    )
+    assert (refused.status_code, refused.json()["code"]) == (422, "validation_failed")
+    assert Api(edge_url).login(body["username"], NEW_PASSWORD).status_code in (201, 409)

@@ -35,6 +35,7 @@ from kafka import KafkaConsumer
 from kafka.structs import TopicPartition
 from pypdf import PdfWriter
 from support.api import (
+    PASSWORD,
     Api,
     confirm_address,
     maildir_of,
@@ -150,6 +151,7 @@ class NotifyKit:
                 for email, cases in secondary
             ]
             person.secondary = [email for email, _ in secondary]
+            changes["current_password"] = PASSWORD  # a new address asks for the password
         if changes:
             patched = api.patch("/api/v1/accounts/me", json=changes)
             assert patched.status_code == 200, patched.text

@@ -11,7 +11,7 @@ from typing import Any
 import psycopg
 from court.v1 import common_pb2, docket_pb2, events_pb2
 from notify_kit import NotifyKit, message_ids, message_text, recipient_of
-from support.api import Api, confirm_address, register, unique, wait_for
+from support.api import PASSWORD, Api, confirm_address, register, unique, wait_for
 
 from services.common.events import new_event
 from services.notify import account_view, case_view
@@ -35,7 +35,8 @@ def test_counsel_secondary_addresses_and_subscribers_each_get_one_notice(
                 {"email": all_cases, "cases": None},
                 {"email": this_case, "cases": [case_number]},
                 {"email": other_case, "cases": ["97-1"]},
-            ]
+            ],
+            "current_password": PASSWORD,
         },
     )
     assert patched.status_code == 200, patched.text
