@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import logging
+from contextlib import ExitStack
 from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
@@ -42,40 +43,52 @@ class Sessions:
         pair = f"{username}|{client}"
         rules = [(self._policy.login_pair_rule, pair), (self._policy.login_client_rule, client)]
         error: CourtError | None = None
-        # One transaction under the account's row lock: concurrent logins with the same
-        # one-time code cannot both succeed.
-        with self._pool.connection() as conn, conn.transaction():
+        with ExitStack() as stack:
             # Before anything about the account is looked at: a throttled client learns
             # nothing, whether the username exists or the password is right.
             try:
-                throttle.check(conn, [rule.key(value) for rule, value in rules], now)
+                reservation = stack.enter_context(
+                    throttle.attempt(
+                        self._pool,
+                        rules,
+                        now,
+                        failed=_wrong_factors,
+                        reset_on_success=(self._policy.login_pair_rule,),
+                    )
+                )
             except CourtError:
                 metrics.LOGINS.labels("throttled").inc()
                 raise
-            account = store.account_by_username(conn, username) if username else None
-            creds = store.credentials_for_update(conn, account.account_id) if account else None
-            if account is None or creds is None:
-                # Spend the same time as a real check, so unknown users are not revealed.
-                passwords.verify_password(passwords.dummy_hash(), password)
-                metrics.LOGINS.labels("invalid_credentials").inc()
-                error = CourtError("invalid_credentials", INVALID_CREDENTIALS)
-            else:
-                error, step = _check_factors(creds, password, otp, now, self._policy.totp_keys)
-                if error is None:
-                    throttle.succeeded(conn, self._policy.login_pair_rule, pair)
-                    if passwords.needs_rehash(creds.password_hash):
-                        # Hashing parameters changed since this hash was made: upgrade it now,
-                        # while the password is at hand (it is never stored to do it later).
-                        new_hash = passwords.hash_password(password)
-                        store.upgrade_password_hash(conn, account.account_id, new_hash)
-                        metrics.PASSWORD_REHASHES.inc()
-                    session = self._start_session(conn, account, step, continue_existing, now)
-            if error is not None and throttle.failed(conn, rules, now):
-                metrics.LOCKOUTS.inc()
-                log.warning("login throttled", extra={"account_id": account and account.account_id})
-        # Raised after the commit: a failed attempt counts even though the login is refused.
-        if error is not None:
-            raise error
+            # One transaction under the account's row lock: concurrent logins with the same
+            # one-time code cannot both succeed.
+            with self._pool.connection() as conn, conn.transaction():
+                account = store.account_by_username(conn, username) if username else None
+                creds = store.credentials_for_update(conn, account.account_id) if account else None
+                if account is None or creds is None:
+                    # Spend the same time as a real check, so unknown users are not revealed.
+                    passwords.verify_password(passwords.dummy_hash(), password)
+                    metrics.LOGINS.labels("invalid_credentials").inc()
+                    error = CourtError("invalid_credentials", INVALID_CREDENTIALS)
+                else:
+                    error, step = _check_factors(creds, password, otp, now, self._policy.totp_keys)
+                    if error is None:
+                        if passwords.needs_rehash(creds.password_hash):
+                            # Hashing parameters changed since this hash was made: upgrade it
+                            # now, while the password is at hand (it is never stored to do it
+                            # later).
+                            new_hash = passwords.hash_password(password)
+                            store.upgrade_password_hash(conn, account.account_id, new_hash)
+                            metrics.PASSWORD_REHASHES.inc()
+                        session = self._start_session(conn, account, step, continue_existing, now)
+            # Raised after the commit; the attempt was counted as failed before it was made,
+            # and a failed one stays counted.
+            if error is not None:
+                if reservation.started:
+                    metrics.LOCKOUTS.inc()
+                    log.warning(
+                        "login throttled", extra={"account_id": account and account.account_id}
+                    )
+                raise error
         metrics.LOGINS.labels("ok").inc()
         log.info("logged in", extra={"account_id": session.account.account_id})
         return session
@@ -157,6 +170,11 @@ class Sessions:
         store.revoke_sessions(
             conn, account_id=account_id, reason=reason, now=self._policy.clock.now()
         )
+
+
+def _wrong_factors(exc: BaseException) -> bool:
+    """Whether a login ended in a failure that stays counted (not, say, ``session_active``)."""
+    return isinstance(exc, CourtError) and exc.code in {"invalid_credentials", "invalid_otp"}
 
 
 def _check_factors(

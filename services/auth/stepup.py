@@ -36,17 +36,15 @@ STEP_UP_RULE = Rule("step-up", 5, timedelta(seconds=30), timedelta(minutes=15))
 
 @contextmanager
 def guarded(pool: ConnectionPool, account_id: str, now: datetime) -> Iterator[None]:
-    """Around a step-up: refuse while the account's step-ups are throttled, and count a
-    failed one (in its own transaction: the step-up's own is rolled back)."""
-    with pool.connection() as conn:
-        throttle.check(conn, [STEP_UP_RULE.key(account_id)], now)
-    try:
+    """Around a step-up: refuse while the account's step-ups are throttled; count it as
+    failed before it is tried, and take that back unless it was refused for its password or
+    code (throttle.attempt: parallel guesses cannot all slip under the limit)."""
+    with throttle.attempt(pool, [(STEP_UP_RULE, account_id)], now, failed=_wrong_step_up):
         yield
-    except CourtError as exc:
-        if exc.code == "reauthentication_required":
-            with pool.connection() as conn, conn.transaction():
-                throttle.failed(conn, [(STEP_UP_RULE, account_id)], now)
-        raise
+
+
+def _wrong_step_up(exc: BaseException) -> bool:
+    return isinstance(exc, CourtError) and exc.code == "reauthentication_required"
 
 
 def reauthenticate(

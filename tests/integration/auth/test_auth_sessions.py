@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 import time
+from collections import Counter
+from concurrent.futures import ThreadPoolExecutor
 from typing import Any
 
 import httpx
@@ -128,6 +130,22 @@ def test_guessing_slows_the_guesser_not_the_owner_and_unknown_names_behave_alike
     # The owner, from their usual client, still gets in with the right password.
     owner = _attempts(edge_url, body["username"], PASSWORD, 1, "127.0.0.4")[0]
     assert owner.status_code == 201, owner.text
+
+
+def test_parallel_guesses_get_no_more_tries_than_sequential_ones(edge_url: str) -> None:
+    _, body = register(edge_url)
+    transport = httpx.HTTPTransport(local_address="127.0.0.5")
+    with (
+        httpx.Client(base_url=edge_url, transport=transport, timeout=60) as client,
+        ThreadPoolExecutor(max_workers=30) as pool,
+    ):
+        guess = {"username": body["username"], "password": "guess 123456789"}
+        replies = list(pool.map(lambda _: client.post("/api/v1/sessions", json=guess), range(30)))
+    # Only the 5 free failures are tried, however many arrive at once; the rest wait.
+    assert Counter(r.status_code for r in replies) == {401: 5, 429: 25}, [r.text for r in replies]
+    waited = [r for r in replies if r.status_code == 429]
+    assert {r.json()["code"] for r in waited} == {"rate_limited"}
+    assert all(int(r.headers["Retry-After"]) > 0 for r in waited)
 
 
 def test_totp_is_required_once_enrolled_and_a_code_never_works_twice(edge_url: str) -> None:

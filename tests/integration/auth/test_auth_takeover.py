@@ -7,8 +7,11 @@ from __future__ import annotations
 
 import hashlib
 import secrets
+from collections import Counter
+from concurrent.futures import ThreadPoolExecutor
 from email.message import EmailMessage
 
+import httpx
 import psycopg
 from support.api import (
     PASSWORD,
@@ -139,6 +142,25 @@ def test_guessing_the_password_through_step_up_is_throttled(edge_url: str) -> No
     right = thief.post("/api/v1/accounts/me/mfa", json={"current_password": PASSWORD})
     assert (right.status_code, right.json()["code"]) == (429, "rate_limited")
     assert int(right.headers["Retry-After"]) > 0
+
+
+def test_parallel_step_up_guesses_get_no_more_tries_than_sequential_ones(edge_url: str) -> None:
+    thief = _thief(edge_url, register(edge_url)[0])
+
+    def guess(attempt: int) -> httpx.Response:
+        return thief.request(
+            "PUT",
+            "/api/v1/accounts/me/password",
+            json={"current_password": f"guess number {attempt} here", "new_password": NEW_PASSWORD},
+        )
+
+    with ThreadPoolExecutor(max_workers=30) as pool:
+        replies = list(pool.map(guess, range(30)))
+    # Only the 5 free failures are tried, however many arrive at once; the rest wait.
+    assert Counter(r.status_code for r in replies) == {403: 5, 429: 25}, [r.text for r in replies]
+    waited = [r for r in replies if r.status_code == 429]
+    assert {r.json()["code"] for r in waited} == {"rate_limited"}
+    assert all(int(r.headers["Retry-After"]) > 0 for r in waited)
 
 
 def test_a_reset_ends_every_older_token_and_reissue_is_rate_limited(
