@@ -11,6 +11,7 @@ from psycopg_pool import ConnectionPool
 from services.auth import mail_tokens, passwords, ratelimit, store, validation
 from services.auth.confirmation import request_confirmation
 from services.auth.policy import AuthPolicy
+from services.auth.stepup import end_what_came_before
 from services.common.errors import CourtError
 from services.common.outbox import publish
 
@@ -102,13 +103,8 @@ class Recovery:
             if slot is None or account is None:
                 raise invalid
             passwords.check_policy(new_password, username=account.username)
-            mail_tokens.end_before_security_change(
-                conn, slot.account_id, primary_email=account.email, now=now
-            )
             store.set_password(conn, slot.account_id, passwords.hash_password(new_password))
-            store.revoke_sessions(
-                conn, account_id=slot.account_id, reason="password reset", now=now
-            )
+            end_what_came_before(conn, account, reason="password reset", now=now)
         log.info("password reset", extra={"account_id": slot.account_id})
 
     def issue_mail_token(self, token_id: str) -> str:

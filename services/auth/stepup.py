@@ -82,16 +82,33 @@ def reauthenticate(
     return creds
 
 
+def end_what_came_before(
+    conn: Connection[Any],
+    account: Account,
+    *,
+    reason: str,
+    now: datetime,
+    keep_session: str | None = None,
+) -> None:
+    """After a security change or a reset: every session (but the one making the change) and
+    every link mailed before it end, so neither a stolen token nor an old link undoes it."""
+    store.revoke_sessions(
+        conn, account_id=account.account_id, reason=reason, now=now, keep=keep_session
+    )
+    mail_tokens.end_before_security_change(
+        conn, account.account_id, primary_email=account.email, now=now
+    )
+
+
 def after_security_change(
     conn: Connection[Any], account: Account, *, change: str, keep_session: str, now: datetime
 ) -> None:
     """Tell the address ``account`` had before the change (through the outbox and notify),
     and end every other session and every link mailed before it."""
     account_id = account.account_id
-    store.revoke_sessions(
-        conn, account_id=account_id, reason=f"security change: {change}", now=now, keep=keep_session
+    end_what_came_before(
+        conn, account, reason=f"security change: {change}", keep_session=keep_session, now=now
     )
-    mail_tokens.end_before_security_change(conn, account_id, primary_email=account.email, now=now)
     payload = events_pb2.SecurityChanged(
         account_id=account_id, name=account.name, email=account.mail_address, change=change
     )

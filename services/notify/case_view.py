@@ -92,7 +92,8 @@ def on_entry_sealed(conn: Connection[Any], envelope: events_pb2.EventEnvelope) -
     event = unpack(envelope, events_pb2.EntrySealed)
     if not event.case_number or event.entry_number <= 0:
         raise PermanentEventError("docket.entry_sealed without a case number or entry number")
-    recomposed = views.seal_entry(conn, event.case_number, event.entry_number)
+    views.seal_entry(conn, event.case_number, event.entry_number)
+    recomposed = notices.entry_sealed(conn, event.case_number, event.entry_number)
     log.info(
         "entry sealed",
         extra={

@@ -254,3 +254,10 @@ def backfill_account(
         )
         for case_number, since in store.cases_of_account(conn, account_id)
     )
+
+
+def entry_sealed(conn: Connection[Any], case_number: str, entry_number: int) -> int:
+    """An entry sealed after its notices were recorded: those not yet sent are composed again
+    (the composer then gives them no text, no file names and no links); how many. A notice
+    already sent cannot be recalled."""
+    return store.compose_unsent_again(conn, case_number, entry_number)

@@ -23,6 +23,7 @@ from support.api import message_text
 from support.ports import free_port, free_port_run
 
 from services.common.settings import SERVICE_NAMES
+from services.stack.leftovers import pids_with_args
 from services.stack.smtp_sink import read_messages
 
 REPO = Path(__file__).resolve().parents[2]
@@ -248,20 +249,11 @@ def a_second_make_run_leaves_the_first_alone(clone: Path) -> None:
     assert (clone / ".openecf" / "stack.json").read_text() == stack_file
 
 
-def _pids_running(clone: Path, marker: str) -> list[int]:
-    """Processes whose whole command line holds ``marker`` and names a path in ``clone``."""
-    found = []
-    for entry in Path("/proc").iterdir():
-        with contextlib.suppress(OSError):
-            args = (entry / "cmdline").read_bytes().replace(b"\0", b" ").decode(errors="replace")
-            if entry.name.isdigit() and marker in args and str(clone) in args:
-                found.append(int(entry.name))
-    return found
-
-
 def starts_postgresql_and_kafka_again_when_killed(clone: Path, output: list[str]) -> None:
     """Killed outright (the OOM killer), each is started again; the services reconnect."""
-    postmaster, broker = _pids_running(clone, "postgres -D"), _pids_running(clone, "kafka.Kafka")
+    data = clone / ".openecf"
+    postmaster = pids_with_args("-D", str(data / "postgres"))
+    broker = pids_with_args("kafka.Kafka", str(data / "kafka" / "server.properties"))
     assert len(postmaster) == 1 and len(broker) == 1, (postmaster, broker)
     for pid in (*postmaster, *broker):
         os.kill(pid, signal.SIGKILL)

@@ -167,3 +167,13 @@ def cases_of_account(conn: Connection[Any], account_id: str) -> list[tuple[str, 
         ") AS mine GROUP BY case_number",
         {"a": account_id},
     ).fetchall()
+
+
+def compose_unsent_again(conn: Connection[Any], case_number: str, entry_number: int) -> int:
+    """The entry's notices not yet sent, back to the composer without links; how many."""
+    return conn.execute(
+        "UPDATE notices SET status = 'needs_links', with_links = false, subject = NULL,"
+        " body_text = NULL, body_html = NULL, composed_at = NULL, next_attempt_at = now()"
+        " WHERE case_number = %s AND entry_number = %s AND status IN ('pending', 'retrying')",
+        [case_number, entry_number],
+    ).rowcount

@@ -136,19 +136,11 @@ def insert_entry(conn: Connection[Any], entry: EntryRow) -> bool:
     )
 
 
-def seal_entry(conn: Connection[Any], case_number: str, entry_number: int) -> int:
-    """Mark the entry sealed; its notices not yet sent are composed again (sealed: no text, no
-    file names, no links). Returns how many were. A notice already sent cannot be recalled."""
+def seal_entry(conn: Connection[Any], case_number: str, entry_number: int) -> None:
     conn.execute(
         "UPDATE entries SET sealed = true WHERE case_number = %s AND entry_number = %s",
         [case_number, entry_number],
     )
-    return conn.execute(
-        "UPDATE notices SET status = 'needs_links', with_links = false, subject = NULL,"
-        " body_text = NULL, body_html = NULL, composed_at = NULL, next_attempt_at = now()"
-        " WHERE case_number = %s AND entry_number = %s AND status IN ('pending', 'retrying')",
-        [case_number, entry_number],
-    ).rowcount
 
 
 # -- accounts ----------------------------------------------------------------------------------
